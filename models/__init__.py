@@ -1,0 +1,24 @@
+"""Wushe's domain: places, people, plans, report kinds, reports and progress.
+
+Knows nothing of Telegram or Flask; the bot, the admin, the pushes and the charts are edges
+over it.
+"""
+from .db import connection, database, init_db  # noqa: F401
+from .schema import create_schema  # noqa: F401
+
+
+def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> None:
+    """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent)."""
+    from .forms import load_kinds
+    from .places import load_places
+    from .plans import load_plan, shipped_plan_files
+
+    init_db(url)
+    with connection():
+        create_schema()
+        load_kinds()
+        if places:
+            load_places()
+        if plans:
+            for path in shipped_plan_files():
+                load_plan(path)

@@ -1,0 +1,71 @@
+"""Database lifecycle: one proxy, initialised from DATABASE_URL, shared by bot and admin.
+
+SQLite gets WAL, foreign keys and a busy timeout so the bot and the admin can share one file;
+PostgreSQL is used as is. Callers open and close a connection around each update or request.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import peewee
+from playhouse.db_url import connect as connect_url
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "normal",
+    "cache_size": -32000,
+}
+
+
+def init_db(url: str) -> peewee.Database:
+    """Bind the proxy to the database named by ``url`` (created on first use for SQLite)."""
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("sqlite"):
+        db = connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    else:
+        db = connect_url(url, autorollback=True)
+    database.initialize(db)
+    return db
+
+
+@contextmanager
+def connection():
+    """Open a connection for one unit of work (an update, a request) and close it after."""
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield database
+    finally:
+        if opened and not database.is_closed():
+            database.close()
+
+
+def _default(o):
+    if isinstance(o, Decimal):
+        return str(o)
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+class JSONField(peewee.TextField):
+    """JSON stored as text: the same column type on SQLite and PostgreSQL."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, default=_default)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False

@@ -1,0 +1,221 @@
+"""Report kinds as data, and the rules of one form engine that walks any of them.
+
+A kind is a list of field definitions (``kinds.toml``); the bot and the admin ask, parse,
+validate and display answers through this module only, so a new kind needs no new code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import parsing
+from .errors import ValidationError
+from .schema import ActionLine, Plan, ReportKind
+
+KINDS_FILE = Path(__file__).parent / "data" / "kinds.toml"
+FIELD_TYPES = {"choice", "multi", "integer", "money", "date", "text", "photo", "location"}
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str  # a gettext msgid, or literal text when ``literal``
+    literal: bool = False
+    line: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    type: str
+    prompt: str
+    label: str
+    optional: bool = False
+    role: str | None = None
+    min: Any = None
+    max: Any = None
+    max_length: int = 500
+    max_count: int = 5
+    options: tuple[Option, ...] = ()
+    options_from: str | None = None
+    when: dict | None = None
+    quick: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FieldDef":
+        if d["type"] not in FIELD_TYPES:
+            raise ValueError(f"unknown field type {d['type']!r} in field {d['name']!r}")
+        opts = tuple(Option(o["value"], o["label"], line=o.get("line")) for o in d.get("options", ()))
+        return cls(name=d["name"], type=d["type"], prompt=d["prompt"], label=d["label"],
+                   optional=d.get("optional", False), role=d.get("role"), min=d.get("min"),
+                   max=d.get("max"), max_length=d.get("max_length", 500),
+                   max_count=d.get("max_count", 5), options=opts,
+                   options_from=d.get("options_from"), when=d.get("when"),
+                   quick=tuple(d.get("quick", ())))
+
+    def applies(self, answers: dict) -> bool:
+        """Whether this field is asked, given earlier answers (``when`` conditions)."""
+        if not self.when:
+            return True
+        return answers.get(self.when["field"]) in self.when["in"]
+
+
+@dataclass(frozen=True)
+class KindDef:
+    code: str
+    name: str
+    emoji: str
+    action_line: str | None
+    fields: tuple[FieldDef, ...]
+    checks: tuple[dict, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: ReportKind) -> "KindDef":
+        return cls(code=row.code, name=row.name, emoji=row.emoji, action_line=row.action_line,
+                   fields=tuple(FieldDef.from_dict(f) for f in row.fields),
+                   checks=tuple(row.checks or ()))
+
+    def field(self, name: str) -> FieldDef:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def visible_fields(self, answers: dict) -> list[FieldDef]:
+        return [f for f in self.fields if f.applies(answers)]
+
+    def next_field(self, answers: dict, after: str | None = None) -> FieldDef | None:
+        """The first visible field not answered yet (skipped optional fields count as answered)."""
+        for f in self.visible_fields(answers):
+            if f.name not in answers:
+                return f
+        return None
+
+    def date_field(self) -> FieldDef | None:
+        return next((f for f in self.fields if f.role == "date"), None)
+
+    def action_line_of(self, answers: dict) -> str | None:
+        """The action line a report belongs to: a field, the chosen option's line, or the kind's."""
+        for f in self.fields:
+            if f.role == "action_line" and answers.get(f.name):
+                return answers[f.name]
+        for f in self.fields:
+            if f.type == "choice" and f.name in answers:
+                opt = next((o for o in f.options if o.value == answers[f.name]), None)
+                if opt and opt.line:
+                    return opt.line
+        return self.action_line
+
+
+def load_kinds(path: Path = KINDS_FILE) -> list[ReportKind]:
+    """Create or update the report kinds from the data file; idempotent."""
+    spec = tomllib.loads(Path(path).read_text("utf-8"))
+    rows = []
+    for order, k in enumerate(spec["kinds"], start=1):
+        for f in k["fields"]:
+            FieldDef.from_dict(f)  # fail early on a malformed definition
+        values = dict(name=k["name"], emoji=k.get("emoji", ""), action_line=k.get("action_line"),
+                      fields=k["fields"], checks=k.get("checks", []), order=k.get("order", order),
+                      active=k.get("active", True))
+        row = ReportKind.get_or_none(ReportKind.code == k["code"])
+        if row is None:
+            row = ReportKind.create(code=k["code"], **values)
+        else:
+            for key, v in values.items():
+                setattr(row, key, v)
+            row.save()
+        rows.append(row)
+    return rows
+
+
+def active_kinds() -> list[KindDef]:
+    return [KindDef.from_row(r) for r in
+            ReportKind.select().where(ReportKind.active == True).order_by(ReportKind.order)]  # noqa: E712
+
+
+def get_kind(code: str) -> KindDef:
+    return KindDef.from_row(ReportKind.get(ReportKind.code == code))
+
+
+def default_plan() -> Plan | None:
+    return (Plan.select().order_by(Plan.is_default.desc(), Plan.id).first())
+
+
+def options_for(f: FieldDef, locale: str = "zh_Hans") -> list[Option]:
+    """The options of a choice field; ``options_from`` resolves against the default plan."""
+    if f.options_from == "action_lines":
+        plan = default_plan()
+        if plan is None:
+            return []
+        lines = ActionLine.select().where(ActionLine.plan == plan).order_by(ActionLine.number)
+        return [Option(l.code, l.label(locale), literal=True) for l in lines]
+    return list(f.options)
+
+
+def earliest_date() -> dt.date | None:
+    plan = default_plan()
+    return plan.start_date if plan else None
+
+
+def parse_answer(f: FieldDef, text: str, *, today: dt.date) -> Any:
+    """Turn a typed answer into the stored value, or raise ValidationError."""
+    if f.type == "integer":
+        return parsing.parse_int(text, f.name, min_value=f.min if f.min is not None else 0,
+                                 max_value=f.max)
+    if f.type == "money":
+        value = parsing.parse_money(text, f.name,
+                                    max_value=Decimal(str(f.max or "100000000.00")))
+        if f.min is not None and value < Decimal(str(f.min)):
+            raise ValidationError(f.name, "too_small", min=Decimal(str(f.min)))
+        return str(value)
+    if f.type == "date":
+        return parsing.parse_date(text, f.name, today=today, earliest=earliest_date()).isoformat()
+    if f.type == "text":
+        return parsing.parse_text(text, f.name, max_length=f.max_length)
+    if f.type in ("choice", "multi"):
+        # Typed text for a choice: accept an option's value or its number in the list.
+        raise ValidationError(f.name, "use_buttons")
+    raise ValidationError(f.name, "wrong_type")
+
+
+def validate_choice(f: FieldDef, value: str, locale: str = "zh_Hans") -> str:
+    return parsing.parse_choice(value, f.name, [o.value for o in options_for(f, locale)])
+
+
+def check_answers(kind: KindDef, answers: dict) -> None:
+    """Cross-field rules (``checks``), run once their fields are all answered."""
+    for check in kind.checks:
+        if check["rule"] == "sum_at_most":
+            names = list(check["fields"]) + [check["limit"]]
+            if not all(answers.get(n) is not None for n in names):
+                continue
+            parts = sum(int(answers[n]) for n in check["fields"])
+            if parts > int(answers[check["limit"]]):
+                raise ValidationError(check["fields"][-1], check.get("code", "parts_exceed_total"),
+                                      total=int(answers[check["limit"]]), parts=parts)
+
+
+def validate_complete(kind: KindDef, answers: dict, *, today: dt.date) -> None:
+    """Everything a submission needs: required fields present, values in range, checks pass."""
+    for f in kind.visible_fields(answers):
+        value = answers.get(f.name)
+        if value in (None, "", []) and not f.optional:
+            raise ValidationError(f.name, "required")
+        if f.role == "date" and value:
+            d = dt.date.fromisoformat(value)
+            if d > today:
+                raise ValidationError(f.name, "future")
+            early = earliest_date()
+            if early and d < early:
+                raise ValidationError(f.name, "too_early", earliest=early)
+    check_answers(kind, answers)
+
+
+def numeric(value) -> Decimal:
+    if value in (None, ""):
+        return Decimal(0)
+    return Decimal(str(value))

@@ -1,0 +1,160 @@
+"""Drafts become reports exactly once; reviews change their status and their counting."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import peewee
+
+from .db import database
+from .errors import NotFound, PermissionDenied
+from .forms import KindDef, get_kind, validate_complete
+from .plans import count_report
+from .schema import (Contribution, Draft, Photo, ProcessedUpdate, Report, ReportKind, Worker,
+                     audit, now)
+
+
+def start_draft(worker: Worker, kind_code: str) -> Draft:
+    """One open draft per worker: starting a new report replaces an unfinished one."""
+    with database.atomic():
+        Draft.delete().where(Draft.worker == worker).execute()
+        return Draft.create(worker=worker, kind=ReportKind.get(ReportKind.code == kind_code))
+
+
+def open_draft(worker: Worker) -> Draft | None:
+    return Draft.select().where(Draft.worker == worker).order_by(Draft.id.desc()).first()
+
+
+def save_draft(draft: Draft) -> Draft:
+    draft.updated_at = now()
+    draft.save()
+    return draft
+
+
+def discard_draft(draft: Draft) -> None:
+    with database.atomic():
+        for photo in Photo.select().where(Photo.draft_uid == draft.uid, Photo.report.is_null()):
+            photo.delete_instance()
+        draft.delete_instance()
+
+
+def store_photo(media_dir: str | Path, data: bytes, *, draft_uid: str, field: str,
+                tg_file_id: str | None = None, tg_file_unique_id: str | None = None) -> Photo:
+    """Keep the bytes on disk under their hash (the same photo twice is stored once)."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = Path(media_dir) / digest[:2] / f"{digest}.jpg"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return Photo.create(draft_uid=draft_uid, field=field, sha256=digest, path=str(path),
+                        size=len(data), tg_file_id=tg_file_id, tg_file_unique_id=tg_file_unique_id)
+
+
+def draft_photos(draft: Draft, field: str | None = None) -> list[Photo]:
+    q = Photo.select().where(Photo.draft_uid == draft.uid)
+    if field:
+        q = q.where(Photo.field == field)
+    return list(q.order_by(Photo.id))
+
+
+def _report_fields(kind: KindDef, answers: dict) -> dict:
+    date_field = kind.date_field()
+    values = {k: v for k, v in answers.items()
+              if k in {f.name for f in kind.visible_fields(answers)} and k != "location"}
+    location = answers.get("location") or {}
+    return dict(activity_date=dt.date.fromisoformat(answers[date_field.name]),
+                action_line=kind.action_line_of(answers), values=values,
+                latitude=location.get("lat"), longitude=location.get("lon"))
+
+
+def submit_draft(draft: Draft, *, today: dt.date, update_id: int | None = None) -> tuple[Report, bool]:
+    """Store the draft as a report; returns (report, created).
+
+    Idempotent on the draft's uid: a double tap on Submit or a redelivered update finds the
+    report the first one stored. Everything (report, photos, contributions, audit, draft
+    removal) is one transaction, so nothing half-done is ever stored.
+    """
+    existing = Report.get_or_none(Report.uid == draft.uid)
+    if existing:
+        return existing, False
+    kind = get_kind(draft.kind.code)
+    answers = dict(draft.answers)
+    validate_complete(kind, answers, today=today)
+    worker = draft.worker
+    if not worker.is_active:
+        raise PermissionDenied("worker is not active")
+    try:
+        with database.atomic():
+            if draft.editing_report_id:
+                report = Report.get_by_id(draft.editing_report_id)
+                before = {"values": report.values, "status": report.status}
+                for k, v in _report_fields(kind, answers).items():
+                    setattr(report, k, v)
+                report.status = "submitted"
+                report.reject_reason = None
+                report.updated_at = now()
+                report.save()
+                Photo.update(report=report).where(Photo.draft_uid == draft.uid).execute()
+                audit(f"tg:{worker.tg_user_id}", "resubmit", "report", report.id, before=before,
+                      after={"values": report.values, "status": report.status})
+            else:
+                report = Report.create(
+                    uid=draft.uid, kind=draft.kind, worker=worker, org_unit=worker.org_unit,
+                    org_path=worker.org_unit.path, source_update_id=update_id,
+                    **_report_fields(kind, answers))
+                Photo.update(report=report).where(Photo.draft_uid == draft.uid).execute()
+                audit(f"tg:{worker.tg_user_id}", "submit", "report", report.id,
+                      after={"kind": kind.code, "values": report.values})
+            count_report(report)
+            Worker.update(last_report_at=now()).where(Worker.id == worker.id).execute()
+            draft.delete_instance()
+    except peewee.IntegrityError:
+        # A concurrent submit of the same draft won the race: return what it stored.
+        return Report.get(Report.uid == draft.uid), False
+    return report, True
+
+
+def draft_from_report(worker: Worker, report: Report) -> Draft:
+    """Reopen a rejected report for correction; submitting it updates the same report."""
+    if report.worker_id != worker.id:
+        raise NotFound("report")
+    with database.atomic():
+        Draft.delete().where(Draft.worker == worker).execute()
+        answers = dict(report.values)
+        if report.latitude is not None:
+            answers["location"] = {"lat": report.latitude, "lon": report.longitude}
+        draft = Draft.create(worker=worker, kind=report.kind, answers=answers, step=None,
+                             editing_report=report)
+        Photo.update(draft_uid=draft.uid).where(Photo.report == report).execute()
+    return draft
+
+
+def review(report: Report, status: str, *, actor: str, reason: str | None = None) -> Report:
+    """Approve or reject; counting follows the plan's counted statuses through contributions."""
+    if status not in ("approved", "rejected", "submitted"):
+        raise ValueError(status)
+    with database.atomic():
+        before = {"status": report.status, "reject_reason": report.reject_reason}
+        report.status = status
+        report.reject_reason = reason if status == "rejected" else None
+        report.reviewed_by = actor
+        report.reviewed_at = now()
+        report.updated_at = now()
+        report.save()
+        Contribution.update(status=status).where(Contribution.report == report).execute()
+        audit(actor, status, "report", report.id, before=before,
+              after={"status": status, "reject_reason": report.reject_reason})
+    return report
+
+
+def seen_update(update_id: int) -> bool:
+    """Record an update id; False if it was already handled (a redelivery)."""
+    try:
+        with database.atomic():
+            ProcessedUpdate.create(update_id=update_id)
+        return True
+    except peewee.IntegrityError:
+        return False

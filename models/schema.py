@@ -1,0 +1,327 @@
+"""The tables. Behaviour that belongs to a row lives here as methods; workflows live in the
+domain modules named for them (reports.py, workers.py, plans.py, progress.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import peewee as pw
+
+from .db import BaseModel, JSONField, database
+
+LEVELS = ("city", "county", "township", "community")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class OrgUnit(BaseModel):
+    """A place in the tree city → county → township/street → community/village.
+
+    ``path`` is the chain of codes from the root ("/5118/511802/..."), so a whole subtree is one
+    indexed prefix match, the same query on SQLite and PostgreSQL.
+    """
+
+    code = pw.CharField(max_length=32, unique=True)
+    name = pw.CharField(max_length=100)
+    name_en = pw.CharField(max_length=100, null=True)
+    level = pw.CharField(max_length=16, choices=[(x, x) for x in LEVELS])
+    parent = pw.ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    path = pw.CharField(max_length=255, index=True)
+    is_rural = pw.BooleanField(default=False)
+    population = pw.IntegerField(null=True)
+    households = pw.IntegerField(null=True)
+
+    def __str__(self):
+        return self.name
+
+    def subtree(self):
+        return OrgUnit.select().where(OrgUnit.path.startswith(self.path))
+
+    def contains(self, other: "OrgUnit") -> bool:
+        return other.path.startswith(self.path)
+
+    def ancestors(self) -> list["OrgUnit"]:
+        codes = [c for c in self.path.strip("/").split("/")]
+        by_code = {o.code: o for o in OrgUnit.select().where(OrgUnit.code.in_(codes))}
+        return [by_code[c] for c in codes if c in by_code]
+
+    def ancestor_at(self, level: str) -> "OrgUnit | None":
+        return next((o for o in self.ancestors() if o.level == level), None)
+
+
+class Station(BaseModel):
+    """A social-work station (社工站), attached to one township or street."""
+
+    code = pw.CharField(max_length=32, unique=True)
+    name = pw.CharField(max_length=100)
+    township = pw.ForeignKeyField(OrgUnit, backref="stations", on_delete="RESTRICT")
+    path = pw.CharField(max_length=255, index=True)
+
+
+class Worker(BaseModel):
+    """A person who reports through the bot. Never ranked: places are compared, people are not."""
+
+    tg_user_id = pw.BigIntegerField(unique=True)
+    display_name = pw.CharField(max_length=100)
+    username = pw.CharField(max_length=64, null=True)
+    role = pw.CharField(max_length=16, default="worker")  # worker | leader
+    org_unit = pw.ForeignKeyField(OrgUnit, backref="workers", on_delete="RESTRICT")
+    status = pw.CharField(max_length=16, default="active", index=True)  # pending | active | disabled
+    language = pw.CharField(max_length=16, null=True)
+    created_at = pw.DateTimeField(default=now)
+    last_report_at = pw.DateTimeField(null=True)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class Invite(BaseModel):
+    """A code (deep link ``?start=<code>``) that binds whoever uses it to one community."""
+
+    code = pw.CharField(max_length=64, unique=True)
+    org_unit = pw.ForeignKeyField(OrgUnit, backref="invites", on_delete="CASCADE")
+    role = pw.CharField(max_length=16, default="worker")
+    max_uses = pw.IntegerField(default=1)
+    uses = pw.IntegerField(default=0)
+    expires_at = pw.DateTimeField(null=True)
+    requires_approval = pw.BooleanField(default=False)
+    disabled = pw.BooleanField(default=False)
+    created_by = pw.CharField(max_length=100, null=True)
+    created_at = pw.DateTimeField(default=now)
+
+
+class Plan(BaseModel):
+    """A policy document turned into action lines, indicators and targets."""
+
+    code = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=200)
+    name_en = pw.CharField(max_length=200, null=True)
+    source_file = pw.CharField(max_length=200)
+    source_title = pw.CharField(max_length=300)
+    issuer = pw.CharField(max_length=100, null=True)
+    issued_on = pw.DateField(null=True)
+    start_date = pw.DateField()
+    counted_statuses = JSONField(default=lambda: ["submitted", "approved"])
+    is_default = pw.BooleanField(default=False)
+    loaded_at = pw.DateTimeField(default=now)
+
+
+class ActionLine(BaseModel):
+    plan = pw.ForeignKeyField(Plan, backref="action_lines", on_delete="CASCADE")
+    code = pw.CharField(max_length=64)
+    number = pw.IntegerField()
+    name = pw.CharField(max_length=100)
+    name_en = pw.CharField(max_length=200)
+    slogan = pw.CharField(max_length=50, null=True)
+
+    class Meta:
+        indexes = ((("plan", "code"), True),)
+
+    def label(self, locale: str) -> str:
+        return self.name if locale.startswith("zh") else self.name_en
+
+
+class Indicator(BaseModel):
+    """What to count or sum, from which report kind and field, with which filter.
+
+    ``target_basis`` says how a scope's target is found: ``explicit`` (Target rows per place,
+    summed over the subtree) or ``per_station`` / ``per_county`` (one value times the number
+    of stations or counties in scope). ``period`` is ``year`` or ``plan`` (cumulative to
+    ``due``).
+    """
+
+    plan = pw.ForeignKeyField(Plan, backref="indicators", on_delete="CASCADE")
+    code = pw.CharField(max_length=64)
+    name = pw.CharField(max_length=200)
+    name_en = pw.CharField(max_length=200)
+    action_line = pw.ForeignKeyField(ActionLine, null=True, backref="indicators", on_delete="CASCADE")
+    unit = pw.CharField(max_length=32, default="")
+    unit_en = pw.CharField(max_length=32, default="")
+    measure = pw.CharField(max_length=16, default="count")  # count | sum | reference
+    report_kind = pw.CharField(max_length=32, null=True)
+    field = pw.CharField(max_length=64, null=True)
+    filters = JSONField(default=dict)
+    period = pw.CharField(max_length=16, default="year")
+    due = pw.DateField(null=True)
+    target_basis = pw.CharField(max_length=16, default="explicit")
+    per_unit_target = pw.DecimalField(max_digits=14, decimal_places=2, null=True)
+    source_quote = pw.TextField(default="")
+    order = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("plan", "code"), True),)
+
+    def label(self, locale: str) -> str:
+        return self.name if locale.startswith("zh") else self.name_en
+
+
+class Target(BaseModel):
+    indicator = pw.ForeignKeyField(Indicator, backref="targets", on_delete="CASCADE")
+    org_unit = pw.ForeignKeyField(OrgUnit, backref="targets", on_delete="CASCADE")
+    year = pw.IntegerField(null=True)  # None: the indicator's whole period
+    value = pw.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        indexes = ((("indicator", "org_unit", "year"), True),)
+
+
+class ReportKind(BaseModel):
+    """A report form as data: ordered field definitions walked by the one form engine."""
+
+    code = pw.CharField(max_length=32, unique=True)
+    name = pw.CharField(max_length=100)  # gettext msgid
+    emoji = pw.CharField(max_length=8, default="")
+    action_line = pw.CharField(max_length=64, null=True)
+    fields = JSONField()
+    checks = JSONField(default=list)
+    order = pw.IntegerField(default=0)
+    active = pw.BooleanField(default=True)
+
+
+class Report(BaseModel):
+    """One report, stored once. ``uid`` is the draft's id: submitting the same draft twice,
+    or receiving the same Telegram update twice, finds the existing row instead of a second."""
+
+    uid = pw.CharField(max_length=36, unique=True, default=lambda: str(uuid.uuid4()))
+    kind = pw.ForeignKeyField(ReportKind, backref="reports", on_delete="RESTRICT")
+    worker = pw.ForeignKeyField(Worker, null=True, backref="reports", on_delete="SET NULL")
+    org_unit = pw.ForeignKeyField(OrgUnit, backref="reports", on_delete="RESTRICT")
+    org_path = pw.CharField(max_length=255)
+    action_line = pw.CharField(max_length=64, null=True)
+    activity_date = pw.DateField()
+    values = JSONField()
+    latitude = pw.FloatField(null=True)
+    longitude = pw.FloatField(null=True)
+    status = pw.CharField(max_length=16, default="submitted")  # submitted | approved | rejected
+    reject_reason = pw.TextField(null=True)
+    reviewed_by = pw.CharField(max_length=100, null=True)
+    reviewed_at = pw.DateTimeField(null=True)
+    source_update_id = pw.BigIntegerField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = (
+            (("org_path", "activity_date"), False),
+            (("kind", "activity_date"), False),
+            (("status", "activity_date"), False),
+            (("worker", "created_at"), False),
+        )
+
+
+class Photo(BaseModel):
+    """A photo kept as a file with its hash, not only as a Telegram file id that may expire."""
+
+    report = pw.ForeignKeyField(Report, null=True, backref="photos", on_delete="CASCADE")
+    draft_uid = pw.CharField(max_length=36, null=True, index=True)
+    field = pw.CharField(max_length=64, default="photos")
+    sha256 = pw.CharField(max_length=64, index=True)
+    path = pw.CharField(max_length=300)
+    size = pw.IntegerField()
+    tg_file_id = pw.CharField(max_length=200, null=True)
+    tg_file_unique_id = pw.CharField(max_length=100, null=True)
+    created_at = pw.DateTimeField(default=now)
+
+
+class Contribution(BaseModel):
+    """How much one report adds to one indicator: a report is entered once and counted in
+    every plan and indicator it belongs to. Rebuilt when a plan is loaded or a report changes."""
+
+    report = pw.ForeignKeyField(Report, backref="contributions", on_delete="CASCADE")
+    indicator = pw.ForeignKeyField(Indicator, backref="contributions", on_delete="CASCADE")
+    org_unit = pw.ForeignKeyField(OrgUnit, on_delete="CASCADE")
+    org_path = pw.CharField(max_length=255)
+    activity_date = pw.DateField()
+    status = pw.CharField(max_length=16)
+    value = pw.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = (
+            (("report", "indicator"), True),
+            (("indicator", "activity_date", "org_path"), False),
+        )
+
+
+class Draft(BaseModel):
+    """An unfinished report, saved after every answer so a restart loses nothing."""
+
+    uid = pw.CharField(max_length=36, unique=True, default=lambda: str(uuid.uuid4()))
+    worker = pw.ForeignKeyField(Worker, backref="drafts", on_delete="CASCADE")
+    kind = pw.ForeignKeyField(ReportKind, on_delete="CASCADE")
+    answers = JSONField(default=dict)
+    step = pw.CharField(max_length=64, null=True)  # the field being asked; None = confirmation card
+    history = JSONField(default=list)  # fields answered, in order, for Back
+    editing = pw.BooleanField(default=False)  # after an Edit, return to the card
+    editing_report = pw.ForeignKeyField(Report, null=True, on_delete="SET NULL")
+    updated_at = pw.DateTimeField(default=now)
+
+
+class ChatState(BaseModel):
+    """Per-user bot state that must survive restarts (language, last card message)."""
+
+    tg_user_id = pw.BigIntegerField(unique=True)
+    language = pw.CharField(max_length=16, null=True)
+    data = JSONField(default=dict)
+    updated_at = pw.DateTimeField(default=now)
+
+
+class ProcessedUpdate(BaseModel):
+    """Telegram update ids already handled: a redelivered update is acknowledged, not redone."""
+
+    update_id = pw.BigIntegerField(primary_key=True)
+    processed_at = pw.DateTimeField(default=now)
+
+
+class AuditLog(BaseModel):
+    """Who changed what, when: before → after, for every change to a report or a worker."""
+
+    at = pw.DateTimeField(default=now, index=True)
+    actor = pw.CharField(max_length=100)
+    action = pw.CharField(max_length=32)
+    entity = pw.CharField(max_length=32)
+    entity_id = pw.CharField(max_length=64)
+    before = JSONField(null=True)
+    after = JSONField(null=True)
+
+
+class Outbox(BaseModel):
+    """Messages other processes ask the bot to send (rejection notices, pushes)."""
+
+    key = pw.CharField(max_length=128, unique=True)
+    chat_id = pw.BigIntegerField()
+    text = pw.TextField()
+    payload = JSONField(default=dict)
+    status = pw.CharField(max_length=16, default="pending", index=True)  # pending | sent | failed
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    sent_at = pw.DateTimeField(null=True)
+
+
+class SchemaVersion(BaseModel):
+    version = pw.IntegerField()
+    applied_at = pw.DateTimeField(default=now)
+
+
+TABLES = [
+    OrgUnit, Station, Worker, Invite, Plan, ActionLine, Indicator, Target, ReportKind, Report,
+    Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Outbox, SchemaVersion,
+]
+SCHEMA_VERSION = 1
+
+
+def create_schema() -> int:
+    """Create missing tables and indexes; safe to run on every start and on an existing DB."""
+    with database.atomic():
+        database.create_tables(TABLES, safe=True)
+        if not SchemaVersion.select().where(SchemaVersion.version == SCHEMA_VERSION).exists():
+            SchemaVersion.create(version=SCHEMA_VERSION)
+    return SCHEMA_VERSION
+
+
+def audit(actor: str, action: str, entity: str, entity_id, before=None, after=None) -> AuditLog:
+    return AuditLog.create(actor=actor, action=action, entity=entity, entity_id=str(entity_id),
+                           before=before, after=after)

@@ -1,0 +1,71 @@
+"""One settings loader for every process: environment first, then a `.env` file beside it.
+
+Settings are read once, typed and validated; a missing required value fails loudly with the
+variable's name. Secrets are kept out of ``repr`` so they never reach a log line.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'wushe.sqlite3'}"
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_api_base_url: str = ""
+    telegram_file_base_url: str = ""
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)
+    admin_secret_key: str = field(default="", repr=False)
+    default_locale: str = "zh_Hans"
+    timezone: str = "Asia/Shanghai"
+    media_dir: str = str(ROOT / "var" / "media")
+    bot_username: str = "wushe_bot"
+
+    def require(self, *names: str) -> "Settings":
+        """Fail with the first missing variable's name, for the entry point that needs it."""
+        for name in names:
+            if not getattr(self, name):
+                raise SettingsError(
+                    f"{name.upper()} is not set: put it in the environment or in a .env file"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(env: dict[str, str] | None = None, env_file: str | os.PathLike | None = None) -> Settings:
+    """Read settings from ``env`` (default: the process environment) over a `.env` file."""
+    file_values = {}
+    path = Path(env_file) if env_file else Path.cwd() / ".env"
+    if path.is_file():
+        file_values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    source = {**file_values, **(dict(os.environ) if env is None else env)}
+    kwargs = {}
+    for name, f in Settings.__dataclass_fields__.items():
+        raw = source.get(name.upper())
+        if raw is None or raw == "":
+            continue
+        if f.type in ("int", int):
+            try:
+                kwargs[name] = int(raw)
+            except ValueError:
+                raise SettingsError(f"{name.upper()} must be a whole number, got {raw!r}") from None
+        else:
+            kwargs[name] = raw.strip()
+    return Settings(**kwargs)

@@ -1,0 +1,106 @@
+"""Fixtures: a bootstrapped database on SQLite and on PostgreSQL (when reachable).
+
+Bootstrapping (schema, places, kinds, plans) takes ~0.5 s, so it is done once per session into
+a template; each test gets a fresh copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
+PostgreSQL). In CI PostgreSQL must be reachable: a missing server fails instead of skipping.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from models import bootstrap  # noqa: E402
+from models.db import database, init_db  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_counter = itertools.count()
+
+
+def _pg_base() -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0]
+
+
+def _pg_reachable() -> bool:
+    try:
+        import psycopg2
+
+        psycopg2.connect(PG_ADMIN_URL, connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
+def _pg_exec(sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    bootstrap(f"sqlite:///{path}")
+    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    if not _pg_reachable():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; CI must test it")
+        pytest.skip("PostgreSQL not reachable")
+    name = f"wushe_tmpl_{os.getpid()}"
+    _pg_exec(f'DROP DATABASE IF EXISTS "{name}"')
+    _pg_exec(f'CREATE DATABASE "{name}"')
+    bootstrap(f"{_pg_base()}/{name}")
+    database.close()
+    yield name
+    _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    """A fresh, bootstrapped database for one test; the proxy is bound to it."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "wushe.sqlite3"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+        init_db(url)
+        yield url
+        database.close()
+    else:
+        template = request.getfixturevalue("pg_template")
+        name = f"wushe_t_{os.getpid()}_{next(_counter)}"
+        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        url = f"{_pg_base()}/{name}"
+        init_db(url)
+        yield url
+        database.close()
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(db_url):
+    """The bound database with an open connection (closed after the test)."""
+    database.connect(reuse_if_open=True)
+    yield database
+    if not database.is_closed():
+        database.close()
