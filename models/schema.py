@@ -301,6 +301,31 @@ class Outbox(BaseModel):
     sent_at = pw.DateTimeField(null=True)
 
 
+class AdminUser(BaseModel):
+    """An official using the web admin. ``org_unit`` is the root of everything they may see:
+    the city for a city admin, their county for a county official."""
+
+    username = pw.CharField(max_length=64, unique=True)
+    display_name = pw.CharField(max_length=100, default="")
+    password_hash = pw.CharField(max_length=255)
+    role = pw.CharField(max_length=16, default="viewer")  # city_admin | county_official | viewer
+    org_unit = pw.ForeignKeyField(OrgUnit, on_delete="RESTRICT")
+    language = pw.CharField(max_length=16, default="zh_Hans")
+    active = pw.BooleanField(default=True)
+    failed_logins = pw.IntegerField(default=0)
+    locked_until = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    last_login_at = pw.DateTimeField(null=True)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.active and self.role in ("city_admin", "county_official")
+
+    def in_scope(self, unit_or_path) -> bool:
+        path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
+        return path.startswith(self.org_unit.path)
+
+
 class SchemaVersion(BaseModel):
     version = pw.IntegerField()
     applied_at = pw.DateTimeField(default=now)
@@ -308,7 +333,8 @@ class SchemaVersion(BaseModel):
 
 TABLES = [
     OrgUnit, Station, Worker, Invite, Plan, ActionLine, Indicator, Target, ReportKind, Report,
-    Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Outbox, SchemaVersion,
+    Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Outbox, AdminUser,
+    SchemaVersion,
 ]
 SCHEMA_VERSION = 1
 
