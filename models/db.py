@@ -31,7 +31,7 @@ def init_db(url: str) -> peewee.Database:
     if url.startswith("sqlite"):
         db = connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     else:
-        db = connect_url(url, autorollback=True)
+        db = connect_url(url)
     database.initialize(db)
     return db
 
