@@ -104,3 +104,19 @@ def _cached(locale: str) -> Translator:
 def N_(msgid: str) -> str:
     """Mark a string for extraction without translating it here."""
     return msgid
+
+
+def compile_catalogs(directory: Path = LOCALES_DIR) -> list[Path]:
+    """Write ``messages.mo`` beside every ``messages.po`` that is newer (for Flask-Babel,
+    which reads compiled catalogs). Called at start-up, so no build step is needed."""
+    written = []
+    for po in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parent.parent.name)
+        with mo.open("wb") as f:
+            write_mo(f, catalog)
+        written.append(mo)
+    return written
