@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup bot admin bench clean i18n
+.PHONY: demo test setup sysdeps bench clean i18n
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,8 +17,15 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python run_bot.py --demo
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -q
+
+# Debian's Chromium and CJK fonts for the browser tests (never a downloaded browser build).
+sysdeps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/bot_burst.py
