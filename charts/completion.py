@@ -1,0 +1,82 @@
+"""Completion by place: one bar per county (or per child of the scope) with the 100 % target
+line and each place's pace mark — where it would stand today if it were exactly on pace."""
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from models.progress import BEHIND_RATIO
+
+from . import fonts
+
+COLORS = {"done": "#1b7837", "on_track": "#5aae61", "behind": "#f1a340", "at_risk": "#d73027",
+          "none": "#bdbdbd"}
+
+
+class PlaceCompletion(NamedTuple):
+    """A place's mean completion of its targeted indicators and the expected-by-today share,
+    both in percent (``PlanProgress.completion`` and ``PlanProgress.expected_completion``)."""
+
+    name: str
+    percent: float | None
+    expected: float | None
+
+
+def _state(item: PlaceCompletion) -> str:
+    if item.percent is None:
+        return "none"
+    if item.percent >= 100:
+        return "done"
+    if item.expected is None or item.percent >= item.expected:
+        return "on_track"
+    if item.percent >= item.expected * float(BEHIND_RATIO):
+        return "behind"
+    return "at_risk"
+
+
+def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各县(区)目标完成率",
+                        ylabel: str = "完成率(%)", target_label: str = "目标 100%",
+                        pace_label: str = "按进度应完成",
+                        state_labels: dict[str, str] | None = None,
+                        no_data_label: str = "无目标",
+                        figsize: tuple[float, float] = (8.0, 4.5)) -> Figure:
+    """Bars of percent done per place, a target line at 100 % and a pace mark per bar."""
+    fonts.register()
+    state_labels = state_labels or {"done": "已完成", "on_track": "进度正常",
+                                    "behind": "稍落后", "at_risk": "严重滞后"}
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(left=0.08, right=0.80, top=0.90, bottom=0.12 if len(items) <= 10 else 0.22)
+    ax = fig.add_subplot()
+    xs = range(len(items))
+    states = [_state(i) for i in items]
+    heights = [i.percent or 0.0 for i in items]
+    ax.bar(xs, heights, width=0.64, color=[COLORS[s] for s in states], zorder=2)
+    for x, item in zip(xs, items):
+        text = f"{item.percent:.0f}%" if item.percent is not None else no_data_label
+        ax.annotate(text, (x, item.percent or 0.0), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=9)
+        if item.expected is not None:
+            ax.hlines(item.expected, x - 0.42, x + 0.42, colors="#2c3e50", linestyles="--",
+                      linewidth=1.6, zorder=3)
+    ax.axhline(100, color="#c0392b", linewidth=1.2, zorder=1)
+    top = max([100.0] + [h for h in heights]) * 1.15
+    ax.set_ylim(0, top)
+    ax.set_xticks(list(xs), [i.name for i in items], fontsize=10)
+    if len(items) > 10:
+        for label in ax.get_xticklabels():
+            label.set_rotation(45)
+            label.set_horizontalalignment("right")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(axis="y", color="#e5e5e5", zorder=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    used = [s for s in ("done", "on_track", "behind", "at_risk") if s in states]
+    handles = [Line2D([], [], color="#c0392b", linewidth=1.2, label=target_label),
+               Line2D([], [], color="#2c3e50", linestyle="--", linewidth=1.6, label=pace_label)]
+    handles += [Patch(color=COLORS[s], label=state_labels[s]) for s in used]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
+              frameon=False)
+    return fig
