@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import peewee as pw
 
+from . import rollup
 from .places import stations_in, units_in
 from .schema import Contribution, Indicator, OrgUnit, Plan, Report, Target
 
@@ -92,6 +93,14 @@ class PlanProgress:
         items = [min(r.percent, 100.0) for r in self.targeted if r.percent is not None]
         return sum(items) / len(items) if items else None
 
+    @property
+    def expected_completion(self) -> float | None:
+        """What ``completion`` would be today if every targeted indicator were exactly on
+        pace: the pace mark that ``completion`` is compared with."""
+        items = [min(float(r.expected / r.target * 100), 100.0) for r in self.targeted
+                 if r.percent is not None and r.expected is not None]
+        return sum(items) / len(items) if items else None
+
     def by_line(self) -> dict:
         out: dict = {}
         for r in self.rows:
@@ -168,7 +177,8 @@ def _sum_query(indicator_ids, scope: OrgUnit, start: dt.date, end: dt.date, stat
 
 def actuals(indicators: list[Indicator], plan: Plan, scope: OrgUnit, year: int,
             window: Window | None = None) -> dict[int, Decimal]:
-    """Sum of contributions per indicator inside ``scope``, one query per distinct period."""
+    """Sum of contributions per indicator inside ``scope``, one query per distinct period
+    (from the monthly rollup when the period is whole months)."""
     out: dict[int, Decimal] = {}
     groups: dict[tuple, list[int]] = {}
     for ind in indicators:
@@ -177,9 +187,14 @@ def actuals(indicators: list[Indicator], plan: Plan, scope: OrgUnit, year: int,
         w = window if (window and ind.period == "year") else indicator_window(ind, plan, year)
         groups.setdefault((w.start, w.end), []).append(ind.id)
     for (start, end), ids in groups.items():
+        if rollup.covers(start, end):
+            for ind, _, total in rollup.totals(ids, start, end, plan.counted_statuses,
+                                               path=scope.path):
+                out[ind] = total
+            continue
         q = _sum_query(ids, scope, start, end, plan.counted_statuses).group_by(Contribution.indicator)
         for row in q.dicts():
-            out[row["indicator"]] = Decimal(row["total"] or 0)
+            out[row["indicator"]] = rollup.as_decimal(row["total"])
     return out
 
 
@@ -198,7 +213,14 @@ def actuals_by_child(indicators: list[Indicator], plan: Plan, scope: OrgUnit, ye
         w = window if (window and ind.period == "year") else indicator_window(ind, plan, year)
         groups.setdefault((w.start, w.end), []).append(ind.id)
     prefix = pw.fn.SUBSTR(Contribution.org_path, 1, length)
+    direct = all(c.parent_id == scope.id for c in children)
     for (start, end), ids in groups.items():
+        if direct and rollup.covers(start, end):
+            for ind, path, total in rollup.totals(ids, start, end, plan.counted_statuses,
+                                                  parent_path=scope.path):
+                if path in by_prefix:
+                    out[(ind, by_prefix[path])] = total
+            continue
         q = (Contribution.select(Contribution.indicator, prefix.alias("prefix"),
                                  pw.fn.SUM(Contribution.value).alias("total"))
              .where(Contribution.indicator.in_(ids), Contribution.activity_date.between(start, end),
@@ -208,7 +230,7 @@ def actuals_by_child(indicators: list[Indicator], plan: Plan, scope: OrgUnit, ye
         for row in q.dicts():
             child = by_prefix.get(row["prefix"])
             if child is not None:
-                out[(row["indicator"], child)] = Decimal(row["total"] or 0)
+                out[(row["indicator"], child)] = rollup.as_decimal(row["total"])
     return out
 
 
@@ -277,15 +299,77 @@ def ranking(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[tuple
     return sorted(ranked, key=lambda x: (-(x[1] if x[1] is not None else -1), x[0].code))
 
 
+@dataclass
+class WeekPoint:
+    """One week of the trend: reports dated in it, and where the annual targets stood by its
+    end against where they would stand on pace (both as ``PlanProgress.completion``)."""
+
+    start: dt.date
+    end: dt.date
+    reports: int
+    completion: float | None
+    expected: float | None
+
+
+def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[WeekPoint]:
+    """Week by week (Monday to Sunday) through ``year`` up to ``as_of``: reports inside
+    ``scope`` in the plan's counted statuses, and the completion of the annual targeted
+    indicators by the week's end."""
+    window = Window.year(year)
+    last = min(as_of, window.end)
+    if last < window.start:
+        return []
+    statuses = plan.counted_statuses
+    per_day: dict[dt.date, int] = {}
+    for day, n in (Report.select(Report.activity_date, pw.fn.COUNT(Report.id))
+                   .where(Report.org_path.startswith(scope.path),
+                          Report.activity_date.between(window.start, last),
+                          Report.status.in_(statuses))
+                   .group_by(Report.activity_date).tuples()):
+        per_day[dt.date.fromisoformat(day) if isinstance(day, str) else day] = n
+    annual = [i for i in plan_indicators(plan) if i.period == "year" and i.measure != "reference"]
+    explicit = _explicit_targets(annual, year)
+    counts: dict = {}
+    targets = {i.id: target_for(i, scope, year, explicit, counts) for i in annual}
+    targeted = [i for i in annual if targets[i.id] is not None]
+    daily: dict[int, dict[dt.date, Decimal]] = {i.id: {} for i in targeted}
+    if targeted:
+        for ind, total, day in (
+                _sum_query([i.id for i in targeted], scope, window.start, last, statuses)
+                .select_extend(Contribution.activity_date)
+                .group_by(Contribution.indicator, Contribution.activity_date).tuples()):
+            day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+            daily[ind][day] = rollup.as_decimal(total)
+    points = []
+    monday = window.start - dt.timedelta(days=window.start.weekday())
+    running = {i.id: Decimal(0) for i in targeted}
+    while monday <= last:
+        sunday = monday + dt.timedelta(days=6)
+        days = [monday + dt.timedelta(days=k) for k in range(7)]
+        for ind in targeted:
+            running[ind.id] += sum((daily[ind.id].get(d, Decimal(0)) for d in days), Decimal(0))
+        end = min(sunday, last)
+        pp = PlanProgress(plan=plan, scope=scope, year=year, as_of=end)
+        for ind in targeted:
+            pace, expected = pace_of(running[ind.id], targets[ind.id], window, end)
+            pp.rows.append(IndicatorProgress(ind, running[ind.id], targets[ind.id], expected,
+                                             window, pace))
+        points.append(WeekPoint(monday, sunday, sum(per_day.get(d, 0) for d in days),
+                                pp.completion, pp.expected_completion))
+        monday += dt.timedelta(days=7)
+    return points
+
+
 def silent_communities(scope: OrgUnit, as_of: dt.date, days: int = 14) -> list[tuple[OrgUnit, dt.date | None]]:
     """Communities in ``scope`` with no report dated or filed in the last ``days`` days."""
     since = as_of - dt.timedelta(days=days)
-    last = dict(Report.select(Report.org_unit, pw.fn.MAX(Report.activity_date))
-                .where(Report.org_path.startswith(scope.path))
-                .group_by(Report.org_unit).tuples())
+    # One index probe per community (report.org_path, activity_date) instead of a scan of
+    # every report in the scope.
+    last = (Report.select(pw.fn.MAX(Report.activity_date))
+            .where(Report.org_path == OrgUnit.path))
     out = []
-    for unit in units_in(scope, "community"):
-        seen = last.get(unit.id)
+    for unit in units_in(scope, "community").select_extend(last.alias("last_seen")):
+        seen = unit.last_seen
         if isinstance(seen, str):
             seen = dt.date.fromisoformat(seen)
         if seen is None or seen < since:

@@ -341,8 +341,11 @@ SCHEMA_VERSION = 1
 
 def create_schema() -> int:
     """Create missing tables and indexes; safe to run on every start and on an existing DB."""
+    from .rollup import install as install_rollup
+
     with database.atomic():
         database.create_tables(TABLES, safe=True)
+        install_rollup()
         if not SchemaVersion.select().where(SchemaVersion.version == SCHEMA_VERSION).exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
     return SCHEMA_VERSION
