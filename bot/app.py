@@ -1,0 +1,104 @@
+"""The application factory: ``build_application(settings)`` wires the handlers over ``models``."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter,
+                          CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
+                          TypeHandler, filters)
+
+from models.db import database, init_db
+from models.settings import Settings
+
+from . import callbacks as cb
+from . import commands, engine, outbox, registration
+from .context import BotContext, Clock, WusheApplication
+from .errors import on_error
+from .gate import drop_repeats, gate
+
+#: The updates the bot asks Telegram for; everything else is never delivered.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+BUTTONS = {
+    cb.KIND: engine.on_kind,
+    cb.CONTINUE: engine.on_continue,
+    cb.RESTART: engine.on_restart,
+    cb.ANSWER: engine.on_choice,
+    cb.TOGGLE: engine.on_toggle,
+    cb.MULTI_DONE: engine.on_multi_done,
+    cb.DATE: engine.on_quick,
+    cb.QUICK: engine.on_quick,
+    cb.SKIP: engine.on_skip,
+    cb.DONE: engine.on_skip,
+    cb.BACK: engine.on_back,
+    cb.SUBMIT: engine.on_submit,
+    cb.EDIT: engine.on_edit,
+    cb.EDIT_FIELD: engine.on_edit_field,
+    cb.CARD: engine.on_card,
+    cb.CANCEL: engine.cancel,
+    cb.LANG: commands.on_lang,
+    cb.FIX: engine.on_fix,
+}
+
+
+def file_base_url(settings: Settings) -> str:
+    """The file download base: set explicitly, or beside a custom API base (…/bot → …/file/bot)."""
+    if settings.telegram_file_base_url:
+        return settings.telegram_file_base_url
+    base = settings.telegram_api_base_url.rstrip("/")
+    if base.endswith("/bot"):
+        return base[:-len("/bot")] + "/file/bot"
+    return ""
+
+
+def add_handlers(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, drop_repeats), group=-2)
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+    app.add_handler(CommandHandler("start", registration.start))
+    app.add_handler(CommandHandler("help", commands.help_command))
+    app.add_handler(CommandHandler("lang", commands.lang_command))
+    app.add_handler(CommandHandler("report", engine.report_command))
+    app.add_handler(CommandHandler("mystats", commands.mystats))
+    app.add_handler(CommandHandler("cancel", engine.cancel))
+    app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
+    for action, callback in BUTTONS.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=cb.pattern(action)))
+    app.add_handler(MessageHandler(filters.TEXT, engine.on_text))
+    app.add_handler(MessageHandler(filters.PHOTO, engine.on_photo))
+    app.add_handler(MessageHandler(filters.LOCATION, engine.on_location))
+    app.add_handler(MessageHandler(filters.ALL, engine.on_other))
+    app.add_error_handler(on_error)
+
+
+async def post_init(app: Application) -> None:
+    await commands.set_menus(app)
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None,
+                      outbox_interval: float | None = outbox.INTERVAL,
+                      rate_limiter: BaseRateLimiter | None = None) -> Application:
+    """The bot, ready for ``run_polling``/``run_webhook`` or a test's manual start.
+
+    ``clock`` is where "today" comes from (default: the date in ``settings.timezone``);
+    ``outbox_interval`` None leaves the outbox job out. The database proxy is bound to
+    ``settings.database_url`` unless something (a test fixture) has bound it already.
+    """
+    if database.obj is None:
+        init_db(settings.database_url)
+    builder = (ApplicationBuilder()
+               .application_class(WusheApplication)
+               .token(settings.telegram_bot_token)
+               .context_types(ContextTypes(context=BotContext))
+               .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+               .post_init(post_init))
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    if file_base_url(settings):
+        builder = builder.base_file_url(file_base_url(settings))
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["clock"] = clock or Clock(settings.timezone)
+    add_handlers(app)
+    if outbox_interval:
+        app.job_queue.run_repeating(outbox.job, interval=outbox_interval, first=outbox_interval,
+                                    name="outbox")
+    return app

@@ -1,0 +1,127 @@
+"""What one update needs beyond Telegram: a database session, the user's language, their
+worker row, and "today" in the plan's timezone.
+
+The database connection is opened around each update (``WusheApplication.process_update``)
+and each job. Updates and the outbox job interleave on one event loop and share peewee's
+connection, so sessions are counted: the connection closes when the last one ends. No
+transaction is ever held across an ``await``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from telegram import Update, User
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from models.db import database
+from models.i18n import Translator, negotiate, translator
+from models.schema import ChatState, Worker
+from models.settings import Settings
+from models.workers import find_worker
+
+_sessions = 0
+
+
+@contextmanager
+def db_session():
+    """One unit of work: open the connection if nobody has, close it after the last user."""
+    global _sessions
+    if _sessions == 0:
+        database.connect(reuse_if_open=True)
+    _sessions += 1
+    try:
+        yield database
+    finally:
+        _sessions -= 1
+        if _sessions == 0 and not database.is_closed():
+            database.close()
+
+
+class Clock:
+    """The one place "today" comes from: the local date in the plan's timezone.
+
+    Dates are validated against it and the quick-date buttons are computed from it; tests
+    freeze it with ``Clock(tz, today=...)`` or ``clock.freeze(day)``.
+    """
+
+    def __init__(self, tz: str = "Asia/Shanghai", today: dt.date | None = None):
+        self.tz = ZoneInfo(tz)
+        self.fixed = today
+
+    def today(self) -> dt.date:
+        return self.fixed or dt.datetime.now(self.tz).date()
+
+    def freeze(self, day: dt.date | None) -> None:
+        self.fixed = day
+
+
+class WusheApplication(Application):
+    """An Application that wraps each update in a database session."""
+
+    async def process_update(self, update: object) -> None:
+        with db_session():
+            await super().process_update(update)
+
+
+def locale_of(user: User | None, default: str) -> str:
+    """The user's language: their /lang choice, else their Telegram app's language."""
+    if user is None:
+        return default
+    state = ChatState.get_or_none(ChatState.tg_user_id == user.id)
+    if state is not None and state.language:
+        return state.language
+    return negotiate(user.language_code, default)
+
+
+def stored_locale(tg_user_id: int, default: str) -> str:
+    """The language to write to someone outside an update (a push): /lang, else registration."""
+    state = ChatState.get_or_none(ChatState.tg_user_id == tg_user_id)
+    if state is not None and state.language:
+        return state.language
+    worker = Worker.get_or_none(Worker.tg_user_id == tg_user_id)
+    return (worker.language if worker and worker.language else None) or default
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """CallbackContext with Wushe's per-update helpers; everything is computed lazily."""
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data["settings"]
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data["clock"]
+
+    def today(self) -> dt.date:
+        return self.clock.today()
+
+    def for_update(self, update: object) -> "BotContext":
+        """Bind the update whose user this context speaks to (done once, by the gate)."""
+        self.__dict__["update"] = update
+        return self
+
+    @property
+    def user(self) -> User | None:
+        update = self.__dict__.get("update")
+        return update.effective_user if isinstance(update, Update) else None
+
+    @cached_property
+    def locale(self) -> str:
+        return locale_of(self.user, self.settings.default_locale)
+
+    @cached_property
+    def t(self) -> Translator:
+        return translator(self.locale)
+
+    @cached_property
+    def worker(self) -> Worker | None:
+        return find_worker(self.user.id) if self.user else None
+
+    def forget_language(self) -> None:
+        """After /lang: the next ``t`` reads the new choice."""
+        self.__dict__.pop("locale", None)
+        self.__dict__.pop("t", None)

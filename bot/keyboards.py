@@ -1,0 +1,107 @@
+"""Inline keyboards. Labels are translated here; routing uses ``callbacks`` constants only."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup as Markup
+
+from models.forms import FieldDef, KindDef, Option
+from models.i18n import LANGUAGE_NAMES, SUPPORTED, N_, Translator
+
+from . import callbacks as cb
+
+#: The quick-date buttons: how many days before today, and their label.
+QUICK_DAYS = ((0, N_("Today")), (1, N_("Yesterday")), (2, N_("2 days ago")))
+SHORT_LABEL = 10  # characters: options this short go two to a row
+
+
+def _rows(buttons: Sequence[Button], labels: Sequence[str]) -> list[list[Button]]:
+    per_row = 2 if labels and max(len(x) for x in labels) <= SHORT_LABEL else 1
+    return [list(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def option_label(option: Option, t: Translator) -> str:
+    return option.label if option.literal else t.gettext(option.label)
+
+
+def kinds(kinds: Sequence[KindDef], t: Translator) -> Markup:
+    return Markup([[Button(f"{k.emoji} {t.gettext(k.name)}".strip(), callback_data=cb.pack(cb.KIND, k.code))]
+                   for k in kinds])
+
+
+def unfinished(t: Translator) -> Markup:
+    return Markup([[Button(t.gettext("Continue"), callback_data=cb.pack(cb.CONTINUE)),
+                    Button(t.gettext("Start a new report"), callback_data=cb.pack(cb.RESTART))]])
+
+
+def question(f: FieldDef, t: Translator, *, options: Sequence[Option] = (), selected: int = 0,
+             today: dt.date | None = None, photos: int = 0, can_go_back: bool = False,
+             editing: bool = False) -> Markup | None:
+    """The buttons under a question: its answers (by type), then Back and Skip."""
+    rows: list[list[Button]] = []
+    if f.type == "choice":
+        labels = [option_label(o, t) for o in options]
+        buttons = [Button(label, callback_data=cb.pack(cb.ANSWER, f.name, i))
+                   for i, label in enumerate(labels)]
+        rows += _rows(buttons, labels)
+    elif f.type == "multi":
+        labels = [("✓ " if selected & (1 << i) else "") + option_label(o, t)
+                  for i, o in enumerate(options)]
+        buttons = [Button(label, callback_data=cb.pack(cb.TOGGLE, f.name, selected ^ (1 << i)))
+                   for i, label in enumerate(labels)]
+        rows += _rows(buttons, labels)
+        rows.append([Button(t.gettext("Done"), callback_data=cb.pack(cb.MULTI_DONE, f.name, selected))])
+    elif f.type == "date" and today is not None:
+        rows.append([Button(t.gettext(label), callback_data=cb.pack(
+            cb.DATE, f.name, (today - dt.timedelta(days=days)).isoformat()))
+            for days, label in QUICK_DAYS])
+    elif f.type == "integer" and f.quick:
+        rows.append([Button(t.number(int(q)), callback_data=cb.pack(cb.QUICK, f.name, q))
+                     for q in f.quick])
+    elif f.type == "photo":
+        if photos:
+            rows.append([Button(t.gettext("Done"), callback_data=cb.pack(cb.DONE, f.name))])
+
+    nav = []
+    if editing:
+        nav.append(Button(t.gettext("⬅ Back to the report"), callback_data=cb.pack(cb.CARD)))
+    elif can_go_back:
+        nav.append(Button(t.gettext("⬅ Back"), callback_data=cb.pack(cb.BACK, f.name)))
+    if (f.optional or f.type == "photo") and not (f.type == "photo" and photos):
+        nav.append(Button(t.gettext("Skip"), callback_data=cb.pack(cb.SKIP, f.name)))
+    if nav:
+        rows.append(nav)
+    return Markup(rows) if rows else None
+
+
+def card(draft_uid: str, t: Translator) -> Markup:
+    return Markup([
+        [Button(t.gettext("✅ Submit"), callback_data=cb.pack(cb.SUBMIT, draft_uid))],
+        [Button(t.gettext("✏️ Edit a field"), callback_data=cb.pack(cb.EDIT)),
+         Button(t.gettext("✖ Cancel"), callback_data=cb.pack(cb.CANCEL))],
+    ])
+
+
+def edit_fields(fields: Sequence[FieldDef], t: Translator) -> Markup:
+    labels = [t.gettext(f.label) for f in fields]
+    buttons = [Button(label, callback_data=cb.pack(cb.EDIT_FIELD, f.name))
+               for f, label in zip(fields, labels)]
+    return Markup([*_rows(buttons, labels),
+                   [Button(t.gettext("⬅ Back to the report"), callback_data=cb.pack(cb.CARD))]])
+
+
+def languages() -> Markup:
+    return Markup([[Button(LANGUAGE_NAMES[code], callback_data=cb.pack(cb.LANG, code))
+                    for code in SUPPORTED]])
+
+
+def fix(report_uid: str, t: Translator) -> Markup:
+    return Markup([[Button(t.gettext("Correct this report"), callback_data=cb.pack(cb.FIX, report_uid))]])
+
+
+def fix_anyway(report_uid: str, t: Translator) -> Markup:
+    return Markup([[Button(t.gettext("Correct it, discard my draft"),
+                           callback_data=cb.pack(cb.FIX, report_uid, "y")),
+                    Button(t.gettext("Keep my draft"), callback_data=cb.pack(cb.CONTINUE))]])

@@ -1,0 +1,73 @@
+"""Run the Wushe Telegram bot: long polling by default, ``--webhook`` behind a proxy, or
+``--demo`` against a local fake Bot API (no Telegram needed).
+
+Settings come from the environment or `.env` (models.settings): TELEGRAM_BOT_TOKEN,
+DATABASE_URL, TELEGRAM_API_BASE_URL, and WEBHOOK_URL / WEBHOOK_LISTEN / WEBHOOK_PORT /
+WEBHOOK_SECRET for ``--webhook``. Exit code 2 means a setting is missing or was refused.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from urllib.parse import urlparse
+
+from telegram.error import InvalidToken
+
+from bot import build_application
+from bot.app import ALLOWED_UPDATES
+from bot.logs import configure
+from models import bootstrap
+from models.settings import SettingsError, load_settings
+
+log = logging.getLogger("run_bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--webhook", action="store_true", help="receive updates on WEBHOOK_URL")
+    mode.add_argument("--demo", action="store_true",
+                      help="drive a scripted worker against a local fake Bot API and exit")
+    parser.add_argument("--lang", default="zh-hans", help="the demo worker's app language")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+        if args.demo:
+            configure(level=logging.WARNING)
+            from bot.demo import run_demo
+            return asyncio.run(run_demo(settings, sys.stdout, language_code=args.lang))
+        settings.require("telegram_bot_token", *(["webhook_url"] if args.webhook else []))
+    except SettingsError as e:
+        print(f"run_bot: {e}", file=sys.stderr)
+        return 2
+
+    configure(secrets=[settings.telegram_bot_token, settings.webhook_secret])
+    bootstrap(settings.database_url)
+    app = build_application(settings)
+    try:
+        if args.webhook:
+            url = urlparse(settings.webhook_url)
+            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                            url_path=url.path.lstrip("/"), webhook_url=settings.webhook_url,
+                            secret_token=settings.webhook_secret or None,
+                            allowed_updates=ALLOWED_UPDATES)
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        print("run_bot: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized). "
+              "Check the token @BotFather gave you.", file=sys.stderr)
+        return 2
+    except RuntimeError as e:
+        if "webhooks" in str(e):
+            print("run_bot: --webhook needs python-telegram-bot[webhooks] installed.",
+                  file=sys.stderr)
+            return 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Fixtures for the bot's end-to-end tests: the real application over real HTTP.
+
+``bot_api`` is a LocalBotAPI (tests/botapi.py); ``bot_app`` builds the application with
+``build_application(settings)`` pointed at it, on the test's database (``db_url``: SQLite and
+PostgreSQL), with "today" frozen at TODAY, and polls it. Talk to it as a worker would::
+
+    async def test_it_...(bot_app):
+        alice = bot_app.chat(name="alice")          # a registered, active worker
+        await alice.send("/report")
+        await alice.press("Activity held")
+        assert "Step 1/11" in alice.last
+
+Every step returns once the bot has processed the update (no sleeps). Test users write in
+English by default, so assertions read the msgids; Chinese answers are typed all the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest_asyncio
+
+from bot.app import build_application
+from bot.context import Clock
+from bot.demo import Conversation, running, track
+from models.schema import Draft, Report, Worker
+from models.settings import Settings
+
+try:
+    from tests.botapi import LocalBotAPI
+    from tests import factories
+except ModuleNotFoundError:  # tests/ is not a package: pytest put tests/ on sys.path
+    from botapi import LocalBotAPI
+    import factories
+
+TOKEN = "4242:botkit-TEST-token"
+TODAY = dt.date(2026, 11, 23)  # a Monday; 上周六 is 2026-11-21
+_user_ids = itertools.count(500_001)
+
+
+class BotHarness:
+    """The running application, its fake Bot API, and the chats of the test."""
+
+    def __init__(self, api: LocalBotAPI, settings: Settings, clock: Clock):
+        self.api = api
+        self.settings = settings
+        self.clock = clock
+        self.chats: list[Conversation] = []
+        self.app = None
+        self.done = None
+        self._running = None
+
+    async def start(self, **options) -> None:
+        options.setdefault("outbox_interval", None)
+        self.app = build_application(self.settings, clock=self.clock, **options)
+        self.done = track(self.app)
+        self._running = running(self.app)
+        await self._running.__aenter__()
+        for chat in self.chats:
+            chat.retrack(self.done)
+
+    async def stop(self) -> None:
+        if self._running is not None:
+            running, self._running = self._running, None
+            await running.__aexit__(None, None, None)
+
+    async def restart(self, **options) -> None:
+        """Stop the application and start a new one: only the database carries state."""
+        await self.stop()
+        await self.start(**options)
+
+    def chat(self, name: str = "alice", *, language_code: str | None = "en",
+             registered: bool = True, status: str = "active", place=None,
+             user_id: int | None = None) -> Conversation:
+        """A simulated user; by default a registered, active worker in the first community."""
+        user_id = user_id or next(_user_ids)
+        user = self.api.user(user_id, name.title(), language_code=language_code)
+        if registered:
+            factories.worker(name, tg_user_id=user_id, status=status, place=place)
+        chat = Conversation(user, self.done)
+        self.chats.append(chat)
+        return chat
+
+
+@pytest_asyncio.fixture
+async def bot_api():
+    async with LocalBotAPI(token=TOKEN) as api:
+        yield api
+
+
+@pytest_asyncio.fixture
+async def bot_app(bot_api, db_url, tmp_path):
+    settings = Settings(database_url=db_url, telegram_bot_token=TOKEN,
+                        telegram_api_base_url=bot_api.base_url, media_dir=str(tmp_path / "media"))
+    harness = BotHarness(bot_api, settings, Clock(settings.timezone, today=TODAY))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the database the way the tests check it
+# ---------------------------------------------------------------------------------------------
+
+def worker_of(chat: Conversation) -> Worker:
+    return Worker.get(Worker.tg_user_id == chat.user.id)
+
+
+def reports_of(chat: Conversation) -> list[Report]:
+    return list(Report.select().join(Worker).where(Worker.tg_user_id == chat.user.id)
+                .order_by(Report.id))
+
+
+def draft_of(chat: Conversation) -> Draft | None:
+    return (Draft.select().join(Worker).where(Worker.tg_user_id == chat.user.id).first())
+
+
+async def walk(chat: Conversation, steps) -> None:
+    """Run a script: a string is typed; ("press", label), ("photo", data) and
+    ("location", lat, lon) are the other things a worker does."""
+    for step in steps:
+        if isinstance(step, str):
+            await chat.send(step)
+        else:
+            action, *args = step
+            await getattr(chat, action)(*args)
+
+
+ACTIVITY = [
+    "/report", ("press", "Activity held"),
+    ("press", "Child care"), ("press", "Service"),
+    "四点半课堂", ("press", "Yesterday"), "社区活动室", "30人",
+    ("press", "Community"), ("press", "Volunteers"), ("press", "Done"),
+    "五", ("press", "Skip"), ("press", "Skip"), ("press", "Skip"),
+]
