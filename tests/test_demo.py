@@ -1,0 +1,107 @@
+"""The demo database: deterministic for a seed, every kind of report, some places quiet,
+and logins whose passwords are made at build time, never written in code."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from models import progress
+from models.db import database, init_db
+from models.demo import build_demo
+from models.forms import default_plan
+from models.places import city
+from models.schema import AdminUser, Contribution, Report, ReportKind
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _digest(url: str) -> str:
+    init_db(url)
+    with database.connection_context():
+        rows = [(r.uid, r.kind_id, r.org_path, str(r.activity_date), json.dumps(r.values, sort_keys=True),
+                 r.status, r.reject_reason, str(r.created_at))
+                for r in Report.select().order_by(Report.uid)]
+    database.close()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_it_builds_the_same_database_for_the_same_seed(tmp_path):
+    a = build_demo(f"sqlite:///{tmp_path / 'a.sqlite3'}", seed=7, today=TODAY, scale=0.1)
+    b = build_demo(f"sqlite:///{tmp_path / 'b.sqlite3'}", seed=7, today=TODAY, scale=0.1)
+    c = build_demo(f"sqlite:///{tmp_path / 'c.sqlite3'}", seed=8, today=TODAY, scale=0.1)
+    assert {k: v for k, v in a.items() if k != "url"} == {k: v for k, v in b.items() if k != "url"}
+    assert _digest(a["url"]) == _digest(b["url"])
+    assert _digest(a["url"]) != _digest(c["url"])
+
+
+def test_it_builds_a_full_demo_quickly_with_every_kind_and_every_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    started = time.perf_counter()
+    info = build_demo(url, today=TODAY)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 10, f"demo build took {elapsed:.1f} s"
+    assert set(info["kinds"]) == {"activity", "xinfeng", "placename", "donation", "milestone"}
+    assert all(n > 0 for n in info["kinds"].values())
+    assert info["statuses"]["approved"] > info["statuses"]["rejected"] > 0
+    assert info["statuses"]["submitted"] > 0
+    init_db(url)
+    with database.connection_context():
+        lines = {line for (line,) in Report.select(Report.action_line).distinct().tuples()}
+        assert {"assistance", "elderly", "children", "mental", "neighbours", "rural", "ethnic",
+                "xinfeng", "placename"} <= lines
+        assert Report.select().where(Report.activity_date < dt.date(2025, 1, 1)).count() == 0
+        assert Report.select().where(Report.activity_date > TODAY).count() == 0
+        rejected = Report.select().where(Report.status == "rejected")
+        assert all(r.reject_reason for r in rejected)
+        assert Contribution.select().count() == info["contributions"] > info["reports"]
+        # heavier recently: the last quarter holds more than the first one
+        recent = Report.select().where(Report.activity_date > TODAY - dt.timedelta(days=90)).count()
+        early = Report.select().where(Report.activity_date < dt.date(2025, 4, 1)).count()
+        assert recent > early
+        plan = default_plan()
+        silent = {u.code for u, _ in progress.silent_communities(city(), TODAY)}
+        assert silent == set(info["silent"]) | {info["never_reported"]}
+        ranked = progress.ranking(plan, city(), TODAY.year, TODAY)
+        completions = [c for _, c in ranked]
+        assert max(completions) - min(completions) > 30, "counties differ: leaders and laggards"
+        paces = {r.pace for pp in progress.breakdown(plan, city(), TODAY.year, TODAY).values()
+                 for r in pp.targeted}
+        assert "at_risk" in paces and {"on_track", "done"} & paces
+    database.close()
+
+
+def test_it_makes_logins_with_passwords_generated_at_build_time(tmp_path):
+    made = []
+
+    def create_user(username, password, **kw):
+        made.append((username, password, kw))
+        return AdminUser.create(username=username, password_hash="x", role=kw["role"],
+                                org_unit=1)
+
+    one = build_demo(f"sqlite:///{tmp_path / 'a.sqlite3'}", today=TODAY, scale=0.05,
+                     create_user=create_user)
+    two = build_demo(f"sqlite:///{tmp_path / 'b.sqlite3'}", today=TODAY, scale=0.05,
+                     create_user=create_user)
+    roles = {x["username"]: x["role"] for x in one["logins"]}
+    assert roles == {"demo": "city_admin", "yucheng": "county_official"}
+    assert [x["password"] for x in one["logins"]] != [x["password"] for x in two["logins"]]
+    assert all(len(x["password"]) >= 12 for x in one["logins"])
+    source = Path(build_demo.__code__.co_filename).read_text("utf-8")
+    assert all(x["password"] not in source for x in one["logins"] + two["logins"])
+    assert {kw["org_code"] for _, _, kw in made} == {"5118", "511802"}
+
+
+def test_it_builds_on_postgresql_too(db_url):
+    if db_url.startswith("sqlite"):
+        pytest.skip("the SQLite build is covered above")
+    info = build_demo(db_url, today=TODAY, scale=0.05)
+    init_db(db_url)
+    with database.connection_context():
+        assert Report.select().count() == info["reports"]
+        assert ReportKind.select().count() == 5
+    database.close()
