@@ -278,9 +278,11 @@ async def on_kind(update: Update, context: BotContext) -> None:
     code = args[0] if args else ""
     t = context.t
     draft = open_draft(context.worker)
-    if draft is not None and draft.answers:
+    if draft is not None and (draft.answers or draft.kind.code == code):
+        # A second tap on the menu: never wipe answers, never ask the first question twice.
         await query.answer()
-        await report_command(update, context)  # never wipe answers from an old menu
+        if draft.answers:
+            await report_command(update, context)
         return
     row = ReportKind.get_or_none(ReportKind.code == code, ReportKind.active == True)  # noqa: E712
     if row is None:

@@ -135,3 +135,23 @@ ACTIVITY = [
     ("press", "Community"), ("press", "Volunteers"), ("press", "Done"),
     "五", ("press", "Skip"), ("press", "Skip"), ("press", "Skip"),
 ]
+
+
+def open_at(chat: Conversation, kind: str, **answers) -> Draft:
+    """An open draft with these answers already given, waiting on the next field: the engine
+    keeps nothing but the Draft row, so this is where a worker would be after answering."""
+    from models.forms import get_kind
+    from models.reports import save_draft, start_draft
+
+    draft = start_draft(worker_of(chat), kind)
+    draft.answers = answers
+    draft.history = list(answers)
+    nxt = get_kind(kind).next_field(answers)
+    draft.step = nxt.name if nxt else None
+    return save_draft(draft)
+
+
+def unchanged(draft: Draft) -> bool:
+    """The draft in the database still has the answers and step it had."""
+    now = Draft.get_by_id(draft.id)
+    return now.answers == draft.answers and now.step == draft.step
