@@ -55,9 +55,15 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "å„åŽ
     heights = [i.percent or 0.0 for i in items]
     ax.bar(xs, heights, width=0.64, color=[COLORS[s] for s in states], zorder=2)
     for x, item in zip(xs, items):
-        text = f"{item.percent:.0f}%" if item.percent is not None else no_data_label
-        ax.annotate(text, (x, item.percent or 0.0), xytext=(0, 3), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=9)
+        if item.percent is not None and item.percent >= 12:
+            # inside the bar's top, clear of the pace mark and the target line
+            ax.annotate(f"{item.percent:.0f}%", (x, item.percent), xytext=(0, -4),
+                        textcoords="offset points", ha="center", va="top", fontsize=9,
+                        color="white", fontweight="bold")
+        else:
+            text = f"{item.percent:.0f}%" if item.percent is not None else no_data_label
+            ax.annotate(text, (x, item.percent or 0.0), xytext=(0, 3), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=9)
         if item.expected is not None:
             ax.hlines(item.expected, x - 0.42, x + 0.42, colors="#2c3e50", linestyles="--",
                       linewidth=1.6, zorder=3)
