@@ -154,8 +154,9 @@ def target_for(indicator: Indicator, scope: OrgUnit, year: int, explicit=None,
                            else units_in(scope, "county").count())
         n = counts[key]
         return Decimal(indicator.per_unit_target) * n if n else None
-    targets = (explicit or {}).get(indicator.id)
-    if targets is None:
+    if explicit is not None:  # prefetched for every indicator: absent means none
+        targets = explicit.get(indicator.id, [])
+    else:
         targets = _explicit_targets([indicator], year).get(indicator.id, [])
     own = [v for path, v in targets if path == scope.path]
     if own:
