@@ -9,7 +9,7 @@ from models.forms import default_plan
 from models.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
 from models.progress import IndicatorProgress, plan_progress, worker_summary
 from models.reports import open_draft
-from models.schema import ChatState, ReportKind, Worker
+from models.schema import ReportKind, Worker
 
 from . import callbacks as cb
 from . import keyboards as kb
@@ -86,7 +86,7 @@ async def on_lang(update: Update, context: BotContext) -> None:
         await query.answer()
         return
     user_id = update.effective_user.id
-    state, _ = ChatState.get_or_create(tg_user_id=user_id)
+    state = context.chat_state
     state.language = locale
     state.save()
     Worker.update(language=locale).where(Worker.tg_user_id == user_id).execute()

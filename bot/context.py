@@ -66,14 +66,11 @@ class WusheApplication(Application):
             await super().process_update(update)
 
 
-def locale_of(user: User | None, default: str) -> str:
+def locale_of(user: User | None, state: ChatState | None, default: str) -> str:
     """The user's language: their /lang choice, else their Telegram app's language."""
-    if user is None:
-        return default
-    state = ChatState.get_or_none(ChatState.tg_user_id == user.id)
     if state is not None and state.language:
         return state.language
-    return negotiate(user.language_code, default)
+    return negotiate(user.language_code if user else None, default)
 
 
 def stored_locale(tg_user_id: int, default: str) -> str:
@@ -110,8 +107,15 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return update.effective_user if isinstance(update, Update) else None
 
     @cached_property
+    def chat_state(self) -> ChatState | None:
+        """The user's ChatState row (language, live keyboard), loaded once per update."""
+        if self.user is None:
+            return None
+        return ChatState.get_or_create(tg_user_id=self.user.id)[0]
+
+    @cached_property
     def locale(self) -> str:
-        return locale_of(self.user, self.settings.default_locale)
+        return locale_of(self.user, self.chat_state, self.settings.default_locale)
 
     @cached_property
     def t(self) -> Translator:

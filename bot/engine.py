@@ -26,7 +26,7 @@ from models.messages import explain
 from models.parsing import parse_multi
 from models.reports import (discard_draft, draft_from_report, draft_photos, open_draft,
                             save_draft, start_draft, store_photo, submit_draft)
-from models.schema import ChatState, Draft, Report, ReportKind
+from models.schema import Draft, Report, ReportKind
 
 from . import callbacks as cb
 from . import keyboards as kb
@@ -46,7 +46,7 @@ EMPTY = (None, "", [])
 # ---------------------------------------------------------------------------------------------
 
 def kind_of(draft: Draft) -> KindDef:
-    return get_kind(draft.kind.code)
+    return KindDef.from_row(draft.kind)
 
 
 def current_field(kind: KindDef, draft: Draft) -> FieldDef | None:
@@ -190,13 +190,8 @@ def render(draft: Draft, context: BotContext, *, error: str | None = None):
 # Sending: one live keyboard per chat
 # ---------------------------------------------------------------------------------------------
 
-def _state(tg_user_id: int) -> ChatState:
-    state, _ = ChatState.get_or_create(tg_user_id=tg_user_id)
-    return state
-
-
-def _remember_keyboard(tg_user_id: int, message_id: int | None) -> None:
-    state = _state(tg_user_id)
+def _remember_keyboard(context: BotContext, message_id: int | None) -> None:
+    state = context.chat_state
     data = dict(state.data or {})
     if data.get("kb") == message_id:
         return
@@ -205,17 +200,20 @@ def _remember_keyboard(tg_user_id: int, message_id: int | None) -> None:
     state.save()
 
 
+def _live_keyboard(context: BotContext) -> int | None:
+    return (context.chat_state.data or {}).get("kb")
+
+
 async def close_keyboard(context: BotContext, chat_id: int) -> None:
     """Remove the buttons of the last question sent to this chat."""
-    state = ChatState.get_or_none(ChatState.tg_user_id == chat_id)
-    message_id = (state.data or {}).get("kb") if state else None
+    message_id = _live_keyboard(context)
     if not message_id:
         return
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest:
         pass  # already without buttons, deleted, or too old to edit
-    _remember_keyboard(chat_id, None)
+    _remember_keyboard(context, None)
 
 
 async def send(update: Update, context: BotContext, text: str, markup=None) -> Message:
@@ -223,7 +221,7 @@ async def send(update: Update, context: BotContext, text: str, markup=None) -> M
     await close_keyboard(context, chat_id)
     message = await context.bot.send_message(chat_id, text, reply_markup=markup)
     if markup is not None:
-        _remember_keyboard(chat_id, message.message_id)
+        _remember_keyboard(context, message.message_id)
     return message
 
 
@@ -238,9 +236,8 @@ async def settle(update: Update, context: BotContext, answer: str | None = None)
             await query.edit_message_reply_markup(reply_markup=None)
     except BadRequest:
         pass
-    state = ChatState.get_or_none(ChatState.tg_user_id == update.effective_chat.id)
-    if state and (state.data or {}).get("kb") == message.message_id:
-        _remember_keyboard(update.effective_chat.id, None)
+    if _live_keyboard(context) == message.message_id:
+        _remember_keyboard(context, None)
 
 
 async def ask(update: Update, context: BotContext, draft: Draft, *, error: str | None = None) -> None:

@@ -1,0 +1,113 @@
+"""Exactly once, across restarts, redeliveries and double taps; failures told, never leaked."""
+from __future__ import annotations
+
+import io
+import logging
+
+from models.schema import Report
+
+from bot import engine
+from bot.logs import configure
+from tests.botkit import (ACTIVITY, TOKEN, bot_api, bot_app, draft_of, open_at,  # noqa: F401
+                          reports_of, walk)
+
+
+async def test_it_continues_a_report_after_a_restart(bot_app):
+    alice = bot_app.chat("alice")
+    await walk(alice, ACTIVITY[:6])
+    assert "Step 5/11" in alice.last
+    await bot_app.restart()
+    await walk(alice, ACTIVITY[6:])
+    assert "Please check your report" in alice.last
+    await alice.press("Submit")
+    [report] = reports_of(alice)
+    assert report.values["title"] == "四点半课堂" and report.values["participants"] == 30
+
+
+async def test_it_resumes_a_multi_select_after_a_restart(bot_app):
+    alice = bot_app.chat("alice")
+    open_at(alice, "activity", action_line="children", activity_type="service", title="t",
+            date="2026-11-20", place="p", participants=12)
+    await walk(alice, ["/report", ("press", "Continue"), ("press", "Volunteers")])
+    await bot_app.restart()
+    await alice.press("Social workers")  # the selection so far lives in the buttons
+    await alice.press("Done")
+    assert draft_of(alice).answers["parties"] == ["social_worker", "volunteer"]
+
+
+async def test_it_ignores_a_redelivered_update(bot_app):
+    alice = bot_app.chat("alice")
+    draft = open_at(alice, "activity", action_line="children", activity_type="service")
+    update_id = alice.user.api.updates[-1]["update_id"] + 1 if alice.user.api.updates else 1
+    await alice.send("四点半课堂")
+    sent = len(alice.user.events)
+    await bot_app.api.redeliver(update_id)
+    await alice.done.until(update_id, times=2)
+    assert len(alice.user.events) == sent  # no second reply, not even an edit
+    assert draft_of(alice).answers["title"] == "四点半课堂"
+    assert draft_of(alice).step == "date" and draft.uid == draft_of(alice).uid
+
+
+async def test_it_stores_one_report_for_a_redelivered_submit(bot_app):
+    alice = bot_app.chat("alice")
+    await walk(alice, ACTIVITY)
+    press = await alice.user.press("Submit")
+    await alice.done.until(press)
+    sent = len(alice.user.events)
+    await bot_app.api.redeliver(press)
+    await alice.done.until(press, times=2)
+    assert len(alice.user.events) == sent
+    assert Report.select().count() == 1
+
+
+async def test_it_stores_one_report_for_a_double_tap_on_submit(bot_app):
+    alice = bot_app.chat("alice")
+    await walk(alice, ACTIVITY)
+    first = await alice.user.press("Submit")
+    second = await alice.user.press("Submit")  # before the bot has answered the first
+    await alice.done.until(second)
+    assert Report.select().count() == 1
+    saved = [m for m in alice.user.messages if "Your report is saved" in (m["text"] or "")]
+    assert len(saved) == 1
+    assert (await bot_app.api.callback_answer(first))["text"] == "Saved"
+    assert (await bot_app.api.callback_answer(second))["text"] == "This report is already saved."
+
+
+async def test_it_tells_the_user_when_something_breaks_and_logs_the_context(bot_app, monkeypatch, caplog):
+    alice = bot_app.chat("alice")
+    draft = open_at(alice, "activity", action_line="children", activity_type="service")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(engine, "parse_answer", broken)
+    with caplog.at_level(logging.INFO):
+        await alice.send("四点半课堂")
+    assert "Sorry, something went wrong on my side" in alice.last
+    [record] = [r for r in caplog.records if r.name == "bot.errors"]
+    assert record.levelno == logging.ERROR
+    assert f"(message from user {alice.user.id}) failed" in record.getMessage()
+    assert "the disk is on fire" in caplog.text
+    assert draft_of(alice).answers == draft.answers  # nothing half-done
+    monkeypatch.undo()
+    await alice.send("四点半课堂")
+    assert "Step 4/11" in alice.last
+
+
+async def test_it_keeps_the_token_out_of_the_logs(bot_app):
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    out = io.StringIO()
+    try:
+        configure(secrets=[TOKEN], level=logging.DEBUG, stream=out)
+        logging.getLogger("httpx").setLevel(logging.DEBUG)  # even if someone turns it up
+        alice = bot_app.chat("alice")
+        await walk(alice, ACTIVITY)
+        await alice.press("Submit")
+        logging.getLogger("bot.x").error("oops %s", bot_app.app.bot)  # repr shows the token
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    text = out.getvalue()
+    assert "report 1 stored" in text and "HTTP Request" in text and "[redacted]" in text
+    assert TOKEN not in text and TOKEN.split(":")[1] not in text
