@@ -14,7 +14,7 @@ import peewee as pw
 
 from . import rollup
 from .places import stations_in, units_in
-from .schema import Contribution, Indicator, OrgUnit, Plan, Report, Target
+from .schema import Contribution, Indicator, OrgUnit, Plan, Report, Station, Target
 
 BEHIND_RATIO = Decimal("0.75")
 PACES = ("done", "on_track", "behind", "at_risk", "missed", "no_target", "not_measured")
@@ -141,6 +141,18 @@ def _explicit_targets(indicators: list[Indicator], year: int) -> dict[int, list[
     return out
 
 
+def _unit_counts(scopes: list[OrgUnit]) -> dict:
+    """Stations and counties inside each of ``scopes`` (the ``counts`` ``target_for`` reads),
+    from two small queries instead of two per place."""
+    stations = [p for (p,) in Station.select(Station.path).tuples()]
+    counties = [p for (p,) in OrgUnit.select(OrgUnit.path).where(OrgUnit.level == "county").tuples()]
+    counts: dict = {}
+    for scope in scopes:
+        counts[("per_station", scope.id)] = sum(p.startswith(scope.path) for p in stations)
+        counts[("per_county", scope.id)] = sum(p.startswith(scope.path) for p in counties)
+    return counts
+
+
 def target_for(indicator: Indicator, scope: OrgUnit, year: int, explicit=None,
                counts: dict | None = None) -> Decimal | None:
     """The target of ``scope``: its own, else the sum of the topmost targets inside it."""
@@ -249,7 +261,7 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     indicators = indicators if indicators is not None else plan_indicators(plan)
     got = actuals(indicators, plan, scope, year, window)
     explicit = _explicit_targets(indicators, year)
-    counts: dict = {}
+    counts = _unit_counts([scope])
     result = PlanProgress(plan=plan, scope=scope, year=year, as_of=as_of)
     for ind in indicators:
         w = indicator_window(ind, plan, year)
@@ -273,7 +285,7 @@ def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     indicators = plan_indicators(plan)
     got = actuals_by_child(indicators, plan, scope, year, children, window)
     explicit = _explicit_targets(indicators, year)
-    counts: dict = {}
+    counts = _unit_counts(children)
     out: dict[int, PlanProgress] = {}
     for child in children:
         pp = PlanProgress(plan=plan, scope=child, year=year, as_of=as_of)
@@ -295,9 +307,14 @@ def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
 
 def ranking(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[tuple[OrgUnit, float | None]]:
     """Places (never people) below ``scope`` ranked by mean completion (年终评比)."""
-    parts = breakdown(plan, scope, year, as_of)
-    ranked = [(pp.scope, pp.completion) for pp in parts.values()]
-    return sorted(ranked, key=lambda x: (-(x[1] if x[1] is not None else -1), x[0].code))
+    return ranked(breakdown(plan, scope, year, as_of))
+
+
+def ranked(parts: dict[int, PlanProgress]) -> list[tuple[OrgUnit, float | None]]:
+    """The places of a year's ``breakdown`` in ranking order: best completion first, places
+    without a target last, ties by code. For a caller that has the breakdown already."""
+    places = [(pp.scope, pp.completion) for pp in parts.values()]
+    return sorted(places, key=lambda x: (-(x[1] if x[1] is not None else -1), x[0].code))
 
 
 @dataclass
@@ -368,14 +385,17 @@ def silent_communities(scope: OrgUnit, as_of: dt.date, days: int = 14) -> list[t
     # every report in the scope.
     last = (Report.select(pw.fn.MAX(Report.activity_date))
             .where(Report.org_path == OrgUnit.path))
-    out = []
-    for unit in units_in(scope, "community").select_extend(last.alias("last_seen")):
-        seen = unit.last_seen
+    quiet: dict[int, dt.date | None] = {}
+    for unit_id, seen in (units_in(scope, "community")
+                          .select(OrgUnit.id, last.alias("last_seen")).tuples()):
         if isinstance(seen, str):
             seen = dt.date.fromisoformat(seen)
         if seen is None or seen < since:
-            out.append((unit, seen))
-    return out
+            quiet[unit_id] = seen
+    if not quiet:
+        return []
+    units = OrgUnit.select().where(OrgUnit.id.in_(list(quiet))).order_by(OrgUnit.code)
+    return [(unit, quiet[unit.id]) for unit in units]
 
 
 def worker_summary(worker, year: int) -> dict[str, int]:

@@ -178,21 +178,28 @@ def install() -> None:
 
 
 def rebuild() -> int:
-    """Recompute every row from ``contribution`` with grouped queries; returns the row count."""
+    """Recompute every row from ``contribution`` with grouped queries; returns the row count.
+
+    The contributions are grouped once per (indicator, place, month, status) into a
+    temporary table, and each level of the tree is summed from that."""
     with database.atomic():
         ContributionMonth.delete().execute()
-        base = (f"SELECT indicator_id, org_path, {_month('activity_date')} AS month, status, "
-                f"SUM(value) AS total, COUNT(*) AS n FROM contribution "
-                f"GROUP BY indicator_id, org_path, {_month('activity_date')}, status")
+        database.execute_sql("DROP TABLE IF EXISTS contribution_month_base")
+        database.execute_sql(
+            f"CREATE TEMPORARY TABLE contribution_month_base AS "
+            f"SELECT indicator_id, org_path, {_month('activity_date')} AS month, status, "
+            f"SUM(value) AS total, COUNT(*) AS n FROM contribution "
+            f"GROUP BY indicator_id, org_path, {_month('activity_date')}, status")
         levels = " UNION ALL ".join(
             f"SELECT indicator_id, {_prefix('c.org_path', k)} AS org_path, "
             f"{_prefix('c.org_path', k - 1)} AS parent_path, month, status, total, n "
-            f"FROM ({base}) AS c WHERE {_depth('c.org_path')} >= {k}"
+            f"FROM contribution_month_base AS c WHERE {_depth('c.org_path')} >= {k}"
             for k in range(1, MAX_DEPTH + 1))
         database.execute_sql(
             f"INSERT INTO {TABLE} (indicator_id, org_path, parent_path, month, status, total, n) "
             f"SELECT indicator_id, org_path, parent_path, month, status, SUM(total), SUM(n) "
             f"FROM ({levels}) AS x GROUP BY indicator_id, org_path, parent_path, month, status")
+        database.execute_sql("DROP TABLE contribution_month_base")
     return ContributionMonth.select().count()
 
 
