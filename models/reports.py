@@ -8,11 +8,15 @@ from pathlib import Path
 import peewee
 
 from .db import database
-from .errors import NotFound, PermissionDenied
+from .errors import NotFound, PermissionDenied, ValidationError
 from .forms import KindDef, get_kind, validate_complete
+from .i18n import N_, translator
 from .plans import count_report
-from .schema import (Contribution, Draft, Photo, ProcessedUpdate, Report, ReportKind, Worker,
-                     audit, now)
+from .schema import (Contribution, Draft, Outbox, Photo, ProcessedUpdate, Report, ReportKind,
+                     Worker, audit, now)
+
+REJECT_NOTICE = N_("Your report “{kind}” of {date} was returned for correction.\n"
+                   "Reason: {reason}")
 
 
 def start_draft(worker: Worker, kind_code: str) -> Draft:
@@ -148,6 +152,33 @@ def review(report: Report, status: str, *, actor: str, reason: str | None = None
         audit(actor, status, "report", report.id, before=before,
               after={"status": status, "reject_reason": report.reject_reason})
     return report
+
+
+def reject(report: Report, *, actor: str, reason: str) -> Outbox | None:
+    """Reject a report and queue the worker's notice (in the worker's language) in the same
+    transaction; the bot delivers Outbox rows, so no edge but the bot talks to Telegram.
+
+    Rejecting a report that is already rejected changes nothing and queues nothing, so a
+    repeated click does not notify the worker twice; the key ``reject:<uid>:<n>`` is unique,
+    so two reviewers racing on the same report cannot both queue a notice.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("reason", "required")
+    if report.status == "rejected":
+        return None
+    with database.atomic():
+        review(report, "rejected", actor=actor, reason=reason)
+        worker = report.worker
+        if worker is None:
+            return None
+        t = translator(worker.language)
+        n = Outbox.select().where(Outbox.key.startswith(f"reject:{report.uid}:")).count() + 1
+        return Outbox.create(
+            key=f"reject:{report.uid}:{n}", chat_id=worker.tg_user_id,
+            text=t.gettext(REJECT_NOTICE, kind=t.gettext(report.kind.name),
+                           date=t.date(report.activity_date), reason=reason),
+            payload={"report_uid": report.uid, "action": "fix"})
 
 
 def seen_update(update_id: int) -> bool:

@@ -1,0 +1,126 @@
+"""Who may see and change what: the one place where an official's scope is decided.
+
+An official sees one subtree of the org-unit tree: a city admin the whole city, a county
+official and a viewer the subtree of their own org unit. Lists, detail pages, edits, exports,
+charts and dashboards all ask here (``scoped(query, model, user)``, ``scope_root(user)``), so
+a rule changes in one place. A row outside the scope is treated as if it did not exist.
+
+``user`` is anything with ``role``, ``active`` and ``org_unit`` (an ``AdminUser`` or the
+admin's logged-in wrapper around one). Knows nothing of Flask.
+"""
+from __future__ import annotations
+
+from .errors import NotFound, PermissionDenied
+from .schema import (ActionLine, AdminUser, AuditLog, Contribution, Indicator, Invite, OrgUnit,
+                     Photo, Plan, Report, ReportKind, Station, Target, Worker)
+
+ROLES = ("city_admin", "county_official", "viewer")
+EDITOR_ROLES = ("city_admin", "county_official")
+
+# Tables that belong to the whole city (plans and their parts, report kinds): every official
+# reads them; only what hangs under an org unit is cut to a subtree.
+CITYWIDE = (Plan, ActionLine, Indicator, ReportKind)
+
+
+def _check(user) -> None:
+    if getattr(user, "role", None) not in ROLES or not getattr(user, "active", False):
+        raise PermissionDenied("not an active official")
+
+
+def is_city_admin(user) -> bool:
+    return getattr(user, "role", None) == "city_admin" and bool(getattr(user, "active", False))
+
+
+def can_edit(user) -> bool:
+    """Review reports, manage workers and invites, set targets (inside the scope)."""
+    return getattr(user, "role", None) in EDITOR_ROLES and bool(getattr(user, "active", False))
+
+
+def scope_root(user) -> OrgUnit:
+    """The org unit whose subtree ``user`` may see: the city for a city admin (whatever unit
+    the account was created at), else the account's own unit."""
+    _check(user)
+    unit = user.org_unit
+    if user.role == "city_admin":
+        top = unit.path.strip("/").split("/")[0]
+        if top != unit.code:
+            unit = OrgUnit.get(OrgUnit.code == top)
+    return unit
+
+
+def scope_path(user) -> str:
+    return scope_root(user).path
+
+
+def in_scope(user, unit_or_path) -> bool:
+    path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
+    return path.startswith(scope_path(user))
+
+
+def require_in_scope(user, unit_or_path) -> None:
+    """Raise ``NotFound`` for a place outside the scope: out of scope looks like absent."""
+    if not in_scope(user, unit_or_path):
+        raise NotFound("org unit")
+
+
+def units_in_scope(user):
+    return OrgUnit.select().where(OrgUnit.path.startswith(scope_path(user)))
+
+
+def _unit_ids(path: str):
+    return OrgUnit.select(OrgUnit.id).where(OrgUnit.path.startswith(path))
+
+
+def _ids_as_text(query, model):
+    return query.select(model.id.cast("TEXT"))
+
+
+def scoped(query, model, user):
+    """``query`` over ``model`` cut to what ``user`` may see. Fails closed: a model this
+    function does not know raises ``TypeError`` instead of being shown unfiltered."""
+    path = scope_path(user)
+    if model is OrgUnit:
+        return query.where(OrgUnit.path.startswith(path))
+    if model in (Report, Contribution):
+        return query.where(model.org_path.startswith(path))
+    if model is Station:
+        return query.where(Station.path.startswith(path))
+    if model in (Worker, Invite, Target, AdminUser):
+        return query.where(model.org_unit.in_(_unit_ids(path)))
+    if model is Photo:
+        return query.where(Photo.report.in_(
+            Report.select(Report.id).where(Report.org_path.startswith(path))))
+    if model is AuditLog:
+        return query if is_city_admin(user) else query.where(_audit_scope(path))
+    if model in CITYWIDE:
+        return query
+    raise TypeError(f"no scope rule for {model.__name__}")
+
+
+def _audit_scope(path: str):
+    """Below the city, the log entries about rows inside the scope (plans, accounts and
+    sign-ins are the city admin's)."""
+    by_entity = {
+        "report": _ids_as_text(Report.select().where(Report.org_path.startswith(path)), Report),
+        "worker": _ids_as_text(Worker.select().where(Worker.org_unit.in_(_unit_ids(path))), Worker),
+        "invite": _ids_as_text(Invite.select().where(Invite.org_unit.in_(_unit_ids(path))), Invite),
+        "target": _ids_as_text(Target.select().where(Target.org_unit.in_(_unit_ids(path))), Target),
+        "org_unit": _ids_as_text(OrgUnit.select().where(OrgUnit.path.startswith(path)), OrgUnit),
+    }
+    clause = None
+    for entity, ids in by_entity.items():
+        part = (AuditLog.entity == entity) & AuditLog.entity_id.in_(ids)
+        clause = part if clause is None else clause | part
+    return clause
+
+
+def get_scoped(model, user, pk):
+    """One row by primary key if ``user`` may see it, else ``NotFound``."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(model.__name__) from None
+    row = scoped(model.select(), model, user).where(model._meta.primary_key == pk).first()
+    if row is None:
+        raise NotFound(model.__name__)
+    return row
