@@ -1,0 +1,45 @@
+"""The audit log, read-only: who changed what, when, before → after (scoped like the rows
+it is about; sign-ins and plan changes are the city admin's)."""
+from __future__ import annotations
+
+import json
+
+from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter, FilterLike
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from models.schema import AuditLog
+
+from .base import ScopedModelView
+from .filters import ChoiceFilter
+
+ENTITIES = {"report": _l("Report"), "worker": _l("Worker"), "invite": _l("Invite"),
+            "target": _l("Target"), "org_unit": _l("Place"), "plan": _l("Plan"),
+            "admin_user": _l("Official")}
+
+
+def _json(view, context, model, name):
+    value = getattr(model, name)
+    if value is None:
+        return ""
+    return Markup("<code>{}</code>").format(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+class AuditLogView(ScopedModelView):
+    can_view_details = True
+    column_list = ("at", "actor", "action", "entity", "entity_id", "before", "after")
+    column_labels = {"at": _l("When"), "actor": _l("Who"), "action": _l("Action"),
+                     "entity": _l("What"), "entity_id": _l("Id"), "before": _l("Before"),
+                     "after": _l("After")}
+    column_sortable_list = ("at", "actor", "action", "entity")
+    column_default_sort = [("at", True), ("id", True)]
+    column_searchable_list = ("actor", "entity_id")
+    column_filters = [
+        ChoiceFilter(AuditLog.entity, _l("What"), lambda: list(ENTITIES.items())),
+        FilterLike(AuditLog.action, _l("Action")),
+        FilterLike(AuditLog.actor, _l("Who")),
+        DateTimeBetweenFilter(AuditLog.at, _l("When")),
+    ]
+    column_formatters = {"before": _json, "after": _json,
+                         "entity": lambda v, c, m, n: str(ENTITIES.get(m.entity, m.entity))}
+    column_formatters_detail = column_formatters

@@ -1,0 +1,153 @@
+"""Spreadsheets for officials: the report list and the progress table, as CSV and XLSX.
+
+Headers are Chinese whatever the page language, because the files are filed and forwarded as
+Chinese documents; values (kinds, options, places, paces) are Chinese too, through the zh_Hans
+catalog and the plan's own Chinese names. CSV is UTF-8 with a BOM so Excel opens it as such.
+Pure functions: rows in, bytes out; the views decide which rows (scope and filters).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from models.forms import KindDef
+from models.i18n import Translator
+from models.progress import PlanProgress
+from models.schema import ActionLine
+
+from .answers import action_line_labels, answer_rows, display, places_of
+
+STATUS_ZH = {"submitted": "已提交", "approved": "已通过", "rejected": "已退回"}
+PACE_ZH = {"done": "已完成", "on_track": "进度正常", "behind": "进度滞后", "at_risk": "严重滞后",
+           "missed": "未完成", "no_target": "未设目标", "not_measured": "参考指标"}
+
+REPORT_HEADERS = ["编号", "报告类型", "行动", "活动日期", "区县", "乡镇（街道）", "社区（村）",
+                  "填报人", "状态", "退回原因", "审核人", "审核时间", "提交时间", "纬度", "经度"]
+CONTENT_HEADER = "填报内容"
+PROGRESS_HEADERS = ["行动", "指标", "单位", "目标", "实际完成", "完成率（%）", "按进度应完成",
+                    "进度", "统计期间"]
+
+Table = tuple[str, list[str], list[list]]  # (sheet title, headers, rows)
+
+
+def local_time(value: dt.datetime | None, tz: str) -> dt.datetime | None:
+    """A stored (naive UTC) time as wall-clock time in ``tz``, naive again for spreadsheets."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+def _cell_value(f, value, t: Translator):
+    """Numbers stay numbers (so Excel can sum them); everything else is shown text."""
+    if value in (None, "", []):
+        return None
+    if f.type == "integer":
+        return int(value)
+    if f.type == "money":
+        return Decimal(str(value))
+    if f.type == "date":
+        return dt.date.fromisoformat(value)
+    return display(f, value, t)
+
+
+def report_table(reports: list, kinds: dict[int, KindDef], t: Translator, tz: str) -> Table:
+    """The report list as one sheet. When every row is of one kind its answers get a column
+    each (numbers summable); mixed kinds get one column with "label: value" pairs."""
+    lines = action_line_labels(t.locale)
+    places = places_of({r.org_path for r in reports})
+    kind_ids = {r.kind_id for r in reports}
+    single = kinds[next(iter(kind_ids))] if len(kind_ids) == 1 else None
+    fields = [f for f in single.fields if f.type not in ("photo", "location")] if single else []
+    headers = REPORT_HEADERS + ([t.gettext(f.label) for f in fields] if single else [CONTENT_HEADER])
+    rows = []
+    for r in reports:
+        kind = kinds[r.kind_id]
+        place = places.get(r.org_path, {})
+        worker = r.worker
+        row = [r.id, t.gettext(kind.name), lines.get(r.action_line, r.action_line or ""),
+               r.activity_date, _name(place.get("county")), _name(place.get("township")),
+               _name(place.get("community")), worker.display_name if worker else "",
+               STATUS_ZH.get(r.status, r.status), r.reject_reason or "", r.reviewed_by or "",
+               local_time(r.reviewed_at, tz), local_time(r.created_at, tz), r.latitude,
+               r.longitude]
+        if single:
+            row += [_cell_value(f, r.values.get(f.name), t) if f.applies(r.values) else None
+                    for f in fields]
+        else:
+            row.append("；".join(f"{label}：{value}" for label, value in answer_rows(kind, r.values, t)))
+        rows.append(row)
+    return "报告", headers, rows
+
+
+def _name(unit) -> str:
+    return unit.name if unit is not None else ""
+
+
+def _percent(row) -> float | None:
+    return round(row.percent, 1) if row.percent is not None else None
+
+
+def _progress_cells(row, lines: dict) -> list:
+    ind = row.indicator
+    return [lines.get(ind.action_line_id, ""), ind.label("zh_Hans"), ind.unit, row.target,
+            row.actual, _percent(row), row.expected, PACE_ZH.get(row.pace, row.pace),
+            f"{row.window.start.isoformat()} — {row.window.end.isoformat()}"]
+
+
+def progress_tables(overall: PlanProgress, parts: list[PlanProgress]) -> list[Table]:
+    """The plan's progress in the scope, then per place one level down (``breakdown``)."""
+    lines = {l.id: l.label("zh_Hans") for l in
+             ActionLine.select().where(ActionLine.plan == overall.plan)}
+    first = [_progress_cells(r, lines) for r in overall.rows]
+    second = [[pp.scope.name] + _progress_cells(r, lines) for pp in parts for r in pp.rows]
+    return [(f"{overall.scope.name}总体进度", PROGRESS_HEADERS, first),
+            ("分地区进度", ["地区"] + PROGRESS_HEADERS, second)]
+
+
+def _plain(value):
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def to_csv(table: Table) -> bytes:
+    _, headers, rows = table
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    writer.writerows([_plain(v) for v in row] for row in rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, headers, rows in tables:
+        ws = wb.create_sheet(title=title[:31])
+        ws.freeze_panes = "A2"
+        header_cells = []
+        for h in headers:
+            cell = WriteOnlyCell(ws, value=h)
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([_xlsx_value(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_value(value):
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0)
+    return value

@@ -1,0 +1,85 @@
+"""The admin's language, chosen per request: the session's choice, else the official's own
+language, else Chinese.
+
+Three catalogs are in play. Flask-Admin's own strings come from its ``zh_Hans_CN`` catalog
+and WTForms' from its ``zh`` one; both are found from the Babel locale ``zh_Hans_CN``. Ours
+are the project's ``locales/<zh_Hans|en>/LC_MESSAGES/messages.mo`` (the bot's catalogs,
+compiled at start-up by ``models.i18n.compile_catalogs``), whose folder is named for the
+project's locale code, not Babel's; ``CatalogDomain`` maps one to the other.
+"""
+from __future__ import annotations
+
+from babel import support
+from flask import Blueprint, redirect, request, session, url_for
+from flask_babel import Babel, Domain, get_locale
+from flask_login import current_user
+from werkzeug.utils import cached_property
+
+from models.i18n import LANGUAGE_NAMES, LOCALES_DIR, negotiate
+
+# Project locale code -> the Babel locale that Flask-Admin's and WTForms' catalogs answer to.
+BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en"}
+DEFAULT = "zh_Hans_CN"
+
+bp = Blueprint("lang", __name__)
+
+
+def project_locale(babel_locale=None) -> str:
+    """``zh_Hans`` or ``en`` for the request's (or the given) Babel locale."""
+    return negotiate(str(babel_locale or get_locale() or DEFAULT))
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in BABEL_LOCALES:
+        return BABEL_LOCALES[chosen]
+    if getattr(current_user, "is_authenticated", False) and getattr(current_user, "language", None):
+        return BABEL_LOCALES[negotiate(current_user.language)]
+    return DEFAULT
+
+
+class CatalogDomain(Domain):
+    """The default domain, read from ``locales/<project locale>/`` (see module docstring)."""
+
+    def __init__(self):
+        super().__init__(str(LOCALES_DIR), domain="messages")
+
+    def get_translations(self):
+        code = project_locale()
+        try:
+            return self.cache[code]
+        except KeyError:
+            translations = support.Translations.load(str(LOCALES_DIR), [code], "messages")
+            self.cache[code] = translations
+            return translations
+
+
+class WusheBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return CatalogDomain()
+
+
+babel = WusheBabel()
+
+
+@bp.route("/lang/<code>")
+def switch(code: str):
+    """Remember the chosen language in the session and go back where the official was."""
+    if code in BABEL_LOCALES:
+        session["lang"] = code
+    target = request.args.get("next") or request.referrer or ""
+    return redirect(target if is_local_url(target) else url_for("admin.index"))
+
+
+def is_local_url(target: str) -> bool:
+    """A path on this site (not ``//host`` or ``http://host``): safe to redirect to."""
+    if not target:
+        return False
+    if target.startswith(request.host_url):
+        target = "/" + target[len(request.host_url):]
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def languages() -> list[tuple[str, str]]:
+    return list(LANGUAGE_NAMES.items())

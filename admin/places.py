@@ -1,0 +1,52 @@
+"""The org-unit tree as a list; a city admin may correct population and households."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.validators import NumberRange, Optional
+
+from models import access
+from models.schema import OrgUnit
+
+from .base import ScopedModelView, labelled
+from .filters import ChoiceFilter, place_filters
+from .reports import PLACE_NAMES
+
+LEVELS = {"city": _l("City"), "county": _l("County"), "township": _l("Township"),
+          "community": _l("Community")}
+
+
+class OrgUnitView(ScopedModelView):
+    editable = True
+    audit_entity = "org_unit"
+    audit_fields = ("population", "households")
+    column_list = ("code", "name", "level", "parent", "is_rural", "population", "households")
+    column_labels = {"code": _l("Code"), "name": _l("Name"), "level": _l("Level"),
+                     "parent": _l("Belongs to"), "is_rural": _l("Rural"),
+                     "population": _l("Population"), "households": _l("Households"),
+                     "name_en": _l("English name"), "path": _l("Path")}
+    column_sortable_list = ("code", "name", "population", "households")
+    column_default_sort = [("path", False)]
+    column_searchable_list = ("name", "code")
+    column_filters = place_filters(OrgUnit.path, PLACE_NAMES) + [
+        ChoiceFilter(OrgUnit.level, _l("Level"), lambda: list(LEVELS.items())),
+    ]
+    column_formatters = {"level": labelled(LEVELS),
+                         "parent": lambda v, c, m, n: m.parent.name if m.parent_id else ""}
+    column_details_exclude_list = ("path",)
+    form_columns = ("population", "households")
+    form_args = {"population": {"validators": [Optional(), NumberRange(min=0)]},
+                 "households": {"validators": [Optional(), NumberRange(min=0)]}}
+
+    def get_list(self, *args, **kwargs):
+        count, data = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True):
+            ids = {u.parent_id for u in data if u.parent_id}
+            parents = {p.id: p for p in OrgUnit.select().where(OrgUnit.id.in_(ids))} if ids else {}
+            for u in data:
+                if u.parent_id:
+                    u.parent = parents[u.parent_id]
+        return count, data
+
+    def can_write(self) -> bool:
+        return access.is_city_admin(current_user)

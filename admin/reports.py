@@ -1,0 +1,230 @@
+"""Reports: the filtered list, the detail page (answers, photos, location), review, exports.
+
+Review goes through ``models.reports``: ``review`` to approve, ``reject`` to reject, which
+queues the worker's notice in the Outbox in the same transaction. Photos are served from the
+stored files through a route on this view, so they are scoped like the reports they belong to.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Response, abort, flash, g, redirect, request, send_file
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.peewee.filters import (DateBetweenFilter, DateGreaterFilter,
+                                               DateSmallerFilter)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from models import access
+from models.db import database
+from models.errors import NotFound, ValidationError
+from models.forms import default_plan
+from models.i18n import translator
+from models.reports import reject, review
+from models.schema import ActionLine, Photo, Report, ReportKind, Worker
+
+from .answers import action_line_labels, answer_rows, kind_defs, places_of, summary
+from .base import ScopedModelView, actor, badge, current_settings, today
+from .exports import report_table, to_csv, to_xlsx
+from .filters import ChoiceFilter, place_filters
+from .i18n import project_locale
+
+STATUS_LABELS = {"submitted": _l("Submitted"), "approved": _l("Approved"),
+                 "rejected": _l("Rejected")}
+STATUS_COLOURS = {"submitted": "info", "approved": "success", "rejected": "danger"}
+PLACE_NAMES = {"county": _l("County"), "township": _l("Township"), "community": _l("Community")}
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the worker"),
+                           validators=[DataRequired(), Length(max=500)])
+
+
+def _kind_choices():
+    return [(k.code, _(k.name)) for k in ReportKind.select().order_by(ReportKind.order)]
+
+
+def _line_choices():
+    plan = default_plan()
+    if plan is None:
+        return []
+    locale = project_locale()
+    return [(l.code, l.label(locale)) for l in
+            ActionLine.select().where(ActionLine.plan == plan).order_by(ActionLine.number)]
+
+
+def _status_choices():
+    return list(STATUS_LABELS.items())
+
+
+def _kind_is(code):
+    return Report.kind.in_(ReportKind.select(ReportKind.id).where(ReportKind.code == code))
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header that keeps a Chinese file name (RFC 6266 / 5987)."""
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+class ReportView(ScopedModelView):
+    extra_write_views = frozenset({"approve_view", "reject_view"})
+
+    column_list = ("activity_date", "kind", "summary", "action_line", "place", "worker",
+                   "status", "created_at")
+    column_sortable_list = ("activity_date", "status", "created_at")
+    column_default_sort = [("activity_date", True), ("id", True)]
+    column_labels = {"activity_date": _l("Activity date"), "kind": _l("Kind"),
+                     "summary": _l("Summary"), "action_line": _l("Action line"),
+                     "place": _l("Place"), "worker": _l("Reported by"), "status": _l("Status"),
+                     "created_at": _l("Received"), "values": _l("Answers")}
+    column_searchable_list = ("values",)
+    column_filters = place_filters(Report.org_path, PLACE_NAMES) + [
+        ChoiceFilter(Report.kind, _l("Kind"), _kind_choices, apply=_kind_is),
+        ChoiceFilter(Report.action_line, _l("Action line"), _line_choices),
+        DateBetweenFilter(Report.activity_date, _l("Activity date")),
+        DateGreaterFilter(Report.activity_date, _l("Activity date")),
+        DateSmallerFilter(Report.activity_date, _l("Activity date")),
+        ChoiceFilter(Report.status, _l("Status"), _status_choices),
+    ]
+    column_formatters = {
+        "kind": lambda v, c, m, n: _(m.kind.name),
+        "summary": lambda v, c, m, n: summary(g.wushe_kinds[m.kind_id], m.values),
+        "action_line": lambda v, c, m, n: g.wushe_lines.get(m.action_line, m.action_line or ""),
+        "place": lambda v, c, m, n: place_label(m),
+        "worker": lambda v, c, m, n: m.worker.display_name if m.worker else "",
+        "status": badge(STATUS_LABELS, STATUS_COLOURS),
+    }
+    can_export = True
+    export_types = ["csv", "xlsx"]
+
+    # -- the list ------------------------------------------------------------------------
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
+                 page_size=None):
+        count, data = super().get_list(page, sort_column, sort_desc, search, filters,
+                                       execute=execute, page_size=page_size)
+        if execute:
+            self._attach(data)
+        return count, data
+
+    def _attach(self, reports: list[Report]) -> None:
+        """Load the rows' kinds, workers and places in a few queries, not a few per row
+        (kept on ``g``: a view object is shared by every request)."""
+        g.wushe_kinds = kind_defs()
+        g.wushe_lines = action_line_labels(project_locale())
+        g.wushe_places = places_of({r.org_path for r in reports})
+        kinds = {k.id: k for k in ReportKind.select()}
+        worker_ids = {r.worker_id for r in reports if r.worker_id}
+        workers = ({w.id: w for w in Worker.select().where(Worker.id.in_(worker_ids))}
+                   if worker_ids else {})
+        for r in reports:
+            r.kind = kinds[r.kind_id]
+            if r.worker_id:
+                r.worker = workers[r.worker_id]
+
+    # -- one report ------------------------------------------------------------------------
+
+    @expose("/details/")
+    def details_view(self):
+        report = self.get_one(request.args.get("id"))
+        t = translator(project_locale())
+        kinds = kind_defs()
+        kind = kinds[report.kind_id]
+        chain = places_of([report.org_path])[report.org_path]
+        places = [chain[level] for level in ("city", "county", "township", "community") if level in chain]
+        photos = list(Photo.select().where(Photo.report == report).order_by(Photo.id))
+        return self.render(
+            "wushe/report_details.html", report=report, kind_name=t.gettext(kind.name),
+            answers=answer_rows(kind, report.values, t), photos=photos, places=places,
+            action_line=action_line_labels(t.locale).get(report.action_line, report.action_line),
+            status_label=STATUS_LABELS.get(report.status, report.status),
+            status_colour=STATUS_COLOURS.get(report.status, "secondary"),
+            can_review=self.can_write(), reject_form=RejectForm(),
+            return_url=self._return_url())
+
+    def _return_url(self) -> str:
+        url = request.args.get("url", "")
+        return url if url.startswith("/") and not url.startswith("//") else self.get_url(".index_view")
+
+    @expose("/approve/<int:id>", methods=("POST",))
+    def approve_view(self, id: int):
+        report = self.get_one(id)
+        if report.status == "approved":
+            flash(_("This report was already approved."), "info")
+        else:
+            review(report, "approved", actor=actor())
+            flash(_("Report approved."), "success")
+        return redirect(self.get_url(".details_view", id=report.id))
+
+    @expose("/reject/<int:id>", methods=("GET", "POST"))
+    def reject_view(self, id: int):
+        report = self.get_one(id)
+        form = RejectForm()
+        if form.validate_on_submit():
+            if report.status == "rejected":
+                flash(_("This report was already returned to the worker."), "info")
+            else:
+                try:
+                    reject(report, actor=actor(), reason=form.reason.data)
+                except ValidationError:
+                    flash(_("Please give a reason."), "error")
+                else:
+                    flash(_("Report returned to the worker with your reason."), "success")
+            return redirect(self.get_url(".details_view", id=report.id))
+        return self.render("wushe/reject.html", report=report, form=form,
+                           return_url=self.get_url(".details_view", id=report.id))
+
+    @action("approve", _l("Approve"), _l("Approve the selected reports?"))
+    def action_approve(self, ids):
+        wanted = [int(i) for i in ids if str(i).isdigit()]
+        with database.atomic():
+            reports = list(self.get_query().where(Report.id.in_(wanted),
+                                                  Report.status != "approved"))
+            for report in reports:
+                review(report, "approved", actor=actor())
+        flash(ngettext("%(num)d report approved.", "%(num)d reports approved.", len(reports)),
+              "success")
+
+    @expose("/photo/<int:photo_id>")
+    def photo_view(self, photo_id: int):
+        try:
+            photo = access.get_scoped(Photo, current_user, photo_id)
+        except NotFound:
+            abort(404)
+        media = Path(current_settings().media_dir).resolve()
+        path = Path(photo.path).resolve()
+        if not path.is_relative_to(media) or not path.is_file():
+            abort(404)
+        return send_file(path, mimetype="image/jpeg", max_age=3600, etag=photo.sha256)
+
+    # -- exports -----------------------------------------------------------------------------
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type: str):
+        if export_type not in self.export_types:
+            abort(404)
+        _count, reports = self._export_data()
+        settings = current_settings()
+        table = report_table(reports, kind_defs(), translator("zh_Hans"), settings.timezone)
+        name = f"报告_{today():%Y%m%d}"
+        if export_type == "csv":
+            body, mimetype = to_csv(table), "text/csv; charset=utf-8"
+        else:
+            body = to_xlsx([table])
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, mimetype=mimetype, headers={
+            "Content-Disposition": content_disposition(f"{name}.{export_type}")})
+
+
+def place_label(report: Report) -> str:
+    chain = g.wushe_places.get(report.org_path, {})
+    return " · ".join(chain[level].name for level in ("county", "township", "community")
+                      if level in chain)
