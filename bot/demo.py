@@ -90,6 +90,7 @@ class Conversation:
         self.user = user
         self.done = done
         self.lines: list[str] = []
+        self.update_id: int | None = None  # of the last thing the user did
 
     def retrack(self, done: Counter) -> None:
         """After a restart: follow the new application."""
@@ -97,7 +98,7 @@ class Conversation:
 
     async def _step(self, shown: str, action) -> list[dict]:
         before = len(self.user.events)
-        update_id = await action
+        update_id = self.update_id = await action
         await self.done.until(update_id)
         self.lines.append(f"👤 {shown}")
         new = [e for e in self.user.events[before:] if e["kind"] in ("message", "edit", "photo")]
@@ -107,10 +108,11 @@ class Conversation:
     async def send(self, text: str) -> list[dict]:
         return await self._step(text, self.user.send(text))
 
-    async def press(self, button: str) -> list[dict]:
-        """Tap a button of the newest live keyboard, by its label or its callback data."""
-        _, found = self.user._find_button(button, None)
-        return await self._step(f"[{found['text']}]", self.user.press(button))
+    async def press(self, button: str, message: dict | None = None) -> list[dict]:
+        """Tap a button, by its label or its callback data, on ``message`` or else on the
+        newest message that has buttons."""
+        _, found = self.user._find_button(button, message)
+        return await self._step(f"[{found['text']}]", self.user.press(button, message))
 
     async def photo(self, data: bytes) -> list[dict]:
         return await self._step(f"(photo, {len(data)} bytes)", self.user.send_photo(data))

@@ -104,6 +104,18 @@ def go_back(draft: Draft, kind: KindDef, f: FieldDef) -> bool:
     return True
 
 
+def settle_skipped(draft: Draft, kind: KindDef) -> None:
+    """A reopened report's optional fields that it has no value for were skipped (a stored
+    report keeps no location key, for one): record them so, lest an edit asks them again."""
+    answers = dict(draft.answers)
+    for f in kind.visible_fields(answers):
+        if f.name not in answers and is_optional(f):
+            answers[f.name] = len(draft_photos(draft, f.name)) if f.type == "photo" else None
+    if answers != draft.answers:
+        draft.answers = answers
+        save_draft(draft)
+
+
 def selection_mask(f: FieldDef, options, answers: dict) -> int:
     chosen = answers.get(f.name) or []
     return sum(1 << i for i, o in enumerate(options) if o.value in chosen)
@@ -657,7 +669,10 @@ async def cancel(update: Update, context: BotContext) -> None:
 # ---------------------------------------------------------------------------------------------
 
 async def on_fix(update: Update, context: BotContext) -> None:
-    """Reopen a rejected report on its confirmation card; Submit updates the same report."""
+    """Reopen a rejected report on its confirmation card; Submit updates the same report.
+
+    The notice keeps its button: a worker who cancels the correction can open it again.
+    """
     query = update.callback_query
     t = context.t
     _, args = cb.unpack(query.data)
@@ -671,7 +686,6 @@ async def on_fix(update: Update, context: BotContext) -> None:
     draft = open_draft(context.worker)
     if draft is not None and draft.editing_report_id == report.id:
         await query.answer()
-        await settle(update, context)
         await ask(update, context, draft)  # already correcting it: carry on
         return
     confirmed = len(args) > 1 and args[1] == "y"
@@ -689,6 +703,6 @@ async def on_fix(update: Update, context: BotContext) -> None:
     except NotFound:
         await send(update, context, t.gettext("This report cannot be found."))
         return
-    await settle(update, context)
+    settle_skipped(draft, kind_of(draft))
     await ask(update, context, draft)
 

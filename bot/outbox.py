@@ -2,7 +2,8 @@
 
 A JobQueue job drains pending rows every few seconds: each is sent once and marked ``sent``;
 a failure records ``attempts`` and ``last_error`` and leaves the row pending for the next
-round, until ``MAX_ATTEMPTS`` or a chat that blocked the bot marks it ``failed``. Rounds never
+round, until ``MAX_ATTEMPTS``; a chat that blocked the bot or a request Telegram refuses
+(400) marks it ``failed`` at once. Rounds never
 overlap (one lock per application), so a row is not sent twice by this process.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from models.i18n import translator
@@ -52,7 +53,8 @@ async def drain(application: Application) -> int:
                     break
                 except TelegramError as e:
                     attempts = row.attempts + 1
-                    final = isinstance(e, Forbidden) or attempts >= MAX_ATTEMPTS
+                    # Blocked, or a request Telegram refuses as such: trying again will not help.
+                    final = isinstance(e, (Forbidden, BadRequest)) or attempts >= MAX_ATTEMPTS
                     (Outbox.update(attempts=attempts, last_error=str(e)[:500],
                                    status="failed" if final else "pending")
                      .where(Outbox.id == row.id).execute())

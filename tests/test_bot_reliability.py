@@ -38,8 +38,8 @@ async def test_it_resumes_a_multi_select_after_a_restart(bot_app):
 async def test_it_ignores_a_redelivered_update(bot_app):
     alice = bot_app.chat("alice")
     draft = open_at(alice, "activity", action_line="children", activity_type="service")
-    update_id = alice.user.api.updates[-1]["update_id"] + 1 if alice.user.api.updates else 1
     await alice.send("四点半课堂")
+    update_id = alice.update_id
     sent = len(alice.user.events)
     await bot_app.api.redeliver(update_id)
     await alice.done.until(update_id, times=2)
@@ -96,7 +96,7 @@ async def test_it_tells_the_user_when_something_breaks_and_logs_the_context(bot_
 
 async def test_it_keeps_the_token_out_of_the_logs(bot_app):
     root = logging.getLogger()
-    saved = root.handlers[:], root.level
+    handlers, level = root.handlers[:], root.level
     out = io.StringIO()
     try:
         configure(secrets=[TOKEN], level=logging.DEBUG, stream=out)
@@ -106,8 +106,8 @@ async def test_it_keeps_the_token_out_of_the_logs(bot_app):
         await alice.press("Submit")
         logging.getLogger("bot.x").error("oops %s", bot_app.app.bot)  # repr shows the token
     finally:
-        root.handlers[:], _ = saved
-        root.setLevel(saved[1])
+        root.handlers[:] = handlers
+        root.setLevel(level)
     text = out.getvalue()
     assert "report 1 stored" in text and "HTTP Request" in text and "[redacted]" in text
     assert TOKEN not in text and TOKEN.split(":")[1] not in text

@@ -1,0 +1,64 @@
+"""/mystats: the worker's own counts, and their community's and county's progress, by hand."""
+from __future__ import annotations
+
+import datetime as dt
+
+from tests import factories
+from tests.botkit import bot_api, bot_app, worker_of  # noqa: F401
+
+
+async def test_it_shows_my_counts_and_our_progress_against_targets(bot_app):
+    alice = bot_app.chat("alice")
+    me = worker_of(alice)
+    bob = factories.worker("bob", place=me.org_unit)
+    carol = factories.worker("carol", place=factories.community("511803"))
+    factories.report("activity", by=me)  # children / service, 30 people, 2026-11-20
+    factories.report("activity", by=me, participants=25)
+    factories.report("activity", by=me, date=dt.date(2025, 6, 1))  # last year
+    factories.report("activity", by=me, status="rejected")  # not counted
+    factories.report("xinfeng", by=me)
+    factories.report("activity", by=bob, participants=20)
+    factories.report("xinfeng", by=carol)  # another county
+
+    await alice.send("/mystats")
+    lines = alice.last.split("\n")
+    community, county = me.org_unit.name, me.org_unit.ancestor_at("county").name_en
+    assert lines[:4] == [
+        "📊 Your reports in 2026",
+        "🤝 Activity held: 2",
+        "🎎 New customs (weddings and funerals): 1",
+        "3 reports in all.",
+    ]
+    # The community has no targets, so only what was counted shows: this year alice's two
+    # activities and bob's one (30 + 25 + 20 people) and one new-customs event; and, in the
+    # plan's 2023–2025 period, last year's children's service (1 session, 30 people).
+    at = lines.index(f"🏘 {community}, 2026 (as of Nov 23, 2026)")
+    assert lines[at + 1:at + 7] == [
+        "• Minors-protection service sessions, 2023–2025: 1 sessions",
+        "• Person-times reached by minors-protection services, 2023–2025: 30 person-times",
+        "• New-customs (weddings and funerals) activities: 1 activities",
+        "• Activities held (Child care): 3 activities",
+        "• Participants (Child care): 75 person-times",
+        "",
+    ]
+    # The county: 5 new-customs activities per social-work station, 8 stations = 40; 1 done,
+    # 2.5 %; by Nov 23 (day 327 of 365) 35.8 were due, and 1 < 75 % of that: at risk.
+    # Its 2023–2025 targets (122 protection points, 1 rehabilitation station) were missed.
+    at = lines.index(f"🏛 {county}, 2026 (as of Nov 23, 2026)")
+    assert lines[at + 1:] == [
+        "⚫ Community minors-protection points, 2023–2025: 0 / 122 points (0.0%, missed)",
+        "• Minors-protection service sessions, 2023–2025: 1 sessions",
+        "• Person-times reached by minors-protection services, 2023–2025: 30 person-times",
+        "⚫ Community mental-rehabilitation stations, 2023–2025: 0 / 1 stations (0.0%, missed)",
+        "🔴 New-customs (weddings and funerals) activities: 1 / 40 activities (2.5%, at risk)",
+        "• Activities held (Child care): 3 activities",
+        "• Participants (Child care): 75 person-times",
+    ]
+    assert "Bob" not in alice.last and "Carol" not in alice.last  # people are never ranked
+
+
+async def test_it_shows_empty_stats_to_a_new_worker(bot_app):
+    dora = bot_app.chat("dora", place=factories.community("511803"))
+    await dora.send("/mystats")
+    assert "None yet this year. Send /report to add one." in dora.last
+    assert "Nothing counted yet this year." in dora.last
