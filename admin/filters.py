@@ -79,3 +79,16 @@ class PlaceFilter(BasePeeweeFilter):
 def place_filters(column, names: dict) -> list[PlaceFilter]:
     """County, township and community filters on ``column``; ``names`` maps level to label."""
     return [PlaceFilter(column, names[level], level) for level in ("county", "township", "community")]
+
+
+class TextSearch:
+    """A JSON column searched as the text it is stored as. Searching the field itself would
+    JSON-encode the pattern (``"%term%"`` with quotes) and find nothing; Flask-Admin only
+    needs ``.model`` and ``** term`` from a search field."""
+
+    def __init__(self, field):
+        self.field = field
+        self.model = field.model
+
+    def __pow__(self, term):
+        return self.field.cast("TEXT") ** term

@@ -33,7 +33,7 @@ from models.schema import ActionLine, Photo, Report, ReportKind, Worker
 from .answers import action_line_labels, answer_rows, kind_defs, places_of, summary
 from .base import ScopedModelView, actor, badge, current_settings, today
 from .exports import report_table, to_csv, to_xlsx
-from .filters import ChoiceFilter, place_filters
+from .filters import ChoiceFilter, TextSearch, place_filters
 from .i18n import project_locale
 
 STATUS_LABELS = {"submitted": _l("Submitted"), "approved": _l("Approved"),
@@ -106,6 +106,10 @@ class ReportView(ScopedModelView):
     export_types = ["csv", "xlsx"]
 
     # -- the list ------------------------------------------------------------------------
+
+    def init_search(self) -> bool:
+        self._search_fields = [TextSearch(Report.values)]
+        return True
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):
