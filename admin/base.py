@@ -54,9 +54,10 @@ class SecureForm(FlaskForm):
     field ``csrf_token``, satisfies both the form and ``CSRFProtect``.
     """
 
-    def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
-        self._obj = obj
-        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
+    def __init__(self, *args, **kwargs):
+        # Flask-Admin passes formdata (None on GET); our own forms leave it to Flask-WTF.
+        self._obj = kwargs.get("obj")
+        super().__init__(*args, **kwargs)
 
 
 class Secured:
