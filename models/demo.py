@@ -268,14 +268,10 @@ def _populate(rng: random.Random, today: dt.date, scale: float) -> dict:
             weights = {**weights, "ethnic": 14}
         fund = f"{unit.name}慈善基金"
         days = sorted(_recent_date(rng, START, end) for _ in range(n))
-        if unit.id not in quiet_since:
-            # Active places keep reporting through the last eight weeks (a gap of more than
-            # ten days is filled), so only the quiet ones show up as silent.
-            day = today
-            while day > today - dt.timedelta(days=56):
-                if not any(day - dt.timedelta(days=10) < d <= day for d in days[-40:]):
-                    days.append(day - dt.timedelta(days=rng.randrange(0, 5)))
-                day -= dt.timedelta(days=7)
+        if unit.id not in quiet_since and not any(d > today - dt.timedelta(days=13) for d in days):
+            # An active place has reported in the last two weeks, so only the quiet ones
+            # show up as silent.
+            days.append(today - dt.timedelta(days=rng.randrange(0, 12)))
         for day in days:
             w = rng.choice(ws)
             roll = rng.random()

@@ -1,0 +1,333 @@
+"""The dashboard: the page after sign-in, progress of a plan in the official's area.
+
+For a plan, a year (or one of its quarters or halves) and a place inside the official's
+scope: every indicator's actual against its target with its pace, the nine action lines as
+row groups and the place's children as columns (drill down by clicking a column), the year's
+ranking of those places (年终评比: places, never people), the communities that have gone
+quiet, and two charts.
+
+Every number comes from ``models.progress``; this module only picks the inputs from the
+request (defaults: the default plan, this year in ``TIMEZONE``, the official's scope root),
+arranges the results and formats them. A place from the URL goes through
+``admin.base.unit_in_scope``: the official can narrow the view, never widen it, and a
+place outside the scope is a 404, for the page and the charts alike.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import Response, abort, current_app, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from charts import PlaceCompletion, completion_by_place, png_bytes, weekly_trend
+from models import access, progress
+from models.forms import default_plan
+from models.i18n import translator
+from models.schema import ActionLine, OrgUnit, Plan
+
+from .base import Secured, today, unit_in_scope
+from .i18n import project_locale
+
+PERIODS = ("year", "H1", "H2", "Q1", "Q2", "Q3", "Q4")
+SILENT_DAYS = 14
+SILENT_SHOWN = 50  # the longest-silent ones; the count says how many there are in all
+CHART_TTL = 120  # seconds a rendered chart is reused for the same inputs
+CHART_CACHE_SIZE = 256
+
+PACE_LABELS = {
+    "done": _l("Done"),
+    "on_track": _l("On track"),
+    "behind": _l("Behind"),
+    "at_risk": _l("At risk"),
+    "missed": _l("Missed"),
+    "no_target": _l("No target"),
+    "not_measured": _l("Not measured"),
+}
+PACE_STYLES = {"done": "success", "on_track": "info", "behind": "warning", "at_risk": "danger",
+               "missed": "dark", "no_target": "light", "not_measured": "light"}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the request asks for, checked against the official's scope."""
+
+    plan: Plan
+    scope: OrgUnit
+    root: OrgUnit
+    year: int
+    period: str
+    as_of: dt.date
+
+    @property
+    def window(self) -> progress.Window | None:
+        if self.period.startswith("Q"):
+            return progress.Window.quarter(self.year, int(self.period[1]))
+        if self.period.startswith("H"):
+            return progress.Window.half(self.year, int(self.period[1]))
+        return None
+
+    def params(self, **changes) -> dict:
+        """Query-string arguments for a link to the same view with ``changes``."""
+        out = {"plan": self.plan.code, "year": self.year, "period": self.period,
+               "scope": self.scope.code}
+        out.update(changes)
+        for name, default in (("scope", self.root.code), ("period", "year"),
+                              ("year", self.as_of.year),
+                              ("plan", self.plan.code if self.plan.is_default else None)):
+            if out[name] == default:
+                out.pop(name)
+        return out
+
+    def key(self) -> tuple:
+        return (self.plan.id, self.scope.id, self.year, self.period, self.as_of)
+
+
+def selection() -> Selection:
+    """Plan, place, year and period from the query string; 404 for anything unknown or
+    outside the official's scope."""
+    root = access.scope_root(current_user)
+    scope = unit_in_scope(request.args.get("scope")) or root
+    code = request.args.get("plan")
+    plan = Plan.get_or_none(Plan.code == code) if code else default_plan()
+    if plan is None:
+        abort(404)
+    as_of = today()
+    try:
+        year = int(request.args.get("year") or as_of.year)
+    except ValueError:
+        abort(404)
+    if not plan.start_date.year <= year <= as_of.year + 1:
+        abort(404)
+    period = request.args.get("period") or "year"
+    if period not in PERIODS:
+        abort(404)
+    return Selection(plan=plan, scope=scope, root=root, year=year, period=period, as_of=as_of)
+
+
+# ---- formatting ------------------------------------------------------------------------------
+
+class Formatter:
+    """Numbers for one request's locale. A page has some 500 of them, so the grouping and
+    decimal signs are looked up once, not per number."""
+
+    def __init__(self, locale: str):
+        t = translator(locale)
+        symbols = t.babel_locale.number_symbols.get("latn", t.babel_locale.number_symbols)
+        self.group = symbols.get("group", ",")
+        self.decimal = symbols.get("decimal", ".")
+        self.percent_ = t.percent
+
+    def number(self, value) -> str:
+        if value is None:
+            return "—"
+        text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value):,}"
+        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.group)
+
+    def percent(self, value: float | None) -> str:
+        return self.percent_(value)
+
+
+def period_label(period: str, year: int) -> str:
+    if period == "year":
+        return _("{year}, whole year").format(year=year)
+    if period.startswith("H"):
+        return _("{year}, first half").format(year=year) if period == "H1" else \
+            _("{year}, second half").format(year=year)
+    return _("{year}, quarter {q}").format(year=year, q=period[1])
+
+
+# ---- the page's data -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    """One indicator at one place, formatted for the table."""
+
+    code: str
+    place: str
+    row: progress.IndicatorProgress
+    actual: str
+    target: str | None
+    percent: str
+    expected: str
+    pace: str
+    label: str
+    style: str
+
+
+def cells(rows, place: str, fmt: Formatter, labels: dict) -> list[Cell]:
+    return [Cell(r.indicator.code, place, r, fmt.number(r.actual),
+                 fmt.number(r.target) if r.target is not None else None, fmt.percent(r.percent),
+                 fmt.number(r.expected), r.pace, labels[r.pace], PACE_STYLES[r.pace])
+            for r in rows]
+
+
+def page_data(sel: Selection) -> dict:
+    """Everything the template shows, from models.progress (nothing computed here)."""
+    window = sel.window
+    locale = project_locale()
+    fmt = Formatter(locale)
+    labels = {k: str(v) for k, v in PACE_LABELS.items()}
+    total = progress.plan_progress(sel.plan, sel.scope, sel.year, sel.as_of, window)
+    parts = progress.breakdown(sel.plan, sel.scope, sel.year, sel.as_of, window)
+    children = [pp.scope for pp in parts.values()]
+    by_child = {cid: {r.indicator.id: r for r in pp.rows} for cid, pp in parts.items()}
+    codes = [c.code for c in children]
+
+    lines = {line.id: line for line in
+             ActionLine.select().where(ActionLine.plan == sel.plan).order_by(ActionLine.number)}
+    grouped = total.by_line()
+    groups = []
+    for line_id in list(lines) + [None]:
+        rows = grouped.get(line_id)
+        if not rows:
+            continue
+        line = lines.get(line_id)
+        groups.append({
+            "label": (f"{line.number}. {line.label(locale)}" if line else _("Across all lines")),
+            "rows": [{"indicator": r.indicator, "label": r.indicator.label(locale),
+                      "unit": r.indicator.unit if locale.startswith("zh") else r.indicator.unit_en,
+                      "total": cells([r], sel.scope.code, fmt, labels)[0],
+                      "cells": cells([by_child[c.id][r.indicator.id] for c in children], "",
+                                     fmt, labels)}
+                     for r in rows],
+        })
+
+    if not children:
+        ranking = []
+    elif window is None:  # the year's breakdown is the one the ranking ranks
+        ranking = progress.ranked(parts)
+    else:
+        ranking = progress.ranking(sel.plan, sel.scope, sel.year, sel.as_of)
+    silent = progress.silent_communities(sel.scope, sel.as_of, SILENT_DAYS)
+    shown = sorted(silent, key=lambda x: (x[1] or dt.date.min, x[0].code))[:SILENT_SHOWN]
+    names = _place_names([u for u, _ in shown])
+    trail = [u for u in sel.scope.ancestors() if u.path.startswith(sel.root.path)]
+    return {
+        "sel": sel, "total": total, "children": children, "parts": parts, "groups": groups,
+        "codes": codes, "fmt": fmt, "pace_labels": labels,
+        "ranking": ranking, "silent": silent, "silent_shown": shown, "silent_where": names,
+        "trail": trail,
+        "plans": list(Plan.select().order_by(Plan.is_default.desc(), Plan.code)),
+        "years": list(range(sel.as_of.year, sel.plan.start_date.year - 1, -1)),
+        "periods": [(p, period_label(p, sel.year)) for p in PERIODS],
+        "period_label": period_label(sel.period, sel.year),
+        "window": window or progress.Window.year(sel.year),
+    }
+
+
+def _place_names(units: list[OrgUnit]) -> dict[int, str]:
+    """'县 · 乡镇' for each community, from one query over all their ancestors."""
+    codes = {c for u in units for c in u.path.strip("/").split("/")[1:-1]}
+    name = {o.code: o.name for o in OrgUnit.select().where(OrgUnit.code.in_(list(codes)))} if codes else {}
+    return {u.id: " · ".join(name[c] for c in u.path.strip("/").split("/")[1:-1] if c in name)
+            for u in units}
+
+
+# ---- charts --------------------------------------------------------------------------------
+
+class ChartCache:
+    """Rendered PNGs for a short while, per (chart, plan, place, year, period, day, locale)."""
+
+    def __init__(self, size: int = CHART_CACHE_SIZE):
+        self.size = size
+        self._items: dict[tuple, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: tuple, ttl: float, render) -> bytes:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit and hit[0] > now:
+                return hit[1]
+        data = render()
+        with self._lock:
+            if len(self._items) >= self.size:
+                for old in sorted(self._items, key=lambda k: self._items[k][0])[: self.size // 4]:
+                    del self._items[old]
+            self._items[key] = (now + ttl, data)
+        return data
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+chart_cache = ChartCache()
+
+
+def completion_png(sel: Selection) -> bytes:
+    parts = progress.breakdown(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
+    if parts:
+        items = [PlaceCompletion(pp.scope.name, pp.completion, pp.expected_completion)
+                 for pp in parts.values()]
+    else:
+        pp = progress.plan_progress(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
+        items = [PlaceCompletion(sel.scope.name, pp.completion, pp.expected_completion)]
+    fig = completion_by_place(
+        items, title=_("Completion of targets: {place}, {period}").format(
+            place=sel.scope.name, period=period_label(sel.period, sel.year)),
+        ylabel=_("Completion (%)"), target_label=_("Target 100 %"),
+        pace_label=_("Expected by today"), no_data_label=_("No target"),
+        state_labels={k: str(PACE_LABELS[k]) for k in ("done", "on_track", "behind", "at_risk")})
+    return png_bytes(fig)
+
+
+def trend_png(sel: Selection) -> bytes:
+    points = progress.weekly_trend(sel.plan, sel.scope, sel.year, sel.as_of)
+    fig = weekly_trend(
+        [p.start for p in points], [p.reports for p in points],
+        [p.completion for p in points], [p.expected for p in points],
+        title=_("Reports per week and annual targets: {place}, {year}").format(
+            place=sel.scope.name, year=sel.year),
+        reports_label=_("Reports per week"), completion_label=_("Annual targets completed"),
+        pace_label=_("Expected by then"), percent_axis_label=_("Completion (%)"),
+        count_axis_label=_("Reports"), no_target_note=_("No annual targets at this level"),
+        month_format="%-m月" if project_locale().startswith("zh") else "%b")
+    return png_bytes(fig)
+
+
+def _png(name: str, render) -> Response:
+    sel = selection()
+    ttl = current_app.config.get("DASHBOARD_CHART_TTL", CHART_TTL)
+    data = chart_cache.get_or_render((name, *sel.key(), project_locale()), ttl,
+                                     lambda: render(sel))
+    response = Response(data, mimetype="image/png")
+    response.headers["Cache-Control"] = f"private, max-age={int(ttl)}"
+    return response
+
+
+# ---- the view ------------------------------------------------------------------------------
+
+class DashboardView(Secured, AdminIndexView):
+    """The admin's index: progress against targets, scoped to the signed-in official."""
+
+    @expose("/")
+    def index(self):
+        sel = selection()
+        data = page_data(sel)
+        return self.render("admin/dashboard.html", silent_days=SILENT_DAYS,
+                           pace_styles=PACE_STYLES,
+                           link=lambda **kw: url_for(".index", **sel.params(**kw)),
+                           chart=lambda name: url_for(f".{name}_chart", **sel.params()), **data)
+
+    @expose("/chart/completion.png")
+    def completion_chart(self):
+        return _png("completion", completion_png)
+
+    @expose("/chart/trend.png")
+    def trend_chart(self):
+        return _png("trend", trend_png)
+
+
+def init_app(app, admin_ext) -> None:
+    """Make the dashboard the admin's index (its charts are routes on the same view)."""
+    from . import replace_index_view
+
+    replace_index_view(admin_ext, DashboardView(name=_l("Dashboard")))
+    app.config.setdefault("DASHBOARD_CHART_TTL", CHART_TTL)
