@@ -1,6 +1,7 @@
 """Serve the web admin, or create an official's account.
 
     python run_admin.py [--host 127.0.0.1] [--port 5000]
+    python run_admin.py --demo [--port 5000]   # a fresh demo database and a demo login
     ADMIN_PASSWORD=... python run_admin.py --create-user bob --role county_official --org 511802
 
 Settings come from the environment or `.env` (ADMIN_SECRET_KEY is required to serve). The
@@ -25,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on")
+    parser.add_argument("--demo", action="store_true",
+                        help="build a fresh demo database (var/demo.sqlite3), create demo logins "
+                             "with random passwords, print them and serve the demo")
     account = parser.add_argument_group("accounts")
     account.add_argument("--create-user", metavar="USERNAME", help="create an official's account")
     account.add_argument("--role", choices=ROLES, help="the account's role")
@@ -65,11 +69,36 @@ def create_user_command(args, settings) -> int:
     return 0
 
 
+def demo_command(args, settings) -> int:
+    """The demo: a fresh database with a year of reports, logins made now, the URL printed."""
+    import dataclasses
+    import secrets
+
+    from admin import create_app
+    from admin.auth import create_user
+    from models import demo
+
+    url = f"sqlite:///{demo.DEMO_PATH}"
+    print(f"building the demo database {demo.DEMO_PATH} ...", flush=True)
+    info = demo.build_demo(url, create_user=create_user)
+    settings = dataclasses.replace(settings, database_url=url,
+                                   admin_secret_key=settings.admin_secret_key or secrets.token_hex(32))
+    app = create_app(settings)
+    print(f"{info['reports']} reports in {info['communities']} communities, up to {info['today']}")
+    print(f"Wushe admin demo: http://{args.host}:{args.port}/")
+    for login in info["logins"]:
+        print(f"  {login['role']} ({login['scope']}): {login['username']} / {login['password']}")
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
     if args.create_user:
         return create_user_command(args, settings)
+    if args.demo:
+        return demo_command(args, settings)
     from admin import create_app
 
     try:

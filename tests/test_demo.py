@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -104,4 +105,32 @@ def test_it_builds_on_postgresql_too(db_url):
     with database.connection_context():
         assert Report.select().count() == info["reports"]
         assert ReportKind.select().count() == 5
+    database.close()
+
+
+def test_run_admin_demo_builds_the_demo_prints_the_login_and_serves(tmp_path, monkeypatch, capsys):
+    import functools
+
+    from flask import Flask
+    from werkzeug.security import check_password_hash
+
+    import run_admin
+    from models import demo
+
+    served = {}
+    monkeypatch.setattr(demo, "DEMO_PATH", tmp_path / "var" / "demo.sqlite3")
+    monkeypatch.setattr(demo, "build_demo", functools.partial(demo.build_demo, scale=0.05))
+    monkeypatch.setattr(Flask, "run", lambda app, **kw: served.update(kw))
+    monkeypatch.delenv("ADMIN_SECRET_KEY", raising=False)
+    assert run_admin.main(["--demo", "--port", "5077"]) == 0
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:5077/" in out
+    assert served == {"host": "127.0.0.1", "port": 5077, "threaded": True}
+    logins = dict(re.findall(r"^  \w+ \(.+\): (\w+) / (\S+)$", out, re.M))
+    assert set(logins) == {"demo", "yucheng"}
+    init_db(f"sqlite:///{tmp_path / 'var' / 'demo.sqlite3'}")
+    with database.connection_context():
+        user = AdminUser.get(AdminUser.username == "demo")
+        assert user.role == "city_admin"
+        assert check_password_hash(user.password_hash, logins["demo"])
     database.close()
