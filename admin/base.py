@@ -18,6 +18,7 @@ from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -177,6 +178,13 @@ class ScopedModelView(Secured, ModelView):
             return access.get_scoped(self.model, current_user, id)
         except NotFound:
             abort(404)
+
+    def search_placeholder(self) -> str | None:
+        """Flask-Admin's peewee views leave this None, which the list template prints."""
+        if not self.column_searchable_list:
+            return None
+        columns = "、".join(str(self.get_column_name(c)) for c in self.column_searchable_list)
+        return _("Search: {columns}").format(columns=columns)
 
     def is_action_allowed(self, name: str) -> bool:
         return self.can_write() and super().is_action_allowed(name)

@@ -35,8 +35,10 @@ class OrgUnitView(ScopedModelView):
                          "parent": lambda v, c, m, n: m.parent.name if m.parent_id else ""}
     column_details_exclude_list = ("path",)
     form_columns = ("population", "households")
-    form_args = {"population": {"validators": [Optional(), NumberRange(min=0)]},
-                 "households": {"validators": [Optional(), NumberRange(min=0)]}}
+    form_args = {"population": {"label": _l("Population"),
+                                "validators": [Optional(), NumberRange(min=0)]},
+                 "households": {"label": _l("Households"),
+                                "validators": [Optional(), NumberRange(min=0)]}}
 
     def get_list(self, *args, **kwargs):
         count, data = super().get_list(*args, **kwargs)

@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from models import access
 from models.progress import breakdown, plan_progress
@@ -159,9 +159,11 @@ class TargetView(ScopedModelView):
     }
     form_columns = ("indicator", "org_unit", "year", "value")
     form_args = {
-        "year": {"validators": [Optional(), NumberRange(min=2000, max=2100)],
+        "indicator": {"label": _l("Indicator")},
+        "org_unit": {"label": _l("Place")},
+        "year": {"label": _l("Year"), "validators": [Optional(), NumberRange(min=2000, max=2100)],
                  "description": _l("Leave empty for the indicator's whole period.")},
-        "value": {"validators": [DataRequired(), NumberRange(min=0)]},
+        "value": {"label": _l("Target"), "validators": [InputRequired(), NumberRange(min=0)]},
     }
 
     def get_query(self):

@@ -148,6 +148,12 @@ def test_a_county_official_sets_a_target_in_the_county(as_bob, world, indicator)
     assert entry.actor == "admin:bob" and Decimal(entry.after["value"]) == 12
 
 
+def test_a_target_may_be_zero(as_bob, world, indicator):
+    r = as_bob.post("/admin/targets/new/", data=_target_form(indicator, world.wang.org_unit, "0"))
+    assert r.status_code == 302
+    assert Target.get(Target.org_unit == world.wang.org_unit).value == 0
+
+
 def test_a_target_cannot_be_negative(as_bob, world, indicator):
     r = as_bob.post("/admin/targets/new/", data=_target_form(indicator, world.wang.org_unit, "-1"))
     assert r.status_code == 200
