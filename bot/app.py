@@ -1,10 +1,15 @@
 """The application factory: ``build_application(settings)`` wires the handlers over ``models``."""
 from __future__ import annotations
 
+import functools
+import ssl
+
+import httpx
 from telegram import Update
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter,
                           CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
                           TypeHandler, filters)
+from telegram.request import HTTPXRequest
 
 from models.db import database, init_db
 from models.settings import Settings
@@ -50,6 +55,13 @@ def file_base_url(settings: Settings) -> str:
     return ""
 
 
+@functools.cache
+def tls() -> ssl.SSLContext:
+    """One certificate store per process (httpx's default, verifying): loading it takes ~60 ms
+    and each application has two HTTP clients, which a test suite builds by the dozen."""
+    return httpx.create_ssl_context()
+
+
 def add_handlers(app: Application) -> None:
     app.add_handler(TypeHandler(Update, drop_repeats), group=-2)
     app.add_handler(TypeHandler(Update, gate), group=-1)
@@ -88,6 +100,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
                .application_class(WusheApplication)
                .token(settings.telegram_bot_token)
                .context_types(ContextTypes(context=BotContext))
+               .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs={"verify": tls()}))
+               .get_updates_request(HTTPXRequest(connection_pool_size=1,
+                                                 httpx_kwargs={"verify": tls()}))
                .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
                .post_init(post_init))
     if settings.telegram_api_base_url:

@@ -191,7 +191,7 @@ async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str
             await chat.press("a:action_line:2")  # 儿童关爱 (children)
             await chat.press("a:activity_type:0")  # service
             await chat.send("四点半课堂")
-            await chat.press(f"d:date:{app.bot_data['clock'].today() - dt.timedelta(days=1)}")
+            await chat.press(f"d:date:{app.bot_data['clock'].today()}")
             await chat.send("社区活动室")
             await chat.send("30人")
             await chat.press("mt:parties:1")

@@ -35,11 +35,19 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class ReportedElsewhere(logging.Filter):
+    """PTB logs a rejected token with a long traceback; run_bot says it in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("telegram") and "Invalid token" in record.getMessage())
+
+
 def configure(secrets=(), level: int = logging.INFO, stream=None) -> logging.Handler:
     """Log to stderr with the secrets masked; returns the handler."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(ReportedElsewhere())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

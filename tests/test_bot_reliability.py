@@ -8,8 +8,8 @@ from models.schema import Report
 
 from bot import engine
 from bot.logs import configure
-from tests.botkit import (ACTIVITY, TOKEN, bot_api, bot_app, draft_of, open_at,  # noqa: F401
-                          reports_of, walk)
+from tests.botkit import (ACTIVITY, CONTINUE, TOKEN, at_card, bot_api, bot_app,  # noqa: F401
+                          draft_of, open_at, reports_of, walk)
 
 
 async def test_it_continues_a_report_after_a_restart(bot_app):
@@ -50,7 +50,8 @@ async def test_it_ignores_a_redelivered_update(bot_app):
 
 async def test_it_stores_one_report_for_a_redelivered_submit(bot_app):
     alice = bot_app.chat("alice")
-    await walk(alice, ACTIVITY)
+    at_card(alice)
+    await walk(alice, CONTINUE)
     press = await alice.user.press("Submit")
     await alice.done.until(press)
     sent = len(alice.user.events)
@@ -62,7 +63,8 @@ async def test_it_stores_one_report_for_a_redelivered_submit(bot_app):
 
 async def test_it_stores_one_report_for_a_double_tap_on_submit(bot_app):
     alice = bot_app.chat("alice")
-    await walk(alice, ACTIVITY)
+    at_card(alice)
+    await walk(alice, CONTINUE)
     first = await alice.user.press("Submit")
     second = await alice.user.press("Submit")  # before the bot has answered the first
     await alice.done.until(second)
@@ -102,8 +104,8 @@ async def test_it_keeps_the_token_out_of_the_logs(bot_app):
         configure(secrets=[TOKEN], level=logging.DEBUG, stream=out)
         logging.getLogger("httpx").setLevel(logging.DEBUG)  # even if someone turns it up
         alice = bot_app.chat("alice")
-        await walk(alice, ACTIVITY)
-        await alice.press("Submit")
+        at_card(alice)
+        await walk(alice, CONTINUE + [("press", "Submit")])
         logging.getLogger("bot.x").error("oops %s", bot_app.app.bot)  # repr shows the token
     finally:
         root.handlers[:] = handlers

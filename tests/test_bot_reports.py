@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from models.schema import Contribution, Draft, Indicator, Report
 
-from tests.botkit import (ACTIVITY, TODAY, bot_api, bot_app, draft_of, open_at,  # noqa: F401
-                          reports_of, walk)
+from tests.botkit import (ACTIVITY, CONTINUE, TODAY, at_card, bot_api, bot_app,  # noqa: F401
+                          draft_of, open_at, reports_of, walk)
 
 
 def contributions(report) -> dict[str, Decimal]:
@@ -148,12 +148,13 @@ async def test_it_skips_optional_fields(bot_app):
 
 async def test_it_edits_a_field_from_the_card(bot_app):
     alice = bot_app.chat("alice")
-    await walk(alice, ACTIVITY)
+    at_card(alice)
+    await walk(alice, CONTINUE)
     await alice.press("Edit a field")
     assert {"Participants", "Title", "Photos"} <= set(alice.keyboard())
     await alice.press("Participants")
     assert "How many people took part?" in alice.last and "Current answer: 30" in alice.last
-    assert "Step 6/11" in alice.last
+    assert "Step 6/11" in alice.last and alice.keyboard() == ["⬅ Back to the report"]
     await alice.send("45")
     assert "Please check your report" in alice.last and "Participants: 45" in alice.last
     report = await submit(alice)
@@ -176,7 +177,8 @@ async def test_it_asks_the_fields_an_edit_reveals(bot_app):
 
 async def test_it_returns_to_the_card_without_changing_a_field(bot_app):
     alice = bot_app.chat("alice")
-    await walk(alice, ACTIVITY)
+    at_card(alice)
+    await walk(alice, CONTINUE)
     await walk(alice, [("press", "Edit a field"), ("press", "Back to the report")])
     assert "✅ Submit" in alice.keyboard()
     await walk(alice, [("press", "Edit a field"), ("press", "Title"),
@@ -187,7 +189,8 @@ async def test_it_returns_to_the_card_without_changing_a_field(bot_app):
 
 async def test_it_cancels_from_the_card(bot_app):
     alice = bot_app.chat("alice")
-    await walk(alice, ACTIVITY)
+    at_card(alice)
+    await walk(alice, CONTINUE)
     await alice.press("Cancel")
     assert "cancelled and nothing was saved" in alice.last
     assert reports_of(alice) == [] and draft_of(alice) is None
