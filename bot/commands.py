@@ -1,6 +1,7 @@
 """/help, /lang, /mystats and the command menus (/report and /cancel live in the engine)."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from telegram import BotCommand, Update
@@ -136,9 +137,11 @@ def indicator_line(row: IndicatorProgress, year: int, t: Translator) -> str:
                                   percent=t.percent(row.percent), pace=t.gettext(pace))
 
 
-def shown_rows(rows: list[IndicatorProgress]) -> list[IndicatorProgress]:
-    """Indicators with a target, or with something counted."""
+def shown_rows(rows: list[IndicatorProgress], year: int) -> list[IndicatorProgress]:
+    """Indicators of this year with a target, or with something counted. A plan-period
+    target that ended before this year (2023–2025, seen in 2026) is history, not progress."""
     return [r for r in rows if r.indicator.measure != "reference"
+            and r.window.end >= dt.date(year, 1, 1)
             and (r.has_target or (r.actual or 0) > 0)]
 
 
@@ -169,7 +172,7 @@ async def mystats(update: Update, context: BotContext) -> None:
             if scope is None:
                 continue
             progress = plan_progress(plan, scope, year, today)
-            rows = shown_rows(progress.rows)
+            rows = shown_rows(progress.rows, year)
             lines += ["", f"{icon} " + t.gettext("{place}, {year} (as of {date})",
                                                  place=scope.name if t.is_zh else (scope.name_en or scope.name),
                                                  year=year,

@@ -252,10 +252,22 @@ async def settle(update: Update, context: BotContext, answer: str | None = None)
         _remember_keyboard(context, None)
 
 
-async def ask(update: Update, context: BotContext, draft: Draft, *, error: str | None = None) -> None:
-    """Send the draft's current question (or the card), with an error line above it."""
+async def ask(update: Update, context: BotContext, draft: Draft, *, error: str | None = None,
+              note: str | None = None) -> None:
+    """Send the draft's current question (or the card), with an error or a note above it."""
     text, markup = render(draft, context, error=error)
-    await send(update, context, text, markup)
+    await send(update, context, f"{note}\n\n{text}" if note else text, markup)
+
+
+def understood(f: FieldDef, typed: str, value, context: BotContext) -> str | None:
+    """How a typed number or date was read, when it was not written that way ("上周六",
+    "三十", "1.5万"): the worker sees at once what will be stored."""
+    if f.type not in ("date", "integer", "money"):
+        return None
+    shown = show_value(f, value, context.t, context.locale)
+    if typed.strip() == shown:
+        return None
+    return "✓ " + context.t.gettext("{label}: {value}", label=context.t.gettext(f.label), value=shown)
 
 
 async def no_report(update: Update, context: BotContext) -> None:
@@ -341,12 +353,13 @@ async def on_text(update: Update, context: BotContext) -> None:
     try:
         if f is None or f.type in ("photo", "location"):
             raise ValidationError(f.name if f else None, "use_buttons")
-        value = parse_answer(f, update.effective_message.text, today=context.today())
+        typed = update.effective_message.text
+        value = parse_answer(f, typed, today=context.today())
         record(draft, kind, f, value)
     except ValidationError as e:
         await ask(update, context, draft, error=explain(e, context.t))
         return
-    await ask(update, context, draft)
+    await ask(update, context, draft, note=understood(f, typed, value, context))
 
 
 async def on_photo(update: Update, context: BotContext) -> None:

@@ -29,7 +29,7 @@ async def test_it_rejects_numbers_it_cannot_accept(bot_app):
     await rejected(alice, draft, "2.5", "Please send a whole number.", question)
     await alice.send("约50人")
     assert draft_of(alice).answers["participants"] == 50
-    assert "Step 7/11" in alice.last
+    assert alice.last.startswith("✓ Participants: 50\n\n🤝 Step 7/11")  # how it was read
 
 
 async def test_it_rejects_dates_outside_the_plan_and_the_past(bot_app):
@@ -44,6 +44,7 @@ async def test_it_rejects_dates_outside_the_plan_and_the_past(bot_app):
     await rejected(alice, draft, "下雨那天", "I could not read that date.", question)
     await alice.send("上周六")
     assert draft_of(alice).answers["date"] == "2026-11-21"
+    assert alice.last.startswith("✓ Date: Saturday, November 21, 2026\n\n🤝 Step 5/11")
 
 
 async def test_it_rejects_text_that_is_too_long(bot_app):
