@@ -18,7 +18,7 @@ from . import callbacks as cb
 from . import commands, engine, outbox, registration
 from .context import BotContext, Clock, WusheApplication
 from .errors import on_error
-from .gate import drop_repeats, gate
+from .gate import drop_repeats, forget_old_updates, gate
 
 #: The updates the bot asks Telegram for; everything else is never delivered.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -75,7 +75,7 @@ def add_handlers(app: Application) -> None:
     for action, callback in BUTTONS.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=cb.pattern(action)))
     app.add_handler(MessageHandler(filters.TEXT, engine.on_text))
-    app.add_handler(MessageHandler(filters.PHOTO, engine.on_photo))
+    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, engine.on_photo))
     app.add_handler(MessageHandler(filters.LOCATION, engine.on_location))
     app.add_handler(MessageHandler(filters.ALL, engine.on_other))
     app.add_error_handler(on_error)
@@ -116,4 +116,5 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
     if outbox_interval:
         app.job_queue.run_repeating(outbox.job, interval=outbox_interval, first=outbox_interval,
                                     name="outbox")
+    app.job_queue.run_repeating(forget_old_updates, interval=3600, first=60, name="forget-updates")
     return app

@@ -26,6 +26,7 @@ COMMANDS = (
     ("lang", N_("Change the language")),
     ("help", N_("How to use this bot")),
 )
+MESSAGE_LIMIT = 4096  # characters in one Telegram message
 #: The languages whose menus are set, as Telegram's language_code: our locale.
 MENU_LANGUAGES = {"zh": "zh_Hans", "en": "en"}
 
@@ -154,6 +155,7 @@ async def mystats(update: Update, context: BotContext) -> None:
     today = context.today()
     year = today.year
     counts = worker_summary(worker, year)
+    sections = []
     lines = [t.gettext("📊 Your reports in {year}", year=year)]
     kinds = ReportKind.select().order_by(ReportKind.order)
     for kind in kinds:
@@ -165,6 +167,7 @@ async def mystats(update: Update, context: BotContext) -> None:
         lines.append(t.ngettext("{n} report in all.", "{n} reports in all.", total))
     else:
         lines.append(t.gettext("None yet this year. Send /report to add one."))
+    sections.append("\n".join(lines))
     plan = default_plan()
     if plan is not None:
         county = worker.org_unit.ancestor_at("county")
@@ -172,11 +175,12 @@ async def mystats(update: Update, context: BotContext) -> None:
             if scope is None:
                 continue
             progress = plan_progress(plan, scope, year, today)
-            rows = shown_rows(progress.rows, year)
-            lines += ["", f"{icon} " + t.gettext("{place}, {year} (as of {date})",
-                                                 place=scope.name if t.is_zh else (scope.name_en or scope.name),
-                                                 year=year,
-                                                 date=t.date(today))]
-            lines += [indicator_line(r, year, t) for r in rows] or [
+            place = scope.name if t.is_zh else (scope.name_en or scope.name)
+            lines = [f"{icon} " + t.gettext("{place}, {year} (as of {date})", place=place,
+                                            year=year, date=t.date(today))]
+            lines += [indicator_line(r, year, t) for r in shown_rows(progress.rows, year)] or [
                 t.gettext("Nothing counted yet this year.")]
-    await send(update, context, "\n".join(lines))
+            sections.append("\n".join(lines))
+    text = "\n\n".join(sections)
+    for chunk in ([text] if len(text) <= MESSAGE_LIMIT else sections):
+        await send(update, context, chunk[:MESSAGE_LIMIT])

@@ -379,7 +379,8 @@ async def on_photo(update: Update, context: BotContext) -> None:
         await ask(update, context, draft,
                   error=explain(ValidationError(f.name, "photo_limit", max=f.max_count), t))
         return
-    photo = update.effective_message.photo[-1]
+    message = update.effective_message
+    photo = message.photo[-1] if message.photo else message.document  # sent "as a file"
     tg_file = await context.bot.get_file(photo.file_id)
     data = await tg_file.download_as_bytearray()
     store_photo(context.settings.media_dir, bytes(data), draft_uid=draft.uid, field=f.name,

@@ -7,6 +7,7 @@ else; a disabled or pending worker is told so. /start, /help and /lang are open 
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from telegram import Update
@@ -17,13 +18,15 @@ from models.errors import InviteError
 from models.i18n import N_
 from models.messages import explain
 from models.reports import seen_update
+from models.schema import ProcessedUpdate, now
 
 from . import callbacks as cb
-from .context import BotContext
+from .context import BotContext, db_session
 
 log = logging.getLogger(__name__)
 
 OPEN_COMMANDS = ("start", "help", "lang")
+KEEP_UPDATE_IDS = dt.timedelta(days=3)
 NOT_REGISTERED = N_(
     "This bot is for community workers reporting on the Five Forces plan. To register, open "
     "the invite link your county or township coordinator gave you, or send /start followed by "
@@ -36,6 +39,18 @@ async def drop_repeats(update: Update, context: BotContext) -> None:
     if not seen_update(update.update_id):
         log.info("update %s already processed: dropped", update.update_id)
         raise ApplicationHandlerStop
+
+
+def forget_updates_before(cutoff: dt.datetime) -> int:
+    """Drop processed update ids older than ``cutoff``. Redeliveries come within hours, and
+    after a week without updates Telegram numbers the next one at random: an old id kept
+    forever could one day swallow a new update."""
+    return ProcessedUpdate.delete().where(ProcessedUpdate.processed_at < cutoff).execute()
+
+
+async def forget_old_updates(context: BotContext) -> None:
+    with db_session():
+        forget_updates_before(now() - KEEP_UPDATE_IDS)
 
 
 def _is_open(update: Update) -> bool:

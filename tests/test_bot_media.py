@@ -77,3 +77,12 @@ async def test_it_stores_a_shared_location(bot_app):
     [report] = reports_of(alice)
     assert (report.latitude, report.longitude) == (30.0123, 103.0011)
     assert "location" not in report.values
+
+
+async def test_it_takes_a_photo_sent_as_a_file(bot_app):
+    bob = bot_app.chat("bob")
+    open_at(bob, "xinfeng", **XINFENG)
+    update_id = await bob.user.send_document(jpeg(7), "IMG_0007.jpg", "image/jpeg")
+    await bob.done.until(update_id)
+    assert "Photo 1 of 5 saved" in bob.last
+    assert Photo.get().sha256 == hashlib.sha256(jpeg(7)).hexdigest()

@@ -1,12 +1,14 @@
 """Exactly once, across restarts, redeliveries and double taps; failures told, never leaked."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 
-from models.schema import Report
+from models.schema import ProcessedUpdate, Report, now
 
 from bot import engine
+from bot.gate import KEEP_UPDATE_IDS, forget_updates_before
 from bot.logs import configure
 from tests.botkit import (ACTIVITY, CONTINUE, TOKEN, at_card, bot_api, bot_app,  # noqa: F401
                           draft_of, open_at, reports_of, walk)
@@ -113,3 +115,15 @@ async def test_it_keeps_the_token_out_of_the_logs(bot_app):
     text = out.getvalue()
     assert "report 1 stored" in text and "HTTP Request" in text and "[redacted]" in text
     assert TOKEN not in text and TOKEN.split(":")[1] not in text
+
+
+async def test_it_forgets_update_ids_after_a_few_days(bot_app):
+    alice = bot_app.chat("alice")
+    await alice.send("/help")
+    old = ProcessedUpdate.get(ProcessedUpdate.update_id == alice.update_id)
+    ProcessedUpdate.update(processed_at=now() - dt.timedelta(days=4)).where(
+        ProcessedUpdate.update_id == old.update_id).execute()
+    await alice.send("/help")
+    assert forget_updates_before(now() - KEEP_UPDATE_IDS) == 1
+    assert [u.update_id for u in ProcessedUpdate.select()] == [alice.update_id]
+    assert [j.name for j in bot_app.app.job_queue.jobs()] == ["forget-updates"]

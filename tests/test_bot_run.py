@@ -51,3 +51,11 @@ def test_it_runs_the_demo_without_telegram():
     assert "Please check your report, then tap Submit." in out
     assert "Your report is saved (No. 1)" in out
     assert "📊 Your reports in" in out and "Activity held: 1" in out
+
+
+def test_it_names_the_missing_webhook_url(tmp_path):
+    result = subprocess.run([sys.executable, RUN_BOT, "--webhook"], cwd=tmp_path,
+                            env=clean_env(TELEGRAM_BOT_TOKEN="1:x"), capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "WEBHOOK_URL is not set" in result.stderr
