@@ -1,8 +1,10 @@
 """The one form engine: walks any report kind, one question at a time, to a stored report.
 
 Stateless between updates: everything it needs is the worker's ``Draft`` row (``step`` is
-the field being asked, ``None`` the confirmation card; ``answers``; ``history`` for Back;
-``editing`` after an Edit), saved after every answer, so a restart loses nothing. Parsing,
+the field being asked, ``None`` the confirmation card; ``answers``; ``history``, the order
+answers were given; ``editing`` after an Edit), saved after every answer, so a restart loses
+nothing. Back follows the form's order of the questions asked, so it always lands on the
+question just above, however the worker got there. Parsing,
 validation and storage are ``models``' job; this module asks, shows and routes.
 
 The chat keeps one live keyboard: before a new question is sent, the keyboard of the previous
@@ -86,19 +88,20 @@ def record(draft: Draft, kind: KindDef, f: FieldDef, value) -> None:
 
 
 def previous_field(kind: KindDef, draft: Draft, f: FieldDef) -> FieldDef | None:
-    visible = {x.name for x in kind.visible_fields(draft.answers)}
-    for name in reversed(draft.history):
-        if name != f.name and name in visible:
-            return kind.field(name)
-    return None
+    """The question just above ``f`` among those asked, given the answers so far."""
+    visible = kind.visible_fields(draft.answers)
+    names = [x.name for x in visible]
+    if f.name not in names:
+        return None
+    at = names.index(f.name)
+    return visible[at - 1] if at > 0 else None
 
 
 def go_back(draft: Draft, kind: KindDef, f: FieldDef) -> bool:
-    """Ask the previous answered field again (its answer is kept until replaced)."""
+    """Ask the question above again; its answer is kept (and shown) until replaced."""
     prev = previous_field(kind, draft, f)
     if prev is None:
         return False
-    draft.history = draft.history[:draft.history.index(prev.name)]
     draft.step = prev.name
     save_draft(draft)
     return True

@@ -132,6 +132,8 @@ async def test_it_goes_back_to_change_an_answer(bot_app):
     assert "Step 4/11" in alice.last  # the title is kept: on to the first unanswered question
     draft = draft_of(alice)
     assert draft.answers["activity_type"] == "training" and draft.answers["title"] == "四点半课堂"
+    await alice.press("Back")
+    assert "Step 3/11" in alice.last  # the question above, not the last one answered
 
 
 async def test_it_skips_optional_fields(bot_app):
