@@ -69,7 +69,8 @@ class Official(UserMixin):
 @login_manager.user_loader
 def load_user(user_id: str) -> Official | None:
     try:
-        row = AdminUser.get_or_none(AdminUser.id == int(user_id), AdminUser.active == True)  # noqa: E712
+        row = AdminUser.get_or_none(AdminUser.id == int(user_id),
+                                    AdminUser.active == True)  # noqa: E712
     except ValueError:
         return None
     return Official(row) if row else None

@@ -246,7 +246,8 @@ def post_button(url: str, label: str, style: str = "outline-primary", confirm: s
     """A one-button form that POSTs with the CSRF token (for list rows and detail pages)."""
     from flask_wtf.csrf import generate_csrf
 
-    onsubmit = Markup(' onsubmit="return confirm({});"').format(json.dumps(str(confirm))) if confirm else ""
+    onsubmit = (Markup(' onsubmit="return confirm({});"').format(json.dumps(str(confirm)))
+                if confirm else "")
     return Markup(
         '<form method="post" action="{url}" class="d-inline"{onsubmit}>'
         '<input type="hidden" name="csrf_token" value="{token}">'

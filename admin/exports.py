@@ -65,7 +65,8 @@ def report_table(reports: list, kinds: dict[int, KindDef], t: Translator, tz: st
     kind_ids = {r.kind_id for r in reports}
     single = kinds[next(iter(kind_ids))] if len(kind_ids) == 1 else None
     fields = [f for f in single.fields if f.type not in ("photo", "location")] if single else []
-    headers = REPORT_HEADERS + ([t.gettext(f.label) for f in fields] if single else [CONTENT_HEADER])
+    headers = REPORT_HEADERS + ([t.gettext(f.label) for f in fields] if single
+                                else [CONTENT_HEADER])
     rows = []
     for r in reports:
         kind = kinds[r.kind_id]
@@ -81,7 +82,8 @@ def report_table(reports: list, kinds: dict[int, KindDef], t: Translator, tz: st
             row += [_cell_value(f, r.values.get(f.name), t) if f.applies(r.values) else None
                     for f in fields]
         else:
-            row.append("；".join(f"{label}：{value}" for label, value in answer_rows(kind, r.values, t)))
+            row.append("；".join(f"{label}：{value}"
+                                for label, value in answer_rows(kind, r.values, t)))
         rows.append(row)
     return "报告", headers, rows
 

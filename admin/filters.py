@@ -78,7 +78,8 @@ class PlaceFilter(BasePeeweeFilter):
 
 def place_filters(column, names: dict) -> list[PlaceFilter]:
     """County, township and community filters on ``column``; ``names`` maps level to label."""
-    return [PlaceFilter(column, names[level], level) for level in ("county", "township", "community")]
+    return [PlaceFilter(column, names[level], level)
+            for level in ("county", "township", "community")]
 
 
 class TextSearch:

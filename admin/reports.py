@@ -143,7 +143,8 @@ class ReportView(ScopedModelView):
         kinds = kind_defs()
         kind = kinds[report.kind_id]
         chain = places_of([report.org_path])[report.org_path]
-        places = [chain[level] for level in ("city", "county", "township", "community") if level in chain]
+        places = [chain[level] for level in ("city", "county", "township", "community")
+                  if level in chain]
         photos = list(Photo.select().where(Photo.report == report).order_by(Photo.id))
         return self.render(
             "wushe/report_details.html", report=report, kind_name=t.gettext(kind.name),
@@ -156,7 +157,9 @@ class ReportView(ScopedModelView):
 
     def _return_url(self) -> str:
         url = request.args.get("url", "")
-        return url if url.startswith("/") and not url.startswith("//") else self.get_url(".index_view")
+        if url.startswith("/") and not url.startswith("//"):
+            return url
+        return self.get_url(".index_view")
 
     @expose("/approve/<int:id>", methods=("POST",))
     def approve_view(self, id: int):

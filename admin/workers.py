@@ -92,7 +92,8 @@ class WorkerView(ScopedModelView):
         if not self.can_write():
             return ""
         return Markup(" ").join(
-            post_button(self.get_url(".status_view", id=worker.id, change=change), str(label), style)
+            post_button(self.get_url(".status_view", id=worker.id, change=change), str(label),
+                        style)
             for change, (allowed, _to, label, style) in CHANGES.items() if worker.status in allowed)
 
     @expose("/status/<int:id>/<change>", methods=("POST",))
@@ -123,7 +124,8 @@ class WorkerView(ScopedModelView):
         n = self._bulk(ids, "approve")
         flash(ngettext("%(num)d worker approved.", "%(num)d workers approved.", n), "success")
 
-    @action("disable", _l("Disable"), _l("Disable the selected workers? They can no longer report."))
+    @action("disable", _l("Disable"),
+            _l("Disable the selected workers? They can no longer report."))
     def action_disable(self, ids):
         n = self._bulk(ids, "disable")
         flash(ngettext("%(num)d worker disabled.", "%(num)d workers disabled.", n), "success")
@@ -188,7 +190,8 @@ class InviteView(ScopedModelView):
 
     def link_cell(self, invite: Invite, withdraw: bool = False):
         link = invite_link(invite, current_settings().bot_username)
-        cell = Markup('<a href="{0}" target="_blank" rel="noopener"><code>{0}</code></a>').format(link)
+        cell = Markup('<a href="{0}" target="_blank" rel="noopener"><code>{0}</code></a>'
+                      ).format(link)
         if withdraw and self.can_write() and not invite.disabled:
             cell += Markup(" ") + post_button(self.get_url(".disable_view", id=invite.id),
                                               _("Withdraw"), "outline-danger")

@@ -182,3 +182,19 @@ def test_it_leaves_open_a_connection_the_caller_holds(as_bob, world):
 def test_unknown_pages_get_the_friendly_404(as_bob):
     r = as_bob.get("/admin/reports/details/?id=999999")
     assert r.status_code == 404 and "404" in page_text(r)
+
+
+def test_an_unexpected_error_is_logged_with_its_context_and_shown_kindly(
+        settings, officials, monkeypatch, caplog):
+    import admin.reports
+
+    def broken():
+        raise RuntimeError("the kinds table is gone")
+
+    monkeypatch.setattr(admin.reports, "kind_defs", broken)
+    app = create_app(settings, {**CONFIG, "PROPAGATE_EXCEPTIONS": False})
+    r = signed_in(app, officials["bob"]).get("/admin/reports/")
+    assert r.status_code == 500 and "Something went wrong" in page_text(r)
+    assert "the kinds table is gone" not in page_text(r)
+    logged = [rec.getMessage() for rec in caplog.records if rec.name == "wushe.admin"]
+    assert any("/admin/reports/" in m and "the kinds table is gone" in m for m in logged)

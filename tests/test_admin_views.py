@@ -41,7 +41,8 @@ def test_it_disables_and_re_enables_a_worker(as_bob, world):
     assert Worker.get_by_id(world.wang.id).status == "disabled"
     as_bob.post(f"/admin/workers/status/{world.wang.id}/enable")
     assert Worker.get_by_id(world.wang.id).status == "active"
-    assert [e.after["status"] for e in audit_rows("worker", world.wang.id)] == ["disabled", "active"]
+    changes = [e.after["status"] for e in audit_rows("worker", world.wang.id)]
+    assert changes == ["disabled", "active"]
 
 
 def test_a_change_that_does_not_fit_the_status_is_ignored(as_bob, world):
@@ -74,7 +75,8 @@ def test_an_invite_made_in_the_admin_registers_a_worker(as_bob, world):
                                                  "max_uses": "3", "days": "10"})
     assert r.status_code == 302
     invite = Invite.get(Invite.org_unit == place)
-    assert invite.max_uses == 3 and invite.created_by == "admin:bob" and not invite.requires_approval
+    assert invite.max_uses == 3 and invite.created_by == "admin:bob"
+    assert not invite.requires_approval
     details = page_text(as_bob.get(r.headers["Location"]))
     link = f"https://t.me/wushe_test_bot?start={invite.code}"
     assert link in details
@@ -129,8 +131,9 @@ def test_a_county_official_sees_only_their_invites(as_bob, world):
 
 @pytest.fixture
 def indicator():
-    return (Indicator.select().where(Indicator.target_basis == "explicit",
-                                     Indicator.measure != "reference").order_by(Indicator.id).first())
+    return (Indicator.select()
+            .where(Indicator.target_basis == "explicit", Indicator.measure != "reference")
+            .order_by(Indicator.id).first())
 
 
 def _target_form(indicator, unit, value, year="2026"):
