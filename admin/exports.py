@@ -113,11 +113,16 @@ def progress_tables(overall: PlanProgress, parts: list[PlanProgress]) -> list[Ta
             ("分地区进度", ["地区"] + PROGRESS_HEADERS, second)]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _plain(value):
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # a worker's answer must not become a formula in Excel
     return "" if value is None else value
 
 
@@ -143,13 +148,17 @@ def to_xlsx(tables: list[Table]) -> bytes:
             header_cells.append(cell)
         ws.append(header_cells)
         for row in rows:
-            ws.append([_xlsx_value(v) for v in row])
+            ws.append([_xlsx_cell(ws, v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _xlsx_value(value):
+def _xlsx_cell(ws, value):
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0)
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # openpyxl would store it as a formula
+        return cell
     return value

@@ -147,3 +147,17 @@ def test_the_city_admin_gets_the_city_and_its_counties(as_alice, world):
     sheets = read_xlsx(as_alice.get(f"/admin/plans/progress.xlsx?plan={_plan().id}&year=2026"))
     assert "雅安市总体进度" in sheets
     assert {"雨城区", "名山区"} <= {row[0] for row in sheets["分地区进度"][1:]}
+
+
+def test_a_workers_answer_never_becomes_a_spreadsheet_formula(app, as_bob, world):
+    evil = '=HYPERLINK("http://evil.example","点我")'
+    r = f.report("activity", by=world.wang, title=evil, place="@SUM(A1)")
+    kind = filter_arg(app, "reports", "Kind")
+    url = f"/admin/reports/export/{{}}/?flt0_{kind}=activity&search=HYPERLINK"
+    [header, row] = read_csv(as_bob.get(url.format("csv")))
+    assert row[0] == str(r.id)
+    assert "'" + evil in row and "'@SUM(A1)" in row
+    wb = load_workbook(io.BytesIO(as_bob.get(url.format("xlsx")).data))
+    cells = [c for line in wb.active.iter_rows() for c in line]
+    assert any(c.value == evil for c in cells)
+    assert all(c.data_type != "f" for c in cells)
