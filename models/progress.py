@@ -317,6 +317,12 @@ def ranked(parts: dict[int, PlanProgress]) -> list[tuple[OrgUnit, float | None]]
     return sorted(places, key=lambda x: (-(x[1] if x[1] is not None else -1), x[0].code))
 
 
+def _inside(path_field, scope: OrgUnit):
+    """``path_field`` is in ``scope``'s subtree, as an exact prefix comparison: the same on
+    SQLite and PostgreSQL, case-sensitive, and cheap to test on index entries."""
+    return pw.fn.SUBSTR(path_field, 1, len(scope.path)) == scope.path
+
+
 @dataclass
 class WeekPoint:
     """One week of the trend: reports dated in it, and where the annual targets stood by its
@@ -340,7 +346,7 @@ def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[
     statuses = plan.counted_statuses
     per_day: dict[dt.date, int] = {}
     for day, n in (Report.select(Report.activity_date, pw.fn.COUNT(Report.id))
-                   .where(Report.org_path.startswith(scope.path),
+                   .where(_inside(Report.org_path, scope),
                           Report.activity_date.between(window.start, last),
                           Report.status.in_(statuses))
                    .group_by(Report.activity_date).tuples()):
@@ -352,9 +358,12 @@ def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[
     targeted = [i for i in annual if targets[i.id] is not None]
     daily: dict[int, dict[dt.date, Decimal]] = {i.id: {} for i in targeted}
     if targeted:
-        for ind, total, day in (
-                _sum_query([i.id for i in targeted], scope, window.start, last, statuses)
-                .select_extend(Contribution.activity_date)
+        for ind, day, total in (
+                Contribution.select(Contribution.indicator, Contribution.activity_date,
+                                    pw.fn.SUM(Contribution.value))
+                .where(Contribution.indicator.in_([i.id for i in targeted]),
+                       Contribution.activity_date.between(window.start, last),
+                       _inside(Contribution.org_path, scope), Contribution.status.in_(statuses))
                 .group_by(Contribution.indicator, Contribution.activity_date).tuples()):
             day = dt.date.fromisoformat(day) if isinstance(day, str) else day
             daily[ind][day] = rollup.as_decimal(total)
@@ -381,8 +390,8 @@ def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[
 def silent_communities(scope: OrgUnit, as_of: dt.date, days: int = 14) -> list[tuple[OrgUnit, dt.date | None]]:
     """Communities in ``scope`` with no report dated or filed in the last ``days`` days."""
     since = as_of - dt.timedelta(days=days)
-    # One index probe per community (report.org_path, activity_date) instead of a scan of
-    # every report in the scope.
+    # One (org_path, activity_date) index probe per community for its last date, instead of
+    # a scan of every report in the scope.
     last = (Report.select(pw.fn.MAX(Report.activity_date))
             .where(Report.org_path == OrgUnit.path))
     quiet: dict[int, dt.date | None] = {}

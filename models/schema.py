@@ -208,6 +208,9 @@ class Report(BaseModel):
             (("org_path", "activity_date"), False),
             (("kind", "activity_date"), False),
             (("status", "activity_date"), False),
+            # covers "reports per day inside a place" (the dashboard's weekly trend) without
+            # reading the rows
+            (("activity_date", "status", "org_path"), False),
             (("worker", "created_at"), False),
         )
 
