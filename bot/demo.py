@@ -8,7 +8,6 @@ the update, then returns what the bot sent, so nothing waits on a sleep.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import contextlib
 import dataclasses
 import io

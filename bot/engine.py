@@ -21,7 +21,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from models.errors import NotFound, PermissionDenied, ValidationError
-from models.forms import (FieldDef, KindDef, active_kinds, check_answers, get_kind, options_for,
+from models.forms import (FieldDef, KindDef, active_kinds, check_answers, options_for,
                           parse_answer, validate_choice)
 from models.i18n import N_, Translator
 from models.messages import explain
@@ -313,7 +313,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
         await query.answer(t.gettext("This kind of report is no longer available."), show_alert=True)
         return
     await query.answer()
-    kind = get_kind(code)
+    kind = KindDef.from_row(row)
     draft = start_draft(context.worker, code)
     first = kind.next_field({})
     draft.step = first.name if first else None
