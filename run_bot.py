@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 from telegram.error import InvalidToken
@@ -19,7 +20,7 @@ from bot import build_application
 from bot.app import ALLOWED_UPDATES
 from bot.logs import configure
 from models import bootstrap
-from models.settings import SettingsError, load_settings
+from models.settings import ROOT, SettingsError, load_settings
 
 log = logging.getLogger("run_bot")
 
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--demo", action="store_true",
                       help="drive a scripted worker against a local fake Bot API and exit")
     parser.add_argument("--lang", default="zh-hans", help="the demo worker's app language")
+    parser.add_argument("--var", type=Path, default=ROOT / "var",
+                        help="where the demo keeps its database and photos")
     args = parser.parse_args(argv)
 
     try:
@@ -38,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.demo:
             configure(level=logging.WARNING)
             from bot.demo import run_demo
-            return asyncio.run(run_demo(settings, sys.stdout, language_code=args.lang))
+            return asyncio.run(run_demo(settings, sys.stdout, language_code=args.lang,
+                                        var=args.var))
         settings.require("telegram_bot_token", *(["webhook_url"] if args.webhook else []))
     except SettingsError as e:
         print(f"run_bot: {e}", file=sys.stderr)

@@ -152,8 +152,12 @@ class Conversation:
 # The demo
 # ---------------------------------------------------------------------------------------------
 
-async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str = "zh-hans") -> int:
-    """Register a worker, file an activity report and ask for /mystats, printing the chat."""
+async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str = "zh-hans",
+                   var: Path = ROOT / "var") -> int:
+    """Register a worker, file an activity report and ask for /mystats, printing the chat.
+
+    The demo database (SQLite) and its photos are made afresh under ``var``.
+    """
     try:
         from tests.botapi import LocalBotAPI
     except ImportError:
@@ -164,8 +168,7 @@ async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str
     from models.schema import OrgUnit
     from models.workers import create_invite
 
-    var = ROOT / "var"
-    db_file = var / "demo.sqlite3"
+    db_file = Path(var) / "demo.sqlite3"
     for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
         path.unlink(missing_ok=True)
     url = f"sqlite:///{db_file}"
@@ -179,7 +182,7 @@ async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str
         settings = dataclasses.replace(
             settings, database_url=url, telegram_bot_token=DEMO_TOKEN,
             telegram_api_base_url=api.base_url, telegram_file_base_url=api.base_file_url,
-            media_dir=str(var / "demo-media"))
+            media_dir=str(Path(var) / "demo-media"))
         app = build_application(settings, outbox_interval=None)
         done = track(app)
         async with running(app):

@@ -42,15 +42,17 @@ async def test_it_explains_a_rejected_token_without_logging_it(bot_api, tmp_path
     assert bot_api.calls and bot_api.calls[0].status == 401  # it did ask
 
 
-def test_it_runs_the_demo_without_telegram():
-    result = subprocess.run([sys.executable, RUN_BOT, "--demo", "--lang", "en"], cwd=ROOT,
-                            env=clean_env(), capture_output=True, text=True, timeout=120)
+def test_it_runs_the_demo_without_telegram(tmp_path):
+    result = subprocess.run([sys.executable, RUN_BOT, "--demo", "--lang", "en", "--var",
+                             str(tmp_path)], cwd=ROOT, env=clean_env(), capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "👤 /start" in out and "Welcome, 小李!" in out
     assert "Please check your report, then tap Submit." in out
     assert "Your report is saved (No. 1)" in out
     assert "📊 Your reports in" in out and "Activity held: 1" in out
+    assert (tmp_path / "demo.sqlite3").exists()
 
 
 def test_it_names_the_missing_webhook_url(tmp_path):
