@@ -156,7 +156,7 @@ async def mystats(update: Update, context: BotContext) -> None:
     year = today.year
     counts = worker_summary(worker, year)
     sections = []
-    lines = [t.gettext("📊 Your reports in {year}", year=year)]
+    lines = ["📊 " + t.gettext("Your reports in {year}", year=year)]
     kinds = ReportKind.select().order_by(ReportKind.order)
     for kind in kinds:
         if counts.get(kind.code):

@@ -136,7 +136,9 @@ class Conversation:
     def keyboard(self) -> list[str]:
         """The labels of the newest live keyboard ([] if none)."""
         live = self.live()
-        return [label for row in buttons(live[-1].get("reply_markup")) for label in row] if live else []
+        if not live:
+            return []
+        return [label for row in buttons(live[-1].get("reply_markup")) for label in row]
 
     @property
     def last(self) -> str:

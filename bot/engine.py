@@ -270,7 +270,8 @@ def understood(f: FieldDef, typed: str, value, context: BotContext) -> str | Non
     shown = show_value(f, value, context.t, context.locale)
     if typed.strip() == shown:
         return None
-    return "✓ " + context.t.gettext("{label}: {value}", label=context.t.gettext(f.label), value=shown)
+    t = context.t
+    return "✓ " + t.gettext("{label}: {value}", label=t.gettext(f.label), value=shown)
 
 
 async def no_report(update: Update, context: BotContext) -> None:
@@ -310,7 +311,8 @@ async def on_kind(update: Update, context: BotContext) -> None:
         return
     row = ReportKind.get_or_none(ReportKind.code == code, ReportKind.active == True)  # noqa: E712
     if row is None:
-        await query.answer(t.gettext("This kind of report is no longer available."), show_alert=True)
+        await query.answer(t.gettext("This kind of report is no longer available."),
+                           show_alert=True)
         return
     await query.answer()
     kind = KindDef.from_row(row)
@@ -420,7 +422,8 @@ async def on_other(update: Update, context: BotContext) -> None:
     await ask(update, context, draft, error=explain(ValidationError(None, "wrong_type"), context.t))
 
 
-async def _tapped_field(update: Update, context: BotContext) -> tuple[Draft, KindDef, FieldDef, list[str]] | None:
+async def _tapped_field(update: Update, context: BotContext
+                        ) -> tuple[Draft, KindDef, FieldDef, list[str]] | None:
     """The draft and field a button answers, or None (after telling the user) if stale."""
     query = update.callback_query
     _, args = cb.unpack(query.data)
@@ -463,7 +466,8 @@ async def on_choice(update: Update, context: BotContext) -> None:
         option = options[int(args[0])]
         value = validate_choice(f, option.value, context.locale)
     except (IndexError, ValueError, ValidationError):
-        await update.callback_query.answer(context.t.gettext("That button belongs to an earlier question."))
+        await update.callback_query.answer(
+            context.t.gettext("That button belongs to an earlier question."))
         return
     await _answer(update, context, draft, kind, f, value, kb.option_label(option, context.t))
 
@@ -598,14 +602,16 @@ async def on_submit(update: Update, context: BotContext) -> None:
     except PermissionDenied:
         await query.answer()
         await send(update, context, t.gettext(
-            "Your account is not active, so the report cannot be submitted. Please contact your coordinator."))
+            "Your account is not active, so the report cannot be submitted. Please contact "
+            "your coordinator."))
         return
     await query.answer(t.gettext("Saved"))
     await settle(update, context)
     if correcting:
         text = t.gettext("Thank you! Your corrected report was sent for review again.")
     else:
-        text = t.gettext("Thank you! Your report is saved (No. {number}). Send /report for the next one.",
+        text = t.gettext("Thank you! Your report is saved (No. {number}). Send /report for "
+                         "the next one.",
                          number=report.id)
     await send(update, context, text)
     log.info("report %s %s by worker %s (%s)", report.id, "stored" if created else "found",
@@ -678,7 +684,8 @@ async def cancel(update: Update, context: BotContext) -> None:
         await send(update, context, t.gettext("There is no report to cancel."))
         return
     discard_draft(draft)
-    await send(update, context, t.gettext("The report was cancelled and nothing was saved. Send /report to start again."))
+    await send(update, context, t.gettext(
+        "The report was cancelled and nothing was saved. Send /report to start again."))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -698,7 +705,8 @@ async def on_fix(update: Update, context: BotContext) -> None:
         await query.answer(t.gettext("This report cannot be found."), show_alert=True)
         return
     if report.status != "rejected":
-        await query.answer(t.gettext("This report is not waiting for a correction."), show_alert=True)
+        await query.answer(t.gettext("This report is not waiting for a correction."),
+                           show_alert=True)
         return
     draft = open_draft(context.worker)
     if draft is not None and draft.editing_report_id == report.id:

@@ -7,6 +7,8 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from models.i18n import negotiate, translator
+
 from .context import BotContext
 
 log = logging.getLogger("bot.errors")
@@ -23,7 +25,7 @@ def describe(update: object) -> str:
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
-    if isinstance(error, (Forbidden,)):
+    if isinstance(error, Forbidden):
         log.warning("%s: %s", describe(update), error)  # the user blocked the bot
         raise ApplicationHandlerStop
     if isinstance(error, NetworkError):
@@ -35,8 +37,8 @@ async def on_error(update: object, context: BotContext) -> None:
         try:
             t = context.t
         except Exception:  # the database may be what failed
-            from models.i18n import negotiate, translator
-            t = translator(negotiate(update.effective_user.language_code if update.effective_user else None))
+            user = update.effective_user
+            t = translator(negotiate(user.language_code if user else None))
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer()

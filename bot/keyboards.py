@@ -27,8 +27,8 @@ def option_label(option: Option, t: Translator) -> str:
 
 
 def kinds(kinds: Sequence[KindDef], t: Translator) -> Markup:
-    return Markup([[Button(f"{k.emoji} {t.gettext(k.name)}".strip(), callback_data=cb.pack(cb.KIND, k.code))]
-                   for k in kinds])
+    return Markup([[Button(f"{k.emoji} {t.gettext(k.name)}".strip(),
+                           callback_data=cb.pack(cb.KIND, k.code))] for k in kinds])
 
 
 def unfinished(t: Translator) -> Markup:
@@ -52,7 +52,8 @@ def question(f: FieldDef, t: Translator, *, options: Sequence[Option] = (), sele
         buttons = [Button(label, callback_data=cb.pack(cb.TOGGLE, f.name, selected ^ (1 << i)))
                    for i, label in enumerate(labels)]
         rows += _rows(buttons, labels)
-        rows.append([Button(t.gettext("Done"), callback_data=cb.pack(cb.MULTI_DONE, f.name, selected))])
+        rows.append([Button(t.gettext("Done"),
+                            callback_data=cb.pack(cb.MULTI_DONE, f.name, selected))])
     elif f.type == "date" and today is not None:
         rows.append([Button(t.gettext(label), callback_data=cb.pack(
             cb.DATE, f.name, (today - dt.timedelta(days=days)).isoformat()))
@@ -66,9 +67,9 @@ def question(f: FieldDef, t: Translator, *, options: Sequence[Option] = (), sele
 
     nav = []
     if editing:
-        nav.append(Button(t.gettext("⬅ Back to the report"), callback_data=cb.pack(cb.CARD)))
+        nav.append(Button("⬅ " + t.gettext("Back to the report"), callback_data=cb.pack(cb.CARD)))
     elif can_go_back:
-        nav.append(Button(t.gettext("⬅ Back"), callback_data=cb.pack(cb.BACK, f.name)))
+        nav.append(Button("⬅ " + t.gettext("Back"), callback_data=cb.pack(cb.BACK, f.name)))
     if (f.optional or f.type == "photo") and not (f.type == "photo" and photos):
         nav.append(Button(t.gettext("Skip"), callback_data=cb.pack(cb.SKIP, f.name)))
     if nav:
@@ -78,9 +79,9 @@ def question(f: FieldDef, t: Translator, *, options: Sequence[Option] = (), sele
 
 def card(draft_uid: str, t: Translator) -> Markup:
     return Markup([
-        [Button(t.gettext("✅ Submit"), callback_data=cb.pack(cb.SUBMIT, draft_uid))],
-        [Button(t.gettext("✏️ Edit a field"), callback_data=cb.pack(cb.EDIT)),
-         Button(t.gettext("✖ Cancel"), callback_data=cb.pack(cb.CANCEL))],
+        [Button("✅ " + t.gettext("Submit"), callback_data=cb.pack(cb.SUBMIT, draft_uid))],
+        [Button("✏️ " + t.gettext("Edit a field"), callback_data=cb.pack(cb.EDIT)),
+         Button("✖ " + t.gettext("Cancel"), callback_data=cb.pack(cb.CANCEL))],
     ])
 
 
@@ -89,7 +90,8 @@ def edit_fields(fields: Sequence[FieldDef], t: Translator) -> Markup:
     buttons = [Button(label, callback_data=cb.pack(cb.EDIT_FIELD, f.name))
                for f, label in zip(fields, labels)]
     return Markup([*_rows(buttons, labels),
-                   [Button(t.gettext("⬅ Back to the report"), callback_data=cb.pack(cb.CARD))]])
+                   [Button("⬅ " + t.gettext("Back to the report"),
+                           callback_data=cb.pack(cb.CARD))]])
 
 
 def languages() -> Markup:
@@ -98,7 +100,8 @@ def languages() -> Markup:
 
 
 def fix(report_uid: str, t: Translator) -> Markup:
-    return Markup([[Button(t.gettext("Correct this report"), callback_data=cb.pack(cb.FIX, report_uid))]])
+    return Markup([[Button(t.gettext("Correct this report"),
+                           callback_data=cb.pack(cb.FIX, report_uid))]])
 
 
 def fix_anyway(report_uid: str, t: Translator) -> Markup:

@@ -40,7 +40,8 @@ async def test_it_sends_a_rejection_notice_whose_button_reopens_the_report(bot_a
     [again] = reports_of(alice)
     assert again.id == report.id and again.status == "submitted"
     assert again.values["participants"] == 28 and again.reject_reason is None
-    assert {c.value for c in again.contributions if c.indicator.code == "participants_children"} == {28}
+    reach = {c.value for c in again.contributions if c.indicator.code == "participants_children"}
+    assert reach == {28}
     await alice.press("Correct this report", notice)
     assert "This report is not waiting for a correction." in \
         (await bot_app.api.callback_answer(alice.update_id))["text"]

@@ -77,7 +77,8 @@ async def test_it_stores_one_report_for_a_double_tap_on_submit(bot_app):
     assert (await bot_app.api.callback_answer(second))["text"] == "This report is already saved."
 
 
-async def test_it_tells_the_user_when_something_breaks_and_logs_the_context(bot_app, monkeypatch, caplog):
+async def test_it_tells_the_user_when_something_breaks_and_logs_the_context(bot_app, monkeypatch,
+                                                                            caplog):
     alice = bot_app.chat("alice")
     draft = open_at(alice, "activity", action_line="children", activity_type="service")
 
