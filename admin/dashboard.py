@@ -304,6 +304,14 @@ def _png(name: str, render) -> Response:
 
 # ---- the view ------------------------------------------------------------------------------
 
+def template_gettext(string: str, **variables) -> str:
+    """``_()`` for the dashboard template, as in Python code: a translation is used as it
+    is. Jinja's own gettext %-formats every translation (``rv % variables``), so a Chinese
+    text such as "最多按100%计" would raise; and its result is returned unescaped."""
+    text = _(string)
+    return text % variables if variables else text
+
+
 class DashboardView(Secured, AdminIndexView):
     """The admin's index: progress against targets, scoped to the signed-in official."""
 
@@ -312,6 +320,7 @@ class DashboardView(Secured, AdminIndexView):
         sel = selection()
         data = page_data(sel)
         return self.render("admin/dashboard.html", silent_days=SILENT_DAYS,
+                           gettext=template_gettext,
                            pace_styles=PACE_STYLES,
                            link=lambda **kw: url_for(".index", **sel.params(**kw)),
                            chart=lambda name: url_for(f".{name}_chart", **sel.params()), **data)

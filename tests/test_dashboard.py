@@ -264,3 +264,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, url):
 @pytest.mark.parametrize("query", ["plan=nope", "year=1999", "year=abc", "period=Q5"])
 def test_unknown_choices_are_not_found(as_alice, query):
     assert as_alice.get(f"/admin/?{query}").status_code == 404
+
+
+def test_a_translation_with_a_percent_sign_renders_as_written(as_alice, data, monkeypatch):
+    """Jinja's own gettext would %-format "最多按100%计" and fail; the page's does not."""
+    monkeypatch.setattr(admin.dashboard, "_", lambda s: f"{s} 最多按100%计")
+    r = as_alice.get("/admin/")
+    assert r.status_code == 200
+    assert "最多按100%计" in page_text(r)
