@@ -26,6 +26,7 @@ from telegram.ext import AIORateLimiter
 from bot.app import build_application
 from bot.context import Clock
 from bot.demo import Conversation, running, track
+from models.i18n import negotiate
 from models.schema import Draft, Report, Worker
 from models.settings import Settings
 
@@ -80,8 +81,10 @@ class BotHarness:
         """A simulated user; by default a registered, active worker in the first community."""
         user_id = user_id or next(_user_ids)
         user = self.api.user(user_id, name.title(), language_code=language_code)
-        if registered:
-            factories.worker(name, tg_user_id=user_id, status=status, place=place)
+        if registered:  # as /start with an invite leaves them, app language included
+            worker = factories.worker(name, tg_user_id=user_id, status=status, place=place)
+            worker.language = negotiate(language_code)
+            worker.save()
         chat = Conversation(user, self.done)
         self.chats.append(chat)
         return chat
