@@ -33,6 +33,7 @@ from .settings import ROOT
 
 DEMO_PATH = ROOT / "var" / "demo.sqlite3"
 START = dt.date(2025, 1, 1)
+SHANGHAI_OFFSET = dt.timedelta(hours=8)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = ["秀英", "桂英", "秀兰", "玉兰", "建华", "建国", "志强", "海燕", "丽娟", "红梅", "小红",
@@ -128,7 +129,10 @@ class _Builder:
             else:
                 status = "approved" if roll < 0.3 else "submitted"
         filed = min(self.today, day + dt.timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3))))
-        created = dt.datetime.combine(filed, dt.time(rng.randrange(8, 22), rng.randrange(60)))
+        # filed during the working day in Ya'an, stored as naive UTC like schema.now()
+        created = (dt.datetime.combine(filed, dt.time(rng.randrange(8, 22), rng.randrange(60)))
+                   - SHANGHAI_OFFSET)
+        created = min(created, dt.datetime.combine(self.today, dt.time(0)))  # not in the future
         reviewed = None
         if status != "submitted":
             reviewed = created + dt.timedelta(hours=rng.randrange(2, 72))
