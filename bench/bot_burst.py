@@ -116,8 +116,14 @@ def _echo_application(base_url: str, file_url: str):
         await update.callback_query.answer()
         await update.effective_chat.send_message("pressed", reply_markup=markup)
 
+    from bot.http import AiohttpRequest
+    from bot.updates import PerChatUpdateProcessor
+
+    # The same transport and scheduling as the real bot, so the ceiling is the best either
+    # can do on this machine and the ratio measures our handlers, not a transport choice.
     app = (ApplicationBuilder().token(TOKEN).base_url(base_url).base_file_url(file_url)
-           .concurrent_updates(8).connection_pool_size(8).build())
+           .request(AiohttpRequest(connection_pool_size=64))
+           .concurrent_updates(PerChatUpdateProcessor(64)).build())
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(pressed))
     return app

@@ -19,6 +19,11 @@ from . import commands, engine, outbox, registration
 from .context import BotContext, Clock, WusheApplication
 from .errors import on_error
 from .gate import drop_repeats, forget_old_updates, gate
+from .http import AiohttpRequest
+from .updates import PerChatUpdateProcessor
+
+#: Updates handled at once across chats (one at a time within a chat, see updates.py).
+MAX_CONCURRENT_UPDATES = 64
 
 #: The updates the bot asks Telegram for; everything else is never delivered.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -100,7 +105,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
                .application_class(WusheApplication)
                .token(settings.telegram_bot_token)
                .context_types(ContextTypes(context=BotContext))
-               .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs={"verify": tls()}))
+               .request(AiohttpRequest(connection_pool_size=64))
+               .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
                .get_updates_request(HTTPXRequest(connection_pool_size=1,
                                                  httpx_kwargs={"verify": tls()}))
                .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
