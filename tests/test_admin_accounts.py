@@ -2,6 +2,10 @@
 out, and slowed down after repeated failures (per username and address, then per account)."""
 from __future__ import annotations
 
+from models.i18n import translator
+
+ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
+
 import datetime as dt
 import re
 
@@ -55,9 +59,9 @@ def test_it_never_redirects_off_site_after_signing_in(client, officials):
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, officials):
     r = sign_in(client, "bob", "nope")
-    assert r.status_code == 200 and "Wrong username or password" in page_text(r)
+    assert r.status_code == 200 and ZH("Wrong username or password.") in page_text(r)
     r = sign_in(client, "nobody", "nope")
-    assert "Wrong username or password" in page_text(r)
+    assert ZH("Wrong username or password.") in page_text(r)
     assert client.get("/admin/reports/").status_code == 302
 
 
@@ -97,7 +101,7 @@ def test_it_locks_a_username_and_address_after_five_failures(client, officials, 
     for _ in range(FREE_TRIES):
         assert sign_in(client, "bob", "guess").status_code == 200
     r = sign_in(client, "bob", PASSWORDS["bob"])
-    assert r.status_code == 429 and "Too many failed sign-ins" in page_text(r)
+    assert r.status_code == 429 and ZH("Too many failed sign-ins. Please wait a while and try again.") in page_text(r)
     clock(seconds=59)
     assert sign_in(client, "bob", PASSWORDS["bob"]).status_code == 429
     clock(seconds=2)

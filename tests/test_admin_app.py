@@ -7,6 +7,10 @@ the two counties: bob's side and carol's side.
 """
 from __future__ import annotations
 
+from models.i18n import translator
+
+ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
+
 import datetime as dt
 from types import SimpleNamespace
 
@@ -194,7 +198,7 @@ def test_an_unexpected_error_is_logged_with_its_context_and_shown_kindly(
     monkeypatch.setattr(admin.reports, "kind_defs", broken)
     app = create_app(settings, {**CONFIG, "PROPAGATE_EXCEPTIONS": False})
     r = signed_in(app, officials["bob"]).get("/admin/reports/")
-    assert r.status_code == 500 and "Something went wrong" in page_text(r)
+    assert r.status_code == 500 and ZH("Something went wrong on our side. It has been logged; please try again.") in page_text(r)
     assert "the kinds table is gone" not in page_text(r)
     logged = [rec.getMessage() for rec in caplog.records if rec.name == "wushe.admin"]
     assert any("/admin/reports/" in m and "the kinds table is gone" in m for m in logged)
