@@ -21,7 +21,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from models.errors import NotFound, PermissionDenied, ValidationError
-from models.forms import (FieldDef, KindDef, active_kinds, check_answers, options_for,
+from models.forms import (FieldDef, KindDef, active_kinds, check_answers, kind_by_id, options_for,
                           parse_answer, validate_choice)
 from models.i18n import N_, Translator
 from models.messages import explain
@@ -48,7 +48,7 @@ EMPTY = (None, "", [])
 # ---------------------------------------------------------------------------------------------
 
 def kind_of(draft: Draft) -> KindDef:
-    return KindDef.from_row(draft.kind)
+    return kind_by_id(draft.kind_id)
 
 
 def current_field(kind: KindDef, draft: Draft) -> FieldDef | None:
@@ -219,7 +219,7 @@ def _live_keyboard(context: BotContext) -> int | None:
     return (context.chat_state.data or {}).get("kb")
 
 
-async def close_keyboard(context: BotContext, chat_id: int) -> None:
+async def close_keyboard(context: BotContext, chat_id: int, *, forget: bool = True) -> None:
     """Remove the buttons of the last question sent to this chat."""
     message_id = _live_keyboard(context)
     if not message_id:
@@ -228,15 +228,15 @@ async def close_keyboard(context: BotContext, chat_id: int) -> None:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest:
         pass  # already without buttons, deleted, or too old to edit
-    _remember_keyboard(context, None)
+    if forget:
+        _remember_keyboard(context, None)
 
 
 async def send(update: Update, context: BotContext, text: str, markup=None) -> Message:
     chat_id = update.effective_chat.id
-    await close_keyboard(context, chat_id)
+    await close_keyboard(context, chat_id, forget=False)
     message = await context.bot.send_message(chat_id, text, reply_markup=markup)
-    if markup is not None:
-        _remember_keyboard(context, message.message_id)
+    _remember_keyboard(context, message.message_id if markup is not None else None)
     return message
 
 

@@ -6,6 +6,7 @@ validate and display answers through this module only, so a new kind needs no ne
 from __future__ import annotations
 
 import datetime as dt
+import time
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -129,7 +130,33 @@ def load_kinds(path: Path = KINDS_FILE) -> list[ReportKind]:
                 setattr(row, key, v)
             row.save()
         rows.append(row)
+    clear_cache()
     return rows
+
+
+# Kinds and the default plan change only when a data file is loaded, yet every update of the
+# bot reads them: keep them for a short while per process (loading clears it at once here;
+# another process's load is seen within CACHE_SECONDS).
+CACHE_SECONDS = 30.0
+_cache: dict = {}
+
+
+def _cached(key, load):
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = load()
+    _cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def kind_by_id(kind_id: int) -> KindDef:
+    return _cached(("kind", kind_id), lambda: KindDef.from_row(ReportKind.get_by_id(kind_id)))
 
 
 def active_kinds() -> list[KindDef]:
@@ -142,7 +169,8 @@ def get_kind(code: str) -> KindDef:
 
 
 def default_plan() -> Plan | None:
-    return (Plan.select().order_by(Plan.is_default.desc(), Plan.id).first())
+    return _cached("default_plan",
+                   lambda: Plan.select().order_by(Plan.is_default.desc(), Plan.id).first())
 
 
 def options_for(f: FieldDef, locale: str = "zh_Hans") -> list[Option]:
@@ -151,7 +179,8 @@ def options_for(f: FieldDef, locale: str = "zh_Hans") -> list[Option]:
         plan = default_plan()
         if plan is None:
             return []
-        lines = ActionLine.select().where(ActionLine.plan == plan).order_by(ActionLine.number)
+        lines = _cached(("lines", plan.id), lambda: list(
+            ActionLine.select().where(ActionLine.plan == plan).order_by(ActionLine.number)))
         return [Option(l.code, l.label(locale), literal=True) for l in lines]
     return list(f.options)
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .db import database
-from .forms import numeric
+from .forms import clear_cache, numeric
 from .schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Target
 
 PLANS_DIR = Path(__file__).parent / "data" / "plans"
@@ -100,6 +100,7 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
                 Target.create(indicator=ind, org_unit=units[code], year=year, value=value)
         Indicator.delete().where(Indicator.plan == plan, Indicator.id.not_in(kept)).execute()
         recount(plan=plan)
+    clear_cache()
     return plan
 
 
