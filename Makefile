@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup sysdeps bench clean i18n
+.PHONY: demo bot-demo test setup sysdeps bench clean i18n
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,7 +14,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The main job: a fresh demo database (the Ya'an plan, eight counties, a year of reports)
+# served by the admin on http://127.0.0.1:5000/, with the demo logins printed.
 demo: $(STAMP)
+	$(BIN)/python run_admin.py --demo
+
+# A worker's whole conversation with the real bot, against a local Bot API server.
+bot-demo: $(STAMP)
 	$(BIN)/python run_bot.py --demo
 
 test: $(STAMP) sysdeps
@@ -29,6 +35,7 @@ sysdeps:
 
 bench: $(STAMP)
 	$(BIN)/python bench/bot_burst.py
+	$(BIN)/python bench/dashboard_bench.py
 
 clean:
 	rm -rf $(VENV) var

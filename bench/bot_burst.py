@@ -182,10 +182,10 @@ async def _drive(kind: str, workers: int, url: str, media: str) -> dict:
     await app.start()
     parent.send("go")
     _, updates, elapsed, latencies = await asyncio.to_thread(parent.recv)
-    parent.send("bye")
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
+    parent.send("bye")
     proc.join(timeout=10)
     latencies.sort()
     return {"updates": updates, "seconds": elapsed, "rate": updates / elapsed,
