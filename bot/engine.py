@@ -347,14 +347,24 @@ async def on_restart(update: Update, context: BotContext) -> None:
 # Answers
 # ---------------------------------------------------------------------------------------------
 
-async def on_text(update: Update, context: BotContext) -> None:
-    """A typed answer: parsed and validated by the domain, or explained and asked again."""
+async def open_question(update: Update, context: BotContext
+                        ) -> tuple[Draft, KindDef, FieldDef | None] | None:
+    """The worker's draft, its kind and the field being asked; None (after saying so) when
+    there is no report under way."""
     draft = open_draft(context.worker)
     if draft is None:
         await no_report(update, context)
-        return
+        return None
     kind = kind_of(draft)
-    f = current_field(kind, draft)
+    return draft, kind, current_field(kind, draft)
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """A typed answer: parsed and validated by the domain, or explained and asked again."""
+    opened = await open_question(update, context)
+    if opened is None:
+        return
+    draft, kind, f = opened
     try:
         if f is None or f.type in ("photo", "location"):
             raise ValidationError(f.name if f else None, "use_buttons")
@@ -370,12 +380,10 @@ async def on_text(update: Update, context: BotContext) -> None:
 async def on_photo(update: Update, context: BotContext) -> None:
     """A photo for a photo field: kept on disk under its hash, counted against max_count."""
     t = context.t
-    draft = open_draft(context.worker)
-    if draft is None:
-        await no_report(update, context)
+    opened = await open_question(update, context)
+    if opened is None:
         return
-    kind = kind_of(draft)
-    f = current_field(kind, draft)
+    draft, kind, f = opened
     if f is None or f.type != "photo":
         await ask(update, context, draft, error=explain(ValidationError(None, "wrong_type"), t))
         return
@@ -398,12 +406,10 @@ async def on_photo(update: Update, context: BotContext) -> None:
 
 
 async def on_location(update: Update, context: BotContext) -> None:
-    draft = open_draft(context.worker)
-    if draft is None:
-        await no_report(update, context)
+    opened = await open_question(update, context)
+    if opened is None:
         return
-    kind = kind_of(draft)
-    f = current_field(kind, draft)
+    draft, kind, f = opened
     if f is None or f.type != "location":
         await ask(update, context, draft,
                   error=explain(ValidationError(None, "wrong_type"), context.t))
