@@ -61,3 +61,50 @@ def test_it_names_the_missing_webhook_url(tmp_path):
                             text=True, timeout=60)
     assert result.returncode == 2
     assert "WEBHOOK_URL is not set" in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_it_serves_a_webhook_that_checks_its_secret(bot_api, tmp_path):
+    import aiohttp
+
+    token, port = "4242:botkit-TEST-token", _free_port()
+    hook = f"http://127.0.0.1:{port}/tg-hook"
+    user = bot_api.user(6100, "Wang", language_code="en")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, RUN_BOT, "--webhook", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=bot_api.base_url,
+                      DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}", WEBHOOK_URL=hook,
+                      WEBHOOK_PORT=str(port), WEBHOOK_SECRET="s3cret-hook"))
+    try:
+        await bot_api.wait_for_call("setWebhook", timeout=60)
+        assert bot_api.webhook["url"] == hook
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "text": "/help", "from": user.user,
+            "chat": {"id": user.chat_id, "type": "private"}, "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):  # the listener starts just after setWebhook
+                try:
+                    async with http.post(hook, json=update,
+                                         headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                        refused = r.status
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            assert refused == 403
+            async with http.post(hook, json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-hook"}) as r:
+                assert r.status == 200
+        reply = await user.next_message(timeout=30)
+        assert "invite" in reply["text"].lower()  # an unregistered user learns how to join
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert token not in stderr.decode()
