@@ -251,17 +251,9 @@ def plan_indicators(plan: Plan) -> list[Indicator]:
     return list(Indicator.select().where(Indicator.plan == plan).order_by(Indicator.order))
 
 
-def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
-                  window: Window | None = None, indicators: list[Indicator] | None = None) -> PlanProgress:
-    """Every indicator of ``plan`` for ``scope``: actual, target, expected by ``as_of``, pace.
-
-    With a ``window`` (a quarter, a half) annual indicators count only inside it and their
-    target is the annual one pro rata, so 季度小结 and 半年通报 read the same way as the year.
-    """
-    indicators = indicators if indicators is not None else plan_indicators(plan)
-    got = actuals(indicators, plan, scope, year, window)
-    explicit = _explicit_targets(indicators, year)
-    counts = _unit_counts([scope])
+def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: Window | None,
+                 indicators: list[Indicator], actual_of, explicit: dict, counts: dict) -> PlanProgress:
+    """One place's rows, from actuals already summed (``actual_of(indicator)``)."""
     result = PlanProgress(plan=plan, scope=scope, year=year, as_of=as_of)
     for ind in indicators:
         w = indicator_window(ind, plan, year)
@@ -272,10 +264,24 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
         if ind.measure == "reference":
             result.rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
             continue
-        actual = got.get(ind.id, Decimal(0))
+        actual = actual_of(ind)
         pace, expected = pace_of(actual, target, w, as_of)
         result.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
     return result
+
+
+def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
+                  window: Window | None = None, indicators: list[Indicator] | None = None) -> PlanProgress:
+    """Every indicator of ``plan`` for ``scope``: actual, target, expected by ``as_of``, pace.
+
+    With a ``window`` (a quarter, a half) annual indicators count only inside it and their
+    target is the annual one pro rata, so 季度小结 and 半年通报 read the same way as the year.
+    """
+    indicators = indicators if indicators is not None else plan_indicators(plan)
+    got = actuals(indicators, plan, scope, year, window)
+    return _progress_of(plan, scope, year, as_of, window, indicators,
+                        lambda ind: got.get(ind.id, Decimal(0)),
+                        _explicit_targets(indicators, year), _unit_counts([scope]))
 
 
 def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
@@ -286,23 +292,10 @@ def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     got = actuals_by_child(indicators, plan, scope, year, children, window)
     explicit = _explicit_targets(indicators, year)
     counts = _unit_counts(children)
-    out: dict[int, PlanProgress] = {}
-    for child in children:
-        pp = PlanProgress(plan=plan, scope=child, year=year, as_of=as_of)
-        for ind in indicators:
-            w = indicator_window(ind, plan, year)
-            target = target_for(ind, child, year, explicit, counts)
-            if window and ind.period == "year" and target is not None:
-                target = (target * Decimal(window.days) / Decimal(w.days)).quantize(Decimal("0.01"))
-                w = window
-            if ind.measure == "reference":
-                pp.rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
-                continue
-            actual = got.get((ind.id, child.id), Decimal(0))
-            pace, expected = pace_of(actual, target, w, as_of)
-            pp.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
-        out[child.id] = pp
-    return out
+    return {child.id: _progress_of(plan, child, year, as_of, window, indicators,
+                                   lambda ind, c=child.id: got.get((ind.id, c), Decimal(0)),
+                                   explicit, counts)
+            for child in children}
 
 
 def ranking(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[tuple[OrgUnit, float | None]]:
