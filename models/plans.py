@@ -10,6 +10,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
+from . import rollup
 from .db import database
 from .forms import clear_cache, numeric
 from .schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Target
@@ -122,15 +123,19 @@ def contribution_value(indicator: Indicator, report: Report) -> Decimal:
     return numeric(report.values.get(indicator.field))
 
 
+def _rows_for(report: Report, indicators, kind_code: str) -> list[dict]:
+    return [dict(report=report.id, indicator=ind.id, org_unit=report.org_unit_id,
+                 org_path=report.org_path, activity_date=report.activity_date,
+                 status=report.status, value=contribution_value(ind, report))
+            for ind in indicators if matches(ind, report, kind_code)]
+
+
 def count_report(report: Report, indicators=None) -> int:
     """(Re)write the report's contributions to every indicator of every plan it belongs to."""
     if indicators is None:
         indicators = list(Indicator.select().where(Indicator.measure != "reference"))
     Contribution.delete().where(Contribution.report == report).execute()
-    rows = [dict(report=report.id, indicator=ind.id, org_unit=report.org_unit_id,
-                 org_path=report.org_path, activity_date=report.activity_date,
-                 status=report.status, value=contribution_value(ind, report))
-            for ind in indicators if matches(ind, report)]
+    rows = _rows_for(report, indicators, report.kind.code)
     if rows:
         Contribution.insert_many(rows).execute()
     return len(rows)
@@ -144,7 +149,8 @@ def recount(plan: Plan | None = None, batch: int = 2000) -> int:
     indicators = list(query)
     ids = [i.id for i in indicators]
     total = 0
-    with database.atomic():
+    # Bulk rewrite: the monthly rollup is rebuilt once at the end, not row by row.
+    with database.atomic(), rollup.suspended():
         if ids:
             Contribution.delete().where(Contribution.indicator.in_(ids)).execute()
         codes = {k.id: k.code for k in ReportKind.select()}
@@ -152,12 +158,7 @@ def recount(plan: Plan | None = None, batch: int = 2000) -> int:
         reports = Report.select().where(Report.kind.in_(wanted)).order_by(Report.id)
         rows = []
         for report in reports.iterator():
-            for ind in indicators:
-                if matches(ind, report, codes[report.kind_id]):
-                    rows.append(dict(report=report.id, indicator=ind.id,
-                                     org_unit=report.org_unit_id, org_path=report.org_path,
-                                     activity_date=report.activity_date, status=report.status,
-                                     value=contribution_value(ind, report)))
+            rows += _rows_for(report, indicators, codes[report.kind_id])
             if len(rows) >= batch:
                 Contribution.insert_many(rows).execute()
                 total += len(rows)

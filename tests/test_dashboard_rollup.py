@@ -61,6 +61,10 @@ def test_it_keeps_the_rollup_equal_to_the_contributions_through_every_write(db):
     _assert_rollup_matches_a_rebuild()
     recount()
     _assert_rollup_matches_a_rebuild()
+    before = _rows()
+    report("xinfeng", by=worker("dave"), date=dt.date(2026, 10, 1))  # triggers are back
+    assert _rows() != before
+    _assert_rollup_matches_a_rebuild()
 
 
 def test_it_removes_rows_that_no_contribution_backs_any_more(db):
