@@ -255,6 +255,14 @@ async def settle(update: Update, context: BotContext, answer: str | None = None)
         _remember_keyboard(context, None)
 
 
+async def swap_buttons(update: Update, markup) -> None:
+    """Replace the tapped message's buttons in place (unchanged or gone: nothing to do)."""
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=markup)
+    except BadRequest:
+        pass
+
+
 async def ask(update: Update, context: BotContext, draft: Draft, *, error: str | None = None,
               note: str | None = None) -> None:
     """Send the draft's current question (or the card), with an error or a note above it."""
@@ -490,10 +498,7 @@ async def on_toggle(update: Update, context: BotContext) -> None:
     markup = kb.question(f, t, options=options, selected=int(args[0]),
                          can_go_back=previous_field(kind, draft, f) is not None,
                          editing=draft.editing)
-    try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=markup)
-    except BadRequest:
-        pass
+    await swap_buttons(update, markup)
 
 
 async def on_multi_done(update: Update, context: BotContext) -> None:
@@ -631,11 +636,7 @@ async def on_edit(update: Update, context: BotContext) -> None:
         return
     kind = kind_of(draft)
     await update.callback_query.answer()
-    try:
-        await update.callback_query.edit_message_reply_markup(
-            reply_markup=kb.edit_fields(kind.visible_fields(draft.answers), context.t))
-    except BadRequest:
-        pass
+    await swap_buttons(update, kb.edit_fields(kind.visible_fields(draft.answers), context.t))
 
 
 async def on_edit_field(update: Update, context: BotContext) -> None:
@@ -670,10 +671,7 @@ async def on_card(update: Update, context: BotContext) -> None:
     draft.editing = False
     save_draft(draft)
     if on_card and draft.step is None:
-        try:
-            await query.edit_message_reply_markup(reply_markup=kb.card(draft.uid, context.t))
-        except BadRequest:
-            pass
+        await swap_buttons(update, kb.card(draft.uid, context.t))
         return
     await settle(update, context)
     await ask(update, context, draft)
