@@ -9,7 +9,7 @@ import peewee as pw
 
 from .db import BaseModel, JSONField, database
 
-LEVELS = ("city", "county", "township", "community")
+LEVELS = ("province", "city", "county", "township", "community")
 
 
 def now() -> dt.datetime:
@@ -32,6 +32,9 @@ class OrgUnit(BaseModel):
     is_rural = pw.BooleanField(default=False)
     population = pw.IntegerField(null=True)
     households = pw.IntegerField(null=True)
+    # Facts about a place that plans test and no report carries: a site's tier, whether it
+    # has a community fund, ... Set by import or the admin, read by presence/tier indicators.
+    attrs = JSONField(default=dict)
 
     def __str__(self):
         return self.name
@@ -290,20 +293,6 @@ class AuditLog(BaseModel):
     after = JSONField(null=True)
 
 
-class Outbox(BaseModel):
-    """Messages other processes ask the bot to send (rejection notices, pushes)."""
-
-    key = pw.CharField(max_length=128, unique=True)
-    chat_id = pw.BigIntegerField()
-    text = pw.TextField()
-    payload = JSONField(default=dict)
-    status = pw.CharField(max_length=16, default="pending", index=True)  # pending | sent | failed
-    attempts = pw.IntegerField(default=0)
-    last_error = pw.TextField(null=True)
-    created_at = pw.DateTimeField(default=now)
-    sent_at = pw.DateTimeField(null=True)
-
-
 class AdminUser(BaseModel):
     """An official using the web admin. ``org_unit`` is the root of everything they may see:
     the city for a city admin, their county for a county official."""
@@ -329,6 +318,156 @@ class AdminUser(BaseModel):
         return path.startswith(self.org_unit.path)
 
 
+class Group(BaseModel):
+    """A Telegram group the bot is in. Bound to an org unit, it receives that subtree's pushes
+    in its own language; a kicked bot or a vanished chat makes it inactive, not deleted."""
+
+    chat_id = pw.BigIntegerField(unique=True)
+    title = pw.CharField(max_length=255, default="")
+    org_unit = pw.ForeignKeyField(OrgUnit, null=True, backref="groups", on_delete="SET NULL")
+    plan = pw.ForeignKeyField(Plan, null=True, on_delete="SET NULL")  # None: the default plan
+    language = pw.CharField(max_length=16, default="zh_Hans")
+    active = pw.BooleanField(default=True, index=True)
+    weekly = pw.BooleanField(default=True)
+    quarterly = pw.BooleanField(default=True)
+    bound_by = pw.CharField(max_length=100, null=True)
+    bound_at = pw.DateTimeField(null=True)
+    inactive_reason = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=now)
+
+
+class Delivery(BaseModel):
+    """One push to one group for one period — the exactly-once log. The unique key makes a
+    second run for the same (group, kind, period) find this row instead of sending again."""
+
+    group = pw.ForeignKeyField(Group, backref="deliveries", on_delete="CASCADE")
+    kind = pw.CharField(max_length=16)  # weekly | quarterly | half
+    period = pw.CharField(max_length=16)  # 2026-W48 | 2026Q3 | 2026H1
+    status = pw.CharField(max_length=16, default="queued", index=True)  # queued | sent | failed
+    requested_by = pw.CharField(max_length=100, null=True)  # None: the schedule
+    error = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    sent_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("group", "kind", "period"), True),)
+
+
+class Outbox(BaseModel):
+    """Messages other processes ask the bot to send (rejection notices, pushes)."""
+
+    key = pw.CharField(max_length=128, unique=True)
+    chat_id = pw.BigIntegerField()
+    text = pw.TextField()
+    payload = JSONField(default=dict)
+    status = pw.CharField(max_length=16, default="pending", index=True)  # pending | sent | failed
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    sent_at = pw.DateTimeField(null=True)
+    # A push's messages belong to its delivery and go out in ``seq`` order; ``not_before``
+    # holds a row back after a 429 or a transient error (backoff).
+    delivery = pw.ForeignKeyField(Delivery, null=True, backref="messages", on_delete="CASCADE")
+    seq = pw.IntegerField(default=0)
+    not_before = pw.DateTimeField(null=True)
+
+
+class SocialOrganization(BaseModel):
+    """A community social organization (社区社会组织) in the 备案 registry: first reviewed by
+    the 居(村)委会, filed by the 街道."""
+
+    name = pw.CharField(max_length=200)
+    category = pw.CharField(max_length=32)
+    org_unit = pw.ForeignKeyField(OrgUnit, backref="organizations", on_delete="RESTRICT")
+    org_path = pw.CharField(max_length=255, index=True)
+    leader = pw.CharField(max_length=100)
+    leader_phone = pw.CharField(max_length=32, null=True)
+    members = pw.IntegerField(default=0)
+    founded_on = pw.DateField(null=True)
+    status = pw.CharField(max_length=16, default="pending", index=True)  # pending | reviewed | filed | returned | deregistered
+    is_hub = pw.BooleanField(default=False)  # 枢纽型社区社会组织联合会 of its street
+    full_time_social_workers = pw.IntegerField(default=0)
+    rating = pw.CharField(max_length=8, null=True)  # 1A … 5A
+    active = pw.BooleanField(default=True)
+    reviewed_by = pw.CharField(max_length=100, null=True)
+    reviewed_at = pw.DateTimeField(null=True)
+    filed_by = pw.CharField(max_length=100, null=True)
+    filed_at = pw.DateTimeField(null=True)
+    note = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("org_unit", "name"), True),)
+
+
+class Volunteer(BaseModel):
+    """A registered community volunteer; ``uid`` makes a bot registration exactly-once."""
+
+    uid = pw.CharField(max_length=36, unique=True, default=lambda: str(uuid.uuid4()))
+    name = pw.CharField(max_length=100)
+    gender = pw.CharField(max_length=8, null=True)
+    id_type = pw.CharField(max_length=16, null=True)
+    id_number = pw.CharField(max_length=32, null=True)
+    phone = pw.CharField(max_length=32, null=True)
+    org_unit = pw.ForeignKeyField(OrgUnit, backref="volunteers", on_delete="RESTRICT")
+    org_path = pw.CharField(max_length=255, index=True)
+    team = pw.CharField(max_length=100, null=True)
+    skills = pw.CharField(max_length=200, null=True)
+    registered_on = pw.DateField()
+    registered_by = pw.ForeignKeyField(Worker, null=True, on_delete="SET NULL")
+    source = pw.CharField(max_length=16, default="bot")  # bot | import | admin
+    active = pw.BooleanField(default=True)
+    created_at = pw.DateTimeField(default=now)
+
+
+class VolunteerHours(BaseModel):
+    """Service hours in the time bank (时间银行), one row per volunteer per service."""
+
+    uid = pw.CharField(max_length=36, unique=True, default=lambda: str(uuid.uuid4()))
+    volunteer = pw.ForeignKeyField(Volunteer, backref="hours", on_delete="CASCADE")
+    date = pw.DateField()
+    hours = pw.DecimalField(max_digits=7, decimal_places=1)
+    activity = pw.CharField(max_length=200, default="")
+    report = pw.ForeignKeyField(Report, null=True, on_delete="SET NULL")
+    logged_by = pw.ForeignKeyField(Worker, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("volunteer", "date"), False),)
+
+
+class Application(BaseModel):
+    """A pilot-project 申报表 moving up 社区申报 → 街道初核 → 县级审核 → 市级复核 → 省厅审批.
+    ``level`` is where it waits now; each level sees only what has reached it in its subtree."""
+
+    uid = pw.CharField(max_length=36, unique=True, default=lambda: str(uuid.uuid4()))
+    plan = pw.ForeignKeyField(Plan, null=True, on_delete="SET NULL")
+    org_unit = pw.ForeignKeyField(OrgUnit, backref="applications", on_delete="RESTRICT")
+    org_path = pw.CharField(max_length=255, index=True)
+    title = pw.CharField(max_length=200)
+    answers = JSONField(default=dict)
+    subsidy = pw.DecimalField(max_digits=14, decimal_places=2, null=True)
+    level = pw.CharField(max_length=16, default="community", index=True)
+    status = pw.CharField(max_length=16, default="draft", index=True)  # draft | pending | returned | approved | rejected
+    submitted_by = pw.ForeignKeyField(Worker, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=now)
+    submitted_at = pw.DateTimeField(null=True)
+    decided_at = pw.DateTimeField(null=True)
+
+
+class ApplicationStep(BaseModel):
+    """One level's act on an application, with its opinion (意见): the chain's own record."""
+
+    application = pw.ForeignKeyField(Application, backref="steps", on_delete="CASCADE")
+    level = pw.CharField(max_length=16)
+    action = pw.CharField(max_length=16)  # submit | pass | return | reject | approve
+    actor = pw.CharField(max_length=100)
+    opinion = pw.TextField(default="")
+    at = pw.DateTimeField(default=now)
+
+
 class SchemaVersion(BaseModel):
     version = pw.IntegerField()
     applied_at = pw.DateTimeField(default=now)
@@ -336,10 +475,11 @@ class SchemaVersion(BaseModel):
 
 TABLES = [
     OrgUnit, Station, Worker, Invite, Plan, ActionLine, Indicator, Target, ReportKind, Report,
-    Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Outbox, AdminUser,
+    Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Group, Delivery, Outbox,
+    AdminUser, SocialOrganization, Volunteer, VolunteerHours, Application, ApplicationStep,
     SchemaVersion,
 ]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def create_schema() -> int:
@@ -348,10 +488,27 @@ def create_schema() -> int:
 
     with database.atomic():
         database.create_tables(TABLES, safe=True)
+        _add_missing_columns()
         install_rollup()
         if not SchemaVersion.select().where(SchemaVersion.version == SCHEMA_VERSION).exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
     return SCHEMA_VERSION
+
+
+def _add_missing_columns() -> None:
+    """Columns added since version 1, for databases created before them."""
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+    migrator = (PostgresqlMigrator if isinstance(database.obj, pw.PostgresqlDatabase)
+                else SqliteMigrator)(database.obj)
+    ops = []
+    for model in TABLES:
+        have = {c.name for c in database.get_columns(model._meta.table_name)}
+        for f in model._meta.sorted_fields:
+            if f.column_name not in have:
+                ops.append(migrator.add_column(model._meta.table_name, f.column_name, f))
+    if ops:
+        migrate(*ops)
 
 
 def audit(actor: str, action: str, entity: str, entity_id, before=None, after=None) -> AuditLog:
