@@ -121,7 +121,7 @@ def load_kinds(path: Path = KINDS_FILE) -> list[ReportKind]:
             FieldDef.from_dict(f)  # fail early on a malformed definition
         values = dict(name=k["name"], emoji=k.get("emoji", ""), action_line=k.get("action_line"),
                       fields=k["fields"], checks=k.get("checks", []), order=k.get("order", order),
-                      active=k.get("active", True))
+                      active=k.get("active", True), stores=k.get("stores"))
         row = ReportKind.get_or_none(ReportKind.code == k["code"])
         if row is None:
             row = ReportKind.create(code=k["code"], **values)

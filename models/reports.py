@@ -11,6 +11,7 @@ from .db import database
 from .errors import NotFound, PermissionDenied, ValidationError
 from .forms import KindDef, get_kind, validate_complete
 from .i18n import N_, translator
+from . import sinks
 from .plans import count_report
 from .schema import (Contribution, Draft, Outbox, Photo, ProcessedUpdate, Report, ReportKind,
                      Worker, audit, now)
@@ -113,6 +114,7 @@ def submit_draft(draft: Draft, *, today: dt.date, update_id: int | None = None) 
                 audit(f"tg:{worker.tg_user_id}", "submit", "report", report.id,
                       after={"kind": kind.code, "values": report.values})
             count_report(report)
+            sinks.apply(draft.kind.stores, report, created=not draft.editing_report_id)
             Worker.update(last_report_at=now()).where(Worker.id == worker.id).execute()
             draft.delete_instance()
     except peewee.IntegrityError:

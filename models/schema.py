@@ -110,6 +110,9 @@ class Plan(BaseModel):
     counted_statuses = JSONField(default=lambda: ["submitted", "approved"])
     is_default = pw.BooleanField(default=False)
     loaded_at = pw.DateTimeField(default=now)
+    # The plan file's sections beyond indicators (an index's elements and weights, an
+    # approval chain, ...), kept as loaded so the domain modules read them from one place.
+    spec = JSONField(default=dict)
 
 
 class ActionLine(BaseModel):
@@ -153,6 +156,9 @@ class Indicator(BaseModel):
     per_unit_target = pw.DecimalField(max_digits=14, decimal_places=2, null=True)
     source_quote = pw.TextField(default="")
     order = pw.IntegerField(default=0)
+    # What a measure beyond count/sum needs (a ratio's denominator, a presence check's level,
+    # a tier table, dated partial targets); read by models/progress.py.
+    spec = JSONField(default=dict)
 
     class Meta:
         indexes = ((("plan", "code"), True),)
@@ -182,6 +188,9 @@ class ReportKind(BaseModel):
     checks = JSONField(default=list)
     order = pw.IntegerField(default=0)
     active = pw.BooleanField(default=True)
+    # A registry this kind's reports also feed (volunteer, volunteer_hours, application):
+    # the report is stored once and models/sinks.py keeps the registry row in step.
+    stores = pw.CharField(max_length=32, null=True)
 
 
 class Report(BaseModel):
