@@ -2,6 +2,7 @@
 domain modules named for them (reports.py, workers.py, plans.py, progress.py)."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 
@@ -496,8 +497,8 @@ def create_schema() -> int:
     from .rollup import install as install_rollup
 
     with database.atomic():
+        _add_missing_columns()  # before create_tables, whose indexes may name new columns
         database.create_tables(TABLES, safe=True)
-        _add_missing_columns()
         install_rollup()
         if not SchemaVersion.select().where(SchemaVersion.version == SCHEMA_VERSION).exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
@@ -510,14 +511,30 @@ def _add_missing_columns() -> None:
 
     migrator = (PostgresqlMigrator if isinstance(database.obj, pw.PostgresqlDatabase)
                 else SqliteMigrator)(database.obj)
-    ops = []
+    sqlite = not isinstance(database.obj, pw.PostgresqlDatabase)
+    existing = set(database.get_tables())
+    ops, fill = [], []
     for model in TABLES:
-        have = {c.name for c in database.get_columns(model._meta.table_name)}
+        table = model._meta.table_name
+        if table not in existing:
+            continue
+        have = {c.name for c in database.get_columns(table)}
         for f in model._meta.sorted_fields:
-            if f.column_name not in have:
-                ops.append(migrator.add_column(model._meta.table_name, f.column_name, f))
+            if f.column_name in have:
+                continue
+            if sqlite and not f.null:
+                # SQLite would rebuild the table to add NOT NULL; a filled nullable column
+                # holds the same rows without copying a table other tables point at.
+                fill.append((model, f))
+                f = copy.copy(f)
+                f.null = True
+            ops.append(migrator.add_column(table, f.column_name, f))
     if ops:
         migrate(*ops)
+    for model, f in fill:
+        if f.default is not None:
+            default = f.default() if callable(f.default) else f.default
+            model.update({f: default}).where(f.is_null()).execute()
 
 
 def audit(actor: str, action: str, entity: str, entity_id, before=None, after=None) -> AuditLog:
