@@ -1,0 +1,251 @@
+"""The 联动指数: element scores and the weighted total by hand-computed expectations, elements
+that are not measured, the ranking of places, the definition read from the plan, the radar."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from charts import png_bytes
+from charts.radar import linkage_radar
+from models import linkage
+from models.plans import load_plan
+from models.schema import OrgUnit, Plan
+from tests import factories as f
+
+YEAR = 2026
+AS_OF = dt.date(2026, 11, 23)
+
+PLAN = '''
+code = "linkage-test"
+name = "联动指数测试方案"
+name_en = "Linkage index test plan"
+source_file = "001_61aea6d432ceec82.txt"
+source_title = "test"
+start_date = 2026-01-01
+action_lines = []
+
+[[indicators]]
+code = "events"
+name = "新风活动"
+name_en = "New-customs events"
+measure = "count"
+kind = "xinfeng"
+targets = {{ "511802" = 4, "511803" = 2, "{c0}" = 1 }}
+quote = "4"
+
+[[indicators]]
+code = "reach"
+name = "服务人次"
+name_en = "People reached"
+measure = "sum"
+kind = "activity"
+field = "participants"
+targets = {{ "511802" = 100, "511803" = 50 }}
+quote = "100"
+
+[[indicators]]
+code = "gifts"
+name = "捐赠次数"
+name_en = "Donations"
+measure = "count"
+kind = "donation"
+targets = {{ "511802" = 2 }}
+quote = "2"
+
+[[indicators]]
+code = "ratio"
+name = "参考比例"
+name_en = "A reference ratio"
+measure = "reference"
+targets = {{ "511802" = 10 }}
+quote = "10"
+
+[[counters]]
+code = "gift_money"
+name = "捐赠金额"
+name_en = "Money donated"
+measure = "sum"
+kind = "donation"
+field = "amount"
+'''
+
+INDEX = {"elements": [
+    {"code": "community", "name": "社区", "name_en": "Communities", "weight": 0.6,
+     "indicators": ["events", "reach"]},
+    {"code": "volunteers", "name": "志愿者", "name_en": "Volunteers", "weight": 0.4,
+     "indicators": ["gifts", "gift_money"]},
+    # only a reference ratio and a counter without a target: never measured
+    {"code": "charity", "name": "慈善资源", "name_en": "Charitable resources", "weight": 0.2,
+     "indicators": ["ratio", "gift_money"]},
+]}
+
+
+def load_test_plan(tmp_path, index=INDEX) -> Plan:
+    path = tmp_path / "linkage_test.toml"
+    path.write_text(PLAN.format(c0=f.community("511802", 0).code), "utf-8")
+    plan = load_plan(path)
+    plan.spec = {**(plan.spec or {}), "index": index}
+    plan.save()
+    return plan
+
+
+@pytest.fixture
+def plan(db, tmp_path):
+    """In 雨城区 (511802): 2 of 4 events (one more rejected), 150 of 100 people reached, 1 of
+    2 donations. In 名山区 (511803): 2 of 2 events, 0 of 50 people, no donation target.
+    The first community of 雨城区 has its own target of 1 event and held 1."""
+    plan = load_test_plan(tmp_path)
+    c0, c5 = f.community("511802", 0), f.community("511802", 5)
+    wang, zhao = f.worker("wang", place=c0), f.worker("zhao", place=c5)
+    li = f.worker("li", place=f.community("511803"))
+    f.report("xinfeng", by=wang, date=dt.date(2026, 3, 1))
+    f.report("xinfeng", by=zhao, date=dt.date(2026, 9, 1), status="approved")
+    f.report("xinfeng", by=zhao, date=dt.date(2026, 9, 2), status="rejected")
+    for day in range(1, 6):
+        f.report("activity", by=zhao, date=dt.date(2026, 5, day), participants=30)
+    f.report("donation", by=wang, date=dt.date(2026, 6, 1), amount="800.00")
+    f.report("xinfeng", by=li, date=dt.date(2026, 4, 1))
+    f.report("xinfeng", by=li, date=dt.date(2026, 4, 2))
+    f.report("xinfeng", by=wang, date=dt.date(2025, 12, 31))  # last year: not counted
+    return plan
+
+
+def unit(code: str) -> OrgUnit:
+    return OrgUnit.get(OrgUnit.code == code)
+
+
+def scores(ix: linkage.LinkageIndex) -> dict:
+    return {e.code: (round(e.score, 4) if e.score is not None else None) for e in ix.elements}
+
+
+# ---- the math ------------------------------------------------------------------------------
+
+def test_it_scores_each_element_as_the_mean_capped_attainment_of_its_indicators(plan):
+    ix = linkage.index_for(plan, unit("511802"), YEAR, AS_OF)
+    # events 2/4 = 0.5, reach 150/100 capped at 1 -> 75; gifts 1/2 -> 50 (the money counter
+    # has no target and is left out, not counted as 0); charity: nothing measurable
+    assert scores(ix) == {"community": 75.0, "volunteers": 50.0, "charity": None}
+    assert [e.measured for e in ix.elements] == [("events", "reach"), ("gifts",), ()]
+
+
+def test_the_total_weighs_only_the_measured_elements(plan):
+    ix = linkage.index_for(plan, unit("511802"), YEAR, AS_OF)
+    # (0.6 × 75 + 0.4 × 50) / (0.6 + 0.4): charity's 0.2 is not in the denominator
+    assert ix.total == pytest.approx(65.0)
+
+
+def test_a_place_with_one_measured_element_scores_that_element(plan):
+    ix = linkage.index_for(plan, unit("511803"), YEAR, AS_OF)
+    # events 2/2 -> 1, reach 0/50 -> 0: 50; no donation target in 名山区
+    assert scores(ix) == {"community": 50.0, "volunteers": None, "charity": None}
+    assert ix.total == pytest.approx(50.0)
+
+
+def test_the_city_is_scored_against_the_sum_of_its_counties_targets(plan):
+    ix = linkage.index_for(plan, unit("5118"), YEAR, AS_OF)
+    # events 4/(4+2), reach 150/(100+50) -> 1; gifts 1/2
+    assert scores(ix)["community"] == pytest.approx(100 * (4 / 6 + 1) / 2, abs=1e-4)
+    assert ix.total == pytest.approx(0.6 * 100 * (4 / 6 + 1) / 2 + 0.4 * 50.0)
+
+
+def test_a_place_without_any_target_is_not_measured_rather_than_zero(plan):
+    ix = linkage.index_for(plan, unit("511822"), YEAR, AS_OF)
+    assert scores(ix) == {"community": None, "volunteers": None, "charity": None}
+    assert ix.total is None
+
+
+def test_the_counties_of_the_city_are_ranked_by_their_index(plan):
+    ranking = linkage.ranking(plan, unit("5118"), YEAR, AS_OF)
+    assert [(u.code, round(t, 4) if t is not None else None) for u, t in ranking[:3]] == [
+        ("511802", 65.0), ("511803", 50.0), ("511822", None)]
+    assert len(ranking) == OrgUnit.select().where(OrgUnit.level == "county").count()
+    unranked = [u.code for u, t in ranking[2:]]
+    assert unranked == sorted(unranked) and all(t is None for _, t in ranking[2:])
+
+
+def test_a_county_lists_its_communities_and_each_is_scored_on_its_own_targets(plan):
+    county = unit("511802")
+    rows = linkage.index_by_child(plan, county, YEAR, AS_OF)
+    communities = list(OrgUnit.select().where(OrgUnit.level == "community",
+                                               OrgUnit.path.startswith(county.path))
+                       .order_by(OrgUnit.code))
+    assert [r.place.code for r in rows] == [c.code for c in communities]
+    c0 = f.community("511802", 0)
+    by_code = {r.place.code: r for r in rows}
+    assert scores(by_code[c0.code]) == {"community": 100.0, "volunteers": None, "charity": None}
+    assert by_code[c0.code].total == pytest.approx(100.0)
+    assert all(r.total is None for r in rows if r.place.code != c0.code)
+    assert linkage.ranked(rows)[0].place == c0
+
+
+def test_the_progress_of_every_level_comes_from_breakdowns_of_their_parents(plan):
+    from models.progress import plan_progress
+
+    levels = linkage.progress_by_level(plan, unit("511802"), YEAR, AS_OF)
+    assert set(levels) == {"county", "township", "community"}
+    c0 = f.community("511802", 0)
+    [mine] = [pp for pp in levels["community"] if pp.scope == c0]
+    direct = plan_progress(plan, c0, YEAR, AS_OF)
+    assert [(r.indicator.code, r.actual, r.target) for r in mine.rows] == \
+           [(r.indicator.code, r.actual, r.target) for r in direct.rows]
+    assert sum(len(pp.rows) for pp in levels["township"]) == \
+        len(direct.rows) * unit("511802").children.count()
+
+
+def test_a_community_has_no_places_below_it(plan):
+    assert linkage.index_by_child(plan, f.community("511802", 0), YEAR, AS_OF) == []
+
+
+def test_the_average_counts_only_places_where_an_element_is_measured(plan):
+    rows = linkage.index_by_child(plan, unit("5118"), YEAR, AS_OF)
+    avg = {e.code: e.score for e in linkage.average(rows)}
+    assert avg["community"] == pytest.approx((75.0 + 50.0) / 2)
+    assert avg["volunteers"] == pytest.approx(50.0)  # 雨城区 only
+    assert avg["charity"] is None
+
+
+# ---- the definition ------------------------------------------------------------------------
+
+def test_weights_default_to_equal_shares(db, tmp_path):
+    index = {"elements": [{k: v for k, v in e.items() if k != "weight"}
+                          for e in INDEX["elements"][:2]]}
+    plan = load_test_plan(tmp_path, index)
+    assert [e.weight for e in linkage.elements_of(plan)] == [Decimal("0.5"), Decimal("0.5")]
+
+
+def test_a_plan_without_an_index_has_none(db):
+    plan = Plan.get(Plan.code == "yaan-jiuxiang")
+    assert not linkage.has_index(plan) and linkage.elements_of(plan) == []
+
+
+def test_an_index_naming_an_unknown_indicator_is_refused(db, tmp_path):
+    bad = {"elements": [{**INDEX["elements"][0], "indicators": ["events", "nope"]}]}
+    with pytest.raises(linkage.IndexDefinitionError, match="nope"):
+        linkage.check(load_test_plan(tmp_path, bad))
+
+
+def test_a_negative_weight_is_refused(db, tmp_path):
+    bad = {"elements": [{**INDEX["elements"][0], "weight": -0.1}]}
+    with pytest.raises(linkage.IndexDefinitionError, match="negative"):
+        linkage.elements_of(load_test_plan(tmp_path, bad))
+
+
+# ---- the radar -----------------------------------------------------------------------------
+
+def test_the_radar_renders_a_png_with_a_comparison_and_unmeasured_elements(tmp_path):
+    fig = linkage_radar(["社区", "社会组织", "社会工作者", "志愿者", "慈善资源"],
+                        [75.0, 40.0, None, 90.0, 100.0], [60.0, 55.0, 30.0, None, 50.0],
+                        title="联动指数：雨城区", place_label="雨城区", compare_label="各区县平均",
+                        total=65.3)
+    data = png_bytes(fig)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    texts = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert texts[0] == "社区" and "未测评" in texts[2]
+    (tmp_path / "radar.png").write_bytes(data)
+
+
+def test_the_radar_needs_one_score_per_element():
+    with pytest.raises(ValueError):
+        linkage_radar(["社区", "志愿者"], [1.0])
