@@ -3,6 +3,12 @@
 A plan file cites its source document; loading it again updates it in place, and a second
 plan loads beside the first. After a load, every stored report is recounted against it, so a
 report entered once is counted in every plan it belongs to.
+
+An indicator's ``measure`` is ``count`` or ``sum`` of report fields (kept as ``Contribution``
+rows), ``reference`` (quoted, not measured), or one that ``models.progress`` computes from
+the places and registries: ``registry``, ``ratio``, ``presence``, ``tier``; their settings
+are the indicator's ``spec`` table (checked here, at load). The sections of a plan file
+beyond its indicators (an index, an approval chain, ...) are kept in ``Plan.spec``.
 """
 from __future__ import annotations
 
@@ -15,12 +21,26 @@ from .db import database
 from .forms import clear_cache, numeric
 from .schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Target
 
+CONTRIBUTION_MEASURES = ("count", "sum")
 PLANS_DIR = Path(__file__).parent / "data" / "plans"
 DEFAULT_PLAN_FILE = PLANS_DIR / "yaan_jiuxiang.toml"
 
 
+MEASURES = ("count", "sum", "reference", "registry", "ratio", "presence", "tier")
+# What loading turns into columns; every other top-level section goes to ``Plan.spec``.
+PLAN_KEYS = {"code", "name", "name_en", "source_file", "source_title", "issuer", "issued_on",
+             "start_date", "default", "counted_statuses", "action_lines", "indicators",
+             "counters"}
+
+
+class PlanFileError(ValueError):
+    """A plan file that cannot be loaded as written (an unknown measure, a ratio without a
+    denominator, an index naming an unknown indicator, ...)."""
+
+
 def shipped_plan_files() -> list[Path]:
-    return sorted(PLANS_DIR.glob("*.toml"))
+    """The plan files, the default plan first (it is the first plan of a fresh database)."""
+    return sorted(PLANS_DIR.glob("*.toml"), key=lambda p: (p != DEFAULT_PLAN_FILE, p.name))
 
 
 def read_plan_file(path: Path) -> dict:
@@ -32,7 +52,7 @@ def _indicator_specs(spec: dict) -> list[dict]:
     out = [dict(i) for i in spec.get("indicators", [])]
     for c in spec.get("counters", []):
         if c.get("per_line"):
-            for line in spec["action_lines"]:
+            for line in spec.get("action_lines", []):
                 d = dict(c)
                 d["code"] = f"{c['code']}_{line['code']}"
                 d["line"] = line["code"]
@@ -43,15 +63,100 @@ def _indicator_specs(spec: dict) -> list[dict]:
     return out
 
 
+def _plain(value):
+    """TOML values as JSON: dates as ISO strings, tables and arrays walked."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _default_basis(measure: str) -> str:
+    return {"ratio": "uniform", "presence": "units", "tier": "units"}.get(measure, "explicit")
+
+
+def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
+    """Raise ``PlanFileError`` when an indicator's measure cannot be computed as written."""
+    from .progress import REGISTRY_SOURCES
+
+    where = f"plan {plan_code}: indicator {i['code']}"
+    measure = i.get("measure", "count")
+    spec = i.get("spec", {})
+    if measure not in MEASURES:
+        raise PlanFileError(f"{where}: unknown measure {measure!r} (one of {', '.join(MEASURES)})")
+
+    def registry_spec(r, what):
+        if r.get("source") not in REGISTRY_SOURCES:
+            raise PlanFileError(f"{where}: {what} needs a source, one of {', '.join(REGISTRY_SOURCES)}")
+
+    def operand(o, what):
+        if o in ("population", "households"):
+            return
+        if isinstance(o, str):
+            if o not in codes:
+                raise PlanFileError(f"{where}: {what} names unknown indicator {o!r}")
+        elif isinstance(o, dict) and "attr" in o and "source" not in o:
+            return
+        elif isinstance(o, dict):
+            registry_spec(o, what)
+        else:
+            raise PlanFileError(f"{where}: {what} must be population, households, an "
+                                f"indicator code, {{attr = ...}} or a registry")
+
+    if measure in ("count", "sum") and not i.get("kind"):
+        raise PlanFileError(f"{where}: a {measure} needs the report kind it counts")
+    if measure == "sum" and not (i.get("field") or spec.get("fields")):
+        raise PlanFileError(f"{where}: a sum needs a field")
+    if measure == "registry":
+        registry_spec(spec, "the registry")
+    if measure == "ratio":
+        for part in ("numerator", "denominator"):
+            if part not in spec:
+                raise PlanFileError(f"{where}: a ratio needs a {part}")
+            operand(spec[part], part)
+    if measure == "presence":
+        if "level" not in spec or not ("attr" in spec or "count" in spec or "source" in spec):
+            raise PlanFileError(f"{where}: a presence needs a level and an attr, a count or a source")
+        if "count" in spec:
+            registry_spec(spec["count"], "the count")
+        elif "source" in spec:
+            registry_spec(spec, "the source")
+    if measure == "tier":
+        if not all(k in spec for k in ("attr", "of", "tiers")):
+            raise PlanFileError(f"{where}: a tier needs attr, of and tiers")
+        operand(spec["of"], "of")
+        for t in spec["tiers"]:
+            if not all(k in t for k in ("from", "to", "target")):
+                raise PlanFileError(f"{where}: each tier needs from, to and target")
+    for m in spec.get("milestones", []):
+        if "by" not in m or "share" not in m:
+            raise PlanFileError(f"{where}: each milestone needs by and share")
+
+
 def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
-    """Create or update a plan from its data file, then recount stored reports against it."""
+    """Create or update a plan from its data file, then recount stored reports against it.
+
+    Targets name org units by code. When the plan's ``scope`` (the place its document covers)
+    is not among the loaded places — a plan for another province shown on this database's
+    places — targets of places that are not loaded are kept in the indicator's spec
+    (``targets``) instead of failing; the per-place standards (ratios, presences, tiers)
+    measure the loaded places all the same. Otherwise an unknown place is an error."""
     spec = read_plan_file(path)
+    indicators = _indicator_specs(spec)
+    codes = {i["code"] for i in indicators}
+    for i in indicators:
+        check_indicator(spec["code"], i, codes)
+    extra = _plain({k: v for k, v in spec.items() if k not in PLAN_KEYS})
     with database.atomic():
         values = dict(name=spec["name"], name_en=spec.get("name_en"),
                       source_file=spec["source_file"], source_title=spec["source_title"],
                       issuer=spec.get("issuer"), issued_on=spec.get("issued_on"),
                       start_date=spec["start_date"],
-                      counted_statuses=spec.get("counted_statuses", ["submitted", "approved"]))
+                      counted_statuses=spec.get("counted_statuses", ["submitted", "approved"]),
+                      spec=extra)
         plan = Plan.get_or_none(Plan.code == spec["code"])
         if plan is None:
             plan = Plan.create(code=spec["code"], **values)
@@ -64,26 +169,33 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
             plan.is_default = True
 
         lines = {}
-        for line in spec["action_lines"]:
+        for line in spec.get("action_lines", []):
             row, _ = ActionLine.get_or_create(plan=plan, code=line["code"], defaults=dict(
                 number=line["number"], name=line["name"], name_en=line["name_en"]))
             row.number, row.name, row.name_en = line["number"], line["name"], line["name_en"]
             row.slogan = line.get("slogan")
             row.save()
             lines[line["code"]] = row
+        ActionLine.delete().where(ActionLine.plan == plan,
+                                  ActionLine.code.not_in(list(lines) or [""])).execute()
 
         units = {u.code: u for u in OrgUnit.select()}
+        placed = spec.get("scope") is None or spec.get("scope") in units
         kept = []
-        for order, i in enumerate(_indicator_specs(spec), start=1):
+        for order, i in enumerate(indicators, start=1):
+            measure = i.get("measure", "count")
+            ind_spec = _plain(i.get("spec", {}))
+            if i.get("targets"):
+                ind_spec["targets"] = _plain(i["targets"])
             values = dict(
                 name=i["name"], name_en=i["name_en"], action_line=lines.get(i.get("line")),
                 unit=i.get("unit", ""), unit_en=i.get("unit_en", ""),
-                measure=i.get("measure", "count"), report_kind=i.get("kind"),
+                measure=measure, report_kind=i.get("kind"),
                 field=i.get("field"), filters=i.get("filters", {}),
                 period=i.get("period", "year"), due=i.get("due"),
-                target_basis=i.get("target_basis", "explicit"),
+                target_basis=i.get("target_basis", _default_basis(measure)),
                 per_unit_target=i.get("per_unit_target"), source_quote=i.get("quote", ""),
-                order=order)
+                order=order, spec=ind_spec)
             ind = Indicator.get_or_none(Indicator.plan == plan, Indicator.code == i["code"])
             if ind is None:
                 ind = Indicator.create(plan=plan, code=i["code"], **values)
@@ -96,18 +208,31 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
             year = i.get("target_year")
             for code, value in i.get("targets", {}).items():
                 if code not in units:
+                    if not placed:
+                        continue
                     raise ValueError(f"plan {spec['code']}: indicator {i['code']} targets "
                                      f"unknown org unit {code}; load the places first")
                 Target.create(indicator=ind, org_unit=units[code], year=year, value=value)
         Indicator.delete().where(Indicator.plan == plan, Indicator.id.not_in(kept)).execute()
+        _check_index(plan, codes)
         recount(plan=plan)
     clear_cache()
     return plan
 
 
+def _check_index(plan: Plan, codes: set[str]) -> None:
+    for e in (plan.spec.get("index") or {}).get("elements", []):
+        missing = [c for c in e.get("indicators", []) if c not in codes]
+        if missing:
+            raise PlanFileError(f"plan {plan.code}: index element {e.get('code')} names "
+                                f"unknown indicators {', '.join(missing)}")
+
+
 def matches(indicator: Indicator, report: Report, kind_code: str | None = None) -> bool:
+    """Whether ``report`` counts toward ``indicator`` (a count or a sum of its kind whose
+    filters its answers pass), whichever plan the indicator belongs to."""
     kind_code = kind_code or report.kind.code
-    if indicator.measure == "reference" or indicator.report_kind != kind_code:
+    if indicator.measure not in CONTRIBUTION_MEASURES or indicator.report_kind != kind_code:
         return False
     for key, allowed in (indicator.filters or {}).items():
         value = report.action_line if key == "action_line" else report.values.get(key)
@@ -118,8 +243,13 @@ def matches(indicator: Indicator, report: Report, kind_code: str | None = None) 
 
 
 def contribution_value(indicator: Indicator, report: Report) -> Decimal:
+    """1 for a count; for a sum its field, or the total of its ``spec.fields`` (money and
+    the value of donated goods, which the Tianjin document counts together)."""
     if indicator.measure == "count":
         return Decimal(1)
+    fields = (indicator.spec or {}).get("fields")
+    if fields:
+        return sum((numeric(report.values.get(f)) for f in fields), Decimal(0))
     return numeric(report.values.get(indicator.field))
 
 
@@ -133,7 +263,7 @@ def _rows_for(report: Report, indicators, kind_code: str) -> list[dict]:
 def count_report(report: Report, indicators=None) -> int:
     """(Re)write the report's contributions to every indicator of every plan it belongs to."""
     if indicators is None:
-        indicators = list(Indicator.select().where(Indicator.measure != "reference"))
+        indicators = list(Indicator.select().where(Indicator.measure.in_(CONTRIBUTION_MEASURES)))
     Contribution.delete().where(Contribution.report == report).execute()
     rows = _rows_for(report, indicators, report.kind.code)
     if rows:
@@ -143,7 +273,7 @@ def count_report(report: Report, indicators=None) -> int:
 
 def recount(plan: Plan | None = None, batch: int = 2000) -> int:
     """Rebuild contributions (for one plan's indicators, or all) from the stored reports."""
-    query = Indicator.select().where(Indicator.measure != "reference")
+    query = Indicator.select().where(Indicator.measure.in_(CONTRIBUTION_MEASURES))
     if plan is not None:
         query = query.where(Indicator.plan == plan)
     indicators = list(query)

@@ -1,23 +1,44 @@
 """Progress and pacing against targets — computed here once, used by bot, admin, pushes, charts.
 
-Actuals are sums of ``Contribution`` rows (one per report × indicator), so every caller sees
-the same numbers. Pace compares the actual with what is expected by ``as_of`` if the target
-were spread evenly over its period: expected = target × elapsed share.
+Counts and sums are sums of ``Contribution`` rows (one per report × indicator), so every
+caller sees the same numbers. The other measures a plan file may name are computed here from
+those same actuals and from the places and registries (``Measures``):
+
+* ``registry``: a count (or a sum) of registry rows inside the scope — volunteers, their
+  service hours, social organizations, workers, stations, or org units by their ``attrs``;
+* ``ratio``: numerator / denominator × ``per`` over the scope (volunteers / residents,
+  certified social workers per 10,000); a denominator that is not known (a place without its
+  population) leaves the ratio *not measured*, never 0 %;
+* ``presence``: how many places of a level have something (a fund, a hub organization, five
+  active organizations), against how many there are (× a share);
+* ``tier``: how many sites meet the money target of their tier (joint sites 1–5 vs 6–11).
+
+Pace compares the actual with what is expected by ``as_of``: the target spread evenly over its
+period (expected = target × elapsed share), or the step function of dated partial targets
+(``milestones``: 50 % by one date, 100 % by another).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 import peewee as pw
 
 from . import rollup
 from .places import stations_in, units_in
-from .schema import Contribution, Indicator, OrgUnit, Plan, Report, Station, Target
+from .schema import (Contribution, Indicator, OrgUnit, Plan, Report, SocialOrganization, Station,
+                     Target, Volunteer, VolunteerHours, Worker)
 
 BEHIND_RATIO = Decimal("0.75")
 PACES = ("done", "on_track", "behind", "at_risk", "missed", "no_target", "not_measured")
+# Measures summed from Contribution rows; the others are computed by ``Measures``.
+CONTRIBUTION_MEASURES = ("count", "sum")
+DERIVED_MEASURES = ("registry", "ratio", "presence", "tier")
+# Measures of a state (a share, how many places have something) rather than a flow: a quarter
+# does not take a quarter of their target.
+STATE_MEASURES = ("ratio", "presence", "tier")
 
 
 @dataclass(frozen=True)
@@ -115,10 +136,32 @@ def indicator_window(indicator: Indicator, plan: Plan, year: int) -> Window:
     return Window.year(year)
 
 
-def pace_of(actual: Decimal, target: Decimal | None, window: Window, as_of: dt.date) -> tuple[str, Decimal | None]:
+def share(value) -> Decimal:
+    """A share as the plan file writes it: 0.5, 1, or "1/3" (三分之一)."""
+    if isinstance(value, str) and "/" in value:
+        f = Fraction(value)
+        return Decimal(f.numerator) / Decimal(f.denominator)
+    return Decimal(str(value))
+
+
+def milestone_share(milestones, as_of: dt.date) -> Decimal:
+    """The share of the target due by ``as_of`` under dated partial targets: the largest
+    share whose date has come (0 before the first)."""
+    due = [share(m["share"]) for m in milestones
+           if (m["by"] if isinstance(m["by"], dt.date) else dt.date.fromisoformat(m["by"])) <= as_of]
+    return max(due, default=Decimal(0))
+
+
+def pace_of(actual: Decimal | None, target: Decimal | None, window: Window, as_of: dt.date,
+            milestones=None) -> tuple[str, Decimal | None]:
+    """The pace of ``actual`` against ``target``: expected by ``as_of`` is the target spread
+    evenly over ``window``, or with ``milestones`` ([{by, share}]) the share due by then."""
+    if actual is None:
+        return "not_measured", None
     if target is None:
         return "no_target", None
-    expected = (target * window.share_elapsed(as_of)).quantize(Decimal("0.01"))
+    elapsed = milestone_share(milestones, as_of) if milestones else window.share_elapsed(as_of)
+    expected = (target * elapsed).quantize(Decimal("0.01"))
     if actual >= target:
         return "done", expected
     if as_of > window.end:
@@ -154,8 +197,17 @@ def _unit_counts(scopes: list[OrgUnit]) -> dict:
 
 
 def target_for(indicator: Indicator, scope: OrgUnit, year: int, explicit=None,
-               counts: dict | None = None) -> Decimal | None:
-    """The target of ``scope``: its own, else the sum of the topmost targets inside it."""
+               counts: dict | None = None, measures: "Measures | None" = None) -> Decimal | None:
+    """The target of ``scope``: its own, else the sum of the topmost targets inside it.
+
+    ``uniform``: the same value (a ratio, a share) for every place; ``units``: computed from
+    the places in scope (how many of a level there are, how many sites have a tier)."""
+    if indicator.target_basis == "uniform":
+        return None if indicator.per_unit_target is None else Decimal(indicator.per_unit_target)
+    if indicator.target_basis == "units":
+        if measures is None:
+            measures = Measures(indicator.plan, year, None, scope)
+        return measures.target(indicator, scope.path)
     if indicator.target_basis in ("per_station", "per_county"):
         if indicator.per_unit_target is None:
             return None
@@ -189,13 +241,27 @@ def _sum_query(indicator_ids, scope: OrgUnit, start: dt.date, end: dt.date, stat
 
 
 def actuals(indicators: list[Indicator], plan: Plan, scope: OrgUnit, year: int,
-            window: Window | None = None) -> dict[int, Decimal]:
-    """Sum of contributions per indicator inside ``scope``, one query per distinct period
-    (from the monthly rollup when the period is whole months)."""
+            window: Window | None = None, measures: "Measures | None" = None
+            ) -> dict[int, Decimal | None]:
+    """The actual of each indicator inside ``scope``: sums of contributions, one query per
+    distinct period (from the monthly rollup when the period is whole months), then the
+    measures computed from them and from the registries (``None``: not measured)."""
+    out = _contribution_actuals(indicators, plan, scope, year, window)
+    derived = [i for i in indicators if i.measure in DERIVED_MEASURES]
+    if derived:
+        m = measures or Measures(plan, year, window, scope)
+        m.seed(scope.path, indicators, out)
+        for ind in derived:
+            out[ind.id] = m.value(ind, scope.path)
+    return out
+
+
+def _contribution_actuals(indicators, plan: Plan, scope: OrgUnit, year: int,
+                          window: Window | None) -> dict[int, Decimal]:
     out: dict[int, Decimal] = {}
     groups: dict[tuple, list[int]] = {}
     for ind in indicators:
-        if ind.measure == "reference":
+        if ind.measure not in CONTRIBUTION_MEASURES:
             continue
         w = window if (window and ind.period == "year") else indicator_window(ind, plan, year)
         groups.setdefault((w.start, w.end), []).append(ind.id)
@@ -212,8 +278,24 @@ def actuals(indicators: list[Indicator], plan: Plan, scope: OrgUnit, year: int,
 
 
 def actuals_by_child(indicators: list[Indicator], plan: Plan, scope: OrgUnit, year: int,
-                     children: list[OrgUnit], window: Window | None = None) -> dict[tuple[int, int], Decimal]:
-    """Actuals per (indicator, child) for drill-down tables, in one grouped query per period."""
+                     children: list[OrgUnit], window: Window | None = None,
+                     measures: "Measures | None" = None) -> dict[tuple[int, int], Decimal | None]:
+    """Actuals per (indicator, child) for drill-down tables: contributions in one grouped
+    query per period, the other measures from the same ``Measures`` for every child."""
+    out = _contribution_actuals_by_child(indicators, plan, scope, year, children, window)
+    derived = [i for i in indicators if i.measure in DERIVED_MEASURES]
+    if derived and children:
+        m = measures or Measures(plan, year, window, scope)
+        for child in children:
+            m.seed(child.path, indicators, {i: v for (i, c), v in out.items() if c == child.id})
+            for ind in derived:
+                out[(ind.id, child.id)] = m.value(ind, child.path)
+    return out
+
+
+def _contribution_actuals_by_child(indicators, plan: Plan, scope: OrgUnit, year: int,
+                                   children: list[OrgUnit], window: Window | None
+                                   ) -> dict[tuple[int, int], Decimal]:
     if not children:
         return {}
     length = len(children[0].path)
@@ -221,7 +303,7 @@ def actuals_by_child(indicators: list[Indicator], plan: Plan, scope: OrgUnit, ye
     out: dict[tuple[int, int], Decimal] = {}
     groups: dict[tuple, list[int]] = {}
     for ind in indicators:
-        if ind.measure == "reference":
+        if ind.measure not in CONTRIBUTION_MEASURES:
             continue
         w = window if (window and ind.period == "year") else indicator_window(ind, plan, year)
         groups.setdefault((w.start, w.end), []).append(ind.id)
@@ -247,25 +329,323 @@ def actuals_by_child(indicators: list[Indicator], plan: Plan, scope: OrgUnit, ye
     return out
 
 
+# ---- measures beyond count and sum -----------------------------------------------------------
+
+def _num(value) -> Decimal:
+    """An attribute's value as a number: True → 1, missing/False/blank → 0."""
+    if value is None or value is False or value == "":
+        return Decimal(0)
+    if value is True:
+        return Decimal(1)
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return Decimal(0)
+
+
+def _matches(value, expected) -> bool:
+    """One filter of a plan file: a list (any of), {min, max}, true/false, or a value."""
+    if isinstance(expected, list):
+        return str(value) in {str(e) for e in expected} or value in expected
+    if isinstance(expected, dict):
+        n = _num(value)
+        return (("min" not in expected or n >= _num(expected["min"]))
+                and ("max" not in expected or n <= _num(expected["max"])))
+    if isinstance(expected, bool):
+        return bool(value) is expected
+    return value == expected or str(value) == str(expected)
+
+
+_UNIT_COLUMNS = ("code", "level", "is_rural", "population", "households", "name")
+
+
+def unit_matches(unit: OrgUnit, among: dict | None) -> bool:
+    """Whether a place passes ``among`` (its columns, else its ``attrs``)."""
+    for key, expected in (among or {}).items():
+        value = getattr(unit, key) if key in _UNIT_COLUMNS else (unit.attrs or {}).get(key)
+        if not _matches(value, expected):
+            return False
+    return True
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0))
+
+
+# The registries a ``registry`` measure counts in: the model, the path of a row's place, and
+# whether it is a stock (rows up to the window's end) or a flow (rows inside the window).
+REGISTRY_SOURCES = ("volunteers", "volunteer_hours", "organizations", "workers", "stations",
+                    "units")
+
+
+class Measures:
+    """The actuals and targets of registry, ratio, presence and tier indicators for the
+    places inside ``root``, sharing what they read: the places once, each registry once per
+    window (grouped by place), each contribution sum once per place.
+
+    Made per ``plan_progress`` / ``breakdown`` call; ``seed`` hands it the contribution sums
+    already computed so that a ratio of two counts reads the same numbers as the counts."""
+
+    def __init__(self, plan: Plan, year: int, window: Window | None, root: OrgUnit):
+        self.plan, self.year, self.window, self.root = plan, year, window, root
+        self._units: dict[str, OrgUnit] | None = None
+        self._children: dict[str, list[str]] = {}
+        self._base: dict[tuple[int, str], Decimal] = {}
+        self._leaves: dict[tuple, dict[str, Decimal]] = {}
+        self._values: dict[tuple[int, str], Decimal | None] = {}
+        self._presence: dict[tuple[int, str], tuple[Decimal, Decimal]] = {}
+        self._codes: dict[str, Indicator] | None = None
+        self._pop: dict[tuple[str, str], Decimal | None] = {}
+
+    # -- places ---------------------------------------------------------------------------------
+    @property
+    def units(self) -> dict[str, OrgUnit]:
+        if self._units is None:
+            rows = list(OrgUnit.select().where(OrgUnit.path.startswith(self.root.path)))
+            self._units = {u.path: u for u in rows}
+            by_id = {u.id: u for u in rows}
+            for u in rows:
+                parent = by_id.get(u.parent_id)
+                if parent is not None:
+                    self._children.setdefault(parent.path, []).append(u.path)
+        return self._units
+
+    def units_in(self, path: str, level: str | None = None, among: dict | None = None) -> list[OrgUnit]:
+        return [u for p, u in sorted(self.units.items()) if p.startswith(path)
+                and (level is None or u.level == level) and unit_matches(u, among)]
+
+    def population(self, path: str, column: str = "population") -> Decimal | None:
+        """A place's own figure, else the sum of its children's; None when a place on the
+        way down has neither (a ratio over it is then not measured)."""
+        key = (path, column)
+        if key not in self._pop:
+            unit = self.units.get(path)
+            own = getattr(unit, column) if unit is not None else None
+            if own is not None:
+                self._pop[key] = Decimal(own)
+            else:
+                kids = self._children.get(path, [])
+                parts = [self.population(k, column) for k in kids]
+                self._pop[key] = (None if not kids or any(p is None for p in parts)
+                                  else sum(parts, Decimal(0)))
+        return self._pop[key]
+
+    # -- windows and indicators -------------------------------------------------------------------
+    def window_of(self, ind: Indicator) -> Window:
+        if self.window and ind.period == "year":
+            return self.window
+        return indicator_window(ind, self.plan, self.year)
+
+    def indicator(self, code: str) -> Indicator:
+        if self._codes is None:
+            self._codes = {i.code: i for i in plan_indicators(self.plan)}
+        try:
+            return self._codes[code]
+        except KeyError:
+            raise LookupError(f"plan {self.plan.code}: no indicator {code!r}") from None
+
+    def seed(self, path: str, indicators, got: dict) -> None:
+        """Contribution sums already computed for ``path`` (absent: 0)."""
+        for ind in indicators:
+            if ind.measure in CONTRIBUTION_MEASURES:
+                self._base[(ind.id, path)] = got.get(ind.id, Decimal(0))
+
+    # -- actuals --------------------------------------------------------------------------------
+    def value(self, ind: Indicator, path: str) -> Decimal | None:
+        key = (ind.id, path)
+        if key in self._values:
+            return self._values[key]
+        spec = ind.spec or {}
+        m = ind.measure
+        w = self.window_of(ind)
+        if m in CONTRIBUTION_MEASURES:
+            if key not in self._base:
+                got = _contribution_actuals([ind], self.plan, self.units[path], self.year,
+                                            self.window)
+                self._base[key] = got.get(ind.id, Decimal(0))
+            value = self._base[key]
+        elif m == "registry":
+            value = self.registry(spec, path, w)
+        elif m == "ratio":
+            value = self.ratio(spec, path, w)
+        elif m == "presence":
+            value = self.presence(ind, path)[0]
+        elif m == "tier":
+            value = self.tier(ind, path)[0]
+        else:
+            value = None
+        self._values[key] = value
+        return value
+
+    def target(self, ind: Indicator, path: str) -> Decimal | None:
+        """A ``units`` target: the places that should have it (presence), the sites with a
+        tier (tier)."""
+        if ind.measure == "presence":
+            return self.presence(ind, path)[1]
+        if ind.measure == "tier":
+            return self.tier(ind, path)[1]
+        return None
+
+    def operand(self, spec, path: str, w: Window) -> Decimal | None:
+        """A ratio's numerator or denominator: "population" / "households" (of the places),
+        an indicator code (its actual), {attr: name} (the attribute summed over the places)
+        or a registry spec ({source: ..., where: ...})."""
+        if spec in ("population", "households"):
+            return self.population(path, spec)
+        if isinstance(spec, str):
+            return self.value(self.indicator(spec), path)
+        if "attr" in spec and "source" not in spec:
+            spec = {"source": "units", "sum": spec["attr"], "among": spec.get("among")}
+        return self.registry(spec, path, w)
+
+    def ratio(self, spec: dict, path: str, w: Window) -> Decimal | None:
+        num = self.operand(spec["numerator"], path, w)
+        den = self.operand(spec["denominator"], path, w)
+        if num is None or den is None or den == 0:
+            return None
+        per = Decimal(str(spec.get("per", 1)))
+        places = Decimal("0.01") if per >= 100 else Decimal("0.0001")
+        return (num / den * per).quantize(places)
+
+    def presence(self, ind: Indicator, path: str) -> tuple[Decimal, Decimal]:
+        """(places that have it, places × share) among the places of ``level`` in scope."""
+        key = (ind.id, path)
+        if key not in self._presence:
+            spec = ind.spec or {}
+            units = self.units_in(path, spec["level"], spec.get("among"))
+            least = _num(spec.get("min", 1))
+            test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")
+                                          if k in spec} if "source" in spec else None)
+            w = self.window_of(ind)
+            have = 0
+            for u in units:
+                if test is not None:
+                    n = self.registry(test, u.path, w) or Decimal(0)
+                else:
+                    n = _num((u.attrs or {}).get(spec["attr"]))
+                have += n >= least
+            target = (Decimal(len(units)) * share(spec.get("share", 1))).quantize(Decimal("0.01"))
+            self._presence[key] = (Decimal(have), target)
+        return self._presence[key]
+
+    def tier(self, ind: Indicator, path: str) -> tuple[Decimal, Decimal]:
+        """(sites whose ``of`` reaches their tier's target, sites with a tier) in scope."""
+        spec = ind.spec or {}
+        of = self.indicator(spec["of"])
+        sites = []
+        for u in self.units_in(path, spec.get("level")):
+            raw = (u.attrs or {}).get(spec["attr"])
+            if raw is None or raw == "":
+                continue
+            n = _num(raw)
+            tier = next((t for t in spec["tiers"] if _num(t["from"]) <= n <= _num(t["to"])), None)
+            if tier is not None:
+                sites.append((u, _num(tier["target"])))
+        met = sum((self.value(of, u.path) or Decimal(0)) >= goal for u, goal in sites)
+        return Decimal(met), Decimal(len(sites))
+
+    # -- registries -----------------------------------------------------------------------------
+    def registry(self, spec: dict, path: str, w: Window) -> Decimal | None:
+        """The count (or ``sum``) of a registry's rows inside ``path`` that pass ``where``,
+        with their place passing ``among``: stocks up to the window's end, flows (service
+        hours, or volunteers with ``flow = true``) inside the window. The places themselves
+        (``units``) are counted by their attributes, or an attribute is summed over them:
+        ``None`` when no place in scope has that attribute at all (not known is not 0)."""
+        source = spec["source"]
+        if source not in REGISTRY_SOURCES:
+            raise ValueError(f"unknown registry source {source!r}")
+        among = spec.get("among")
+        if source == "units":
+            total, seen, attr = Decimal(0), False, spec.get("sum")
+            for u in self.units_in(path, spec.get("level"), among):
+                if attr:
+                    if attr in (u.attrs or {}):
+                        seen = True
+                        if unit_matches(u, spec.get("where")):
+                            total += _num(u.attrs[attr])
+                elif unit_matches(u, spec.get("where")):
+                    total += 1
+            return None if attr and not seen else total
+        leaves = self._registry_leaves(spec, w)
+        return sum((v for p, v in leaves.items() if p.startswith(path)
+                    and (not among or (p in self.units and unit_matches(self.units[p], among)))),
+                   Decimal(0))
+
+    def _registry_leaves(self, spec: dict, w: Window) -> dict[str, Decimal]:
+        """Totals per place path inside the root, one grouped query per spec and window."""
+        import json
+
+        key = (json.dumps(spec, sort_keys=True, default=str), w.start, w.end)
+        if key in self._leaves:
+            return self._leaves[key]
+        source, where, total = spec["source"], dict(spec.get("where") or {}), spec.get("sum")
+        if source == "volunteer_hours":
+            model, path_col = VolunteerHours, Volunteer.org_path
+            agg = pw.fn.SUM(VolunteerHours.hours) if total else pw.fn.COUNT(VolunteerHours.id)
+            q = (VolunteerHours.select(path_col, agg).join(Volunteer)
+                 .where(VolunteerHours.date.between(w.start, w.end)))
+        elif source == "volunteers":
+            model, path_col = Volunteer, Volunteer.org_path
+            with_hours = where.pop("with_hours", None)
+            agg = pw.fn.COUNT(Volunteer.id)
+            q = Volunteer.select(path_col, agg)
+            q = q.where(Volunteer.registered_on.between(w.start, w.end) if spec.get("flow")
+                        else Volunteer.registered_on <= w.end)
+            if with_hours is not None:
+                served = (VolunteerHours.select(VolunteerHours.volunteer)
+                          .where(VolunteerHours.date.between(w.start, w.end)))
+                q = q.where(Volunteer.id.in_(served) if with_hours else Volunteer.id.not_in(served))
+        elif source == "organizations":
+            model, path_col = SocialOrganization, SocialOrganization.org_path
+            agg = (pw.fn.SUM(getattr(SocialOrganization, total)) if total
+                   else pw.fn.COUNT(SocialOrganization.id))
+            q = (SocialOrganization.select(path_col, agg)
+                 .where(SocialOrganization.founded_on.is_null() | (SocialOrganization.founded_on <= w.end)))
+        elif source == "workers":
+            model, path_col = Worker, OrgUnit.path
+            q = (Worker.select(path_col, pw.fn.COUNT(Worker.id)).join(OrgUnit)
+                 .where(Worker.created_at < _end_of(w.end)))
+        else:  # stations
+            model, path_col = Station, Station.path
+            q = Station.select(path_col, pw.fn.COUNT(Station.id))
+        for name, expected in where.items():
+            col = getattr(model, name)
+            if isinstance(expected, list):
+                q = q.where(col.in_(expected))
+            elif isinstance(expected, dict):
+                if "min" in expected:
+                    q = q.where(col >= expected["min"])
+                if "max" in expected:
+                    q = q.where(col <= expected["max"])
+            else:
+                q = q.where(col == expected)
+        q = q.where(pw.fn.SUBSTR(path_col, 1, len(self.root.path)) == self.root.path)
+        out = {p: rollup.as_decimal(v) for p, v in q.group_by(path_col).tuples()}
+        self._leaves[key] = out
+        return out
+
+
 def plan_indicators(plan: Plan) -> list[Indicator]:
     return list(Indicator.select().where(Indicator.plan == plan).order_by(Indicator.order))
 
 
 def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: Window | None,
-                 indicators: list[Indicator], actual_of, explicit: dict, counts: dict) -> PlanProgress:
-    """One place's rows, from actuals already summed (``actual_of(indicator)``)."""
+                 indicators: list[Indicator], actual_of, explicit: dict, counts: dict,
+                 measures: "Measures | None" = None) -> PlanProgress:
+    """One place's rows, from actuals already computed (``actual_of(indicator)``)."""
     result = PlanProgress(plan=plan, scope=scope, year=year, as_of=as_of)
     for ind in indicators:
         w = indicator_window(ind, plan, year)
-        target = target_for(ind, scope, year, explicit, counts)
-        if window and ind.period == "year" and target is not None:
-            target = (target * Decimal(window.days) / Decimal(w.days)).quantize(Decimal("0.01"))
+        target = target_for(ind, scope, year, explicit, counts, measures)
+        if window and ind.period == "year":
+            if target is not None and ind.measure not in STATE_MEASURES:
+                target = (target * Decimal(window.days) / Decimal(w.days)).quantize(Decimal("0.01"))
             w = window
         if ind.measure == "reference":
             result.rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
             continue
         actual = actual_of(ind)
-        pace, expected = pace_of(actual, target, w, as_of)
+        pace, expected = pace_of(actual, target, w, as_of, (ind.spec or {}).get("milestones"))
         result.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
     return result
 
@@ -278,10 +658,11 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     target is the annual one pro rata, so 季度小结 and 半年通报 read the same way as the year.
     """
     indicators = indicators if indicators is not None else plan_indicators(plan)
-    got = actuals(indicators, plan, scope, year, window)
+    measures = Measures(plan, year, window, scope)
+    got = actuals(indicators, plan, scope, year, window, measures)
     return _progress_of(plan, scope, year, as_of, window, indicators,
                         lambda ind: got.get(ind.id, Decimal(0)),
-                        _explicit_targets(indicators, year), _unit_counts([scope]))
+                        _explicit_targets(indicators, year), _unit_counts([scope]), measures)
 
 
 def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
@@ -289,12 +670,13 @@ def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     """Progress of each child of ``scope`` (counties of the city, townships of a county...)."""
     children = list(OrgUnit.select().where(OrgUnit.parent == scope).order_by(OrgUnit.code))
     indicators = plan_indicators(plan)
-    got = actuals_by_child(indicators, plan, scope, year, children, window)
+    measures = Measures(plan, year, window, scope)
+    got = actuals_by_child(indicators, plan, scope, year, children, window, measures)
     explicit = _explicit_targets(indicators, year)
     counts = _unit_counts(children)
     return {child.id: _progress_of(plan, child, year, as_of, window, indicators,
                                    lambda ind, c=child.id: got.get((ind.id, c), Decimal(0)),
-                                   explicit, counts)
+                                   explicit, counts, measures)
             for child in children}
 
 
@@ -344,7 +726,10 @@ def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[
                           Report.status.in_(statuses))
                    .group_by(Report.activity_date).tuples()):
         per_day[dt.date.fromisoformat(day) if isinstance(day, str) else day] = n
-    annual = [i for i in plan_indicators(plan) if i.period == "year" and i.measure != "reference"]
+    # Week by week from the contributions: the counts and sums (the other measures are
+    # states read off the places and registries, not a running total).
+    annual = [i for i in plan_indicators(plan)
+              if i.period == "year" and i.measure in CONTRIBUTION_MEASURES]
     explicit = _explicit_targets(annual, year)
     counts: dict = {}
     targets = {i.id: target_for(i, scope, year, explicit, counts) for i in annual}

@@ -116,9 +116,10 @@ kind = "xinfeng"
 targets = { "511802" = 5 }
 quote = "5"
 ''', "utf-8")
+    before = Plan.select().count()
     plan = load_plan(second)
-    assert Plan.select().count() == 2
+    assert Plan.select().count() == before + 1
     assert Plan.get(Plan.code == "yaan-jiuxiang").is_default
     plans_counting = {c.indicator.plan.code for c in Contribution.select().where(Contribution.report == r)}
-    assert plans_counting == {"yaan-jiuxiang", "county-pilot"}
+    assert {"yaan-jiuxiang", "county-pilot"} <= plans_counting
     assert recount(plan) == 1
