@@ -131,6 +131,9 @@ def build_admin() -> Admin:
         TargetView(Target, name=_l("Targets"), endpoint="targets", category=plans),
         AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit"),
     )
+    from .linkage import LinkageView
+
+    admin_ext.add_view(LinkageView(name=_l("Linkage index"), endpoint="linkage"))
     return admin_ext
 
 

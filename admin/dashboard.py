@@ -6,6 +6,11 @@ row groups and the place's children as columns (drill down by clicking a column)
 ranking of those places (年终评比: places, never people), the communities that have gone
 quiet, and two charts.
 
+Every loaded plan has its own dashboard: the plan switcher lists them (the default plan
+first) and the choice stays in the query string, so the charts, the ranking and the export
+follow it. A plan with a 联动指数 gets its index card (``models.linkage``, scored from the same
+progress) linking to the index page.
+
 Every number comes from ``models.progress``; this module only picks the inputs from the
 request (defaults: the default plan, this year in ``TIMEZONE``, the official's scope root),
 arranges the results and formats them. A place from the URL goes through
@@ -26,13 +31,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charts import PlaceCompletion, completion_by_place, png_bytes, weekly_trend
-from models import access, progress
+from models import access, linkage, progress
 from models.forms import default_plan
 from models.i18n import translator
 from models.schema import ActionLine, OrgUnit, Plan
 
 from .base import Secured, today, unit_in_scope
+from .exports import plan_tables, to_xlsx
 from .i18n import project_locale
+from .reports import content_disposition
 
 PERIODS = ("year", "H1", "H2", "Q1", "Q2", "Q3", "Q4")
 SILENT_DAYS = 14
@@ -86,6 +93,11 @@ class Selection:
 
     def key(self) -> tuple:
         return (self.plan.id, self.scope.id, self.year, self.period, self.as_of)
+
+    def switch_to(self, plan: Plan) -> dict:
+        """Arguments for the same place and period in another plan (its own years only)."""
+        year = self.year if plan.start_date.year <= self.year <= self.as_of.year + 1 else None
+        return self.params(plan=plan.code, year=year)
 
 
 def selection() -> Selection:
@@ -206,14 +218,15 @@ def page_data(sel: Selection) -> dict:
         ranking = progress.ranking(sel.plan, sel.scope, sel.year, sel.as_of)
     silent = progress.silent_communities(sel.scope, sel.as_of, SILENT_DAYS)
     shown = sorted(silent, key=lambda x: (x[1] or dt.date.min, x[0].code))[:SILENT_SHOWN]
-    names = _place_names([u for u, _ in shown])
+    names = place_names([u for u, _ in shown])
     trail = [u for u in sel.scope.ancestors() if u.path.startswith(sel.root.path)]
     return {
         "sel": sel, "total": total, "children": children, "parts": parts, "groups": groups,
         "codes": codes, "fmt": fmt, "pace_labels": labels,
         "ranking": ranking, "silent": silent, "silent_shown": shown, "silent_where": names,
         "trail": trail,
-        "plans": list(Plan.select().order_by(Plan.is_default.desc(), Plan.code)),
+        "plans": all_plans(),
+        "index": linkage.score(total) if linkage.has_index(sel.plan) else None,
         "years": list(range(sel.as_of.year, sel.plan.start_date.year - 1, -1)),
         "periods": [(p, period_label(p, sel.year)) for p in PERIODS],
         "period_label": period_label(sel.period, sel.year),
@@ -221,7 +234,12 @@ def page_data(sel: Selection) -> dict:
     }
 
 
-def _place_names(units: list[OrgUnit]) -> dict[int, str]:
+def all_plans() -> list[Plan]:
+    """Every loaded plan for the switcher: the default plan first, then by code."""
+    return list(Plan.select().order_by(Plan.is_default.desc(), Plan.code))
+
+
+def place_names(units: list[OrgUnit]) -> dict[int, str]:
     """'县 · 乡镇' for each community, from one query over all their ancestors."""
     codes = {c for u in units for c in u.path.strip("/").split("/")[1:-1]}
     name = {o.code: o.name for o in OrgUnit.select().where(OrgUnit.code.in_(list(codes)))} if codes else {}
@@ -324,6 +342,19 @@ class DashboardView(Secured, AdminIndexView):
                            pace_styles=PACE_STYLES,
                            link=lambda **kw: url_for(".index", **sel.params(**kw)),
                            chart=lambda name: url_for(f".{name}_chart", **sel.params()), **data)
+
+    @expose("/export.xlsx")
+    def export(self):
+        """The chosen plan's workbook for the chosen place and year: a sheet per level of
+        places down to the communities, and the 联动指数 when the plan has one."""
+        sel = selection()
+        levels = linkage.progress_by_level(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
+        body = to_xlsx(plan_tables(sel.plan, sel.scope, levels, sel.as_of))
+        period = "" if sel.period == "year" else sel.period
+        name = f"{sel.plan.name}_{sel.scope.name}_{sel.year}年{period}.xlsx"
+        return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                                        "spreadsheetml.sheet",
+                        headers={"Content-Disposition": content_disposition(name)})
 
     @expose("/chart/completion.png")
     def completion_chart(self):

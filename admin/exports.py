@@ -1,4 +1,5 @@
-"""Spreadsheets for officials: the report list and the progress table, as CSV and XLSX.
+"""Spreadsheets for officials: the report list and the progress table, as CSV and XLSX, and a
+plan's workbook in its document's terms (a sheet per level of places, the 联动指数 sheet).
 
 Headers are Chinese whatever the page language, because the files are filed and forwarded as
 Chinese documents; values (kinds, options, places, paces) are Chinese too, through the zh_Hans
@@ -17,10 +18,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from models import linkage
 from models.forms import KindDef
 from models.i18n import Translator
 from models.progress import PlanProgress
-from models.schema import ActionLine
+from models.schema import ActionLine, OrgUnit, Plan
 
 from .answers import action_line_labels, answer_rows, display, places_of
 
@@ -113,6 +115,82 @@ def progress_tables(overall: PlanProgress, parts: list[PlanProgress]) -> list[Ta
             ("分地区进度", ["地区"] + PROGRESS_HEADERS, second)]
 
 
+# ---- a plan's workbook ---------------------------------------------------------------------
+
+LEVEL_SHEETS = {"province": "省级", "city": "市级", "county": "区县", "township": "乡镇（街道）",
+                "community": "社区（村）"}
+PLAN_HEADERS = ["地区", "所属", "行动", "指标", "单位", "目标", "完成", "完成率", "进度",
+                "按进度应完成", "统计期间"]
+INDEX_SHEET = "联动指数"
+INDEX_PARTS_SHEET = "联动指数构成"
+
+
+class Percent(float):
+    """A share (0.375) that the workbook shows as a percentage (37.5%), still a number."""
+
+
+def _share(row) -> Percent | None:
+    return Percent(row.percent / 100) if row.percent is not None else None
+
+
+def _within(unit: OrgUnit, scope: OrgUnit, chain: dict[str, OrgUnit]) -> str:
+    """The places between ``scope`` and ``unit`` ("雨城区 · 北郊镇"), where names repeat."""
+    return " · ".join(u.name for level, u in chain.items()
+                      if u.path.startswith(scope.path) and u.path != unit.path
+                      and u.path != scope.path)
+
+
+def plan_tables(plan: Plan, scope: OrgUnit, levels: dict[str, list[PlanProgress]],
+                as_of: dt.date) -> list[Table]:
+    """A plan's progress in ``scope`` for the workbook officials forward: what the plan is,
+    then a sheet per level of places (``linkage.progress_by_level``) with the indicators
+    named as the document names them, then the 联动指数 when the plan defines one."""
+    lines = {l.id: l.label("zh_Hans") for l in ActionLine.select().where(ActionLine.plan == plan)}
+    units = [pp.scope for rows in levels.values() for pp in rows]
+    chains = places_of({u.path for u in units})
+    about = [["方案", plan.name], ["依据文件", plan.source_title], ["发文单位", plan.issuer or ""],
+             ["统计范围", scope.name], ["截至", as_of]]
+    tables: list[Table] = [("方案", ["项目", "内容"], about)]
+    for level in sorted(levels, key=lambda lv: list(LEVEL_SHEETS).index(lv)):
+        rows = []
+        for pp in levels[level]:
+            where = _within(pp.scope, scope, chains.get(pp.scope.path, {}))
+            for r in pp.rows:
+                ind = r.indicator
+                rows.append([pp.scope.name, where, lines.get(ind.action_line_id, ""),
+                             ind.label("zh_Hans"), ind.unit, r.target, r.actual, _share(r),
+                             PACE_ZH.get(r.pace, r.pace), r.expected,
+                             f"{r.window.start.isoformat()} — {r.window.end.isoformat()}"])
+        tables.append((LEVEL_SHEETS.get(level, level), PLAN_HEADERS, rows))
+    elements = linkage.elements_of(plan)
+    if elements:
+        tables += index_tables(plan, scope, levels, elements, chains)
+    return tables
+
+
+def index_tables(plan: Plan, scope: OrgUnit, levels: dict[str, list[PlanProgress]],
+                 elements: list, chains: dict) -> list[Table]:
+    """Each place's element scores and index, ranked among the places of its level; and what
+    each element is made of (weight, indicators), as the plan file sets it."""
+    headers = ["地区", "所属", "层级"] + [e.name for e in elements] + ["联动指数", "排名"]
+    rows = []
+    for level in sorted(levels, key=lambda lv: list(LEVEL_SHEETS).index(lv)):
+        scored = linkage.ranked([linkage.score(pp, elements) for pp in levels[level]])
+        for rank, ix in enumerate(scored, start=1):
+            rows.append([ix.place.name, _within(ix.place, scope, chains.get(ix.place.path, {})),
+                         LEVEL_SHEETS.get(level, level)]
+                        + [_round(e.score) for e in ix.elements]
+                        + [_round(ix.total), rank if ix.total is not None else None])
+    names = {i.code: i.name for i in plan.indicators}
+    parts = [[e.name, float(e.weight), "、".join(names.get(c, c) for c in e.indicators)]
+             for e in elements]
+    return [(INDEX_SHEET, headers, rows), (INDEX_PARTS_SHEET, ["要素", "权重", "指标"], parts)]
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -155,6 +233,10 @@ def to_xlsx(tables: list[Table]) -> bytes:
 
 
 def _xlsx_cell(ws, value):
+    if isinstance(value, Percent):
+        cell = WriteOnlyCell(ws, value=float(value))
+        cell.number_format = "0.0%"
+        return cell
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0)
     if isinstance(value, str) and value.startswith("="):

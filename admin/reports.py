@@ -1,4 +1,5 @@
-"""Reports: the filtered list, the detail page (answers, photos, location), review, exports.
+"""Reports: the filtered list, the detail page (answers, photos, location, the plans it counts
+in), review, exports.
 
 Review goes through ``models.reports``: ``review`` to approve, ``reject`` to reject, which
 queues the worker's notice in the Outbox in the same transaction. Photos are served from the
@@ -6,6 +7,7 @@ stored files through a route on this view, so they are scoped like the reports t
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,7 +30,8 @@ from models.errors import NotFound, ValidationError
 from models.forms import default_plan
 from models.i18n import translator
 from models.reports import reject, review
-from models.schema import ActionLine, Photo, Report, ReportKind, Worker
+from models.schema import (ActionLine, Contribution, Indicator, Photo, Plan, Report, ReportKind,
+                           Worker)
 
 from .answers import action_line_labels, answer_rows, kind_defs, places_of, summary
 from .base import ScopedModelView, actor, badge, current_settings, today
@@ -152,6 +155,7 @@ class ReportView(ScopedModelView):
             action_line=action_line_labels(t.locale).get(report.action_line, report.action_line),
             status_label=STATUS_LABELS.get(report.status, report.status),
             status_colour=STATUS_COLOURS.get(report.status, "secondary"),
+            counted_in=counted_in(report),
             can_review=self.can_write(), reject_form=RejectForm(),
             return_url=self._return_url())
 
@@ -229,6 +233,27 @@ class ReportView(ScopedModelView):
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(body, mimetype=mimetype, headers={
             "Content-Disposition": content_disposition(f"{name}.{export_type}")})
+
+
+def counted_in(report: Report) -> list[dict]:
+    """The plans the report counts in and, per plan, its indicators and what it adds to each,
+    from its Contribution rows: a report entered once shows every plan it belongs to.
+    ``counted`` is False where the plan does not count the report's status (a rejected one)."""
+    rows = (Contribution.select(Contribution.value, Indicator, Plan)
+            .join(Indicator).join(Plan)
+            .where(Contribution.report == report)
+            .order_by(Plan.is_default.desc(), Plan.code, Indicator.order))
+    locale = project_locale()
+    plans: dict[int, dict] = {}
+    for c in rows:
+        ind = c.indicator
+        plan = plans.setdefault(ind.plan_id, {
+            "plan": ind.plan, "indicators": [],
+            "counted": report.status in (ind.plan.counted_statuses or [])})
+        plan["indicators"].append({"code": ind.code, "label": ind.label(locale), "value": c.value,
+                                   "shown": f"{Decimal(c.value).normalize():f}",
+                                   "unit": ind.unit if locale.startswith("zh") else ind.unit_en})
+    return list(plans.values())
 
 
 def place_label(report: Report) -> str:
