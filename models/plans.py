@@ -120,7 +120,9 @@ def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
     if measure == "presence":
         if "level" not in spec or not ("attr" in spec or "count" in spec or "source" in spec):
             raise PlanFileError(f"{where}: a presence needs a level and an attr, a count or a source")
-        if "count" in spec:
+        if isinstance(spec.get("count"), str):
+            operand(spec["count"], "the count")
+        elif "count" in spec:
             registry_spec(spec["count"], "the count")
         elif "source" in spec:
             registry_spec(spec, "the source")

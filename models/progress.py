@@ -28,8 +28,8 @@ import peewee as pw
 
 from . import rollup
 from .places import stations_in, units_in
-from .schema import (Contribution, Indicator, OrgUnit, Plan, Report, SocialOrganization, Station,
-                     Target, Volunteer, VolunteerHours, Worker)
+from .schema import (Application, Contribution, Indicator, OrgUnit, Plan, Report,
+                     SocialOrganization, Station, Target, Volunteer, VolunteerHours, Worker)
 
 BEHIND_RATIO = Decimal("0.75")
 PACES = ("done", "on_track", "behind", "at_risk", "missed", "no_target", "not_measured")
@@ -39,6 +39,8 @@ DERIVED_MEASURES = ("registry", "ratio", "presence", "tier")
 # Measures of a state (a share, how many places have something) rather than a flow: a quarter
 # does not take a quarter of their target.
 STATE_MEASURES = ("ratio", "presence", "tier")
+# Periods read over the year, or over the quarter or half a view picks.
+WINDOWED = ("year", "standing")
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class PlanProgress:
 
 
 def indicator_window(indicator: Indicator, plan: Plan, year: int) -> Window:
+    """``year``: the year; ``plan``: from the plan's start to ``due``; ``standing``: a
+    standard to reach by ``due`` and hold after it, read over the year."""
     if indicator.period == "plan":
         end = indicator.due or dt.date(year, 12, 31)
         return Window(plan.start_date, end, f"{plan.start_date.year}–{end.year}")
@@ -153,14 +157,16 @@ def milestone_share(milestones, as_of: dt.date) -> Decimal:
 
 
 def pace_of(actual: Decimal | None, target: Decimal | None, window: Window, as_of: dt.date,
-            milestones=None) -> tuple[str, Decimal | None]:
+            milestones=None, elapsed: Decimal | None = None) -> tuple[str, Decimal | None]:
     """The pace of ``actual`` against ``target``: expected by ``as_of`` is the target spread
-    evenly over ``window``, or with ``milestones`` ([{by, share}]) the share due by then."""
+    evenly over ``window``, or with ``milestones`` ([{by, share}]) the share due by then, or
+    the share ``elapsed`` given (a standing target's, see ``due_share``)."""
     if actual is None:
         return "not_measured", None
     if target is None:
         return "no_target", None
-    elapsed = milestone_share(milestones, as_of) if milestones else window.share_elapsed(as_of)
+    if elapsed is None:
+        elapsed = milestone_share(milestones, as_of) if milestones else window.share_elapsed(as_of)
     expected = (target * elapsed).quantize(Decimal("0.01"))
     if actual >= target:
         return "done", expected
@@ -171,6 +177,19 @@ def pace_of(actual: Decimal | None, target: Decimal | None, window: Window, as_o
     if actual >= expected * BEHIND_RATIO:
         return "behind", expected
     return "at_risk", expected
+
+
+def due_share(indicator: Indicator, plan: Plan, window: Window, as_of: dt.date) -> Decimal:
+    """The share of an indicator's target due by ``as_of``: dated ``milestones`` when the
+    plan file gives them; for a ``standing`` target, the plan's start to ``due`` spread
+    evenly, then all of it; otherwise the window spread evenly."""
+    milestones = (indicator.spec or {}).get("milestones")
+    if milestones:
+        return milestone_share(milestones, as_of)
+    if indicator.period == "standing" and indicator.due is not None:
+        due = indicator.due if isinstance(indicator.due, dt.date) else dt.date.fromisoformat(str(indicator.due))
+        return Window(plan.start_date, due, "").share_elapsed(as_of)
+    return window.share_elapsed(as_of)
 
 
 def _explicit_targets(indicators: list[Indicator], year: int) -> dict[int, list[tuple[str, Decimal]]]:
@@ -263,7 +282,7 @@ def _contribution_actuals(indicators, plan: Plan, scope: OrgUnit, year: int,
     for ind in indicators:
         if ind.measure not in CONTRIBUTION_MEASURES:
             continue
-        w = window if (window and ind.period == "year") else indicator_window(ind, plan, year)
+        w = window if (window and ind.period in WINDOWED) else indicator_window(ind, plan, year)
         groups.setdefault((w.start, w.end), []).append(ind.id)
     for (start, end), ids in groups.items():
         if rollup.covers(start, end):
@@ -305,7 +324,7 @@ def _contribution_actuals_by_child(indicators, plan: Plan, scope: OrgUnit, year:
     for ind in indicators:
         if ind.measure not in CONTRIBUTION_MEASURES:
             continue
-        w = window if (window and ind.period == "year") else indicator_window(ind, plan, year)
+        w = window if (window and ind.period in WINDOWED) else indicator_window(ind, plan, year)
         groups.setdefault((w.start, w.end), []).append(ind.id)
     prefix = pw.fn.SUBSTR(Contribution.org_path, 1, length)
     direct = all(c.parent_id == scope.id for c in children)
@@ -375,7 +394,7 @@ def _end_of(day: dt.date) -> dt.datetime:
 # The registries a ``registry`` measure counts in: the model, the path of a row's place, and
 # whether it is a stock (rows up to the window's end) or a flow (rows inside the window).
 REGISTRY_SOURCES = ("volunteers", "volunteer_hours", "organizations", "workers", "stations",
-                    "units")
+                    "applications", "units")
 
 
 class Measures:
@@ -432,7 +451,7 @@ class Measures:
 
     # -- windows and indicators -------------------------------------------------------------------
     def window_of(self, ind: Indicator) -> Window:
-        if self.window and ind.period == "year":
+        if self.window and ind.period in WINDOWED:
             return self.window
         return indicator_window(ind, self.plan, self.year)
 
@@ -477,6 +496,24 @@ class Measures:
         self._values[key] = value
         return value
 
+    def leaf_value(self, ind: Indicator, path: str) -> Decimal | None:
+        """An indicator's actual at one of many places (each community of a presence, each
+        site of a tier): a count or sum from one grouped query per indicator for the whole
+        root, summed by path prefix; other measures as ``value``."""
+        if ind.measure not in CONTRIBUTION_MEASURES:
+            return self.value(ind, path)
+        key = ("contributions", ind.id)
+        if key not in self._leaves:
+            w = self.window_of(ind)
+            q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
+                 .where(Contribution.indicator == ind.id,
+                        Contribution.activity_date.between(w.start, w.end),
+                        _inside(Contribution.org_path, self.root),
+                        Contribution.status.in_(self.plan.counted_statuses))
+                 .group_by(Contribution.org_path))
+            self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
+        return sum((v for p, v in self._leaves[key].items() if p.startswith(path)), Decimal(0))
+
     def target(self, ind: Indicator, path: str) -> Decimal | None:
         """A ``units`` target: the places that should have it (presence), the sites with a
         tier (tier)."""
@@ -514,16 +551,19 @@ class Measures:
             spec = ind.spec or {}
             units = self.units_in(path, spec["level"], spec.get("among"))
             least = _num(spec.get("min", 1))
+            most = _num(spec["max"]) if "max" in spec else None
             test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")
                                           if k in spec} if "source" in spec else None)
             w = self.window_of(ind)
             have = 0
             for u in units:
-                if test is not None:
+                if isinstance(test, str):  # an indicator's actual at the place
+                    n = self.leaf_value(self.indicator(test), u.path) or Decimal(0)
+                elif test is not None:
                     n = self.registry(test, u.path, w) or Decimal(0)
                 else:
                     n = _num((u.attrs or {}).get(spec["attr"]))
-                have += n >= least
+                have += n >= least and (most is None or n <= most)
             target = (Decimal(len(units)) * share(spec.get("share", 1))).quantize(Decimal("0.01"))
             self._presence[key] = (Decimal(have), target)
         return self._presence[key]
@@ -541,7 +581,7 @@ class Measures:
             tier = next((t for t in spec["tiers"] if _num(t["from"]) <= n <= _num(t["to"])), None)
             if tier is not None:
                 sites.append((u, _num(tier["target"])))
-        met = sum((self.value(of, u.path) or Decimal(0)) >= goal for u, goal in sites)
+        met = sum((self.leaf_value(of, u.path) or Decimal(0)) >= goal for u, goal in sites)
         return Decimal(met), Decimal(len(sites))
 
     # -- registries -----------------------------------------------------------------------------
@@ -605,6 +645,10 @@ class Measures:
             model, path_col = Worker, OrgUnit.path
             q = (Worker.select(path_col, pw.fn.COUNT(Worker.id)).join(OrgUnit)
                  .where(Worker.created_at < _end_of(w.end)))
+        elif source == "applications":
+            model, path_col = Application, Application.org_path
+            agg = pw.fn.SUM(Application.subsidy) if total else pw.fn.COUNT(Application.id)
+            q = Application.select(path_col, agg).where(Application.created_at < _end_of(w.end))
         else:  # stations
             model, path_col = Station, Station.path
             q = Station.select(path_col, pw.fn.COUNT(Station.id))
@@ -637,15 +681,15 @@ def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: 
     for ind in indicators:
         w = indicator_window(ind, plan, year)
         target = target_for(ind, scope, year, explicit, counts, measures)
-        if window and ind.period == "year":
-            if target is not None and ind.measure not in STATE_MEASURES:
+        if window and ind.period in WINDOWED:
+            if target is not None and ind.measure not in STATE_MEASURES and ind.period == "year":
                 target = (target * Decimal(window.days) / Decimal(w.days)).quantize(Decimal("0.01"))
             w = window
         if ind.measure == "reference":
             result.rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
             continue
         actual = actual_of(ind)
-        pace, expected = pace_of(actual, target, w, as_of, (ind.spec or {}).get("milestones"))
+        pace, expected = pace_of(actual, target, w, as_of, elapsed=due_share(ind, plan, w, as_of))
         result.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
     return result
 
