@@ -31,7 +31,8 @@ CHILD_LEVEL = {"province": "city", "city": "county", "county": "community",
 
 
 class IndexDefinitionError(ValueError):
-    """A plan file's ``[index]`` section that cannot be scored (unknown indicator, bad weight)."""
+    """A plan's index that cannot be scored (a negative weight). An element naming an
+    unknown indicator is refused when the plan is loaded (``models.plans``)."""
 
 
 @dataclass(frozen=True)
@@ -103,16 +104,6 @@ def elements_of(plan: Plan) -> list[Element]:
 
 def has_index(plan: Plan) -> bool:
     return bool(elements_of(plan))
-
-
-def check(plan: Plan) -> None:
-    """Raise ``IndexDefinitionError`` when an element names an indicator the plan lacks."""
-    known = {i.code for i in progress.plan_indicators(plan)}
-    for e in elements_of(plan):
-        missing = [c for c in e.indicators if c not in known]
-        if missing:
-            raise IndexDefinitionError(f"plan {plan.code}: index element {e.code} names "
-                                       f"unknown indicators {', '.join(missing)}")
 
 
 def attainment(row: progress.IndicatorProgress) -> float | None:

@@ -3,6 +3,7 @@ that are not measured, the ranking of places, the definition read from the plan,
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from charts import png_bytes
 from charts.radar import linkage_radar
 from models import linkage
-from models.plans import load_plan
-from models.schema import OrgUnit, Plan
+from models.plans import PlanFileError, load_plan
+from models.schema import OrgUnit, Plan, SocialOrganization
 from tests import factories as f
 
 YEAR = 2026
@@ -82,13 +83,20 @@ INDEX = {"elements": [
 ]}
 
 
+def index_toml(index: dict) -> str:
+    """The ``[index]`` section of a plan file (JSON scalars and arrays are TOML too)."""
+    out = ["[index]", 'name = "联动指数"']
+    for e in index["elements"]:
+        out.append("[[index.elements]]")
+        out += [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in e.items()]
+    return "\n".join(out) + "\n"
+
+
 def load_test_plan(tmp_path, index=INDEX) -> Plan:
+    """The test plan loaded from its file, index and all, as a shipped plan is."""
     path = tmp_path / "linkage_test.toml"
-    path.write_text(PLAN.format(c0=f.community("511802", 0).code), "utf-8")
-    plan = load_plan(path)
-    plan.spec = {**(plan.spec or {}), "index": index}
-    plan.save()
-    return plan
+    path.write_text(PLAN.format(c0=f.community("511802", 0).code) + index_toml(index), "utf-8")
+    return load_plan(path)
 
 
 @pytest.fixture
@@ -220,10 +228,19 @@ def test_a_plan_without_an_index_has_none(db):
     assert not linkage.has_index(plan) and linkage.elements_of(plan) == []
 
 
-def test_an_index_naming_an_unknown_indicator_is_refused(db, tmp_path):
+def test_the_index_is_read_from_the_plan_file(db, tmp_path):
+    plan = load_test_plan(tmp_path)
+    elements = linkage.elements_of(plan)
+    assert [(e.code, e.name, e.weight, e.indicators) for e in elements] == [
+        ("community", "社区", Decimal("0.6"), ("events", "reach")),
+        ("volunteers", "志愿者", Decimal("0.4"), ("gifts", "gift_money")),
+        ("charity", "慈善资源", Decimal("0.2"), ("ratio", "gift_money"))]
+
+
+def test_an_index_naming_an_unknown_indicator_is_refused_at_load(db, tmp_path):
     bad = {"elements": [{**INDEX["elements"][0], "indicators": ["events", "nope"]}]}
-    with pytest.raises(linkage.IndexDefinitionError, match="nope"):
-        linkage.check(load_test_plan(tmp_path, bad))
+    with pytest.raises(PlanFileError, match="nope"):
+        load_test_plan(tmp_path, bad)
 
 
 def test_a_negative_weight_is_refused(db, tmp_path):
@@ -249,3 +266,73 @@ def test_the_radar_renders_a_png_with_a_comparison_and_unmeasured_elements(tmp_p
 def test_the_radar_needs_one_score_per_element():
     with pytest.raises(ValueError):
         linkage_radar(["社区", "志愿者"], [1.0])
+
+
+# ---- the shipped 浙江 plan -------------------------------------------------------------------
+
+@pytest.fixture
+def zhejiang(db):
+    """东城街道 (雨城区, three urban communities A, B, C with 10,000 residents): A has 3 of 5
+    community workers certified, 20 certified social workers and six filed organizations, all
+    active, one of them a volunteer-service one; B has 0 of 5 certified, 10 social workers, one
+    filed volunteer-service organization; C has nothing on record but one pending organization.
+    The township has its social-work station (loaded with the places)."""
+    plan = Plan.get(Plan.code == "zhejiang-2025")
+    township = OrgUnit.get(OrgUnit.code == "511802001")
+    a, b, c = list(township.children.order_by(OrgUnit.code))
+    for unit, population, attrs in (
+            (a, 4000, {"community_workers": 5, "certified_community_workers": 3,
+                       "certified_social_workers": 20}),
+            (b, 3000, {"community_workers": 5, "certified_community_workers": 0,
+                       "certified_social_workers": 10}),
+            (c, 3000, {})):
+        unit.population, unit.attrs = population, attrs
+        unit.save()
+    orgs = [(a, f"A{k}", "volunteer" if k == 0 else "culture", "filed") for k in range(6)]
+    orgs += [(b, "B0", "volunteer", "filed"), (c, "C0", "volunteer", "pending")]
+    for unit, name, category, status in orgs:
+        SocialOrganization.create(name=name, category=category, org_unit=unit,
+                                  org_path=unit.path, leader="负责人", status=status,
+                                  founded_on=dt.date(2024, 3, 1))
+    return plan, township, (a, b, c)
+
+
+def test_the_zhejiang_plan_ships_five_equal_elements(zhejiang):
+    plan, _, _ = zhejiang
+    elements = linkage.elements_of(plan)
+    assert [e.name for e in elements] == ["社区", "社会组织", "社会工作者", "志愿者", "慈善资源"]
+    assert {e.weight for e in elements} == {Decimal("0.2")}
+
+
+def test_the_zhejiang_index_of_a_street_by_hand(zhejiang):
+    plan, township, _ = zhejiang
+    ix = linkage.index_for(plan, township, 2025, dt.date(2025, 11, 23))
+    got = scores(ix)
+    # 社区: certified community workers 3 / 10 = 30 % of the 60 % standard (the 1,000
+    # star-rated complexes are a target of 浙江省, not of a place loaded here: left out)
+    assert got["community"] == pytest.approx(50.0)
+    # 社会组织: 7 filed organizations over 3 urban communities = 2.3333 of 20 per community;
+    # 1 of 3 communities has 5 active ones; no rural community, no graded service centre
+    per_community = float(Decimal(7 / 3).quantize(Decimal("0.0001")))
+    assert got["social_org"] == pytest.approx(100 * (per_community / 20 + 1 / 3) / 2, abs=1e-3)
+    # 社会工作者: 30 certified per 10,000 residents of 35; the township has its station
+    assert got["social_worker"] == pytest.approx(100 * (30 / 35 + 1) / 2, abs=1e-3)
+    # 志愿者: 2 of 3 communities have a filed volunteer-service organization
+    assert got["volunteer"] == pytest.approx(100 * 2 / 3, abs=1e-3)
+    # 慈善资源: the 200 foundations are the province's target: not measured here
+    assert got["charity"] is None
+    assert ix.total == pytest.approx(sum(v for v in got.values() if v is not None) / 4)
+
+
+def test_the_zhejiang_index_ranks_the_communities_of_a_county(zhejiang):
+    plan, _, (a, b, c) = zhejiang
+    rows = linkage.ranked(linkage.index_by_child(plan, OrgUnit.get(OrgUnit.code == "511802"),
+                                                 2025, dt.date(2025, 11, 23)))
+    assert rows[0].place == a
+    # A: 60 % certified (full), 6 organizations of 20 and 5 active ones, 50 per 10,000
+    # (full), its volunteer organization; a community has no township station to count
+    assert scores(rows[0]) == pytest.approx({"community": 100.0, "social_org": 65.0,
+                                             "social_worker": 100.0, "volunteer": 100.0,
+                                             "charity": None})
+    assert rows[0].total == pytest.approx((100 + 65 + 100 + 100) / 4)
+    assert rows[1].place == b
