@@ -91,6 +91,8 @@ def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
     def registry_spec(r, what):
         if r.get("source") not in REGISTRY_SOURCES:
             raise PlanFileError(f"{where}: {what} needs a source, one of {', '.join(REGISTRY_SOURCES)}")
+        if r["source"] == "units" and r.get("sum") and not r.get("level"):
+            raise PlanFileError(f"{where}: {what} sums {r['sum']!r} over places: name their level")
 
     def operand(o, what):
         if o in ("population", "households"):

@@ -378,11 +378,15 @@ def _matches(value, expected) -> bool:
 _UNIT_COLUMNS = ("code", "level", "is_rural", "population", "households", "name")
 
 
+def _unit_value(unit: OrgUnit, name: str):
+    """A place's column (population, is_rural, ...) or, for any other name, its attribute."""
+    return getattr(unit, name) if name in _UNIT_COLUMNS else (unit.attrs or {}).get(name)
+
+
 def unit_matches(unit: OrgUnit, among: dict | None) -> bool:
     """Whether a place passes ``among`` (its columns, else its ``attrs``)."""
     for key, expected in (among or {}).items():
-        value = getattr(unit, key) if key in _UNIT_COLUMNS else (unit.attrs or {}).get(key)
-        if not _matches(value, expected):
+        if not _matches(_unit_value(unit, key), expected):
             return False
     return True
 
@@ -532,7 +536,8 @@ class Measures:
         if isinstance(spec, str):
             return self.value(self.indicator(spec), path)
         if "attr" in spec and "source" not in spec:
-            spec = {"source": "units", "sum": spec["attr"], "among": spec.get("among")}
+            spec = {"source": "units", "sum": spec["attr"], "among": spec.get("among"),
+                    "level": spec.get("level", "community")}
         return self.registry(spec, path, w)
 
     def ratio(self, spec: dict, path: str, w: Window) -> Decimal | None:
@@ -562,7 +567,7 @@ class Measures:
                 elif test is not None:
                     n = self.registry(test, u.path, w) or Decimal(0)
                 else:
-                    n = _num((u.attrs or {}).get(spec["attr"]))
+                    n = _num(_unit_value(u, spec["attr"]))
                 have += n >= least and (most is None or n <= most)
             target = (Decimal(len(units)) * share(spec.get("share", 1))).quantize(Decimal("0.01"))
             self._presence[key] = (Decimal(have), target)
@@ -596,16 +601,18 @@ class Measures:
             raise ValueError(f"unknown registry source {source!r}")
         among = spec.get("among")
         if source == "units":
-            total, seen, attr = Decimal(0), False, spec.get("sum")
+            total, name = Decimal(0), spec.get("sum")
             for u in self.units_in(path, spec.get("level"), among):
-                if attr:
-                    if attr in (u.attrs or {}):
-                        seen = True
-                        if unit_matches(u, spec.get("where")):
-                            total += _num(u.attrs[attr])
-                elif unit_matches(u, spec.get("where")):
+                if not unit_matches(u, spec.get("where")):
+                    continue
+                if name:
+                    value = _unit_value(u, name)
+                    if value is None:  # one place not known: the sum is not known
+                        return None
+                    total += _num(value)
+                else:
                     total += 1
-            return None if attr and not seen else total
+            return total
         leaves = self._registry_leaves(spec, w)
         return sum((v for p, v in leaves.items() if p.startswith(path)
                     and (not among or (p in self.units and unit_matches(self.units[p], among)))),
@@ -628,6 +635,10 @@ class Measures:
             model, path_col = Volunteer, Volunteer.org_path
             with_hours = where.pop("with_hours", None)
             agg = pw.fn.COUNT(Volunteer.id)
+            if spec.get("distinct"):  # e.g. "team": how many volunteer teams
+                col = getattr(Volunteer, spec["distinct"])
+                agg = pw.fn.COUNT(col.distinct())
+                where.setdefault(spec["distinct"], {"not_blank": True})
             q = Volunteer.select(path_col, agg)
             q = q.where(Volunteer.registered_on.between(w.start, w.end) if spec.get("flow")
                         else Volunteer.registered_on <= w.end)
@@ -657,6 +668,8 @@ class Measures:
             if isinstance(expected, list):
                 q = q.where(col.in_(expected))
             elif isinstance(expected, dict):
+                if expected.get("not_blank"):
+                    q = q.where(col.is_null(False), col != "")
                 if "min" in expected:
                     q = q.where(col >= expected["min"])
                 if "max" in expected:
