@@ -106,6 +106,7 @@ def page_data(sel: Selection, plans: list[Plan]) -> dict:
         "trail": [u for u in sel.scope.ancestors() if u.path.startswith(sel.root.path)],
         "years": list(range(sel.as_of.year, sel.plan.start_date.year - 1, -1)),
         "equal_weights": len({e.weight for e in elements}) == 1,
+        "source": (sel.plan.spec or {}).get("index", {}),
     }
 
 
