@@ -274,3 +274,24 @@ def test_a_plan_without_an_index_has_no_index_sheet(as_alice, plan):
     rows = {(row[0], row[3]): row for row in sheets["区县"][1:]}
     # 5 a year at each of 雨城区's 8 stations; the rejected event does not count
     assert rows[("雨城区", "婚丧嫁娶“新风弘扬”活动")][5:7] == [40, 2]
+
+
+# ---- the shipped 浙江 plan -------------------------------------------------------------------
+
+def test_the_index_page_opens_on_the_shipped_plan_with_its_five_elements(as_alice, db):
+    text = text_of(as_alice.get("/admin/linkage/?year=2025"))
+    indexed = [p.code for p in Plan.select() if (p.spec or {}).get("index")]
+    assert re.search(r'id="linkage" data-plan="([^"]+)"', text).group(1) == indexed[0]
+    assert "zhejiang-2025" in indexed
+    text = text_of(as_alice.get("/admin/linkage/?plan=zhejiang-2025&year=2025"))
+    head = text[text.index('id="li-ranking"'):text.index("</thead>", text.index('id="li-ranking"'))]
+    for name in ("社区", "社会组织", "社会工作者", "志愿者", "慈善资源"):
+        assert f">{name}</th>" in head
+    assert len(ranking_rows(text)) == OrgUnit.select().where(OrgUnit.level == "county").count()
+    assert "建立健全联动指数评价指标体系" in text  # the document's own sentence
+
+
+def test_the_zhejiang_dashboard_shows_its_index_card(as_alice, db):
+    text = text_of(as_alice.get("/admin/?plan=zhejiang-2025&year=2025"))
+    assert 'id="wd-index"' in text and "plan=zhejiang-2025" in text
+    assert 'data-indicator="township_stations"' in text

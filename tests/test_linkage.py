@@ -12,7 +12,7 @@ from charts import png_bytes
 from charts.radar import linkage_radar
 from models import linkage
 from models.plans import PlanFileError, load_plan
-from models.schema import OrgUnit, Plan, SocialOrganization
+from models.schema import OrgUnit, Plan, SocialOrganization, Volunteer
 from tests import factories as f
 
 YEAR = 2026
@@ -273,10 +273,11 @@ def test_the_radar_needs_one_score_per_element():
 @pytest.fixture
 def zhejiang(db):
     """东城街道 (雨城区, three urban communities A, B, C with 10,000 residents): A has 3 of 5
-    community workers certified, 20 certified social workers and six filed organizations, all
-    active, one of them a volunteer-service one; B has 0 of 5 certified, 10 social workers, one
-    filed volunteer-service organization; C has nothing on record but one pending organization.
-    The township has its social-work station (loaded with the places)."""
+    community workers certified, 20 certified social workers, six filed organizations, all
+    active, and a volunteer team; B has 0 of 5 certified, 10 social workers, one filed
+    organization and a volunteer team; C has 1 of 4 certified, no social worker, one pending
+    organization and a volunteer in no team. The township has its social-work station
+    (loaded with the places)."""
     plan = Plan.get(Plan.code == "zhejiang-2025")
     township = OrgUnit.get(OrgUnit.code == "511802001")
     a, b, c = list(township.children.order_by(OrgUnit.code))
@@ -285,15 +286,18 @@ def zhejiang(db):
                        "certified_social_workers": 20}),
             (b, 3000, {"community_workers": 5, "certified_community_workers": 0,
                        "certified_social_workers": 10}),
-            (c, 3000, {})):
+            (c, 3000, {"community_workers": 4, "certified_community_workers": 1,
+                       "certified_social_workers": 0})):
         unit.population, unit.attrs = population, attrs
         unit.save()
-    orgs = [(a, f"A{k}", "volunteer" if k == 0 else "culture", "filed") for k in range(6)]
-    orgs += [(b, "B0", "volunteer", "filed"), (c, "C0", "volunteer", "pending")]
-    for unit, name, category, status in orgs:
-        SocialOrganization.create(name=name, category=category, org_unit=unit,
+    orgs = [(a, f"A{k}", "filed") for k in range(6)] + [(b, "B0", "filed"), (c, "C0", "pending")]
+    for unit, name, status in orgs:
+        SocialOrganization.create(name=name, category="community_service", org_unit=unit,
                                   org_path=unit.path, leader="负责人", status=status,
                                   founded_on=dt.date(2024, 3, 1))
+    for unit, name, team in ((a, "甲", "A队"), (a, "乙", "A队"), (b, "丙", "B队"), (c, "丁", None)):
+        Volunteer.create(name=name, org_unit=unit, org_path=unit.path, team=team,
+                         registered_on=dt.date(2024, 5, 1))
     return plan, township, (a, b, c)
 
 
@@ -308,16 +312,16 @@ def test_the_zhejiang_index_of_a_street_by_hand(zhejiang):
     plan, township, _ = zhejiang
     ix = linkage.index_for(plan, township, 2025, dt.date(2025, 11, 23))
     got = scores(ix)
-    # 社区: certified community workers 3 / 10 = 30 % of the 60 % standard (the 1,000
+    # 社区: certified community workers 4 / 14 = 28.57 % of the 60 % standard (the 1,000
     # star-rated complexes are a target of 浙江省, not of a place loaded here: left out)
-    assert got["community"] == pytest.approx(50.0)
+    assert got["community"] == pytest.approx(100 * 28.57 / 60, abs=1e-3)
     # 社会组织: 7 filed organizations over 3 urban communities = 2.3333 of 20 per community;
     # 1 of 3 communities has 5 active ones; no rural community, no graded service centre
     per_community = float(Decimal(7 / 3).quantize(Decimal("0.0001")))
     assert got["social_org"] == pytest.approx(100 * (per_community / 20 + 1 / 3) / 2, abs=1e-3)
     # 社会工作者: 30 certified per 10,000 residents of 35; the township has its station
     assert got["social_worker"] == pytest.approx(100 * (30 / 35 + 1) / 2, abs=1e-3)
-    # 志愿者: 2 of 3 communities have a filed volunteer-service organization
+    # 志愿者: 2 of 3 communities have a volunteer team
     assert got["volunteer"] == pytest.approx(100 * 2 / 3, abs=1e-3)
     # 慈善资源: the 200 foundations are the province's target: not measured here
     assert got["charity"] is None
@@ -330,7 +334,7 @@ def test_the_zhejiang_index_ranks_the_communities_of_a_county(zhejiang):
                                                  2025, dt.date(2025, 11, 23)))
     assert rows[0].place == a
     # A: 60 % certified (full), 6 organizations of 20 and 5 active ones, 50 per 10,000
-    # (full), its volunteer organization; a community has no township station to count
+    # (full), its volunteer team; a community has no township station to count
     assert scores(rows[0]) == pytest.approx({"community": 100.0, "social_org": 65.0,
                                              "social_worker": 100.0, "volunteer": 100.0,
                                              "charity": None})
