@@ -131,6 +131,11 @@ def build_admin() -> Admin:
         TargetView(Target, name=_l("Targets"), endpoint="targets", category=plans),
         AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit"),
     )
+    from .applications import ApplicationView
+    from models.schema import Application
+
+    admin_ext.add_view(ApplicationView(Application, name=_l("Pilot applications"),
+                                       endpoint="applications"))
     from .linkage import LinkageView
 
     admin_ext.add_view(LinkageView(name=_l("Linkage index"), endpoint="linkage"))

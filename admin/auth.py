@@ -203,6 +203,11 @@ def create_user(username: str, password: str, *, role: str, org_code: str,
         raise AccountError(f"no org unit with code {org_code!r}")
     if role == "city_admin" and unit.level != "city":
         raise AccountError("a city_admin belongs to the city's org unit")
+    if role == access.TOWNSHIP_OFFICER and unit.level != "township":
+        raise AccountError(f"a {role} belongs to a township's or street's org unit")
+    if role == access.PROVINCE_OFFICER and unit.parent_id is not None:
+        # No province unit in the tree: the province acts over the whole tree from its root.
+        raise AccountError(f"a {role} belongs to the tree's root org unit")
     if AdminUser.select().where(AdminUser.username == username).exists():
         raise AccountError(f"user {username!r} exists already")
     with database.atomic():

@@ -1,7 +1,10 @@
 """Who may see and change what: the one place where an official's scope is decided.
 
 An official sees one subtree of the org-unit tree: a city admin the whole city, a county
-official and a viewer the subtree of their own org unit. Lists, detail pages, edits, exports,
+official, a township officer and a viewer the subtree of their own org unit. A province
+officer (省厅, the top of the Gansu pilot's approval chain) sees the whole tree: the tree has
+no province unit (its root is the city of Ya'an, 5118), so the province is scoped to the
+tree's root unit, wherever the account was created. Lists, detail pages, edits, exports,
 charts and dashboards all ask here (``scoped(query, model, user)``, ``scope_root(user)``), so
 a rule changes in one place. A row outside the scope is treated as if it did not exist.
 
@@ -11,11 +14,20 @@ admin's logged-in wrapper around one). Knows nothing of Flask.
 from __future__ import annotations
 
 from .errors import NotFound, PermissionDenied
-from .schema import (ActionLine, AdminUser, AuditLog, Contribution, Indicator, Invite, OrgUnit,
-                     Photo, Plan, Report, ReportKind, Station, Target, Worker)
+from .schema import (ActionLine, AdminUser, Application, ApplicationStep, AuditLog, Contribution,
+                     Indicator, Invite, OrgUnit, Photo, Plan, Report, ReportKind, Station, Target,
+                     Worker)
 
-ROLES = ("city_admin", "county_official", "viewer")
+# The officials of the approval chain below the county and above the city (models/
+# applications.py): 街道初核 and 省厅审批. They read what their scope holds and act on
+# applications, but are not editors. (AdminUser.role is 16 characters wide, so "officer":
+# "township_official" would not fit on PostgreSQL.)
+TOWNSHIP_OFFICER = "township_officer"
+PROVINCE_OFFICER = "province_officer"
+ROLES = ("city_admin", "county_official", TOWNSHIP_OFFICER, PROVINCE_OFFICER, "viewer")
 EDITOR_ROLES = ("city_admin", "county_official")
+# Roles whose scope is the whole tree, whatever unit the account was created at.
+TREE_ROLES = ("city_admin", PROVINCE_OFFICER)
 
 # Tables that belong to the whole city (plans and their parts, report kinds): every official
 # reads them; only what hangs under an org unit is cut to a subtree.
@@ -37,11 +49,12 @@ def can_edit(user) -> bool:
 
 
 def scope_root(user) -> OrgUnit:
-    """The org unit whose subtree ``user`` may see: the city for a city admin (whatever unit
-    the account was created at), else the account's own unit."""
+    """The org unit whose subtree ``user`` may see: the tree's root (the city) for a city
+    admin or a province officer (whatever unit the account was created at), else the
+    account's own unit."""
     _check(user)
     unit = user.org_unit
-    if user.role == "city_admin":
+    if user.role in TREE_ROLES:
         top = unit.path.strip("/").split("/")[0]
         if top != unit.code:
             unit = OrgUnit.get(OrgUnit.code == top)
@@ -81,8 +94,11 @@ def scoped(query, model, user):
     path = scope_path(user)
     if model is OrgUnit:
         return query.where(OrgUnit.path.startswith(path))
-    if model in (Report, Contribution):
+    if model in (Report, Contribution, Application):
         return query.where(model.org_path.startswith(path))
+    if model is ApplicationStep:
+        return query.where(ApplicationStep.application.in_(
+            Application.select(Application.id).where(Application.org_path.startswith(path))))
     if model is Station:
         return query.where(Station.path.startswith(path))
     if model in (Worker, Invite, Target, AdminUser):
@@ -106,6 +122,8 @@ def _audit_scope(path: str):
         "invite": _ids_as_text(Invite.select().where(Invite.org_unit.in_(_unit_ids(path))), Invite),
         "target": _ids_as_text(Target.select().where(Target.org_unit.in_(_unit_ids(path))), Target),
         "org_unit": _ids_as_text(OrgUnit.select().where(OrgUnit.path.startswith(path)), OrgUnit),
+        "application": _ids_as_text(
+            Application.select().where(Application.org_path.startswith(path)), Application),
     }
     clause = None
     for entity, ids in by_entity.items():

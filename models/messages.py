@@ -22,6 +22,8 @@ VALIDATION = {
     "parts_exceed_total": N_("Elderly plus children ({parts}) cannot exceed the audience ({total})."),
     "wrong_type": N_("That answer does not fit this question."),
     "photo_limit": N_("That is the most photos this report takes ({max}). Tap Done."),
+    "application_decided": N_("This application has been decided and cannot be filed again."),
+    "application_in_review": N_("This application is under review and cannot be changed now."),
 }
 
 INVITE = {

@@ -65,12 +65,15 @@ def draft_photos(draft: Draft, field: str | None = None) -> list[Photo]:
     return list(q.order_by(Photo.id))
 
 
-def _report_fields(kind: KindDef, answers: dict) -> dict:
+def _report_fields(kind: KindDef, answers: dict, today: dt.date) -> dict:
+    """The report's columns from the answers; a kind with no date field (a 申报表) is dated
+    the day it is filed."""
     date_field = kind.date_field()
     values = {k: v for k, v in answers.items()
               if k in {f.name for f in kind.visible_fields(answers)} and k != "location"}
     location = answers.get("location") or {}
-    return dict(activity_date=dt.date.fromisoformat(answers[date_field.name]),
+    return dict(activity_date=(dt.date.fromisoformat(answers[date_field.name]) if date_field
+                               else today),
                 action_line=kind.action_line_of(answers), values=values,
                 latitude=location.get("lat"), longitude=location.get("lon"))
 
@@ -96,7 +99,7 @@ def submit_draft(draft: Draft, *, today: dt.date, update_id: int | None = None) 
             if draft.editing_report_id:
                 report = Report.get_by_id(draft.editing_report_id)
                 before = {"values": report.values, "status": report.status}
-                for k, v in _report_fields(kind, answers).items():
+                for k, v in _report_fields(kind, answers, today).items():
                     setattr(report, k, v)
                 report.status = "submitted"
                 report.reject_reason = None
@@ -109,7 +112,7 @@ def submit_draft(draft: Draft, *, today: dt.date, update_id: int | None = None) 
                 report = Report.create(
                     uid=draft.uid, kind=draft.kind, worker=worker, org_unit=worker.org_unit,
                     org_path=worker.org_unit.path, source_update_id=update_id,
-                    **_report_fields(kind, answers))
+                    **_report_fields(kind, answers, today))
                 Photo.update(report=report).where(Photo.draft_uid == draft.uid).execute()
                 audit(f"tg:{worker.tg_user_id}", "submit", "report", report.id,
                       after={"kind": kind.code, "values": report.values})

@@ -1,0 +1,626 @@
+"""Pilot-project applications (甘肃《三社联动试点方案》, 002_c1b4c8bc100f7ba9.txt) and their
+approval chain 社区申报 → 街道初核 → 县级审核 → 市级复核 → 省厅审批.
+
+A community files its 申报表 in the bot as a report of kind ``pilot_application``
+(kinds.toml, ``stores = "application"``): the report is stored once, and the sink below keeps
+one ``Application`` in step with it (same uid), waiting for the street's first review. Each
+level then acts through ``act``: pass it up, return it to the community (who corrects the
+report in the bot and files it again, back to the street), reject it, or — the province
+only — approve it. Every act is one transaction: the application's new place, an
+``ApplicationStep`` with the opinion (意见), the audit row, and the filing worker's notice in
+the Outbox, in the worker's language.
+
+Who acts where: a township officer at 街道初核, a county official at 县级审核, a city admin
+at 市级复核, a province officer at 省厅审批 — each only inside their scope
+(``models.access``), and only on an application waiting at their level. The tree has no
+province unit (its root is the city of Ya'an, 5118), so a province officer is scoped to the
+tree's root unit: the province approves everything the tree files.
+
+Each level sees what has reached it in its own subtree: what waits for it now, and what it
+has acted on before (whatever happened to it later).
+
+The levels (their names in the document, the opinion row each fills) and the form's rows are
+data: the ``[approval]`` section of the Gansu plan file, read from ``Plan.spec``; the same
+defaults apply when no such plan is loaded. Knows nothing of Telegram or Flask.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import access, sinks
+from .db import database
+from .errors import DomainError, NotFound, PermissionDenied, ValidationError
+from .forms import _cached
+from .i18n import N_, Translator, translator
+from .plans import count_report
+from .reports import review
+from .schema import (AdminUser, Application, ApplicationStep, OrgUnit, Outbox, Plan, Report,
+                     ReportKind, Worker, audit, now)
+
+KIND = "pilot_application"
+
+#: The chain and the form when no plan with an ``[approval]`` section is loaded: the same as
+#: the Gansu plan file carries them (models/data/plans/gansu_sanshe_pilot.toml), which is
+#: where they are read from when it is. Levels bottom to top; the document's words.
+DEFAULT_APPROVAL = {
+    "kind": "pilot_application",
+    "levels": [
+        {"level": "community", "step": "社区申报", "name_en": "Community filing",
+         "action": "submit"},
+        {"level": "township", "step": "街道(乡镇)初核", "short": "街道初核",
+         "name_en": "Street first review", "opinion_row": "街道(乡镇)意见"},
+        {"level": "county", "step": "县级民政部门审核", "short": "县级审核",
+         "name_en": "County review", "opinion_row": "县级民政部门意见"},
+        {"level": "city", "step": "市级民政部门复核", "short": "市级复核",
+         "name_en": "City re-review", "opinion_row": "市州民政部门意见"},
+        {"level": "province", "step": "省厅审批", "short": "省厅审批",
+         "name_en": "Provincial approval", "opinion_row": "省民政厅意见", "action": "approve"},
+    ],
+    "form": {
+        "title": "甘肃省“三社联动”试点项目申报表",
+        "applicant": "申报单位",
+        "applicant_levels": [{"level": "city", "label": "市(州)"},
+                             {"level": "county", "label": "县(市、区)"},
+                             {"level": "township", "label": "街道(乡镇)"},
+                             {"level": "community", "label": "社区"}],
+        "rows": [
+            {"key": "project_name", "label": "项目名称", "fields": ["project_name"]},
+            {"key": "community_profile", "label": "社区概况", "fields": ["community_profile"]},
+            {"key": "overview", "label": "项目概况",
+             "hint": "需求分析、服务对象、服务方式及项目实施周期:",
+             "fields": ["needs", "beneficiaries", "service_methods", "period"],
+             "parts": ["需求分析", "服务对象", "服务方式", "项目实施周期"]},
+            {"key": "funding", "label": "资金需求和来源", "fields": ["funding"]},
+            {"key": "subsidy", "label": "申请省级补助资金", "fields": ["subsidy"]},
+            {"key": "outcomes", "label": "效果预估", "fields": ["outcomes"]},
+        ],
+    },
+}
+
+#: The form's words in English, by the document's words (Chinese pages show the document's).
+FORM_EN = {
+    "甘肃省“三社联动”试点项目申报表": N_("Gansu “Three-Society Linkage” pilot project application"),
+    "申报单位": N_("Applicant"),
+    "市(州)": N_("City (prefecture)"),
+    "县(市、区)": N_("County (city, district)"),
+    "街道(乡镇)": N_("Street (township)"),
+    "社区": N_("Community"),
+    "项目名称": N_("Project name"),
+    "社区概况": N_("Community profile"),
+    "项目概况": N_("Project overview"),
+    "需求分析、服务对象、服务方式及项目实施周期:": N_(
+        "Needs analysis, who it serves, how the service is delivered, and the implementation "
+        "period:"),
+    "需求分析": N_("Needs analysis"),
+    "服务对象": N_("Who it serves"),
+    "服务方式": N_("How the service is delivered"),
+    "项目实施周期": N_("Implementation period"),
+    "资金需求和来源": N_("Funding needed and its sources"),
+    "申请省级补助资金": N_("Provincial subsidy requested"),
+    "效果预估": N_("Expected results"),
+    "街道(乡镇)意见": N_("Street (township) opinion"),
+    "县级民政部门意见": N_("County civil-affairs bureau opinion"),
+    "市州民政部门意见": N_("City (prefecture) civil-affairs bureau opinion"),
+    "省民政厅意见": N_("Provincial civil-affairs department opinion"),
+}
+#: The levels' English names, as msgids (the plan file carries the same words as data).
+STEP_EN = (N_("Community filing"), N_("Street first review"), N_("County review"),
+           N_("City re-review"), N_("Provincial approval"))
+
+#: Which role acts at which level.
+ROLE_LEVEL = {
+    access.TOWNSHIP_OFFICER: "township",
+    "county_official": "county",
+    "city_admin": "city",
+    access.PROVINCE_OFFICER: "province",
+}
+
+ACTIONS = ("pass", "return", "reject", "approve")
+NEEDS_OPINION = ("return", "reject")
+OPINION_MAX = 500
+
+ACTION_LABELS = {
+    "submit": N_("Filed"),
+    "pass": N_("Passed on"),
+    "return": N_("Returned for changes"),
+    "reject": N_("Rejected"),
+    "approve": N_("Approved"),
+}
+
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "pending": N_("Under review"),
+    "returned": N_("Returned for changes"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
+
+# The worker's notices, one per step.
+NOTICE_SUBMITTED = N_("Your application “{title}” was filed. It now waits for {step}.")
+NOTICE_PASSED = N_("Your application “{title}” passed {step}. It now waits for {next}.")
+NOTICE_RETURNED = N_("Your application “{title}” was returned for changes at {step}. Please "
+                     "correct it and file it again.")
+NOTICE_REJECTED = N_("Your application “{title}” was rejected at {step}.")
+NOTICE_APPROVED = N_("Your application “{title}” was approved ({step}).")
+NOTICE_OPINION = N_("Opinion: {opinion}")
+
+
+class ChainError(DomainError):
+    """An act the chain does not allow now; ``code`` says why:
+
+    ``not_waiting_here`` — the application is not waiting at the actor's level (another
+    level's turn, already acted on, returned or decided); ``approve_at_province`` — only the
+    province approves; ``top_of_chain`` — the province has no level above to pass to.
+    """
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+
+# ---------------------------------------------------------------------------------------------
+# The chain as data: levels and names
+# ---------------------------------------------------------------------------------------------
+
+def pilot_plan() -> Plan | None:
+    """The plan whose file carries the approval chain (the Gansu pilot), if it is loaded."""
+    def load():
+        for plan in Plan.select().order_by(Plan.id):
+            if "approval" in (plan.spec or {}):
+                return plan
+        return None
+    return _cached("pilot_plan", load)
+
+
+def approval() -> dict:
+    """The chain and the form: the pilot plan's ``[approval]`` section, or the default."""
+    plan = pilot_plan()
+    return (plan.spec or {}).get("approval") if plan is not None else DEFAULT_APPROVAL
+
+
+def chain() -> tuple[str, ...]:
+    """The levels, bottom (the filing community) to top (the province)."""
+    return tuple(x["level"] for x in approval()["levels"])
+
+
+def _level(level: str) -> dict:
+    return next(x for x in approval()["levels"] if x["level"] == level)
+
+
+def step_name(level: str, t: Translator) -> str:
+    """A step's name: the document's (short) words in Chinese, English otherwise."""
+    spec = _level(level)
+    return (spec.get("short") or spec["step"]) if t.is_zh else t.gettext(spec["name_en"])
+
+
+def next_level(level: str) -> str | None:
+    levels = chain()
+    i = levels.index(level)
+    return levels[i + 1] if i + 1 < len(levels) else None
+
+
+def deciding_level() -> str:
+    """The level that approves (省厅审批): the top of the chain."""
+    return chain()[-1]
+
+
+def level_of(user) -> str | None:
+    """The chain level an official acts at, or None (a viewer, an inactive account)."""
+    if not getattr(user, "active", False):
+        return None
+    return ROLE_LEVEL.get(getattr(user, "role", None))
+
+
+# ---------------------------------------------------------------------------------------------
+# What an official sees
+# ---------------------------------------------------------------------------------------------
+
+def visible(user, *, waiting_only: bool = False):
+    """The applications ``user`` may see: in their subtree, and having reached their level —
+    waiting there now, or acted on there before. ``waiting_only``: only those waiting for
+    them. An official outside the chain (a viewer) sees none."""
+    level = level_of(user)
+    query = Application.select()
+    if level is None:
+        return query.where(Application.id.is_null())
+    query = access.scoped(query, Application, user)
+    waiting = (Application.level == level) & (Application.status == "pending")
+    if waiting_only:
+        return query.where(waiting)
+    acted = Application.id.in_(ApplicationStep.select(ApplicationStep.application)
+                               .where(ApplicationStep.level == level))
+    return query.where(waiting | acted)
+
+
+def get_visible(user, pk) -> Application:
+    """One application by id if ``user`` may see it, else ``NotFound``."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("application") from None
+    row = visible(user).where(Application.id == pk).first()
+    if row is None:
+        raise NotFound("application")
+    return row
+
+
+def actions_for(user, application: Application) -> list[str]:
+    """What ``user`` may do to ``application`` now (the buttons to show); [] for none."""
+    level = level_of(user)
+    if (level is None or application.status != "pending" or application.level != level
+            or not access.in_scope(user, application.org_path)):
+        return []
+    if level == deciding_level():
+        return ["approve", "return", "reject"]
+    return ["pass", "return", "reject"]
+
+
+def steps(application: Application) -> list[ApplicationStep]:
+    return list(ApplicationStep.select().where(ApplicationStep.application == application)
+                .order_by(ApplicationStep.at, ApplicationStep.id))
+
+
+def actor_names(step_list) -> dict[str, str]:
+    """How the actors of some steps are shown: officials and workers by their names."""
+    usernames = {s.actor[len("admin:"):] for s in step_list if s.actor.startswith("admin:")}
+    tg_ids = {int(s.actor[len("tg:"):]) for s in step_list
+              if s.actor.startswith("tg:") and s.actor[len("tg:"):].isdigit()}
+    names = {}
+    if usernames:
+        for u in AdminUser.select().where(AdminUser.username.in_(usernames)):
+            names[f"admin:{u.username}"] = u.display_name or u.username
+    if tg_ids:
+        for w in Worker.select().where(Worker.tg_user_id.in_(tg_ids)):
+            names[f"tg:{w.tg_user_id}"] = w.display_name
+    return names
+
+
+def for_community(unit: OrgUnit) -> list[Application]:
+    """A community's applications, newest first (the bot's /applications)."""
+    return list(Application.select().where(Application.org_unit == unit)
+                .order_by(Application.created_at.desc(), Application.id.desc()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Acting
+# ---------------------------------------------------------------------------------------------
+
+def clean_opinion(opinion: str | None) -> str:
+    text = (opinion or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > OPINION_MAX:
+        raise ValidationError("opinion", "too_long", max=OPINION_MAX)
+    return text
+
+
+def act(application: Application, *, actor_user, action: str, opinion: str = "") -> ApplicationStep:
+    """One level's act on an application: ``pass`` it up, ``return`` it to the community,
+    ``reject`` it, or ``approve`` it (the province). Returns the recorded step.
+
+    Refused, with nothing changed: an official outside the chain (``PermissionDenied``), an
+    application outside their subtree (``NotFound``, as if absent), one not waiting at their
+    level — another level's turn, or acted on already (``ChainError``), approving below the
+    province or passing above it (``ChainError``), a return or rejection without an opinion,
+    an opinion too long, an unknown action (``ValidationError``).
+    """
+    level = level_of(actor_user)
+    if level is None:
+        raise PermissionDenied("not an official of the approval chain")
+    if not access.in_scope(actor_user, application.org_path):
+        raise NotFound("application")
+    if action not in ACTIONS:
+        raise ValidationError("action", "invalid_choice")
+    if application.status != "pending" or application.level != level:
+        raise ChainError("not_waiting_here")
+    if action == "approve" and level != deciding_level():
+        raise ChainError("approve_at_province")
+    if action == "pass" and next_level(level) is None:
+        raise ChainError("top_of_chain")
+    opinion = clean_opinion(opinion)
+    if action in NEEDS_OPINION and not opinion:
+        raise ValidationError("opinion", "required")
+    return _move(application, level, action, actor=f"admin:{actor_user.username}",
+                 opinion=opinion)
+
+
+def _move(application: Application, level: str, action: str, *, actor: str, opinion: str,
+          at: dt.datetime | None = None, notify: bool = True) -> ApplicationStep:
+    """Apply an act already allowed. The update is conditional on the application still
+    waiting at ``level``, so of two officials acting at once (or a double click) one wins
+    and the other gets ``ChainError`` with nothing written."""
+    at = at or now()
+    after = {"level": application.level, "status": "pending"}
+    if action == "pass":
+        after["level"] = next_level(level)
+    elif action == "return":
+        after = {"level": chain()[0], "status": "returned"}
+    elif action == "reject":
+        after["status"] = "rejected"
+    elif action == "approve":
+        after["status"] = "approved"
+    decided = at if after["status"] in ("approved", "rejected") else None
+    with database.atomic():
+        changed = (Application.update(**after, updated_at=at, decided_at=decided)
+                   .where(Application.id == application.id, Application.level == level,
+                          Application.status == "pending").execute())
+        if changed != 1:
+            raise ChainError("not_waiting_here")
+        before = {"level": application.level, "status": application.status}
+        application.level, application.status = after["level"], after["status"]
+        application.updated_at, application.decided_at = at, decided
+        step = ApplicationStep.create(application=application, level=level, action=action,
+                                      actor=actor, opinion=opinion, at=at)
+        audit(actor, action, "application", application.id, before=before,
+              after={**after, "opinion": opinion})
+        report = Report.get_or_none(Report.uid == application.uid)
+        if report is not None and action in ("return", "reject", "approve"):
+            # The report follows: returned or rejected → the worker may reopen it ("fix");
+            # approved → approved. The reports' counting follows its status.
+            review(report, "approved" if action == "approve" else "rejected", actor=actor,
+                   reason=opinion if action != "approve" else None)
+        if notify:
+            _notify(application, step)
+    return step
+
+
+def _notify(application: Application, step: ApplicationStep) -> Outbox | None:
+    """Queue the filing worker's notice of one step, in their language."""
+    worker = application.submitted_by
+    if worker is None:
+        return None
+    t = translator(worker.language)
+    args = {"title": application.title, "step": step_name(step.level, t)}
+    if step.action == "submit":
+        text = t.gettext(NOTICE_SUBMITTED, title=application.title,
+                         step=step_name(application.level, t))
+    elif step.action == "pass":
+        text = t.gettext(NOTICE_PASSED, next=step_name(application.level, t), **args)
+    elif step.action == "return":
+        text = t.gettext(NOTICE_RETURNED, **args)
+    elif step.action == "reject":
+        text = t.gettext(NOTICE_REJECTED, **args)
+    else:
+        text = t.gettext(NOTICE_APPROVED, **args)
+    if step.opinion:
+        text += "\n" + t.gettext(NOTICE_OPINION, opinion=step.opinion)
+    payload = {"application_uid": application.uid, "step": step.id}
+    if step.action == "return":
+        payload.update(report_uid=application.uid, action="fix")  # the bot adds "correct"
+    return Outbox.create(key=f"application:{application.uid}:{step.id}",
+                         chat_id=worker.tg_user_id, text=text, payload=payload)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filing: the report sink
+# ---------------------------------------------------------------------------------------------
+
+def _form_columns(report: Report) -> dict:
+    values = report.values or {}
+    subsidy = values.get("subsidy")
+    return dict(title=str(values.get("project_name") or "")[:200], answers=dict(values),
+                subsidy=Decimal(str(subsidy)) if subsidy not in (None, "") else None)
+
+
+@sinks.register("application")
+def from_report(report: Report, *, created: bool, at: dt.datetime | None = None,
+                notify: bool = True) -> Application:
+    """A filed 申报表 (社区申报): create the application, or refile a returned one with the
+    corrected answers; either way it waits for 街道初核. Runs inside the report's
+    transaction, so a refusal (``ValidationError`` ``application_decided``, or
+    ``application_in_review`` for one still under review) stores neither."""
+    at = at or now()
+    community, first = chain()[0], chain()[1]
+    worker = report.worker
+    actor = f"tg:{worker.tg_user_id}" if worker else "system"
+    application = Application.get_or_none(Application.uid == report.uid)
+    if application is None:
+        application = Application.create(
+            uid=report.uid, plan=pilot_plan(), org_unit=report.org_unit_id,
+            org_path=report.org_path, level=first, status="pending", submitted_by=worker,
+            created_at=at, updated_at=at, submitted_at=at, **_form_columns(report))
+        before = None
+    else:
+        # A stale "correct" button (an earlier return's notice), or a report rejected in the
+        # reports list while its application is under review: nothing to refile.
+        if application.status in ("approved", "rejected"):
+            raise ValidationError(None, "application_decided")
+        if application.status == "pending":
+            raise ValidationError(None, "application_in_review")
+        before = {"level": application.level, "status": application.status}
+        for k, v in _form_columns(report).items():
+            setattr(application, k, v)
+        application.level, application.status = first, "pending"
+        application.submitted_at = application.updated_at = at
+        application.decided_at = None
+        if worker is not None:
+            application.submitted_by = worker
+        application.save()
+    step = ApplicationStep.create(application=application, level=community, action="submit",
+                                  actor=actor, opinion="", at=at)
+    audit(actor, "submit" if before is None else "resubmit", "application", application.id,
+          before=before, after={"level": first, "status": "pending",
+                                "title": application.title})
+    if notify:
+        _notify(application, step)
+    return application
+
+
+# ---------------------------------------------------------------------------------------------
+# The form as the document lays it out (the detail page and the PDF)
+# ---------------------------------------------------------------------------------------------
+
+def _label(zh: str, t: Translator) -> str:
+    """The document's words in Chinese; their English otherwise."""
+    return zh if t.is_zh else t.gettext(FORM_EN.get(zh, zh))
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    key: str
+    label: str
+    parts: tuple[tuple[str | None, str], ...]  # (sub-label, text): 项目概况 has four
+    hint: str | None = None
+    opinion: bool = False
+    meta: str | None = None  # an opinion's act, who and when
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A filled 申报表, ready to lay out: the title, the 申报单位 line, the rows."""
+
+    title: str
+    applicant_label: str
+    applicant: tuple[tuple[str, str], ...]  # (place name, the blank's label)
+    rows: tuple[SheetRow, ...]
+    status: str
+    waiting: str | None
+
+
+def applicant_places(application: Application) -> dict[str, OrgUnit]:
+    """申报单位: the filing community and its ancestors by level, from the tree."""
+    return {u.level: u for u in application.org_unit.ancestors()}
+
+
+def latest_opinions(step_list) -> dict[str, ApplicationStep]:
+    """The last act of each reviewing level (a level may act again after a refiling)."""
+    return {s.level: s for s in step_list if s.action != "submit"}
+
+
+def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai") -> Sheet:
+    """The application as the document's table (the plan's ``[approval.form]``), in ``t``'s
+    language: the document's own words in Chinese."""
+    from zoneinfo import ZoneInfo
+
+    spec = approval()
+    form = spec["form"]
+    values = application.answers or {}
+    places = applicant_places(application)
+    applicant = tuple((places[x["level"]].name if x["level"] in places else "",
+                       _label(x["label"], t)) for x in form["applicant_levels"])
+    rows = []
+    for row in form["rows"]:
+        names = row["fields"]
+        texts = []
+        for name in names:
+            value = values.get(name)
+            if name == "subsidy" and value not in (None, ""):
+                value = t.money(value)
+            texts.append(str(value) if value not in (None, "") else "")
+        labels = row.get("parts") or [None] * len(names)
+        rows.append(SheetRow(
+            row["key"], _label(row["label"], t),
+            tuple((_label(x, t) if x else None, text) for x, text in zip(labels, texts)),
+            hint=_label(row["hint"], t) if row.get("hint") else None))
+    step_list = steps(application)
+    names = actor_names(step_list)
+    latest = latest_opinions(step_list)
+    zone = ZoneInfo(tz)
+    for level in (x for x in spec["levels"] if x.get("opinion_row")):
+        step = latest.get(level["level"])
+        meta = None
+        if step is not None:
+            when = step.at.replace(tzinfo=dt.timezone.utc).astimezone(zone).date()
+            meta = " · ".join([t.gettext(ACTION_LABELS[step.action]),
+                               names.get(step.actor, step.actor), t.date(when)])
+        rows.append(SheetRow(f"opinion:{level['level']}", _label(level["opinion_row"], t),
+                             ((None, step.opinion if step else ""),), opinion=True, meta=meta))
+    waiting = step_name(application.level, t) if application.status == "pending" else None
+    return Sheet(title=_label(form["title"], t), applicant_label=_label(form["applicant"], t),
+                 applicant=applicant, rows=tuple(rows),
+                 status=t.gettext(STATUS_LABELS.get(application.status, application.status)),
+                 waiting=waiting)
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo: applications at every stage
+# ---------------------------------------------------------------------------------------------
+
+DEMO_PROJECTS = [
+    ("“四点半课堂”困境儿童课后服务项目", "放学后无人看护的留守和困境儿童", "社区社工站联合青少年服务社会组织开展课业辅导、安全教育和亲子小组"),
+    ("独居老人“邻里守望”关爱项目", "辖区80岁以上独居、空巢老人约60人", "社工个案评估，志愿者结对探访，开展健康讲座和互助小组"),
+    ("精神障碍康复者社区融入项目", "在册精神障碍康复者及其家属", "个案管理、家属支持小组、社区康复活动与公众倡导"),
+    ("流动人口子女社区融入项目", "随迁子女及其家庭约40户", "社区工作方法开展融入活动，建立互助网络"),
+    ("“银龄互助”时间银行项目", "低龄老人志愿者与高龄老人", "以时间银行记录服务时长，组织低龄老人结对服务高龄老人"),
+    ("残疾人就业辅导与支持项目", "有就业意愿的残疾人约25人", "职业能力评估、技能培训小组、就业跟踪辅导"),
+    ("社区矫正对象社会适应项目", "社区矫正对象及其家庭", "个案辅导、心理疏导和社会关系修复"),
+    ("“三留守”人员关爱服务项目", "留守儿童、留守妇女和留守老人", "入户走访建档，开展关爱小组和节日主题活动"),
+]
+# (where it ends up, the acts after filing): a spread over every stage of the chain.
+DEMO_PATHS = [
+    ("township", []),
+    ("county", ["pass"]),
+    ("city", ["pass", "pass"]),
+    ("province", ["pass", "pass", "pass"]),
+    ("approved", ["pass", "pass", "pass", "approve"]),
+    ("returned", ["pass", "return"]),
+    ("rejected", ["reject"]),
+    ("county", ["pass"]),
+]
+DEMO_OPINIONS = {
+    "township": "经初核，项目经居民听证和居民代表会议审议并已公示，材料齐全，同意上报。",
+    "county": "经审核，项目需求明确、实施方案可行，同意上报市级民政部门复核。",
+    "city": "经复核，同意推荐为省级“三社联动”试点项目。",
+    "province": "同意列为“三社联动”试点项目，按规定拨付补助资金。",
+    "return": "请补充服务对象的具体人数和项目预算明细后重新申报。",
+    "reject": "项目内容与“三社联动”试点方向不符，不予推荐。",
+}
+
+
+def demo_applications(rng: random.Random, today: dt.date) -> dict[str, int]:
+    """Pilot applications for the demo at every stage of the chain — some in 雨城区
+    (511802), where the demo's county login works, the rest across the city — filed as
+    reports and moved through ``_move`` (no notices: demo workers have no real chats).
+    Deterministic for the rng's state; returns the count per status/level."""
+    kind = ReportKind.get_or_none(ReportKind.code == KIND)
+    if kind is None:
+        return {}
+    leaders = list(Worker.select(Worker, OrgUnit).join(OrgUnit)
+                   .where(Worker.status == "active", Worker.role == "leader")
+                   .order_by(Worker.id))
+    yucheng = [w for w in leaders if w.org_unit.path.startswith("/5118/511802/")]
+    others = [w for w in leaders if not w.org_unit.path.startswith("/5118/511802/")]
+    if not leaders:
+        return {}
+    chosen = rng.sample(yucheng, min(5, len(yucheng))) + rng.sample(others, min(3, len(others)))
+    counts: dict[str, int] = {}
+    offset = dt.timedelta(hours=8)  # stored as naive UTC, filed in office hours in Ya'an
+    for i, worker in enumerate(chosen):
+        name, serves, methods = DEMO_PROJECTS[i % len(DEMO_PROJECTS)]
+        end, path = DEMO_PATHS[i % len(DEMO_PATHS)]
+        unit = worker.org_unit
+        filed = today - dt.timedelta(days=4 * (len(path) + 1) + rng.randrange(0, 5))
+        at = dt.datetime.combine(filed, dt.time(rng.randrange(9, 17), rng.randrange(60))) - offset
+        subsidy = rng.choice([30000, 50000, 80000, 100000])
+        values = {
+            "project_name": name,
+            "community_profile": f"{unit.name}共有居民约{rng.randrange(8, 40) * 100}户，"
+                                 f"{'以农业人口为主' if unit.is_rural else '老旧小区较多'}，"
+                                 "已建成社区综合服务站和社工室。",
+            "needs": "经社区筹划征集和居民听证，居民对该类服务需求强烈，现有服务供给不足。",
+            "beneficiaries": serves,
+            "service_methods": methods,
+            "period": f"{today.year}年{today.month}月至{today.year + 1}年{today.month}月",
+            "funding": f"项目总需求{subsidy * 3 // 20000}万元：申请省级补助{subsidy // 10000}万元，"
+                       "街道配套和社区慈善基金解决其余部分。",
+            "subsidy": f"{subsidy}.00",
+            "outcomes": "服务对象生活质量和社会参与明显改善，培育社区社会组织1个以上。",
+        }
+        with database.atomic():
+            report = Report.create(
+                uid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), kind=kind,
+                worker=worker, org_unit=unit, org_path=unit.path, activity_date=filed,
+                values=values, status="submitted", created_at=at, updated_at=at)
+            count_report(report)
+            application = from_report(report, created=True, at=at, notify=False)
+            level = application.level
+            for n, action in enumerate(path, start=1):
+                opinion = DEMO_OPINIONS[action if action in NEEDS_OPINION else level]
+                _move(application, level, action, actor=f"demo:{level}", opinion=opinion,
+                      at=at + dt.timedelta(days=3 * n, hours=rng.randrange(0, 6)), notify=False)
+                level = application.level
+        key = application.status if application.status != "pending" else application.level
+        counts[key] = counts.get(key, 0) + 1
+    return counts
