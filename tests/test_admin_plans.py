@@ -295,3 +295,35 @@ def test_the_zhejiang_dashboard_shows_its_index_card(as_alice, db):
     text = text_of(as_alice.get("/admin/?plan=zhejiang-2025&year=2025"))
     assert 'id="wd-index"' in text and "plan=zhejiang-2025" in text
     assert 'data-indicator="township_stations"' in text
+
+
+# ---- in a real browser (tests/test_browser.py's demo site and Chromium) ----------------------
+
+from tests.test_browser import SHOTS, browser, page, sign_in, site  # noqa: E402,F401
+
+
+def _loaded(page, selector: str) -> None:
+    page.locator(selector).scroll_into_view_if_needed()
+    page.wait_for_function(f"document.querySelector('{selector}').complete && "
+                           f"document.querySelector('{selector}').naturalWidth > 0")
+
+
+@pytest.mark.browser
+def test_in_the_browser_an_official_switches_plan_and_opens_the_index_and_a_radar(page, site):
+    sign_in(page, site, "demo")
+    page.click('#wd-plans a[data-plan="zhejiang-2025"]')
+    page.wait_for_url(re.compile(r".*plan=zhejiang-2025.*"))
+    assert page.get_attribute("#dashboard", "data-plan") == "zhejiang-2025"
+    assert page.locator('#wd-progress tr[data-indicator="township_stations"]').count() == 1
+    for chart in ("#wd-chart-completion", "#wd-chart-trend"):
+        assert "plan=zhejiang-2025" in page.get_attribute(chart, "src")
+        _loaded(page, chart)
+    page.click("#wd-index + div a")
+    page.wait_for_url(re.compile(r".*/admin/linkage/.*"))
+    rows = page.locator("#li-ranking tbody tr")
+    assert rows.count() == 8  # the counties
+    rows.first.locator("a", has_text=re.compile("雷达图|Radar")).click()
+    page.wait_for_url(re.compile(r".*place=.*"))
+    assert "table-active" in (page.locator("#li-ranking tbody tr").first.get_attribute("class") or "")
+    _loaded(page, "#li-radar")
+    page.screenshot(path=str(SHOTS / "linkage_city.png"), full_page=True)
