@@ -1,0 +1,125 @@
+"""天津 community social organizations (003_e46522dbaec760a4.txt, 津民发〔2018〕61号): the hub
+organization of every street with its 2–3 full-time social workers, the registry's filing
+stages, and the volunteers' registration and time bank, measured on registry rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from models import progress
+from models.schema import OrgUnit, Plan, SocialOrganization, Volunteer, VolunteerHours
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def plan(db):
+    return Plan.get(Plan.code == "tianjin-shequ-zuzhi")
+
+
+def unit(code: str) -> OrgUnit:
+    return OrgUnit.get(OrgUnit.code == code)
+
+
+def row(plan, scope, code, year=2026, as_of=TODAY):
+    pp = progress.plan_progress(plan, scope, year, as_of)
+    return next(r for r in pp.rows if r.indicator.code == code)
+
+
+def hub(street: OrgUnit, workers: int, status: str = "filed") -> SocialOrganization:
+    return SocialOrganization.create(name=f"{street.name}社区社会组织联合会", category="other",
+                                     org_unit=street, org_path=street.path, leader="陈刚",
+                                     is_hub=True, full_time_social_workers=workers, status=status)
+
+
+def test_one_hub_organization_per_street_with_two_or_three_social_workers(plan):
+    county = unit("511802")
+    hub(unit("511802001"), 2)
+    hub(unit("511802002"), 4)  # filed, but over-staffed for the 2–3 the document sets
+    hub(unit("511802003"), 3, status="reviewed")  # not filed yet
+    hubs = row(plan, county, "streets_with_hub")
+    staffed = row(plan, county, "hubs_staffed")
+    # 雨城区 has 8 streets and towns; 2 have a filed hub; 1 of them with 2–3 social workers
+    assert (hubs.actual, hubs.target) == (2, 8)
+    assert (staffed.actual, staffed.target) == (1, 8)
+    # by 2026-11-23, 327 of 365 days: expected 8 × 327 / 365 = 7.17; 2 < 5.37 → at risk
+    assert (hubs.expected, hubs.pace) == (Decimal("7.17"), "at_risk")
+    assert row(plan, unit("511802001"), "hubs_staffed").pace == "done"
+
+
+def test_a_demonstration_hub_in_every_district_by_the_end_of_2019(plan):
+    city = unit("5118")
+    county = unit("511802")
+    county.attrs = {"hub_demo_point": 1}
+    county.save()
+    r = row(plan, city, "districts_with_hub_demo")
+    # 1 of 8 counties; due 2019-12-31 long past → all 8 expected → at risk
+    assert (r.actual, r.target, r.expected, r.pace) == (1, 8, 8, "at_risk")
+    # in 2019, the plan's start (2018-11-01) to the due date spread evenly:
+    # by 2019-06-30, 242 of 426 days → 8 × 242 / 426 = 4.54
+    r = row(plan, city, "districts_with_hub_demo", year=2019, as_of=dt.date(2019, 6, 30))
+    assert r.expected == Decimal("4.54")
+
+
+def test_the_registry_stages_and_the_priority_kinds(plan):
+    village = OrgUnit.select().where(OrgUnit.path.startswith(unit("511802006").path),
+                                     OrgUnit.level == "community").first()
+    for i, (status, category, members) in enumerate((
+            ("filed", "elderly_care", 12), ("filed", "mutual_aid", 8),
+            ("filed", "charity_relief", 20), ("pending", "elderly_care", 5),
+            ("reviewed", "community_service", 9), ("deregistered", "elderly_care", 30))):
+        SocialOrganization.create(name=f"组织{i}", category=category, org_unit=village,
+                                  org_path=village.path, leader="周杰", status=status,
+                                  members=members)
+    county = unit("511802")
+    got = {code: row(plan, county, code).actual for code in (
+        "organizations_filed", "organizations_awaiting_review", "organizations_awaiting_filing",
+        "priority_organizations", "organization_members")}
+    assert got == {"organizations_filed": 3, "organizations_awaiting_review": 1,
+                   "organizations_awaiting_filing": 1,
+                   "priority_organizations": 2,  # elderly care and charitable relief, filed
+                   "organization_members": 40}  # 12 + 8 + 20
+    # an organization founded after the year it is looked at is not in that year's registry
+    SocialOrganization.update(founded_on=dt.date(2026, 5, 1)).where(
+        SocialOrganization.name == "组织0").execute()
+    assert row(plan, county, "organizations_filed", year=2025).actual == 2
+
+
+def test_volunteers_registered_and_the_time_bank(plan):
+    community = OrgUnit.get(OrgUnit.code == "511802001001")
+    old = Volunteer.create(name="孙静", org_unit=community, org_path=community.path,
+                           registered_on=dt.date(2025, 4, 1))
+    new = Volunteer.create(name="吴磊", org_unit=community, org_path=community.path,
+                           registered_on=dt.date(2026, 4, 1))
+    Volunteer.create(name="郑霞", org_unit=community, org_path=community.path,
+                     registered_on=dt.date(2026, 5, 1), active=False)
+    VolunteerHours.create(volunteer=old, date=dt.date(2026, 6, 1), hours=Decimal("3.5"))
+    VolunteerHours.create(volunteer=new, date=dt.date(2026, 6, 2), hours=Decimal("2"))
+    VolunteerHours.create(volunteer=old, date=dt.date(2025, 6, 1), hours=Decimal("8"))
+    county = unit("511802")
+    # registered by the end of 2026, still active: 2; of them registered in 2026: 1
+    assert row(plan, county, "volunteers_registered").actual == 2
+    assert row(plan, county, "volunteers_new").actual == 1
+    # hours served in 2026: 3.5 + 2; in 2025: 8
+    assert row(plan, county, "time_bank_hours").actual == Decimal("5.5")
+    assert row(plan, county, "time_bank_hours", year=2025).actual == Decimal("8")
+    assert row(plan, county, "volunteers_registered", year=2025).actual == 1
+    # a quarter counts the hours inside it
+    pp = progress.plan_progress(plan, county, 2026, TODAY, window=progress.Window.quarter(2026, 2))
+    assert next(r for r in pp.rows if r.indicator.code == "time_bank_hours").actual == Decimal("5.5")
+    pp = progress.plan_progress(plan, county, 2026, TODAY, window=progress.Window.quarter(2026, 1))
+    assert next(r for r in pp.rows if r.indicator.code == "time_bank_hours").actual == 0
+
+
+def test_the_counties_of_the_city_each_see_only_their_own_registry(plan):
+    hub(unit("511802001"), 2)
+    hub(unit("511803001"), 3)
+    parts = progress.breakdown(plan, unit("5118"), 2026, TODAY)
+    by_code = {pp.scope.code: next(r for r in pp.rows if r.indicator.code == "streets_with_hub")
+               for pp in parts.values()}
+    assert (by_code["511802"].actual, by_code["511802"].target) == (1, 8)
+    assert (by_code["511803"].actual, by_code["511803"].target) == (1, 6)
+    assert by_code["511822"].actual == 0
