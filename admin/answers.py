@@ -11,7 +11,7 @@ SHOWN_APART = ("photo", "location")  # the detail page shows these as pictures a
 
 
 def option_label(f: FieldDef, value, t: Translator) -> str:
-    for o in options_for(f, t.locale):
+    for o in options_for(f, t.locale, value=value):
         if o.value == value:
             return o.label if o.literal else t.gettext(o.label)
     return str(value)

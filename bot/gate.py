@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from models.errors import InviteError
+from models.forms import bind_scope
 from models.i18n import N_
 from models.messages import explain
 from models.reports import seen_update
@@ -90,3 +91,4 @@ async def gate(update: Update, context: BotContext) -> None:
     if worker.status != "active":
         await tell(update, t.gettext(PENDING))
         raise ApplicationHandlerStop
+    bind_scope(worker.org_unit_id)  # choices from the registry: this worker's community only

@@ -15,6 +15,9 @@ from . import callbacks as cb
 #: The quick-date buttons: how many days before today, and their label.
 QUICK_DAYS = ((0, N_("Today")), (1, N_("Yesterday")), (2, N_("2 days ago")))
 SHORT_LABEL = 10  # characters: options this short go two to a row
+#: Buttons for one choice at most (Telegram takes about 100 a message); a longer list, such
+#: as a community's volunteers, shows its first ones and takes the rest typed.
+MAX_CHOICE_BUTTONS = 60
 
 
 def _rows(buttons: Sequence[Button], labels: Sequence[str]) -> list[list[Button]]:
@@ -42,7 +45,7 @@ def question(f: FieldDef, t: Translator, *, options: Sequence[Option] = (), sele
     """The buttons under a question: its answers (by type), then Back and Skip."""
     rows: list[list[Button]] = []
     if f.type == "choice":
-        labels = [option_label(o, t) for o in options]
+        labels = [option_label(o, t) for o in options[:MAX_CHOICE_BUTTONS]]
         buttons = [Button(label, callback_data=cb.pack(cb.ANSWER, f.name, i))
                    for i, label in enumerate(labels)]
         rows += _rows(buttons, labels)

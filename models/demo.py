@@ -28,6 +28,7 @@ from .db import database, init_db
 from .forms import default_plan
 from .places import city
 from .plans import contribution_value, matches
+from .registry import demo_registry
 from .schema import TABLES, OrgUnit, Report, ReportKind, Station, Worker
 from .settings import ROOT
 
@@ -217,6 +218,8 @@ def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | Non
                             display_name=name, actor="demo")
                 logins.append({"username": username, "password": password, "role": role,
                                "scope": unit.name})
+        info["registry"] = demo_registry(seed, today, scale=scale, create_user=create_user,
+                                         logins=logins)
     database.close()
     return {"url": url, "today": today, "seed": seed, "logins": logins, **info}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import tomllib
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,10 @@ from .errors import ValidationError
 from .schema import ActionLine, Plan, ReportKind
 
 KINDS_FILE = Path(__file__).parent / "data" / "kinds.toml"
-FIELD_TYPES = {"choice", "multi", "integer", "money", "date", "text", "photo", "location"}
+FIELD_TYPES = {"choice", "multi", "integer", "money", "date", "text", "photo", "location",
+               "phone", "id_number", "hours"}
+#: Field types whose parsing is the registry's (models/registry.py): volunteers' particulars.
+REGISTRY_TYPES = {"phone", "id_number", "hours"}
 
 
 @dataclass(frozen=True)
@@ -173,8 +177,23 @@ def default_plan() -> Plan | None:
                    lambda: Plan.select().order_by(Plan.is_default.desc(), Plan.id).first())
 
 
-def options_for(f: FieldDef, locale: str = "zh_Hans") -> list[Option]:
-    """The options of a choice field; ``options_from`` resolves against the default plan."""
+# The community whose registry rows a choice may offer (``options_from = "volunteers"``):
+# the bot binds it to the worker's org unit for each update; unbound, nothing is offered.
+_scope: ContextVar[int | None] = ContextVar("form_scope", default=None)
+
+
+def bind_scope(org_unit_id: int | None) -> None:
+    """Offer the registry rows of this org unit (the worker's community) in choices."""
+    _scope.set(org_unit_id)
+
+
+def options_for(f: FieldDef, locale: str = "zh_Hans", *, value=None) -> list[Option]:
+    """The options of a choice field; ``options_from`` resolves against the default plan
+    (``action_lines``) or the registry of the bound community (``volunteers``; with
+    ``value``, the one option of a stored answer, to show it wherever it is read)."""
+    if f.options_from == "volunteers":
+        from .registry import volunteer_options
+        return volunteer_options(_scope.get(), value if isinstance(value, str) else None)
     if f.options_from == "action_lines":
         plan = default_plan()
         if plan is None:
@@ -205,6 +224,13 @@ def parse_answer(f: FieldDef, text: str, *, today: dt.date) -> Any:
         return parsing.parse_date(text, f.name, today=today, earliest=earliest_date()).isoformat()
     if f.type == "text":
         return parsing.parse_text(text, f.name, max_length=f.max_length)
+    if f.type in REGISTRY_TYPES:
+        from .registry import parse_field
+        return parse_field(f, text)
+    if f.type == "choice" and f.options_from == "volunteers":
+        # A long list shows only its first buttons: a typed name or phone finds the rest.
+        from .registry import match_volunteer
+        return match_volunteer(_scope.get(), text, f.name)
     if f.type in ("choice", "multi"):
         # Typed text for a choice: accept an option's value or its number in the list.
         raise ValidationError(f.name, "use_buttons")

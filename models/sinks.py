@@ -13,6 +13,7 @@ from .schema import Report
 
 Sink = Callable[..., object]
 _SINKS: dict[str, Sink] = {}
+_ON_REVIEW: dict[str, Sink] = {}
 
 
 def register(name: str) -> Callable[[Sink], Sink]:
@@ -32,6 +33,26 @@ def apply(name: str | None, report: Report, *, created: bool) -> object | None:
     except KeyError:
         raise LookupError(f"report kind stores into unknown registry {name!r}") from None
     return fn(report, created=created)
+
+
+def on_review(name: str) -> Callable[[Sink], Sink]:
+    """Decorator: ``@sinks.on_review("volunteer") def reviewed(report, *, before): ...``,
+    called when a report of a kind that stores into ``name`` is approved or rejected (``before``
+    is the status it had), in the review's transaction. Optional: a registry without one is
+    not told."""
+    def wrap(fn: Sink) -> Sink:
+        _ON_REVIEW[name] = fn
+        return fn
+    return wrap
+
+
+def reviewed(name: str | None, report: Report, *, before: str) -> None:
+    if not name:
+        return
+    _load_registries()
+    fn = _ON_REVIEW.get(name)
+    if fn is not None:
+        fn(report, before=before)
 
 
 def _load_registries() -> None:

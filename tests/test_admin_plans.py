@@ -93,6 +93,12 @@ def test_switching_plans_keeps_the_place_and_the_period(as_alice, plan):
     assert cell(text_of(as_alice.get(link)), "events", "511802") == (1, Decimal("1.98"))
 
 
+def test_switching_to_a_plan_that_starts_later_leaves_a_year_before_it(as_alice, plan):
+    text = text_of(as_alice.get("/admin/?year=2023"))  # Ya'an's plan runs from 2023
+    link = re.search(r'data-plan="linkage-test"\s+href="([^"]+)"', text).group(1)
+    assert "year=" not in link and as_alice.get(link).status_code == 200
+
+
 def test_a_plan_with_an_index_shows_it_on_its_dashboard(as_alice, plan):
     text = text_of(as_alice.get("/admin/?plan=linkage-test&scope=511802"))
     assert re.search(r'id="wd-index">65\.0<', text)
