@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from .errors import NotFound, PermissionDenied
 from .schema import (ActionLine, AdminUser, Application, ApplicationStep, AuditLog, Contribution,
-                     Indicator, Invite, OrgUnit, Photo, Plan, Report, ReportKind, Station, Target,
-                     Worker)
+                     Indicator, Invite, OrgUnit, Photo, Plan, Report, ReportKind,
+                     SocialOrganization, Station, Target, Volunteer, VolunteerHours, Worker)
 
 # The officials of the approval chain below the county and above the city (models/
 # applications.py): 街道初核 and 省厅审批. They read what their scope holds and act on
@@ -94,8 +94,11 @@ def scoped(query, model, user):
     path = scope_path(user)
     if model is OrgUnit:
         return query.where(OrgUnit.path.startswith(path))
-    if model in (Report, Contribution, Application):
+    if model in (Report, Contribution, Application, SocialOrganization, Volunteer):
         return query.where(model.org_path.startswith(path))
+    if model is VolunteerHours:
+        return query.where(VolunteerHours.volunteer.in_(
+            Volunteer.select(Volunteer.id).where(Volunteer.org_path.startswith(path))))
     if model is ApplicationStep:
         return query.where(ApplicationStep.application.in_(
             Application.select(Application.id).where(Application.org_path.startswith(path))))
@@ -124,6 +127,12 @@ def _audit_scope(path: str):
         "org_unit": _ids_as_text(OrgUnit.select().where(OrgUnit.path.startswith(path)), OrgUnit),
         "application": _ids_as_text(
             Application.select().where(Application.org_path.startswith(path)), Application),
+        "social_organization": _ids_as_text(SocialOrganization.select().where(
+            SocialOrganization.org_path.startswith(path)), SocialOrganization),
+        "volunteer": _ids_as_text(
+            Volunteer.select().where(Volunteer.org_path.startswith(path)), Volunteer),
+        "volunteer_hours": _ids_as_text(VolunteerHours.select().join(Volunteer).where(
+            Volunteer.org_path.startswith(path)), VolunteerHours),
     }
     clause = None
     for entity, ids in by_entity.items():

@@ -154,6 +154,7 @@ def review(report: Report, status: str, *, actor: str, reason: str | None = None
         report.updated_at = now()
         report.save()
         Contribution.update(status=status).where(Contribution.report == report).execute()
+        sinks.reviewed(report.kind.stores, report, before=before["status"])
         audit(actor, status, "report", report.id, before=before,
               after={"status": status, "reject_reason": report.reject_reason})
     return report
