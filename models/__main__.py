@@ -1,4 +1,5 @@
-"""Maintenance commands: `python -m models init | load-plan FILE | invite --org CODE | recount`."""
+"""Maintenance commands: `python -m models init | load-plan FILE | invite --org CODE | recount
+| import ENTITY FILE [--dry-run]`."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     inv.add_argument("--uses", type=int, default=1)
     inv.add_argument("--days", type=int, default=30)
     sub.add_parser("recount", help="rebuild every report's contributions to every indicator")
+    imp = sub.add_parser("import", help="import org units, workers, volunteers, social "
+                         "organizations or past reports from CSV/XLSX (all or nothing)")
+    imp.add_argument("entity", choices=("org_units", "workers", "volunteers", "organizations",
+                                        "reports"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    imp.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
+    imp.add_argument("--lang", default="zh_Hans", choices=("zh_Hans", "en"))
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -52,7 +61,30 @@ def main(argv: list[str] | None = None) -> int:
             from .plans import recount
 
             print(f"{recount()} contributions")
+        elif args.command == "import":
+            return _import(args, settings)
     return 0
+
+
+def _import(args, settings) -> int:
+    """Print the same report as the admin's import page; exit 1 if any row is bad."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from . import importer
+    from .i18n import translator
+
+    if not args.file.is_file():
+        print(f"no such file: {args.file}", file=sys.stderr)
+        return 2
+    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    if args.dry_run:
+        result = importer.dry_run(args.entity, args.file, sheet=args.sheet, today=today)
+    else:
+        result = importer.run(args.entity, args.file, sheet=args.sheet, today=today,
+                              actor="cli")
+    print("\n".join(result.report_lines(translator(args.lang))))
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

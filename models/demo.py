@@ -1,5 +1,7 @@
-"""A demo database: the Ya'an plan and places, workers with Chinese names, and a plausible
-stretch of reports of every kind from 2025-01-01 to today.
+"""A demo database: the Ya'an places, all five plans side by side (Ya'an the default),
+workers with Chinese names, and a plausible stretch of reports of every kind from 2025-01-01
+to today; the places carry the facts the other plans test (``place_attrs``: sites and
+tiers, funds, certified workers, ...), the communities their population and households.
 
 Deterministic for a seed and a ``today``: the same call builds the same rows (uids included),
 so screenshots and tests can rely on them. Counties differ on purpose — some keep pace with
@@ -27,7 +29,7 @@ from . import bootstrap, rollup
 from .db import database, init_db
 from .forms import default_plan
 from .places import city
-from .plans import contribution_value, matches
+from .plans import CONTRIBUTION_MEASURES, contribution_value, matches
 from .registry import demo_registry
 from .schema import TABLES, OrgUnit, Report, ReportKind, Station, Worker
 from .settings import ROOT
@@ -207,6 +209,7 @@ def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | Non
     bootstrap(url)
     with database.connection_context():
         info = _populate(rng, today, scale)
+        info["places"] = place_attrs(seed)
         logins = []
         if create_user is not None:
             county_unit = OrgUnit.get(OrgUnit.code == "511802")
@@ -222,6 +225,61 @@ def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | Non
                                          logins=logins)
     database.close()
     return {"url": url, "today": today, "seed": seed, "logins": logins, **info}
+
+
+def place_attrs(seed: int) -> dict[str, int]:
+    """The facts about places that the other plans test and no report carries (OrgUnit.attrs):
+    Tianjin's creation sites and joint sites (site_no 1–11) with their funds and station
+    staff, Zhejiang's certified workers and graded service centres, Gansu's social-work rooms
+    and pilot communities, Tianjin's hub demonstration points. Its own random stream, so the
+    reports of a seed stay the same; one UPDATE per place."""
+    rng = random.Random(seed * 7 + 1)
+    counties = list(OrgUnit.select().where(OrgUnit.level == "county").order_by(OrgUnit.code))
+    townships = list(OrgUnit.select().where(OrgUnit.level == "township").order_by(OrgUnit.code))
+    communities = list(OrgUnit.select().where(OrgUnit.level == "community").order_by(OrgUnit.code))
+    attrs: dict[int, dict] = {u.id: dict(u.attrs or {}) for u in counties + townships + communities}
+    streets = [t for t in townships if not t.is_rural]
+    sites = sorted(rng.sample(streets, min(12, len(streets))) +
+                   rng.sample([t for t in townships if t.is_rural], 2), key=lambda t: t.code)
+    joint = rng.sample(sites, min(8, len(sites)))
+    for t in townships:
+        a = attrs[t.id]
+        a["csc_registered"] = rng.random() < 0.7
+        a["csc_rated"] = a["csc_registered"] and rng.random() < 0.75
+        a["development_foundations"] = 1 if rng.random() < 0.3 else 0
+        a["incubator"] = rng.random() < 0.6
+        if t in sites:
+            a.update(demo_site=True, demo_completed=rng.random() < 0.85,
+                     community_fund=rng.random() < 0.8,
+                     station_social_workers=rng.choice((1, 2, 2, 3)))
+        if t in joint:
+            a["site_no"] = joint.index(t) + 1
+    by_township: dict[int, list[OrgUnit]] = {}
+    for c in communities:
+        by_township.setdefault(c.parent_id, []).append(c)
+        a = attrs[c.id]
+        workers = rng.randrange(3, 9)
+        a.update(community_workers=workers,
+                 certified_community_workers=round(workers * rng.uniform(0.3, 0.9)),
+                 certified_social_workers=round((c.population or 0) * rng.uniform(18, 45) / 10000),
+                 star_complex=rng.random() < 0.3, social_work_room=rng.random() < 0.8,
+                 professional_social_workers=rng.choice((0, 1, 1, 2)),
+                 volunteer_liaison=rng.random() < 0.7)
+        if not c.is_rural:
+            a["direct_election"] = rng.random() < 0.85
+    for t in sites:
+        members = by_township.get(t.id, [])
+        for c in rng.sample(members, min(len(members), rng.choice((1, 2, 2, 3)))):
+            attrs[c.id]["demo_covered"] = True
+    for county in rng.sample(counties, min(5, len(counties))):
+        attrs[county.id]["hub_demo_point"] = 1
+        pilots = [c for c in communities if c.path.startswith(county.path)]
+        for c in rng.sample(pilots, min(len(pilots), rng.randrange(3, 6))):
+            attrs[c.id]["sanshe_pilot"] = True
+    with database.atomic():
+        for unit_id, a in attrs.items():
+            OrgUnit.update(attrs=a).where(OrgUnit.id == unit_id).execute()
+    return {"creation_sites": len(sites), "joint_sites": len(joint)}
 
 
 def _populate(rng: random.Random, today: dt.date, scale: float) -> dict:
@@ -378,7 +436,7 @@ def count_all(batch: int = 5000) -> int:
     per-row SQL building makes it several times faster. Call under ``rollup.suspended()``."""
     from .schema import Contribution, Indicator
 
-    indicators = list(Indicator.select().where(Indicator.measure != "reference"))
+    indicators = list(Indicator.select().where(Indicator.measure.in_(CONTRIBUTION_MEASURES)))
     codes = {k.id: k.code for k in ReportKind.select()}
     table = Contribution._meta.table_name
     p = database.param
