@@ -139,6 +139,9 @@ def build_admin() -> Admin:
     from .linkage import LinkageView
 
     admin_ext.add_view(LinkageView(name=_l("Linkage index"), endpoint="linkage"))
+    from .registry import init_views as registry_views
+
+    registry_views(admin_ext)
     from .imports import init_views as import_views
 
     import_views(admin_ext)
