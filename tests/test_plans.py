@@ -224,3 +224,30 @@ def test_a_rejected_report_leaves_every_plan(db):
     for code, ind in (("yaan-jiuxiang", "activities_children"), ("zhejiang-2025", "volunteer_activities")):
         pp = progress.plan_progress(Plan.get(Plan.code == code), city, 2026, TODAY)
         assert _row(pp, ind).actual == 0
+
+
+# ---- every plan's dashboard -------------------------------------------------------------------
+
+from tests.test_admin_app import app, as_alice, officials, settings  # noqa: E402,F401
+
+
+@pytest.mark.parametrize("code", sorted(SHIPPED))
+def test_each_plans_dashboard_shows_its_indicators_with_their_figures(as_alice, code, monkeypatch):
+    import html
+
+    import admin.dashboard
+    from models.demo import place_attrs
+
+    monkeypatch.setattr(admin.dashboard, "today", lambda: TODAY)
+    place_attrs(5118)
+    f.report("activity", activity_type="training", parties=["social_worker", "volunteer"],
+             date=dt.date(2026, 11, 20))
+    plan = Plan.get(Plan.code == code)
+    page = as_alice.get(f"/admin/?plan={code}")
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    for ind in Indicator.select().where(Indicator.plan == plan):
+        assert ind.name in text, ind.code
+    pp = progress.plan_progress(plan, OrgUnit.get(OrgUnit.code == "5118"), 2026, TODAY)
+    # one report and the places' facts make real, non-zero progress on every plan
+    assert any(r.actual for r in pp.targeted), code
