@@ -520,12 +520,15 @@ class Measures:
 
     def target(self, ind: Indicator, path: str) -> Decimal | None:
         """A ``units`` target: the places that should have it (presence), the sites with a
-        tier (tier)."""
+        tier (tier); None where there are none (a street without a joint site has no tier
+        to meet, as a place without a station has no per-station target)."""
         if ind.measure == "presence":
-            return self.presence(ind, path)[1]
-        if ind.measure == "tier":
-            return self.tier(ind, path)[1]
-        return None
+            target = self.presence(ind, path)[1]
+        elif ind.measure == "tier":
+            target = self.tier(ind, path)[1]
+        else:
+            return None
+        return target or None
 
     def operand(self, spec, path: str, w: Window) -> Decimal | None:
         """A ratio's numerator or denominator: "population" / "households" (of the places),
