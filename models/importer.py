@@ -37,7 +37,7 @@ import peewee as pw
 from . import parsing, registry, rollup, sinks
 from .db import database
 from .errors import DomainError, ValidationError
-from .forms import (FieldDef, KindDef, default_plan, options_for, parse_answer,
+from .forms import (FieldDef, KindDef, bind_scope, default_plan, options_for, parse_answer,
                     validate_complete)
 from .i18n import N_, Translator, translator
 from .messages import VALIDATION
@@ -73,8 +73,6 @@ MESSAGES = {
     "bad_code": N_("“{value}” is not a code: digits and letters only, at most 32."),
     "scientific_notation": N_("Excel wrote “{value}” in scientific notation and lost digits: "
                               "format the column as text and save the file again."),
-    "bad_phone": N_("“{value}” is not a phone number."),
-    "bad_id_number": N_("“{value}” is not a valid ID card number."),
     "bad_telegram_id": N_("“{value}” is not a Telegram user id (a whole number)."),
     "bad_username": N_("“{value}” is not a Telegram username."),
     "bad_yes_no": N_("Write 是 or 否, not “{value}”."),
@@ -100,7 +98,6 @@ MESSAGES = {
     "duplicate_row": N_("The same {what} is already on line {line}."),
     # reports
     "unknown_kind": N_("“{value}” is not a report type. Types: {options}."),
-    "bad_status": N_("“{value}” is not a status here. Use: {options}."),
 }
 
 LEVEL_LABELS = {"province": N_("Province"), "city": N_("City"), "county": N_("County"),
@@ -207,6 +204,15 @@ class ImportResult:
         return out
 
 
+class RowRefused(DomainError):
+    """A row the checks passed but a write refused (a registry rule over rows written
+    before it): the whole import is rolled back and the row reported."""
+
+    def __init__(self, error: "RowError"):
+        self.error = error
+        super().__init__(f"line {error.line}: {error.code}")
+
+
 class FileProblem(DomainError):
     """The file as a whole cannot be read (format, encoding, sheet, header)."""
 
@@ -220,6 +226,7 @@ class FileProblem(DomainError):
 # --------------------------------------------------------------------------------------------
 
 _BRACKETS_RE = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
+_TRAILING_NOTE_RE = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]$")
 _HEADER_STRIP = " *※:：·.、\u3000"
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -233,11 +240,19 @@ def normalize_header(text: Any) -> str:
 
 
 def header_forms(text: Any) -> list[str]:
-    """The forms a header is looked up under: as written, then without notes in brackets
+    """The forms a header is looked up under: as written, then without its trailing notes
+    in brackets one by one ("县(区)(必填)" → "县(区)" → "县"), then without any
     ("人口（人）" → "人口", "成立日期(年/月/日)" → "成立日期")."""
-    full = normalize_header(text)
-    bare = normalize_header(_BRACKETS_RE.sub("", full))
-    return [full] if bare == full or not bare else [full, bare]
+    forms = [normalize_header(text)]
+    while True:
+        shorter = normalize_header(_TRAILING_NOTE_RE.sub("", forms[-1]))
+        if not shorter or shorter == forms[-1]:
+            break
+        forms.append(shorter)
+    bare = normalize_header(_BRACKETS_RE.sub("", forms[0]))
+    if bare and bare not in forms:
+        forms.append(bare)
+    return forms
 
 
 def cell_text(value: Any) -> str:
@@ -264,16 +279,6 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).translate(_ZERO_WIDTH).strip()
-
-
-@dataclass
-class Table:
-    """A sheet's rows: the header as written, its line, and the non-blank rows with theirs."""
-
-    headers: list[str]
-    header_line: int
-    rows: list[tuple[int, list]]
-    filename: str = ""
 
 
 def _read_bytes(source) -> tuple[bytes, str]:
@@ -332,7 +337,9 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list]:
                 raise FileProblem("no_sheet", sheet=sheet)
         else:
             ws = wb.worksheets[0]
-        # read-only sheets yield empty rows for gaps, so row i is Excel's row i
+        # Some writers record a wrong sheet size, which read-only mode would trust. Gaps come
+        # back as empty rows, so row i is still Excel's row i.
+        ws.reset_dimensions()
         for row in ws.iter_rows(values_only=True):
             yield list(row)
     finally:
@@ -361,12 +368,7 @@ def sheet_rows(source, *, filename: str | None = None, sheet: str | None = None
 
 _CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
 _SCIENTIFIC_RE = re.compile(r"^[0-9]+(\.[0-9]+)?e\+?[0-9]+$", re.I)
-_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
-_LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 _USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def parse_code(text: str, column: str) -> str:
@@ -375,43 +377,6 @@ def parse_code(text: str, column: str) -> str:
         raise ValidationError(column, "scientific_notation")
     if not _CODE_RE.match(s):
         raise ValidationError(column, "bad_code")
-    return s
-
-
-def parse_phone(text: str, column: str) -> str:
-    s = re.sub(r"[\s()-]", "", parsing.normalize(text))
-    if _SCIENTIFIC_RE.match(s):
-        raise ValidationError(column, "scientific_notation")
-    s = re.sub(r"^(\+?86)(?=1[0-9]{10}$)", "", s)
-    if _MOBILE_RE.match(s):
-        return s
-    landline = parsing.normalize(text).replace(" ", "")
-    if _LANDLINE_RE.match(landline):
-        return landline
-    raise ValidationError(column, "bad_phone")
-
-
-def id_number_valid(s: str) -> bool:
-    """A mainland resident ID (居民身份证): 18 characters, a real birth date, ISO 7064
-    mod 11-2 check character. Catches Excel's rounding of long numbers, too."""
-    if not _ID_RE.match(s):
-        return False
-    try:
-        dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
-    except ValueError:
-        return False
-    total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == s[17]
-
-
-def parse_id_number(text: str, column: str, *, resident_id: bool) -> str:
-    s = parsing.normalize(text).replace(" ", "").upper()
-    if _SCIENTIFIC_RE.match(s):
-        raise ValidationError(column, "scientific_notation")
-    if resident_id and not id_number_valid(s):
-        raise ValidationError(column, "bad_id_number")
-    if not resident_id and not re.match(r"^[0-9A-Z()-]{5,32}$", s):
-        raise ValidationError(column, "bad_id_number")
     return s
 
 
@@ -629,7 +594,10 @@ class _Places:
         codes = unit.path.strip("/").split("/")
         return {normalize_header(self.by_code[c].name) for c in codes if c in self.by_code}
 
-    def find(self, text: str, column: str, hints: Iterable[str] = ()) -> OrgUnit:
+    def find(self, text: str, column: str, hints: Iterable[str] = (),
+             scope: OrgUnit | None = None) -> OrgUnit:
+        """By code, else by name: a name unique inside ``scope`` (or once narrowed by the
+        township and county ``hints``) is enough."""
         s = parsing.normalize(text)
         code = s.replace(" ", "")
         if code in self.by_code:
@@ -637,6 +605,8 @@ class _Places:
         if _SCIENTIFIC_RE.match(code):
             raise ValidationError(column, "scientific_notation")
         found = self.by_name.get(normalize_header(s), [])
+        if scope is not None and len(found) > 1:
+            found = [u for u in found if u.path.startswith(scope.path)] or found
         hints = [normalize_header(h) for h in hints if h]
         if len(found) > 1 and hints:
             found = [u for u in found if all(
@@ -659,19 +629,27 @@ class _Importer:
     def __init__(self, scope: OrgUnit | None, today: dt.date):
         self.scope = scope
         self.today = today
-        self._forms = {}
-        for c in self.columns:
-            for form in c.forms():
-                self._forms.setdefault(form, c.key)
         self.canonical = {c.key: c.header for c in self.columns}
 
     # -- headers ---------------------------------------------------------------------------
 
-    def header_key(self, header: Any) -> str | None:
+    @classmethod
+    def column_key(cls, header: Any) -> str | None:
+        """The key of the column ``header`` names, by the entity's own columns."""
+        table = cls.__dict__.get("_forms")
+        if table is None:
+            table = {}
+            for c in cls.columns:
+                for form in c.forms():
+                    table.setdefault(form, c.key)
+            cls._forms = table
         for form in header_forms(header):
-            if form in self._forms:
-                return self._forms[form]
+            if form in table:
+                return table[form]
         return None
+
+    def header_key(self, header: Any) -> str | None:
+        return self.column_key(header)
 
     def required_columns(self) -> list[Column]:
         return [c for c in self.columns if c.required]
@@ -709,7 +687,8 @@ class _Importer:
     def unit(self, row: _Row, key: str, levels: tuple[str, ...], *, required: bool = True
              ) -> OrgUnit | None:
         hints = (row.text("township_hint"), row.text("county_hint"))
-        unit = row.get(key, lambda t, c: self.places.find(t, c, hints), required=required)
+        unit = row.get(key, lambda t, c: self.places.find(t, c, hints, self.scope),
+                       required=required)
         if unit is None:
             return None
         if unit.level not in levels:
@@ -1211,6 +1190,7 @@ class OrganizationImporter(_Importer):
         Column("full_time_social_workers", "专职社工人数", ("专职社工数", "专职社会工作者",
                                                          "专职社工")),
         Column("active", "是否活跃", ("活跃",), note="可选：是（默认）/否"),
+        Column("rating", "评估等级", ("等级", "评级", "社会组织评估等级"), note="可选：1A—5A"),
         Column("note", "备注", ("说明",)),
         TOWNSHIP_HINT, COUNTY_HINT,
     )
@@ -1232,18 +1212,19 @@ class OrganizationImporter(_Importer):
         self.seen: dict[tuple, int] = {}
         self.hub_rows: dict[int, int] = {}
 
-    def _place(self, row: _Row, hub: bool | None) -> OrgUnit | None:
+    def _place(self, row: _Row) -> OrgUnit | None:
+        """The community; a hub's street may stand in the township column alone."""
         if row.text("community") or not row.text("township_hint"):
             return self.unit(row, "community", ("community", "township"))
-        unit = self.unit(row, "township_hint", ("township",))  # a hub: its street only
-        return unit
+        return self.unit(row, "township_hint", ("township",))
 
     def check(self, row):
         founded = row.get("founded_on", lambda t, c: parsing.parse_date(t, c, today=self.today))
         status = row.get("status", PARSE_ORG_STATUS)
         hub = row.get("is_hub", parse_yes_no)
         active = row.get("active", PARSE_ACTIVE)
-        unit = self._place(row, hub)
+        rating = row.get("rating", parse_rating)
+        unit = self._place(row)
         if row.errors:
             return None
         if hub is None:
@@ -1294,12 +1275,12 @@ class OrganizationImporter(_Importer):
                 return None
             return _Op("create", row.line, dict(
                 cleaned, org_unit=unit.id, org_path=unit.path, is_hub=hub, status=status,
-                active=True if active is None else active, created_at=now()),
+                active=True if active is None else active, rating=rating, created_at=now()),
                 extra={"reviewed": status in ("reviewed", "filed") and not hub,
                        "filed": status == "filed"})
         values = {k: v for k, v in cleaned.items() if raw.get(k) or k in ("name", "category",
                                                                           "leader")}
-        values.update(founded_on=founded, active=active)
+        values.update(founded_on=founded, active=active, rating=rating)
         changes = _changes(existing, values)
         return _Op("update" if changes else "unchanged", row.line, changes, target=existing)
 
@@ -1352,7 +1333,6 @@ class ReportImporter(_Importer):
     def __init__(self, scope, today):
         super().__init__(scope, today)
         self.zh = translator("zh_Hans")
-        self.kinds: dict[int, KindDef] = {}
         self.kind_rows: dict[str, ReportKind] = {}
         self.kind_names: dict[str, KindDef] = {}
         for row in ReportKind.select().order_by(ReportKind.order):
@@ -1440,6 +1420,8 @@ class ReportImporter(_Importer):
         raise ValidationError(f.name, "invalid_choice", options=labels)
 
     def _answer(self, kind: KindDef, f: FieldDef, text: str):
+        if f.type == "choice" and f.options_from == "volunteers":
+            return parse_answer(f, text, today=self.today)  # by name or phone, in the row's
         if f.type == "choice":
             return self._option(kind, f, text)
         if f.type == "multi":
@@ -1456,6 +1438,7 @@ class ReportImporter(_Importer):
         if kind is None:
             return None
         self.kinds_seen.add(kind.code)
+        bind_scope(unit.id if unit else None)  # the community whose volunteers a row may name
         answers: dict = {}
         columns: dict[str, str] = {}
         keys = self._field_keys(kind, row)
@@ -1500,7 +1483,8 @@ class ReportImporter(_Importer):
         status = status or "submitted"
         return _Op("create", row.line, dict(
             uid=uid, kind=self.kind_rows[kind.code].id, worker=None, org_unit=unit.id,
-            org_path=unit.path, status=status, **fields), extra={"kind": kind})
+            org_path=unit.path, status=status, **fields),
+            extra={"kind": kind, "columns": columns})
 
     def finish(self, ops: list[_Op]) -> None:
         """Reports already imported (same uid) are updated or left alone, not added again."""
@@ -1563,7 +1547,11 @@ class ReportImporter(_Importer):
         for op in creates:
             stores = self.kind_rows[op.extra["kind"].code].stores
             if stores:
-                sinks.apply(stores, Report.get_by_id(op.target.id), created=True)
+                try:
+                    sinks.apply(stores, Report.get_by_id(op.target.id), created=True)
+                except ValidationError as e:  # the registry refused it: the row is bad
+                    column = op.extra["columns"].get(e.field or "", None)
+                    raise RowRefused(RowError(op.line, column, e.code, dict(e.args_))) from e
 
 
 # --------------------------------------------------------------------------------------------
@@ -1622,6 +1610,7 @@ def _check(importer: _Importer, table_rows: list[list], result: ImportResult) ->
         if op is not None and not row.errors:
             ops.append(op)
     if isinstance(importer, ReportImporter):
+        bind_scope(None)
         importer.finish(ops)
         ignored += importer.ignored(by_key)
     result.ignored_columns = ignored
@@ -1687,13 +1676,12 @@ def run(entity: str, source, *, actor: str, filename: str | None = None,
                 result.written = True
     except FileProblem as e:
         _file_error(result, e)
+    except RowRefused as e:
+        result.written = False
+        result.errors.append(e.error)
     except pw.IntegrityError:
         result.written = False
         result.errors.append(RowError(None, None, "conflict", {}, whole_file=True))
-    if isinstance(importer, ReportImporter) and result.written:
-        from .forms import clear_cache
-
-        clear_cache()
     result.seconds = time.perf_counter() - started
     return result
 

@@ -469,8 +469,7 @@ _FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 def test_a_header_is_recognised_whatever_its_decoration(header, before, after, wide):
     entity, key, text = header
     written = before + (text.translate(_FULL_WIDTH) if wide else text) + after
-    imp = importer.IMPORTERS[entity](None, TODAY)
-    assert imp.header_key(written) == key
+    assert importer.IMPORTERS[entity].column_key(written) == key
 
 
 @given(st.text(max_size=30))
@@ -489,3 +488,31 @@ def test_spreadsheet_numbers_read_back_as_the_digits_written(n):
 def test_spreadsheet_dates_read_back_as_iso_dates(d):
     assert cell_text(dt.datetime.combine(d, dt.time())) == d.isoformat()
     assert cell_text(d) == d.isoformat()
+
+
+# -- reports that feed the registry -------------------------------------------------------------
+
+def test_past_service_hours_go_into_the_time_bank(db):
+    from models.schema import VolunteerHours
+
+    run("volunteers", SAMPLES / "volunteers.csv", actor="cli", today=TODAY)
+    rows = [["类型", "社区", "日期", "Volunteer", "Hours", "Service"],
+            ["volunteer_hours", "511802001001", "2025-06-01", "周秀兰", "2.5", "敬老院陪护"],
+            ["volunteer_hours", "511802001001", "2025-06-02", "13890011002", "两小时", "理发"],
+            ["volunteer_hours", "511802001001", "2025-06-03", "刘红梅", "1", "探访"]]  # 4
+    result = run("reports", csv_bytes(rows), filename="h.csv", actor="cli", today=TODAY)
+    assert problems(result) == [(4, "Volunteer", "volunteer_not_found")]  # of another village
+    rows.pop()
+    assert run("reports", csv_bytes(rows), filename="h.csv", actor="cli", today=TODAY).written
+    hours = {h.volunteer.name: h.hours for h in VolunteerHours.select()}
+    assert hours == {"周秀兰": Decimal("2.5"), "陈志强": Decimal("2.0")}
+
+
+def test_a_row_the_registry_refuses_while_writing_stops_the_whole_import(db):
+    before = table_counts()
+    rows = [["类型", "社区", "日期", "Name", "Phone", "Team", "Skills"],
+            ["volunteer", "511802001001", "2025-06-01", "甲", "13890015555", "队", "理发"],
+            ["volunteer", "511802001001", "2025-06-01", "乙", "13890015555", "队", "陪护"]]
+    result = run("reports", csv_bytes(rows), filename="v.csv", actor="cli", today=TODAY)
+    assert problems(result) == [(3, "Phone", "volunteer_exists")]
+    assert not result.written and table_counts() == before
