@@ -15,7 +15,7 @@ from models.db import database, init_db
 from models.settings import Settings
 
 from . import callbacks as cb
-from . import commands, engine, outbox, registration
+from . import applications, commands, engine, outbox, registration
 from .context import BotContext, Clock, WusheApplication
 from .errors import on_error
 from .gate import drop_repeats, forget_old_updates, gate
@@ -75,6 +75,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("lang", commands.lang_command))
     app.add_handler(CommandHandler("report", engine.report_command))
     app.add_handler(CommandHandler("mystats", commands.mystats))
+    app.add_handler(CommandHandler("applications", applications.applications_command))
     app.add_handler(CommandHandler("cancel", engine.cancel))
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
     for action, callback in BUTTONS.items():

@@ -22,6 +22,7 @@ from .gate import NOT_REGISTERED
 COMMANDS = (
     ("report", N_("Report an activity or a milestone")),
     ("mystats", N_("My reports and our progress this year")),
+    ("applications", N_("Our pilot-project applications and where they stand")),
     ("cancel", N_("Cancel the report in progress")),
     ("lang", N_("Change the language")),
     ("help", N_("How to use this bot")),

@@ -279,6 +279,18 @@ def actor_names(step_list) -> dict[str, str]:
     return names
 
 
+def last_steps(application_list) -> dict[int, ApplicationStep]:
+    """Each application's latest step, in one query."""
+    ids = [a.id for a in application_list]
+    if not ids:
+        return {}
+    out = {}
+    for s in (ApplicationStep.select().where(ApplicationStep.application.in_(ids))
+              .order_by(ApplicationStep.at, ApplicationStep.id)):
+        out[s.application_id] = s
+    return out
+
+
 def for_community(unit: OrgUnit) -> list[Application]:
     """A community's applications, newest first (the bot's /applications)."""
     return list(Application.select().where(Application.org_unit == unit)

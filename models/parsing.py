@@ -412,12 +412,22 @@ def parse_date(text: str, field: str, *, today: date, earliest: date | None = No
 
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
+# Chinese prose's own punctuation, which NFKC would turn into ASCII ("，" → ","): kept as
+# typed, while full-width letters and digits still fold to ASCII.
+_CJK_PUNCTUATION_RE = re.compile("([，：；？！（）])")
+
+
+def _nfkc_keeping_cjk_punctuation(text: str) -> str:
+    return "".join(part if _CJK_PUNCTUATION_RE.fullmatch(part) else
+                   unicodedata.normalize("NFKC", part)
+                   for part in _CJK_PUNCTUATION_RE.split(text))
 
 
 def parse_text(text: str, field: str, *, min_length: int = 1, max_length: int = 500) -> str:
-    """Clean free text: NFKC, collapsed spaces, at most one blank line; line breaks are kept
-    because workers write lists. Length is counted in characters after cleaning."""
-    s = unicodedata.normalize("NFKC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    """Clean free text: NFKC (Chinese punctuation kept), collapsed spaces, at most one blank
+    line; line breaks are kept because workers write lists. Length is counted in characters
+    after cleaning."""
+    s = _nfkc_keeping_cjk_punctuation(text or "").replace("\r\n", "\n").replace("\r", "\n")
     s = "\n".join(_INLINE_SPACE_RE.sub(" ", line).strip() for line in s.split("\n"))
     s = _BLANK_LINES_RE.sub("\n\n", s).strip()
     if not s:
