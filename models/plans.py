@@ -80,7 +80,7 @@ def _default_basis(measure: str) -> str:
 
 def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
     """Raise ``PlanFileError`` when an indicator's measure cannot be computed as written."""
-    from .progress import REGISTRY_SOURCES
+    from .progress import REGISTRY_EXTRA_FILTERS, REGISTRY_MODELS, REGISTRY_SOURCES
 
     where = f"plan {plan_code}: indicator {i['code']}"
     measure = i.get("measure", "count")
@@ -93,6 +93,13 @@ def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
             raise PlanFileError(f"{where}: {what} needs a source, one of {', '.join(REGISTRY_SOURCES)}")
         if r["source"] == "units" and r.get("sum") and not r.get("level"):
             raise PlanFileError(f"{where}: {what} sums {r['sum']!r} over places: name their level")
+        model = REGISTRY_MODELS.get(r["source"])
+        if model is not None:
+            known = set(model._meta.fields) | REGISTRY_EXTRA_FILTERS.get(r["source"], set())
+            unknown = [k for k in list(r.get("where") or {}) + [r.get("sum"), r.get("distinct")]
+                       if k and k not in known]
+            if unknown:
+                raise PlanFileError(f"{where}: {what} has no column {', '.join(map(repr, unknown))}")
 
     def operand(o, what):
         if o in ("population", "households"):

@@ -399,6 +399,11 @@ def _end_of(day: dt.date) -> dt.datetime:
 # whether it is a stock (rows up to the window's end) or a flow (rows inside the window).
 REGISTRY_SOURCES = ("volunteers", "volunteer_hours", "organizations", "workers", "stations",
                     "applications", "units")
+REGISTRY_MODELS = {"volunteers": Volunteer, "volunteer_hours": VolunteerHours,
+                   "organizations": SocialOrganization, "workers": Worker, "stations": Station,
+                   "applications": Application}
+# Filters a registry spec may use beyond the table's own columns.
+REGISTRY_EXTRA_FILTERS = {"volunteers": {"with_hours"}}
 
 
 class Measures:
@@ -412,6 +417,7 @@ class Measures:
     def __init__(self, plan: Plan, year: int, window: Window | None, root: OrgUnit):
         self.plan, self.year, self.window, self.root = plan, year, window, root
         self._units: dict[str, OrgUnit] | None = None
+        self._sorted: list[tuple[str, OrgUnit]] | None = None
         self._children: dict[str, list[str]] = {}
         self._base: dict[tuple[int, str], Decimal] = {}
         self._leaves: dict[tuple, dict[str, Decimal]] = {}
@@ -434,7 +440,9 @@ class Measures:
         return self._units
 
     def units_in(self, path: str, level: str | None = None, among: dict | None = None) -> list[OrgUnit]:
-        return [u for p, u in sorted(self.units.items()) if p.startswith(path)
+        if self._sorted is None:
+            self._sorted = sorted(self.units.items())
+        return [u for p, u in self._sorted if p.startswith(path)
                 and (level is None or u.level == level) and unit_matches(u, among)]
 
     def population(self, path: str, column: str = "population") -> Decimal | None:

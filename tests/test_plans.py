@@ -155,6 +155,8 @@ scope = "{scope}"
      'spec = { attr = "has_fund" }', "needs a level"),
     ('[[indicators]]\ncode = "a"\nname = "a"\nname_en = "a"\nmeasure = "registry"\n'
      'spec = { source = "people" }', "needs a source"),
+    ('[[indicators]]\ncode = "a"\nname = "a"\nname_en = "a"\nmeasure = "registry"\n'
+     'spec = { source = "organizations", where = { colour = "red" } }', "no column 'colour'"),
     ('[[indicators]]\ncode = "a"\nname = "a"\nname_en = "a"\nmeasure = "tier"\n'
      'spec = { attr = "site_no", of = "money", tiers = [] }', "unknown indicator 'money'"),
     ('[[indicators]]\ncode = "a"\nname = "a"\nname_en = "a"\nmeasure = "presence"\n'
