@@ -26,6 +26,7 @@ from models.forms import (FieldDef, KindDef, active_kinds, check_answers, kind_b
 from models.i18n import N_, Translator
 from models.messages import explain
 from models.parsing import parse_multi
+from models.registry import mask_id_number
 from models.reports import (discard_draft, draft_from_report, draft_photos, open_draft,
                             save_draft, start_draft, store_photo, submit_draft)
 from models.schema import Draft, Report, ReportKind
@@ -143,6 +144,8 @@ def show_value(f: FieldDef, value, t: Translator, locale: str) -> str:
         return t.money(value)
     if f.type == "date":
         return t.date(value, "full")
+    if f.type == "id_number":
+        return mask_id_number(str(value))  # the registry alone keeps it whole
     if f.type == "photo":
         return t.ngettext("{n} photo", "{n} photos", int(value))
     if f.type == "location":
