@@ -722,8 +722,37 @@ def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
 
 
 def _insert(model, rows: list[dict]) -> None:
-    for chunk in _chunks(rows):
-        model.insert_many(chunk).execute()
+    """Rows (dicts with the same keys) through one prepared INSERT: each value converted by
+    its field as ``insert_many`` would, without building the SQL again for every row (which
+    costs more than the database's own work here)."""
+    if not rows:
+        return
+    fields = [model._meta.fields[name] for name in rows[0]]
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)  # "values" is a keyword
+    table = f'"{model._meta.table_name}"'
+    cursor = database.cursor()
+    if isinstance(database.obj, pw.PostgresqlDatabase):
+        from psycopg2.extras import execute_values
+
+        execute_values(cursor, f"INSERT INTO {table} ({columns}) VALUES %s",
+                       [tuple(f.db_value(row[f.name]) for f in fields) for row in rows],
+                       page_size=BATCH)
+        return
+    params = ", ".join([database.param] * len(fields))
+    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({params})",
+                       [tuple(_sqlite_value(f.db_value(row[f.name])) for f in fields)
+                        for row in rows])
+
+
+def _sqlite_value(value):
+    """What peewee hands SQLite for a date, a time or a decimal (text, as it stores them)."""
+    if isinstance(value, dt.datetime):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _apply_updates(model, ops: list[_Op]) -> None:
