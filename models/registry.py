@@ -923,15 +923,11 @@ NATIONAL_HOURS_COLUMNS = ["姓名", "证件类型", "证件号码", "手机号�
                           "服务时长(小时)", "服务内容", "服务地点(社区)", "记录人"]
 
 
-def _id_type_zh(v: Volunteer) -> str:
-    if not v.id_number:
+def _id_type_zh(id_type: str | None, id_number: str | None) -> str:
+    if not id_number:
         return ""
-    code = id_type_code(v.id_type)
-    return ID_TYPES[code] if code else str(v.id_type)
-
-
-def _scoped_volunteers(root: OrgUnit):
-    return Volunteer.select().where(Volunteer.org_path.startswith(root.path))
+    code = id_type_code(id_type)
+    return ID_TYPES[code] if code else str(id_type)
 
 
 def _community_names(paths) -> dict[str, str]:
@@ -947,37 +943,45 @@ def _community_names(paths) -> dict[str, str]:
 def national_volunteers(root: OrgUnit, *, active_only: bool = True) -> tuple[str, list, list]:
     """The volunteers under ``root`` as (sheet title, headers, rows) for the national import:
     full ID numbers (the system keys volunteers by them), text cells throughout."""
-    q = _scoped_volunteers(root)
+    q = Volunteer.select(Volunteer.name, Volunteer.id_type, Volunteer.id_number, Volunteer.phone,
+                         Volunteer.gender, Volunteer.team, Volunteer.skills, Volunteer.org_path,
+                         Volunteer.registered_on).where(Volunteer.org_path.startswith(root.path))
     if active_only:
         q = q.where(Volunteer.active == True)  # noqa: E712
-    people = list(q.order_by(Volunteer.org_path, Volunteer.name, Volunteer.id))
-    places = _community_names({v.org_path for v in people})
-    rows = [[v.name, _id_type_zh(v), v.id_number or "", v.phone or "",
-             GENDER_ZH.get(gender_code(v.gender) or "", ""), "", "",
-             v.team or "", v.skills or "", places.get(v.org_path, ""),
-             v.registered_on.isoformat()] for v in people]
+    people = list(q.order_by(Volunteer.org_path, Volunteer.name, Volunteer.id).tuples())
+    places = _community_names({p[7] for p in people})
+    rows = [[name, _id_type_zh(id_type, number), number or "", phone or "",
+             GENDER_ZH.get(gender_code(gender) or "", ""), "", "", team or "", skills or "",
+             places.get(path, ""), _iso(registered)]
+            for name, id_type, number, phone, gender, team, skills, path, registered in people]
     return "志愿者", list(NATIONAL_VOLUNTEER_COLUMNS), rows
+
+
+def _iso(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def national_hours(root: OrgUnit, *, start: dt.date | None = None,
                    end: dt.date | None = None) -> tuple[str, list, list]:
     """Service hours under ``root`` (optionally in [start, end]) for the national import."""
-    q = (VolunteerHours.select(VolunteerHours, Volunteer).join(Volunteer)
-         .where(Volunteer.org_path.startswith(root.path)))
+    q = (VolunteerHours.select(Volunteer.name, Volunteer.id_type, Volunteer.id_number,
+                               Volunteer.phone, VolunteerHours.date, VolunteerHours.hours,
+                               VolunteerHours.activity, Volunteer.org_path,
+                               VolunteerHours.logged_by)
+         .join(Volunteer).where(Volunteer.org_path.startswith(root.path)))
     if start:
         q = q.where(VolunteerHours.date >= start)
     if end:
         q = q.where(VolunteerHours.date <= end)
-    entries = list(q.order_by(VolunteerHours.date, Volunteer.name, VolunteerHours.id))
-    places = _community_names({h.volunteer.org_path for h in entries})
-    loggers = {w.id: w.display_name for w in Worker.select().where(
-        Worker.id.in_({h.logged_by_id for h in entries if h.logged_by_id}))} if entries else {}
-    rows = []
-    for h in entries:
-        v = h.volunteer
-        rows.append([v.name, _id_type_zh(v), v.id_number or "", v.phone or "", h.date.isoformat(),
-                     format(Decimal(str(h.hours)).normalize(), "f"), h.activity,
-                     places.get(v.org_path, ""), loggers.get(h.logged_by_id, "")])
+    entries = list(q.order_by(VolunteerHours.date, Volunteer.name, VolunteerHours.id).tuples())
+    places = _community_names({e[7] for e in entries})
+    logger_ids = {e[8] for e in entries if e[8]}
+    loggers = dict(Worker.select(Worker.id, Worker.display_name)
+                   .where(Worker.id.in_(logger_ids)).tuples()) if logger_ids else {}
+    rows = [[name, _id_type_zh(id_type, number), number or "", phone or "", _iso(day),
+             format(Decimal(str(hours)).normalize(), "f"), activity, places.get(path, ""),
+             loggers.get(logger, "")]
+            for name, id_type, number, phone, day, hours, activity, path, logger in entries]
     return "服务时长", list(NATIONAL_HOURS_COLUMNS), rows
 
 
