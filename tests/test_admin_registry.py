@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from markupsafe import escape
@@ -16,7 +15,7 @@ from werkzeug.security import generate_password_hash
 from models import registry as r
 from models.i18n import translator
 from models.messages import VALIDATION
-from models.schema import AdminUser, AuditLog, OrgUnit, SocialOrganization, Volunteer
+from models.schema import AdminUser, AuditLog, SocialOrganization, Volunteer
 from tests import factories as f
 from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
                                   page_text, settings, signed_in)
