@@ -33,7 +33,8 @@ STATUS_COLOURS = {"pending": "info", "returned": "warning", "approved": "success
                   "rejected": "danger", "draft": "secondary"}
 ACTION_STYLES = {"pass": "primary", "approve": "success", "return": "outline-warning",
                  "reject": "outline-danger"}
-ACTION_BUTTONS = {"pass": _l("Pass on to the next level"), "approve": _l("Approve"),
+ACTION_BUTTONS = {"pass": _l("Pass on to the next level"),
+                  "approve": _l("Approve as a pilot project"),
                   "return": _l("Return to the community"), "reject": _l("Reject")}
 CHAIN_MESSAGES = {
     "not_waiting_here": _l("This application is not waiting for your level (it may have "

@@ -31,6 +31,10 @@ NONE_YET = N_("Your community has not filed a pilot-project application yet. To 
               "send /report and choose “Pilot project application”.")
 
 
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def stage_line(application: Application, last: ApplicationStep | None, t: Translator) -> str:
     """Where one application stands, in the worker's words."""
     step = chain.step_name(application.level, t)
@@ -44,9 +48,8 @@ def stage_line(application: Application, last: ApplicationStep | None, t: Transl
     else:
         text = t.gettext("❌ Rejected at {step}", step=step)
     if last is not None and last.opinion and application.status != "pending":
-        opinion = last.opinion if len(last.opinion) <= OPINION_SHOWN else \
-            last.opinion[:OPINION_SHOWN - 1] + "…"
-        text += "\n   " + t.gettext("Opinion: {opinion}", opinion=opinion)
+        text += "\n   " + t.gettext("Opinion: {opinion}",
+                                     opinion=shorten(last.opinion, OPINION_SHOWN))
     return text
 
 
@@ -72,8 +75,8 @@ def correct_buttons(apps: list[Application], worker_id: int, t: Translator) -> M
     rows = []
     for a in apps[:SHOWN]:
         if a.status == "returned" and a.submitted_by_id == worker_id:
-            title = a.title if len(a.title) <= TITLE_ON_BUTTON else a.title[:TITLE_ON_BUTTON - 1] + "…"
-            rows.append([Button(t.gettext("Correct “{title}”", title=title),
+            rows.append([Button(t.gettext("Correct “{title}”",
+                                          title=shorten(a.title, TITLE_ON_BUTTON)),
                                 callback_data=cb.pack(cb.FIX, a.uid))])
     return Markup(rows) if rows else None
 

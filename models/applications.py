@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,16 +128,16 @@ ACTION_LABELS = {
     "submit": N_("Filed"),
     "pass": N_("Passed on"),
     "return": N_("Returned for changes"),
-    "reject": N_("Rejected"),
-    "approve": N_("Approved"),
+    "reject": N_("Not approved"),
+    "approve": N_("Approved as a pilot project"),
 }
 
 STATUS_LABELS = {
     "draft": N_("Draft"),
     "pending": N_("Under review"),
     "returned": N_("Returned for changes"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
+    "approved": N_("Approved by the province"),
+    "rejected": N_("Not approved"),
 }
 
 # The worker's notices, one per step.
@@ -581,27 +582,49 @@ DEMO_OPINIONS = {
 }
 
 
-def demo_applications(rng: random.Random, today: dt.date) -> dict[str, int]:
+def demo_applications(rng: random.Random, today: dt.date, *, create_user=None,
+                      logins: list | None = None) -> dict[str, int]:
     """Pilot applications for the demo at every stage of the chain — some in 雨城区
-    (511802), where the demo's county login works, the rest across the city — filed as
-    reports and moved through ``_move`` (no notices: demo workers have no real chats).
-    Deterministic for the rng's state; returns the count per status/level."""
+    (511802), where the demo's county login works, one waiting in the street of each demo
+    street officer, the rest across the city — filed as reports and moved through ``_move``
+    (no notices: demo workers have no real chats). With ``create_user``, a province login
+    (appended to ``logins``). Deterministic for the rng's state; returns the count per
+    status/level."""
     kind = ReportKind.get_or_none(ReportKind.code == KIND)
     if kind is None:
         return {}
+    # Communities that have gone quiet stay quiet: only those reporting lately file.
+    lately = (Report.select(Report.org_unit)
+              .where(Report.activity_date > today - dt.timedelta(days=14)))
     leaders = list(Worker.select(Worker, OrgUnit).join(OrgUnit)
-                   .where(Worker.status == "active", Worker.role == "leader")
+                   .where(Worker.status == "active", Worker.role == "leader",
+                          Worker.org_unit.in_(lately))
                    .order_by(Worker.id))
-    yucheng = [w for w in leaders if w.org_unit.path.startswith("/5118/511802/")]
-    others = [w for w in leaders if not w.org_unit.path.startswith("/5118/511802/")]
     if not leaders:
         return {}
+    yucheng = [w for w in leaders if w.org_unit.path.startswith("/5118/511802/")]
+    others = [w for w in leaders if not w.org_unit.path.startswith("/5118/511802/")]
     chosen = rng.sample(yucheng, min(5, len(yucheng))) + rng.sample(others, min(3, len(others)))
+    paths = [DEMO_PATHS[i % len(DEMO_PATHS)] for i in range(len(chosen))]
+    for officer in (AdminUser.select().where(AdminUser.role == access.TOWNSHIP_OFFICER)
+                    .order_by(AdminUser.id)):
+        street = [w for w in leaders if w.org_unit.parent_id == officer.org_unit_id
+                  and w not in chosen]
+        if street:
+            chosen.append(rng.choice(street))
+            paths.append(("township", []))
+    if create_user is not None:
+        root = OrgUnit.get(OrgUnit.parent.is_null())
+        password = secrets.token_urlsafe(12)
+        create_user("shengting", password, role=access.PROVINCE_OFFICER, org_code=root.code,
+                    display_name="演示·省民政厅", actor="demo")
+        if logins is not None:
+            logins.append({"username": "shengting", "password": password,
+                           "role": access.PROVINCE_OFFICER, "scope": root.name})
     counts: dict[str, int] = {}
     offset = dt.timedelta(hours=8)  # stored as naive UTC, filed in office hours in Ya'an
-    for i, worker in enumerate(chosen):
+    for i, (worker, (_, path)) in enumerate(zip(chosen, paths)):
         name, serves, methods = DEMO_PROJECTS[i % len(DEMO_PROJECTS)]
-        end, path = DEMO_PATHS[i % len(DEMO_PATHS)]
         unit = worker.org_unit
         filed = today - dt.timedelta(days=4 * (len(path) + 1) + rng.randrange(0, 5))
         at = dt.datetime.combine(filed, dt.time(rng.randrange(9, 17), rng.randrange(60))) - offset
@@ -630,7 +653,7 @@ def demo_applications(rng: random.Random, today: dt.date) -> dict[str, int]:
             level = application.level
             for n, action in enumerate(path, start=1):
                 opinion = DEMO_OPINIONS[action if action in NEEDS_OPINION else level]
-                _move(application, level, action, actor=f"demo:{level}", opinion=opinion,
+                _move(application, level, action, actor="demo-reviewer", opinion=opinion,
                       at=at + dt.timedelta(days=3 * n, hours=rng.randrange(0, 6)), notify=False)
                 level = application.level
         key = application.status if application.status != "pending" else application.level

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 
 from . import bootstrap, rollup
+from .applications import demo_applications
 from .db import database, init_db
 from .forms import default_plan
 from .places import city
@@ -223,6 +224,8 @@ def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | Non
                                "scope": unit.name})
         info["registry"] = demo_registry(seed, today, scale=scale, create_user=create_user,
                                          logins=logins)
+        info["applications"] = demo_applications(rng, today, create_user=create_user, logins=logins)
+        info["reports"] += sum(info["applications"].values())  # each filed as a report
     database.close()
     return {"url": url, "today": today, "seed": seed, "logins": logins, **info}
 

@@ -336,7 +336,8 @@ def test_the_sheet_is_the_documents_table_filled_from_the_tree(chain):
     assert opinions["opinion:county"].parts == ((None, "请补充"),)
     assert opinions["opinion:city"].meta is None and opinions["opinion:city"].parts == ((None, ""),)
     english = applications.sheet(application, translator("en"))
-    assert english.rows[0].label == "Project name" and english.applicant[0][1] == "City (prefecture)"
+    assert english.rows[0].label == "Project name"
+    assert english.applicant[0][1] == "City (prefecture)"
 
 
 def test_a_province_officer_sees_the_whole_tree_from_its_root(chain):
@@ -352,12 +353,31 @@ def test_a_province_officer_sees_the_whole_tree_from_its_root(chain):
 
 
 def test_the_demo_has_applications_at_every_stage(db):
+    leaders = []
     for i, code in enumerate(("511802", "511802", "511802", "511802", "511802", "511803",
                               "511803", "511822")):
-        f.worker(f"leader{i}", place=f.community(code, index=i), role="leader")
-    counts = applications.demo_applications(random.Random(3), TODAY)
-    assert counts == {"township": 1, "county": 2, "city": 1, "province": 1, "approved": 1,
+        leaders.append(f.worker(f"leader{i}", place=f.community(code, index=i), role="leader"))
+        f.report("activity", by=leaders[-1], date=TODAY - dt.timedelta(days=3))
+    quiet = f.worker("quiet", place=f.community("511823"), role="leader")
+    f.report("activity", by=quiet, date=TODAY - dt.timedelta(days=40))
+    street = f.community("511826", index=1)
+    officer = official("jiedao", access.TOWNSHIP_OFFICER, street.parent.code)
+    f.report("activity", by=f.worker("street_leader", place=street, role="leader"),
+             date=TODAY - dt.timedelta(days=2))
+    made, logins = [], []
+
+    def create_user(username, password, **kw):
+        made.append((username, kw["role"], kw["org_code"]))
+        return official(username, kw["role"], kw["org_code"])
+
+    counts = applications.demo_applications(random.Random(3), TODAY, create_user=create_user,
+                                            logins=logins)
+    assert counts == {"township": 2, "county": 2, "city": 1, "province": 1, "approved": 1,
                       "returned": 1, "rejected": 1}
+    assert made == [("shengting", access.PROVINCE_OFFICER, "5118")]
+    assert [x["username"] for x in logins] == ["shengting"] and len(logins[0]["password"]) >= 12
+    assert Application.select().where(Application.org_unit == quiet.org_unit).count() == 0
+    assert visible(officer, waiting_only=True).count() == 1  # the street login has work
     assert Outbox.select().count() == 0  # demo workers have no chats
     for a in Application.select():
         kinds = [s.action for s in applications.steps(a)]

@@ -11,7 +11,8 @@ from models import access
 from models.applications import act
 from models.schema import Application, Draft, Report
 from tests import factories as f
-from tests.botkit import bot_api, bot_app, draft_of, open_at, reports_of, walk, worker_of  # noqa: F401
+from tests.botkit import (bot_api, bot_app, draft_of, open_at, reports_of, walk,  # noqa: F401
+                          worker_of)
 from tests.test_applications import ANSWERS, file, official
 
 FILING = ["/report", ("press", "Pilot project application"),
@@ -55,7 +56,8 @@ async def test_it_files_the_application_form_field_by_field(bot_app):
     [report] = reports_of(alice)
     application = Application.get(Application.uid == report.uid)
     assert (application.level, application.status) == ("township", "pending")
-    assert application.subsidy == Decimal("50000.00") and application.title == ANSWERS["project_name"]
+    assert application.subsidy == Decimal("50000.00")
+    assert application.title == ANSWERS["project_name"]
     assert application.answers == {**ANSWERS, "subsidy": "50000.00"}
     assert await notices(bot_app, alice) == [
         "Your application ““四点半课堂”困境儿童课后服务” was filed. It now waits for Street "
