@@ -220,3 +220,11 @@ def test_create_user_places_the_new_roles_where_they_act(app):
     assert AdminUser.get_by_id(t.id).role == "township_officer"  # fits the 16-character column
     assert AdminUser.get_by_id(p.id).role == "province_officer"
     assert access.scope_root(p).code == "5118" and access.scope_root(t).code == township.code
+
+
+@pytest.mark.parametrize("who", ["tina", "pia"])
+def test_the_new_officers_read_the_rest_of_the_admin_in_their_scope(app, world, who):
+    client = as_(app, getattr(world, who))
+    for url in ("/admin/", "/admin/reports/", "/admin/places/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/invites/new/").status_code == 403  # readers, not editors
