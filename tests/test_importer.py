@@ -516,3 +516,11 @@ def test_a_row_the_registry_refuses_while_writing_stops_the_whole_import(db):
     result = run("reports", csv_bytes(rows), filename="v.csv", actor="cli", today=TODAY)
     assert problems(result) == [(3, "Phone", "volunteer_exists")]
     assert not result.written and table_counts() == before
+
+
+@pytest.mark.parametrize("entity", importer.ENTITIES)
+def test_no_header_names_two_columns_of_an_entity(entity):
+    owner: dict[str, str] = {}
+    for column in importer.IMPORTERS[entity].columns:
+        for form in column.forms():
+            assert owner.setdefault(form, column.key) == column.key, form
