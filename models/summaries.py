@@ -96,6 +96,12 @@ def current_rows(pp: PlanProgress, window: Window) -> list[IndicatorProgress]:
     return [r for r in pp.rows if r.indicator.measure != "reference" and r.window.end >= window.start]
 
 
+def overall_of(pp: PlanProgress, window: Window) -> LineProgress:
+    """A place's completion over its current targeted rows (``current_rows``): what its
+    summary says, and what places are ranked by in a summary."""
+    return _line_progress(None, current_rows(pp, window), pp)
+
+
 def plan_lines(plan: Plan) -> list[ActionLine]:
     return list(ActionLine.select().where(ActionLine.plan == plan).order_by(ActionLine.number))
 
@@ -110,6 +116,17 @@ def by_line(plan: Plan, pp: PlanProgress, window: Window,
         mine = [r for r in rows if r.indicator.action_line_id == line.id]
         lines.append(_line_progress(line, mine, pp, reports.get(line.code, 0)))
     return lines, _line_progress(None, rows, pp, sum(reports.values()))
+
+
+def ranked_places(parts: dict[int, PlanProgress], window: Window
+                  ) -> list[tuple[OrgUnit, float | None, float | None]]:
+    """The places of a ``progress.breakdown`` by their completion over ``window``'s current
+    rows, best first, places without a target last, ties by code (as ``progress.ranked``)."""
+    places = []
+    for pp in parts.values():
+        o = overall_of(pp, window)
+        places.append((pp.scope, o.completion, o.expected))
+    return sorted(places, key=lambda x: (-(x[1] if x[1] is not None else -1), x[0].code))
 
 
 def _inside(path_field, scope: OrgUnit):
@@ -139,6 +156,22 @@ def reports_by_line(plan: Plan, scope: OrgUnit, start: dt.date, end: dt.date) ->
 
 def place_name(unit: OrgUnit, locale: str) -> str:
     return unit.name if locale.startswith("zh") else (unit.name_en or unit.name)
+
+
+def qualified_names(units: list[OrgUnit], scope: OrgUnit, locale: str) -> list[str]:
+    """Names of places with their parent's when it is below ``scope`` ('东城街道太平社区'),
+    since generated village names repeat across townships; one query for the parents."""
+    ids = {u.parent_id for u in units if u.parent_id and u.parent_id != scope.id}
+    parents = {p.id: p for p in OrgUnit.select().where(OrgUnit.id.in_(list(ids)))} if ids else {}
+    out = []
+    for u in units:
+        name, parent = place_name(u, locale), parents.get(u.parent_id)
+        if parent is None:
+            out.append(name)
+        else:
+            out.append(f"{place_name(parent, locale)}{name}" if locale.startswith("zh")
+                       else f"{name} ({place_name(parent, locale)})")
+    return out
 
 
 def line_name(line: ActionLine, locale: str, short: bool = False) -> str:
@@ -200,13 +233,12 @@ def _round(value: float | None) -> float | None:
 
 def furthest_behind(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
                     n: int = BEHIND_SHOWN) -> tuple[list[tuple[OrgUnit, float, float | None]], str | None]:
-    """The ``n`` places one level below ``scope`` with the lowest completion of their
-    targets this year (from ``progress.breakdown``), worst first, with their pace mark.
+    """The ``n`` places one level below ``scope`` with the lowest completion of this year's
+    targets (``progress.breakdown``, ``ranked_places``), worst first, with their pace mark.
     Places without a target of their own are not compared (with the shipped plan,
     communities have none: their township's station carries them)."""
     parts = progress.breakdown(plan, scope, year, as_of)
-    ranked = [(pp.scope, pp.completion, pp.expected_completion) for pp in parts.values()
-              if pp.completion is not None]
+    ranked = [p for p in ranked_places(parts, Window.year(year)) if p[1] is not None]
     ranked.sort(key=lambda x: (x[1], x[0].code))
     level = next(iter(parts.values())).scope.level if parts else None
     return ranked[:n], level
@@ -229,8 +261,13 @@ def weekly_summary(scope: OrgUnit, plan: Plan, as_of: dt.date) -> WeeklySummary:
                          behind_level=level, silent=silent, progress=pp)
 
 
+def esc(text: str) -> str:
+    """Text for Telegram HTML: only <, > and & are special outside tags."""
+    return html.escape(text, quote=False)
+
+
 def _b(text: str) -> str:
-    return f"<b>{html.escape(text)}</b>"
+    return f"<b>{esc(text)}</b>"
 
 
 def _pace_text(lp: LineProgress, t: Translator) -> str:
@@ -257,32 +294,32 @@ def format_weekly(s: WeeklySummary, t: Translator) -> str:
     loc = t.locale
     year = s.as_of.year
     out = ["📊 " + _b(t.gettext("Weekly summary: {place}", place=place_name(s.scope, loc))),
-           html.escape(t.gettext("{week}, {start} – {end}", week=s.week.label,
+           esc(t.gettext("{week}, {start} – {end}", week=s.week.label,
                                  start=t.date(s.week.start), end=t.date(s.week.end))),
            ""]
     out.append(_b(t.ngettext("{n} report this week", "{n} reports this week", s.reports)))
-    kinds = [f"{k.emoji} {html.escape(t.gettext(k.name))}: {t.number(k.count)}"
+    kinds = [f"{k.emoji} {esc(t.gettext(k.name))}: {t.number(k.count)}"
              for k in s.kinds if k.count]
-    out += kinds or [html.escape(t.gettext("No reports dated this week."))]
+    out += kinds or [esc(t.gettext("No reports dated this week."))]
     busy = [lp for lp in s.lines if lp.reports]
     if busy:
         out += ["", _b(t.gettext("By action line"))]
-        out += [f"• {html.escape(line_name(lp.line, loc))}: {t.number(lp.reports)}" for lp in busy]
+        out += [f"• {esc(line_name(lp.line, loc))}: {t.number(lp.reports)}" for lp in busy]
         if s.other_reports:
-            out.append("• " + html.escape(t.gettext("Other reports: {n}",
+            out.append("• " + esc(t.gettext("Other reports: {n}",
                                                     n=t.number(s.other_reports))))
     out += ["", _b(t.gettext("Year {year} to date against targets", year=year))]
     targeted = [lp for lp in s.lines if lp.completion is not None]
     if targeted:
-        out.append(PACE_ICONS.get(s.overall.pace, "") + " " + html.escape(
+        out.append(PACE_ICONS.get(s.overall.pace, "") + " " + esc(
             t.gettext("Overall: {progress}", progress=_pace_text(s.overall, t))))
-        out += [f"• {html.escape(line_name(lp.line, loc))}: {html.escape(_pace_text(lp, t))}"
+        out += [f"• {esc(line_name(lp.line, loc))}: {esc(_pace_text(lp, t))}"
                 for lp in targeted]
     else:
-        out.append(html.escape(t.gettext("No annual targets at this level.")))
+        out.append(esc(t.gettext("No annual targets at this level.")))
     if s.behind:
         out += ["", _b(t.gettext("Furthest behind"))]
-        out += [f"• {html.escape(place_name(u, loc))}: " + html.escape(t.gettext(
+        out += [f"• {esc(place_name(u, loc))}: " + esc(t.gettext(
             "{percent} (expected {expected})", percent=t.percent(c), expected=t.percent(e)))
             for u, c, e in s.behind]
     out += [""]
@@ -290,14 +327,15 @@ def format_weekly(s: WeeklySummary, t: Translator) -> str:
         out.append(_b(t.ngettext("{n} community without reports for two weeks",
                                  "{n} communities without reports for two weeks",
                                  len(s.silent))))
-        names = [html.escape(place_name(u, loc)) for u, _ in s.silent[:SILENT_SHOWN]]
+        names = [esc(n) for n in qualified_names(
+            [u for u, _ in s.silent[:SILENT_SHOWN]], s.scope, loc)]
         line = ("、" if t.is_zh else ", ").join(names)
         if len(s.silent) > SILENT_SHOWN:
-            line += " " + html.escape(t.gettext("and {n} more",
+            line += " " + esc(t.gettext("and {n} more",
                                                 n=t.number(len(s.silent) - SILENT_SHOWN)))
         out.append(line)
     else:
-        out.append("👏 " + html.escape(t.gettext(
+        out.append("👏 " + esc(t.gettext(
             "Every community has reported in the last two weeks.")))
     return fit(out)
 
@@ -436,10 +474,7 @@ def digest(scope: OrgUnit, plan: Plan, window: Window, as_of: dt.date) -> Digest
     scoped = None if whole_year else window
     pp = progress.plan_progress(plan, scope, year, as_of, scoped)
     lines, overall = by_line(plan, pp, window, reports_by_line(plan, scope, window.start, last))
-    parts = progress.breakdown(plan, scope, year, as_of, scoped)
-    order = {u.id: i for i, (u, _) in enumerate(progress.ranked(parts))}
-    ranking = sorted(((pp_.scope, pp_.completion, pp_.expected_completion)
-                      for pp_ in parts.values()), key=lambda x: order[x[0].id])
+    ranking = ranked_places(progress.breakdown(plan, scope, year, as_of, scoped), window)
     level = ranking[0][0].level if ranking else None
     kinds = reports_by_kind(plan, scope, window.start, last)
     months, totals = _activity(plan, scope, window, last)
@@ -480,30 +515,30 @@ def format_digest(d: Digest, t: Translator) -> str:
     """The digest as Telegram HTML: the text sent before its charts, also the PDF's cover."""
     loc = t.locale
     out = ["📈 " + _b(digest_title(d, t)),
-           html.escape(t.gettext("{start} – {end}", start=t.date(d.window.start),
+           esc(t.gettext("{start} – {end}", start=t.date(d.window.start),
                                  end=t.date(min(d.window.end, d.as_of)))), ""]
     out.append(_b(t.ngettext("{n} report in this period", "{n} reports in this period",
                              d.reports)))
-    out += [f"{k.emoji} {html.escape(t.gettext(k.name))}: {t.number(k.count)}"
+    out += [f"{k.emoji} {esc(t.gettext(k.name))}: {t.number(k.count)}"
             for k in d.kinds if k.count]
     out += ["", _b(t.gettext("Completion against targets"))]
     targeted = [lp for lp in d.lines if lp.completion is not None]
     if targeted:
-        out.append(PACE_ICONS.get(d.overall.pace, "") + " " + html.escape(
+        out.append(PACE_ICONS.get(d.overall.pace, "") + " " + esc(
             t.gettext("Overall: {progress}", progress=_pace_text(d.overall, t))))
-        out += [f"• {html.escape(line_name(lp.line, loc))}: {html.escape(_pace_text(lp, t))}"
+        out += [f"• {esc(line_name(lp.line, loc))}: {esc(_pace_text(lp, t))}"
                 for lp in targeted]
     else:
-        out.append(html.escape(t.gettext("No targets for this period at this level.")))
+        out.append(esc(t.gettext("No targets for this period at this level.")))
     ranked = [(u, c) for u, c, _ in d.ranking if c is not None]
     if ranked:
         out += ["", _b(t.gettext("Ranking of places"))]
-        out += [f"{i}. {html.escape(place_name(u, loc))}: {t.percent(c)}"
+        out += [f"{i}. {esc(place_name(u, loc))}: {t.percent(c)}"
                 for i, (u, c) in enumerate(ranked[:RANKING_SHOWN], start=1)]
         if len(ranked) > RANKING_SHOWN:
-            out.append(html.escape(t.gettext("and {n} more",
+            out.append(esc(t.gettext("and {n} more",
                                              n=t.number(len(ranked) - RANKING_SHOWN))))
-    out += [""] + [f"{icon} {html.escape(text)}" for icon, text in zip(
+    out += [""] + [f"{icon} {esc(text)}" for icon, text in zip(
         ("💰", "🎎", "🗺"), _activity_lines(d, t))]
     return fit(out)
 
