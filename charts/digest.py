@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import textwrap
+import re
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from models.i18n import N_, translator
 
 from . import fonts
-from .completion import PlaceCompletion, completion_by_place
+from .completion import COLORS, PlaceCompletion, _state
 from .render import png_bytes
 from .trend import weekly_trend
+from .weekly import label_margin
 
 LINES_TITLE = N_("Completion by action line: {place}, {period}")
 OVERALL = N_("Overall")
@@ -30,8 +33,8 @@ TREND_TITLE = N_("Reports per week and annual targets: {place}, {year}")
 FIGURES_TITLE = N_("Donations and activities: {place}, {period}")
 DONATIONS = N_("Donations raised: {total}")
 ACTIVITIES = N_("New customs and place-name culture")
-XINFENG = N_("New-customs activities")
-PLACENAME = N_("Place-name promotions")
+XINFENG = N_("New-customs activities: {n}")
+PLACENAME = N_("Place-name promotions: {n}")
 YUAN = N_("yuan")
 ACTIVITY_AXIS = N_("Activities")
 STATE_LABELS = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Behind"),
@@ -51,20 +54,52 @@ def period_text(spec: dict, t) -> str:
     return t.gettext("{year}, whole year", year=year)
 
 
-def _wrap(name: str, zh: bool) -> str:
-    return name if zh else textwrap.fill(name, 12)
-
-
 def _completion(spec: dict, items: list, title: str) -> Figure:
+    """Horizontal bars of completion, first item at the top: coloured by pace, with the
+    pace mark, the 100 % target line and a legend of the states shown."""
+    fonts.register()
     t = translator(spec.get("locale"))
-    places = [PlaceCompletion(_wrap(n, t.is_zh), c, e) for n, c, e in items]
-    fig = completion_by_place(
-        places, title=title, ylabel=t.gettext("Completion (%)"),
-        target_label=t.gettext("Target 100 %"), pace_label=t.gettext("Expected by today"),
-        no_data_label=t.gettext("No target"),
-        state_labels={k: t.gettext(v) for k, v in STATE_LABELS.items()})
-    if any("\n" in p.name for p in places):
-        fig.subplots_adjust(bottom=0.2)
+    rows = items[::-1]
+    n = len(rows)
+    ys = list(range(n))
+    fig = Figure(figsize=(8.0, max(4.5, 0.36 * n + 1.6)))
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=label_margin([r[0] for r in rows]), right=0.8,
+                        top=1 - 0.75 / height, bottom=0.45 / height)
+    ax = fig.add_subplot()
+    ax.set_title(title, fontsize=12)
+    states = []
+    for y, (_, done, expected) in zip(ys, rows):
+        if done is None:
+            ax.text(2, y, t.gettext("No target"), va="center", ha="left", fontsize=8,
+                    color="#999999")
+            continue
+        state = _state(PlaceCompletion("", done, expected))
+        states.append(state)
+        width = min(done, 110)
+        ax.barh([y], [width], height=0.62, color=COLORS[state])
+        if done >= 20:
+            ax.text(width - 1.5, y, f"{done:.0f}%", va="center", ha="right", fontsize=9,
+                    color="white", zorder=4)
+        else:
+            ax.text(done + 1.5, y, f"{done:.0f}%", va="center", ha="left", fontsize=9)
+        if expected is not None:
+            ax.vlines(expected, y - 0.4, y + 0.4, colors="#2c3e50", linestyles="--",
+                      linewidth=1.4)
+    ax.axvline(100, color="#c0392b", linewidth=1.2)
+    ax.set_xlim(0, 115)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_yticks(ys, [r[0] for r in rows], fontsize=10)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([])
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    handles = [Line2D([], [], color="#c0392b", linewidth=1.2, label=t.gettext("Target 100 %")),
+               Line2D([], [], color="#2c3e50", linestyle="--", linewidth=1.4,
+                      label=t.gettext("Expected by today"))]
+    handles += [Patch(color=COLORS[s], label=t.gettext(STATE_LABELS[s]))
+                for s in ("done", "on_track", "behind", "at_risk") if s in states]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
+              frameon=False)
     return fig
 
 
@@ -72,7 +107,7 @@ def lines_figure(spec: dict) -> Figure:
     """Completion by action line (the whole plan's first), with the pace marks."""
     t = translator(spec.get("locale"))
     items = [[t.gettext(OVERALL) if n == "__overall__" else n, c, e] for n, c, e in spec["items"]]
-    items = items[-1:] + items[:-1]
+    items = items[-1:] + items[:-1]  # the whole plan first
     return _completion(spec, items, t.gettext(LINES_TITLE, place=spec["place"],
                                               period=period_text(spec, t)))
 
@@ -124,15 +159,14 @@ def figures_figure(spec: dict) -> Figure:
     acts = fig.add_subplot(1, 2, 2)
     w = 0.38
     acts.bar([x - w / 2 for x in xs], spec["xinfeng"], width=w, color="#c0392b",
-             label=f'{t.gettext(XINFENG)} ({totals["xinfeng"]})')
+             label=t.gettext(XINFENG, n=totals["xinfeng"]))
     acts.bar([x + w / 2 for x in xs], spec["placename"], width=w, color="#2c7fb8",
-             label=f'{t.gettext(PLACENAME)} ({totals["placename"]})')
-    acts.set_ylim(0, max(spec["xinfeng"] + spec["placename"] + [1]) * 1.3)
+             label=t.gettext(PLACENAME, n=totals["placename"]))
+    acts.set_ylim(0, max(spec["xinfeng"] + spec["placename"] + [1]) * 1.45)
     acts.set_title(t.gettext(ACTIVITIES), fontsize=10)
     acts.set_ylabel(t.gettext(ACTIVITY_AXIS))
     acts.yaxis.get_major_locator().set_params(integer=True)
-    acts.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=8,
-                frameon=False)
+    acts.legend(loc="upper left", fontsize=8, frameon=False)
     for ax in (money, acts):
         ax.set_xticks(xs, months)
         ax.spines[["top", "right"]].set_visible(False)
@@ -162,13 +196,33 @@ def cover_figure(d, locale: str) -> Figure:
     fig = Figure(figsize=(8.27, 11.69))
     y = 0.94
     for size, text in digest_cover_lines(d, translator(locale)):
-        for part in textwrap.wrap(text, 44 if translator(locale).is_zh else 80) or [""]:
+        for part in wrap(text, 7.0 * 72 / size):
+            if y < 0.04:  # the cover holds what fits; the charts follow on their own pages
+                return fig
             fig.text(0.08, y, part, fontsize=size, va="top",
-                     fontweight="bold" if size > 11 else "normal")
+                     color="#1a1a1a" if size > 11 else "#333333")
             y -= (size + 7) / 72 / 11.69
-        if y < 0.04:
-            break
     return fig
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """Lines of at most ``width`` ems (a CJK character is one em, a Latin one about 0.55),
+    broken between CJK characters or at spaces."""
+    lines, line = [], ""
+    for token in _TOKENS.findall(text):
+        if line.strip() and _ems((line + token).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return lines + [line.rstrip()]
+
+
+_TOKENS = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+")
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in text)
 
 
 def digest_pdf(d, locale: str) -> bytes:
