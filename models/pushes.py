@@ -242,6 +242,18 @@ def _halves(day: dt.date):
         yield Window.half(year, h)
 
 
+def kind_of(period: str) -> str:
+    """The kind of push a period string names: '2026-W48' weekly, '2026Q3' quarterly,
+    '2026H1' half; ``PeriodError`` otherwise (for commands that take only the period)."""
+    text = (period or "").strip().upper()
+    kind = "weekly" if "-W" in text else "quarterly" if "Q" in text else "half" if "H" in text \
+        else None
+    if kind is None:
+        raise PeriodError(BAD_PERIOD, period=period)
+    period_window(kind, text)
+    return kind
+
+
 def period_window(kind: str, period: str) -> tuple[Window, dt.date]:
     """The dates of a period and the day its summary is as of (its last day).
 
@@ -285,7 +297,8 @@ def _messages(kind: str, period: str, unit: OrgUnit, plan: Plan, locale: str) ->
         text = summaries.format_digest(summary, t)
     out = [(text, {"parse_mode": "HTML", "kind": kind, "period": period})]
     for spec in summary.chart_specs(t.locale):
-        caption = t.gettext(CHART_CAPTIONS[spec["chart"]])[:CAPTION_LIMIT]
+        msgid = CHART_CAPTIONS[spec["chart"]]
+        caption = t.gettext(msgid)[:CAPTION_LIMIT]
         out.append((caption, {"photo": spec, "caption": caption}))
     return out
 

@@ -270,6 +270,11 @@ def _b(text: str) -> str:
     return f"<b>{esc(text)}</b>"
 
 
+def pair(t: Translator, name: str, value: str) -> str:
+    """'开展活动：2' / 'Activity held: 2' (the colon is the language's)."""
+    return t.gettext("{name}: {value}", name=name, value=value)
+
+
 def _pace_text(lp: LineProgress, t: Translator) -> str:
     """'42.0% (expected 88.0%, 🔴 at risk)'."""
     return t.gettext("{percent} (expected {expected}, {icon} {pace})",
@@ -298,13 +303,14 @@ def format_weekly(s: WeeklySummary, t: Translator) -> str:
                                  start=t.date(s.week.start), end=t.date(s.week.end))),
            ""]
     out.append(_b(t.ngettext("{n} report this week", "{n} reports this week", s.reports)))
-    kinds = [f"{k.emoji} {esc(t.gettext(k.name))}: {t.number(k.count)}"
+    kinds = [f"{k.emoji} " + esc(pair(t, t.gettext(k.name), t.number(k.count)))
              for k in s.kinds if k.count]
     out += kinds or [esc(t.gettext("No reports dated this week."))]
     busy = [lp for lp in s.lines if lp.reports]
     if busy:
         out += ["", _b(t.gettext("By action line"))]
-        out += [f"• {esc(line_name(lp.line, loc))}: {t.number(lp.reports)}" for lp in busy]
+        out += ["• " + esc(pair(t, line_name(lp.line, loc), t.number(lp.reports)))
+                for lp in busy]
         if s.other_reports:
             out.append("• " + esc(t.gettext("Other reports: {n}",
                                                     n=t.number(s.other_reports))))
@@ -313,14 +319,14 @@ def format_weekly(s: WeeklySummary, t: Translator) -> str:
     if targeted:
         out.append(PACE_ICONS.get(s.overall.pace, "") + " " + esc(
             t.gettext("Overall: {progress}", progress=_pace_text(s.overall, t))))
-        out += [f"• {esc(line_name(lp.line, loc))}: {esc(_pace_text(lp, t))}"
+        out += ["• " + esc(pair(t, line_name(lp.line, loc), _pace_text(lp, t)))
                 for lp in targeted]
     else:
         out.append(esc(t.gettext("No annual targets at this level.")))
     if s.behind:
         out += ["", _b(t.gettext("Furthest behind"))]
-        out += [f"• {esc(place_name(u, loc))}: " + esc(t.gettext(
-            "{percent} (expected {expected})", percent=t.percent(c), expected=t.percent(e)))
+        out += ["• " + esc(pair(t, place_name(u, loc), t.gettext(
+            "{percent} (expected {expected})", percent=t.percent(c), expected=t.percent(e))))
             for u, c, e in s.behind]
     out += [""]
     if s.silent:
@@ -519,21 +525,21 @@ def format_digest(d: Digest, t: Translator) -> str:
                                  end=t.date(min(d.window.end, d.as_of)))), ""]
     out.append(_b(t.ngettext("{n} report in this period", "{n} reports in this period",
                              d.reports)))
-    out += [f"{k.emoji} {esc(t.gettext(k.name))}: {t.number(k.count)}"
+    out += [f"{k.emoji} " + esc(pair(t, t.gettext(k.name), t.number(k.count)))
             for k in d.kinds if k.count]
     out += ["", _b(t.gettext("Completion against targets"))]
     targeted = [lp for lp in d.lines if lp.completion is not None]
     if targeted:
         out.append(PACE_ICONS.get(d.overall.pace, "") + " " + esc(
             t.gettext("Overall: {progress}", progress=_pace_text(d.overall, t))))
-        out += [f"• {esc(line_name(lp.line, loc))}: {esc(_pace_text(lp, t))}"
+        out += ["• " + esc(pair(t, line_name(lp.line, loc), _pace_text(lp, t)))
                 for lp in targeted]
     else:
         out.append(esc(t.gettext("No targets for this period at this level.")))
     ranked = [(u, c) for u, c, _ in d.ranking if c is not None]
     if ranked:
         out += ["", _b(t.gettext("Ranking of places"))]
-        out += [f"{i}. {esc(place_name(u, loc))}: {t.percent(c)}"
+        out += [f"{i}. " + esc(pair(t, place_name(u, loc), t.percent(c)))
                 for i, (u, c) in enumerate(ranked[:RANKING_SHOWN], start=1)]
         if len(ranked) > RANKING_SHOWN:
             out.append(esc(t.gettext("and {n} more",
@@ -544,10 +550,13 @@ def format_digest(d: Digest, t: Translator) -> str:
 
 
 def _activity_lines(d: Digest, t: Translator) -> list[str]:
+    money = t.ngettext("Donations raised: {money} in {n} donation",
+                       "Donations raised: {money} in {n} donations", d.donation_reports,
+                       money=t.money(d.donations))
+    if d.donated_goods:
+        money += t.gettext(", and goods worth {goods}", goods=t.money(d.donated_goods))
     return [
-        t.ngettext("Donations raised: {money} in {n} donation, and goods worth {goods}",
-                   "Donations raised: {money} in {n} donations, and goods worth {goods}",
-                   d.donation_reports, money=t.money(d.donations), goods=t.money(d.donated_goods)),
+        money,
         t.gettext("New-customs (新风弘扬) activities: {n}", n=t.number(d.xinfeng)),
         t.gettext("Place-name culture (地名文化) promotions: {n}, with {stories} stories collected",
                   n=t.number(d.placename), stories=t.number(d.placename_stories)),
@@ -563,22 +572,22 @@ def digest_cover_lines(d: Digest, t: Translator) -> list[tuple[int, str]]:
                           end=t.date(min(d.window.end, d.as_of)))),
            (11, d.plan.name if t.is_zh else (d.plan.name_en or d.plan.name)), (8, ""),
            (13, t.ngettext("{n} report in this period", "{n} reports in this period", d.reports))]
-    out += [(11, t.gettext("{kind}: {n}", kind=t.gettext(k.name), n=t.number(k.count)))
+    out += [(11, pair(t, t.gettext(k.name), t.number(k.count)))
             for k in d.kinds if k.count]
     out += [(8, ""), (13, t.gettext("Completion against targets"))]
     targeted = [lp for lp in d.lines if lp.completion is not None]
     if targeted:
         out.append((11, t.gettext("Overall: {progress}", progress=_pace_text(d.overall, t))
                     .replace(PACE_ICONS.get(d.overall.pace, "") + " ", "")))
-        out += [(11, f"{line_name(lp.line, loc)}: "
-                 + _pace_text(lp, t).replace(PACE_ICONS.get(lp.pace, "") + " ", ""))
+        out += [(11, pair(t, line_name(lp.line, loc),
+                          _pace_text(lp, t).replace(PACE_ICONS.get(lp.pace, "") + " ", "")))
                 for lp in targeted]
     else:
         out.append((11, t.gettext("No targets for this period at this level.")))
     ranked = [(u, c) for u, c, _ in d.ranking if c is not None]
     if ranked:
         out += [(8, ""), (13, t.gettext("Ranking of places"))]
-        out += [(11, f"{i}. {place_name(u, loc)}: {t.percent(c)}")
+        out += [(11, f"{i}. " + pair(t, place_name(u, loc), t.percent(c)))
                 for i, (u, c) in enumerate(ranked, start=1)]
     out += [(8, ""), (13, t.gettext("Donations and activities"))]
     out += [(11, line) for line in _activity_lines(d, t)]

@@ -338,3 +338,66 @@ def test_settle_follows_the_rows(db):
     assert pushes.settle(delivery.id) == "failed"
     d = Delivery.get_by_id(delivery.id)
     assert (d.status, d.error, d.sent_at) == ("failed", "Forbidden: bot was kicked", None)
+
+
+def test_a_run_that_loses_the_race_for_a_group_skips_it(db, monkeypatch):
+    """Another process creates the delivery between this run's check and its insert: the
+    unique (group, kind, period) makes this run's transaction fail and change nothing."""
+    group = _group(-2201, f.county())
+    build = pushes._messages
+
+    def racing(*args):
+        out = build(*args)
+        with database.atomic():  # the other process, committed first
+            other = Delivery.create(group=group, kind="weekly", period="2026-W47")
+            Outbox.create(key=f"push:{other.id}:0", chat_id=group.chat_id, text="theirs",
+                          delivery=other)
+        return out
+
+    monkeypatch.setattr(pushes, "_messages", racing)
+    assert pushes.enqueue("weekly", "2026-W47", now=AFTER_W47) == []
+    assert Delivery.select().count() == 1
+    assert [r.text for r in Outbox.select()] == ["theirs"]
+
+
+def test_groups_of_one_place_and_language_share_one_computation(db, monkeypatch):
+    calls = []
+    build = pushes._messages
+    monkeypatch.setattr(pushes, "_messages", lambda *a: calls.append(a[2:]) or build(*a))
+    for i in range(3):
+        _group(-2300 - i, f.county())
+    _group(-2310, f.county(), language="en")
+    assert len(pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)) == 4
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("period, kind", [("2026-W48", "weekly"), ("2026q3", "quarterly"),
+                                          ("2026H2", "half")])
+def test_it_tells_the_kind_from_the_period(period, kind):
+    assert pushes.kind_of(period) == kind
+
+
+@pytest.mark.parametrize("period", ["2026", "2026Q9", "W48", "soon"])
+def test_it_refuses_a_period_of_no_kind(period):
+    with pytest.raises(PeriodError):
+        pushes.kind_of(period)
+
+
+def test_the_digest_command_prints_writes_the_pdf_and_queues_the_push(db_url, tmp_path, capsys):
+    from models.__main__ import main
+
+    database.connect(reuse_if_open=True)
+    f.report("donation", by=f.worker("alice"), date=dt.date(2026, 8, 3))
+    group = _group(-9001, f.county())
+    database.close()
+    pdf = tmp_path / "q3.pdf"
+    args = ["--database-url", db_url, "digest", "2026Q3", "--scope", "511802", "--locale", "en"]
+    assert main(args + ["--pdf", str(pdf), "--push"]) == 0
+    out = capsys.readouterr().out
+    assert "Quarterly digest: Yucheng, 2026, quarter 3" in out and "queued for 1 of 1" in out
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert main(args + ["--push"]) == 0 and "queued for 0 of 1" in capsys.readouterr().out
+    database.connect(reuse_if_open=True)
+    assert Delivery.get(Delivery.group == group.id).requested_by == "cli"
+    assert main(["--database-url", db_url, "digest", "2026Q5"]) == 2
+    assert "2026Q5" in capsys.readouterr().err
