@@ -311,7 +311,7 @@ def _targets(kind: str, period: str, groups: list[Group] | None,
         ids = [g.id for g in groups]
         if not ids:
             return []
-        q = Group.select().where(Group.id.in_(ids))
+        q = Group.select().where(Group.id.in_(ids), Group.active == True)  # noqa: E712
     else:
         flag = Group.weekly if kind == "weekly" else Group.quarterly
         q = Group.select().where(Group.active == True, flag == True)  # noqa: E712
@@ -326,7 +326,8 @@ def enqueue(kind: str, period: str, *, now: dt.datetime | None = None,
             timezone: str = DEFAULT_TZ, bound_before: dt.datetime | None = None) -> list[Delivery]:
     """Queue the push of (``kind``, ``period``) to every active, bound group with that kind
     enabled (``weekly`` for weekly, ``quarterly`` for quarterly and half), or to ``groups``
-    (on demand: any bound group, flags aside). Returns the deliveries created.
+    (on demand: those of them active and bound, flags aside: an inactive group cannot
+    receive). Returns the deliveries created.
 
     Per group, one transaction creates the delivery and its outbox rows (seq 0 the text,
     1.. the charts, keys ``push:<delivery>:<seq>``); a group that already has the delivery,

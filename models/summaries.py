@@ -237,6 +237,8 @@ def furthest_behind(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     targets (``progress.breakdown``, ``ranked_places``), worst first, with their pace mark.
     Places without a target of their own are not compared (with the shipped plan,
     communities have none: their township's station carries them)."""
+    if not OrgUnit.select().where(OrgUnit.parent == scope).exists():
+        return [], None  # a community: nothing below it (and a weekly run has many)
     parts = progress.breakdown(plan, scope, year, as_of)
     ranked = [p for p in ranked_places(parts, Window.year(year)) if p[1] is not None]
     ranked.sort(key=lambda x: (x[1], x[0].code))

@@ -269,12 +269,14 @@ def test_each_group_reads_its_own_language(db):
 def test_inactive_unbound_and_opted_out_groups_get_nothing(db):
     county = f.county()
     pushes.track_group(-5001, "not bound yet")
-    _group(-5002, county, active=False, inactive_reason="kicked")
+    kicked = _group(-5002, county, active=False, inactive_reason="kicked")
     _group(-5003, county, weekly=False)
     no_digest = _group(-5004, county, quarterly=False)
     assert [d.group.chat_id for d in pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)] == [-5004]
     assert pushes.enqueue("quarterly", "2026Q3", now=AFTER_W47) and \
         Delivery.get_or_none(Delivery.group == no_digest, Delivery.kind == "quarterly") is None
+    # asked for by name, an inactive group still cannot receive
+    assert pushes.enqueue("half", "2026H1", now=AFTER_W47, groups=[kicked]) == []
 
 
 def test_on_demand_groups_get_it_whatever_their_flags(db):
