@@ -247,16 +247,21 @@ def furthest_behind(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
 
 
 def weekly_summary(scope: OrgUnit, plan: Plan, as_of: dt.date) -> WeeklySummary:
-    """The summary of the ISO week that contains ``as_of``, with the year to ``as_of``."""
+    """The summary of the ISO week that contains ``as_of`` (its reports up to ``as_of``),
+    with the year to date. The year is the week's ISO year, so the week that straddles New
+    Year (2026-W53, 28 December – 3 January) closes 2026 (as of 31 December) instead of
+    opening 2027 with three days of pace."""
     week = iso_week(as_of)
-    year = Window.year(as_of.year)
-    kinds = reports_by_kind(plan, scope, week.start, week.end)
-    per_line = reports_by_line(plan, scope, week.start, week.end)
-    pp = progress.plan_progress(plan, scope, as_of.year, as_of)
-    lines, overall = by_line(plan, pp, year, per_line)
+    year = int(week.label[:4])
+    ytd = min(as_of, dt.date(year, 12, 31))
+    last = min(week.end, as_of)
+    kinds = reports_by_kind(plan, scope, week.start, last)
+    per_line = reports_by_line(plan, scope, week.start, last)
+    pp = progress.plan_progress(plan, scope, year, ytd)
+    lines, overall = by_line(plan, pp, Window.year(year), per_line)
     known = {lp.line.code for lp in lines}
     other = sum(n for code, n in per_line.items() if code not in known)
-    behind, level = furthest_behind(plan, scope, as_of.year, as_of)
+    behind, level = furthest_behind(plan, scope, year, ytd)
     silent = progress.silent_communities(scope, as_of, SILENT_DAYS)
     return WeeklySummary(scope=scope, plan=plan, as_of=as_of, week=week, kinds=kinds,
                          lines=lines, overall=overall, other_reports=other, behind=behind,
@@ -299,7 +304,7 @@ def fit(lines: list[str], limit: int = MESSAGE_LIMIT, more: str = "…") -> str:
 def format_weekly(s: WeeklySummary, t: Translator) -> str:
     """The weekly summary as Telegram HTML (names escaped) in ``t``'s language."""
     loc = t.locale
-    year = s.as_of.year
+    year = s.progress.year
     out = ["📊 " + _b(t.gettext("Weekly summary: {place}", place=place_name(s.scope, loc))),
            esc(t.gettext("{week}, {start} – {end}", week=s.week.label,
                                  start=t.date(s.week.start), end=t.date(s.week.end))),
@@ -414,7 +419,7 @@ class Digest:
              "completion": [_round(p.completion) for p in self.trend],
              "expected": [_round(p.expected) for p in self.trend]},
         ]
-        if self.ranking:
+        if any(c is not None for _, c, _ in self.ranking):  # places with targets to compare
             specs.append({**base, "chart": "digest_ranking", "level": self.ranking_level,
                           "items": [[place_name(u, locale), _round(c), _round(e)]
                                     for u, c, e in self.ranking]})

@@ -196,3 +196,24 @@ def test_the_weekly_trend_runs_through_the_year(quarter):
     by_week = {p.start: p.reports for p in d.trend}
     assert by_week[D(2026, 9, 28)] == 2  # a donation on 30 Sept., a xinfeng on 3 Oct.
     assert sum(by_week.values()) == 8  # every counted report of 2026
+
+
+def test_the_week_across_new_year_closes_the_old_year(db):
+    alice = f.worker("alice", place=f.community("511802", 0))
+    f.report("xinfeng", by=alice, date=D(2026, 12, 30))
+    f.report("xinfeng", by=alice, date=D(2027, 1, 2))
+    s = summaries.weekly_summary(f.county("511802"), default_plan(), D(2027, 1, 3))
+    assert s.week.label == "2026-W53" and s.reports == 2
+    assert (s.progress.year, s.progress.as_of) == (2026, D(2026, 12, 31))
+    xinfeng = next(lp for lp in s.lines if lp.line.code == "xinfeng")
+    assert xinfeng.completion == pytest.approx(1 / 40 * 100)  # 2026's one, of 40
+    assert "Year 2026 to date" in summaries.format_weekly(s, translator("en"))
+
+
+def test_a_township_digest_has_no_ranking_chart_when_its_communities_have_no_targets(quarter):
+    township = quarter["alice"].org_unit.parent
+    d = summaries.digest(township, default_plan(), Window.quarter(2026, 4), D(2026, 12, 31))
+    assert d.ranking_level == "community" and all(c is None for _, c, _ in d.ranking)
+    assert [s["chart"] for s in d.chart_specs("en")] == [
+        "digest_lines", "digest_trend", "digest_figures"]
+    assert "Ranking of places" not in summaries.format_digest(d, translator("en"))
