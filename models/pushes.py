@@ -146,6 +146,32 @@ def deactivate(chat_id: int, reason: str) -> None:
               after={"active": False, "reason": reason})
 
 
+def migrate(old_chat_id: int, new_chat_id: int) -> Group | None:
+    """A group upgraded to a supergroup has a new chat id (Telegram's ``migrate_to_chat_id``):
+    the group keeps its binding, language and delivery log, and its pending messages go to
+    the new id; audited. If the bot already tracked the new id as a group of its own, that
+    row is kept when it is bound (the old one is then deactivated), else replaced."""
+    with database.atomic():
+        group = Group.get_or_none(Group.chat_id == old_chat_id)
+        if group is None:
+            return None
+        Outbox.update(chat_id=new_chat_id).where(Outbox.chat_id == old_chat_id,
+                                                 Outbox.status == "pending").execute()
+        twin = Group.get_or_none(Group.chat_id == new_chat_id)
+        if twin is not None and (twin.org_unit_id is not None or twin.deliveries.exists()):
+            Group.update(active=False, inactive_reason="migrated to a supergroup",
+                         updated_at=now()).where(Group.id == group.id).execute()
+            audit("telegram", "migrate", "group", old_chat_id, after={"into": new_chat_id})
+            return twin
+        if twin is not None:
+            twin.delete_instance()
+        Group.update(chat_id=new_chat_id, active=True, inactive_reason=None,
+                     updated_at=now()).where(Group.id == group.id).execute()
+        audit("telegram", "migrate", "group", old_chat_id, before={"chat_id": old_chat_id},
+              after={"chat_id": new_chat_id})
+    return Group.get_by_id(group.id)
+
+
 # ---- when ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, init=False)

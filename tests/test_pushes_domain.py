@@ -403,3 +403,18 @@ def test_the_digest_command_prints_writes_the_pdf_and_queues_the_push(db_url, tm
     assert Delivery.get(Delivery.group == group.id).requested_by == "cli"
     assert main(["--database-url", db_url, "digest", "2026Q5"]) == 2
     assert "2026Q5" in capsys.readouterr().err
+
+
+def test_a_group_upgraded_to_a_supergroup_keeps_its_binding_and_pending_messages(db):
+    group = _group(-7101, f.county(), language="en")
+    delivery = pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)[0]
+    first = Outbox.get(Outbox.delivery == delivery, Outbox.seq == 0)
+    Outbox.update(status="sent").where(Outbox.id == first.id).execute()
+    pushes.track_group(-1007101, "the same group, upgraded")  # the bot saw the new id first
+    moved = pushes.migrate(-7101, -1007101)
+    assert (moved.id, moved.chat_id, moved.language) == (group.id, -1007101, "en")
+    assert moved.org_unit_id == f.county().id and Group.select().count() == 1
+    assert [(r.seq, r.chat_id) for r in Outbox.select().order_by(Outbox.seq)] == [
+        (0, -7101), (1, -1007101)]  # what was sent stays as it was sent
+    assert pushes.migrate(-7101, -1007101) is None  # already done
+    assert pushes.enqueue("weekly", "2026-W47", now=AFTER_W47) == []  # the log came along
