@@ -14,6 +14,7 @@ import io
 import re
 
 from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -23,7 +24,6 @@ from models.i18n import N_, translator
 from . import fonts
 from .completion import COLORS, PlaceCompletion, _state
 from .render import png_bytes
-from .trend import weekly_trend
 from .weekly import label_margin
 
 LINES_TITLE = N_("Completion by action line: {place}, {period}")
@@ -119,17 +119,56 @@ def ranking_figure(spec: dict) -> Figure:
 
 
 def trend_figure(spec: dict) -> Figure:
+    """Reports per week (bars) and, on a percent axis, the completion of the annual targets
+    at each week's end against the pace line: the look of ``charts.trend.weekly_trend``,
+    drawn for speed (weeks as numbers, the bars as one collection, month ticks set by hand),
+    since a digest run draws one for every group."""
+    fonts.register()
     t = translator(spec.get("locale"))
-    return weekly_trend(
-        [dt.date.fromisoformat(w) for w in spec["weeks"]], spec["reports"], spec["completion"],
-        spec["expected"],
-        title=t.gettext(TREND_TITLE, place=spec["place"], year=spec["period"][:4]),
-        reports_label=t.gettext("Reports per week"),
-        completion_label=t.gettext("Annual targets completed"),
-        pace_label=t.gettext("Expected by then"), percent_axis_label=t.gettext("Completion (%)"),
-        count_axis_label=t.gettext("Reports"),
-        no_target_note=t.gettext("No annual targets at this level"),
-        month_format="%-m月" if t.is_zh else "%b")
+    weeks = [dt.date.fromisoformat(w) for w in spec["weeks"]]
+    reports = spec["reports"]
+    n = len(weeks)
+    fig = Figure(figsize=(9.0, 4.5))
+    fig.subplots_adjust(left=0.08, right=0.92, top=0.9, bottom=0.2)
+    ax = fig.add_subplot()
+    ax.add_collection(PolyCollection(
+        [[(i + 0.15, 0), (i + 0.15, r), (i + 0.85, r), (i + 0.85, 0)] for i, r in enumerate(reports)],
+        facecolors="#6baed6", edgecolors="none", zorder=2))
+    ax.set_xlim(0, max(n, 1))
+    ax.set_ylim(0, max([1] + reports) * 1.15)
+    ax.yaxis.get_major_locator().set_params(integer=True, nbins=5)
+    # a week belongs to the month of its Thursday (as ISO weeks to years): 29 Dec – 4 Jan
+    # is January's first week
+    months = [w + dt.timedelta(days=3) for w in weeks]
+    firsts = [i for i, m in enumerate(months) if i == 0 or m.month != months[i - 1].month]
+    ax.set_xticks([i + 0.5 for i in firsts],
+                  [f"{months[i].month}月" if t.is_zh else months[i].strftime("%b") for i in firsts])
+    ax.set_ylabel(t.gettext("Reports"))
+    ax.set_title(t.gettext(TREND_TITLE, place=spec["place"], year=spec["period"][:4]))
+    ax.grid(axis="y", color="#e5e5e5", zorder=0)
+    ax.spines[["top"]].set_visible(False)
+    handles = [Patch(color="#6baed6", label=t.gettext("Reports per week"))]
+    done = [v if v is not None else float("nan") for v in spec["completion"]]
+    if any(v is not None for v in spec["completion"]):
+        ends = [i + 1 for i in range(n)]
+        ax2 = ax.twinx()
+        ax2.plot(ends, [v if v is not None else float("nan") for v in spec["expected"]],
+                 color="#2c3e50", linestyle="--", linewidth=1.4)
+        ax2.plot(ends, done, color="#d95f0e", linewidth=2.2)
+        ax2.set_ylim(0, max([100.0] + [v for v in spec["completion"] if v is not None]) * 1.1)
+        ax2.set_yticks([0, 25, 50, 75, 100])
+        ax2.set_ylabel(t.gettext("Completion (%)"))
+        ax2.spines[["top"]].set_visible(False)
+        handles += [Line2D([], [], color="#2c3e50", linestyle="--",
+                           label=t.gettext("Expected by then")),
+                    Line2D([], [], color="#d95f0e", linewidth=2.2,
+                           label=t.gettext("Annual targets completed"))]
+    else:
+        ax.text(0.01, 0.97, t.gettext("No annual targets at this level"),
+                transform=ax.transAxes, ha="left", va="top", fontsize=9, color="#666666")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.1), ncol=3,
+              fontsize=9, frameon=False)
+    return fig
 
 
 def _month_label(iso: str, zh: bool) -> str:

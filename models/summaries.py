@@ -403,22 +403,23 @@ class Digest:
 
     def chart_specs(self, locale: str) -> list[dict]:
         """The digest's charts as plain data for ``charts.pushes.render``, in page order:
-        completion by action line, weekly trend, ranking (when the scope has places below
-        it), donations and 新风弘扬 / 地名文化 counts."""
+        completion by action line (when the place has targets), weekly trend, ranking (when
+        places below it have targets), donations and 新风弘扬 / 地名文化 counts. A
+        community, with no targets of its own, gets the last two."""
         base = {"locale": locale, "scope": self.scope.code, "plan": self.plan.code,
                 "period": self.window.label, "as_of": self.as_of.isoformat(),
                 "place": place_name(self.scope, locale), "kind": self.kind}
-        specs = [
-            {**base, "chart": "digest_lines",
-             "items": [[line_name(lp.line, locale, short=True), _round(lp.completion),
-                        _round(lp.expected)] for lp in self.lines]
-             + [["__overall__", _round(self.overall.completion), _round(self.overall.expected)]]},
-            {**base, "chart": "digest_trend",
-             "weeks": [p.start.isoformat() for p in self.trend],
-             "reports": [p.reports for p in self.trend],
-             "completion": [_round(p.completion) for p in self.trend],
-             "expected": [_round(p.expected) for p in self.trend]},
-        ]
+        specs = []
+        if self.overall.completion is not None:  # a place with targets of its own
+            specs.append({**base, "chart": "digest_lines", "items": [
+                [line_name(lp.line, locale, short=True), _round(lp.completion),
+                 _round(lp.expected)] for lp in self.lines]
+                + [["__overall__", _round(self.overall.completion), _round(self.overall.expected)]]})
+        specs.append({**base, "chart": "digest_trend",
+                      "weeks": [p.start.isoformat() for p in self.trend],
+                      "reports": [p.reports for p in self.trend],
+                      "completion": [_round(p.completion) for p in self.trend],
+                      "expected": [_round(p.expected) for p in self.trend]})
         if any(c is not None for _, c, _ in self.ranking):  # places with targets to compare
             specs.append({**base, "chart": "digest_ranking", "level": self.ranking_level,
                           "items": [[place_name(u, locale), _round(c), _round(e)]

@@ -292,9 +292,9 @@ def test_a_digest_queues_its_text_then_its_charts(db):
     pushes.enqueue("quarterly", "2026Q3", now=AFTER_W47)
     charts = [r.payload["photo"]["chart"] for r in _rows(city, "quarterly")[1:]]
     assert charts == ["digest_lines", "digest_trend", "digest_ranking", "digest_figures"]
-    # a community has no places below it to rank
+    # a community has no targets of its own and no places below it to rank
     assert [r.payload["photo"]["chart"] for r in _rows(community, "quarterly")[1:]] == [
-        "digest_lines", "digest_trend", "digest_figures"]
+        "digest_trend", "digest_figures"]
     assert "¥5,000.00" in _rows(city, "quarterly")[0].text or \
         "￥5,000.00" in _rows(city, "quarterly")[0].text
 
