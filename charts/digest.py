@@ -132,7 +132,8 @@ def trend_figure(spec: dict) -> Figure:
     fig.subplots_adjust(left=0.08, right=0.92, top=0.9, bottom=0.2)
     ax = fig.add_subplot()
     ax.add_collection(PolyCollection(
-        [[(i + 0.15, 0), (i + 0.15, r), (i + 0.85, r), (i + 0.85, 0)] for i, r in enumerate(reports)],
+        [[(i + 0.15, 0), (i + 0.15, r), (i + 0.85, r), (i + 0.85, 0)]
+         for i, r in enumerate(reports)],
         facecolors="#6baed6", edgecolors="none", zorder=2))
     ax.set_xlim(0, max(n, 1))
     ax.set_ylim(0, max([1] + reports) * 1.15)

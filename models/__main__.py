@@ -98,7 +98,8 @@ def _digest(args, settings) -> int:
             args.pdf.write_bytes(digest_pdf(d, args.locale))
             print(f"wrote {args.pdf}")
     if args.push:
-        groups = list(Group.select().where(Group.org_unit == scope, Group.active == True))  # noqa: E712
+        groups = list(Group.select().where(Group.org_unit == scope,
+                                           Group.active == True))  # noqa: E712
         try:
             created = pushes.enqueue(kind, args.period.strip().upper(), groups=groups,
                                      requested_by="cli", timezone=settings.timezone)

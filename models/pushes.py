@@ -194,8 +194,8 @@ class Schedule:
     time: dt.time
     timezone: str
 
-    def __init__(self, settings=None, *, weekday: int | None = None, time: str | dt.time | None = None,
-                 timezone: str | None = None):
+    def __init__(self, settings=None, *, weekday: int | None = None,
+                 time: str | dt.time | None = None, timezone: str | None = None):
         weekday = weekday if weekday is not None else getattr(settings, "push_weekday", 0)
         time = time if time is not None else getattr(settings, "push_time", "09:00")
         if isinstance(time, str):
@@ -311,7 +311,8 @@ def period_window(kind: str, period: str) -> tuple[Window, dt.date]:
 
 # ---- what ------------------------------------------------------------------------------------
 
-def _messages(kind: str, period: str, unit: OrgUnit, plan: Plan, locale: str) -> list[tuple[str, dict]]:
+def _messages(kind: str, period: str, unit: OrgUnit, plan: Plan,
+              locale: str) -> list[tuple[str, dict]]:
     """(text, payload) of each message of a push, in order: the text, then the charts."""
     t = translator(locale)
     window, as_of = period_window(kind, period)

@@ -93,7 +93,8 @@ def _line_progress(line: ActionLine | None, rows: list[IndicatorProgress], pp: P
 def current_rows(pp: PlanProgress, window: Window) -> list[IndicatorProgress]:
     """Rows that speak about ``window``: not reference figures, and not a plan-period target
     that ended before it (2023–2025 targets are history in a 2026 summary)."""
-    return [r for r in pp.rows if r.indicator.measure != "reference" and r.window.end >= window.start]
+    return [r for r in pp.rows
+            if r.indicator.measure != "reference" and r.window.end >= window.start]
 
 
 def overall_of(pp: PlanProgress, window: Window) -> LineProgress:
@@ -107,7 +108,8 @@ def plan_lines(plan: Plan) -> list[ActionLine]:
 
 
 def by_line(plan: Plan, pp: PlanProgress, window: Window,
-            reports: dict[str | None, int] | None = None) -> tuple[list[LineProgress], LineProgress]:
+            reports: dict[str | None, int] | None = None
+            ) -> tuple[list[LineProgress], LineProgress]:
     """Each action line's progress over ``pp``'s current targeted rows, and the whole plan's."""
     rows = current_rows(pp, window)
     reports = reports or {}
@@ -148,7 +150,8 @@ def reports_by_kind(plan: Plan, scope: OrgUnit, start: dt.date, end: dt.date) ->
             for k in ReportKind.select().order_by(ReportKind.order)]
 
 
-def reports_by_line(plan: Plan, scope: OrgUnit, start: dt.date, end: dt.date) -> dict[str | None, int]:
+def reports_by_line(plan: Plan, scope: OrgUnit, start: dt.date,
+                    end: dt.date) -> dict[str | None, int]:
     """Reports dated in [start, end] inside ``scope`` per action-line code (None: no line)."""
     return dict(Report.select(Report.action_line, pw.fn.COUNT(Report.id))
                 .where(*_counted(plan, scope, start, end)).group_by(Report.action_line).tuples())
@@ -232,7 +235,8 @@ def _round(value: float | None) -> float | None:
 
 
 def furthest_behind(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
-                    n: int = BEHIND_SHOWN) -> tuple[list[tuple[OrgUnit, float, float | None]], str | None]:
+                    n: int = BEHIND_SHOWN
+                    ) -> tuple[list[tuple[OrgUnit, float, float | None]], str | None]:
     """The ``n`` places one level below ``scope`` with the lowest completion of this year's
     targets (``progress.breakdown``, ``ranked_places``), worst first, with their pace mark.
     Places without a target of their own are not compared (with the shipped plan,
@@ -414,7 +418,8 @@ class Digest:
             specs.append({**base, "chart": "digest_lines", "items": [
                 [line_name(lp.line, locale, short=True), _round(lp.completion),
                  _round(lp.expected)] for lp in self.lines]
-                + [["__overall__", _round(self.overall.completion), _round(self.overall.expected)]]})
+                + [["__overall__", _round(self.overall.completion),
+                    _round(self.overall.expected)]]})
         specs.append({**base, "chart": "digest_trend",
                       "weeks": [p.start.isoformat() for p in self.trend],
                       "reports": [p.reports for p in self.trend],

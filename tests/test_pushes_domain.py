@@ -172,7 +172,8 @@ def test_deactivate_is_audited_and_keeps_the_binding(db):
 def test_who_may_bind_a_group(db):
     home = f.community()
     township, county = home.parent, f.county()
-    other_township = OrgUnit.select().where(OrgUnit.parent == county, OrgUnit.id != township.id).first()
+    other_township = (OrgUnit.select()
+                      .where(OrgUnit.parent == county, OrgUnit.id != township.id).first())
     worker = f.worker("alice", place=home)
     leader = f.worker("bob", place=home, role="leader")
     disabled = f.worker("charlie", place=home, status="disabled")

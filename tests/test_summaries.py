@@ -44,7 +44,8 @@ def week(db):
 
 def test_it_counts_this_weeks_reports_by_kind_and_line(week):
     s = summaries.weekly_summary(f.county("511802"), default_plan(), AS_OF)
-    assert (s.week.start, s.week.end, s.week.label) == (D(2026, 11, 16), D(2026, 11, 22), "2026-W47")
+    assert (s.week.start, s.week.end, s.week.label) == (
+        D(2026, 11, 16), D(2026, 11, 22), "2026-W47")
     assert {k.code: k.count for k in s.kinds} == {
         "activity": 2, "xinfeng": 2, "placename": 0, "donation": 1, "milestone": 0}
     assert s.reports == 5
@@ -68,7 +69,8 @@ def test_it_gives_the_year_to_date_with_pace(week):
 def test_it_names_the_places_furthest_behind_worst_first(week):
     county = f.county("511802")
     s = summaries.weekly_summary(county, default_plan(), AS_OF)
-    townships = [u.code for u in OrgUnit.select().where(OrgUnit.parent == county).order_by(OrgUnit.code)]
+    townships = [u.code for u in
+                 OrgUnit.select().where(OrgUnit.parent == county).order_by(OrgUnit.code)]
     assert s.behind_level == "township"
     assert [u.code for u, _, _ in s.behind] == townships[2:7]  # five at 0 %, by code
     everyone, _ = summaries.furthest_behind(default_plan(), county, 2026, AS_OF, n=8)
