@@ -419,3 +419,12 @@ def test_a_group_upgraded_to_a_supergroup_keeps_its_binding_and_pending_messages
         (0, -7101), (1, -1007101)]  # what was sent stays as it was sent
     assert pushes.migrate(-7101, -1007101) is None  # already done
     assert pushes.enqueue("weekly", "2026-W47", now=AFTER_W47) == []  # the log came along
+
+
+def test_a_zone_with_summer_time_keeps_the_local_push_time():
+    berlin = Schedule(timezone="Europe/Berlin")
+    # Summer time starts on Sunday 29 March 2026: Monday 09:00 is 07:00 UTC, a week
+    # earlier it was 08:00 UTC.
+    assert dict(berlin.due(dt.datetime(2026, 3, 30, 6, 59)))["weekly"] == "2026-W12"
+    assert dict(berlin.due(dt.datetime(2026, 3, 30, 7, 0)))["weekly"] == "2026-W13"
+    assert berlin.fires_at("weekly", "2026-W12") == dt.datetime(2026, 3, 23, 8, 0)
