@@ -5,7 +5,13 @@ They are counted as sliding windows — no more than N requests in any span of T
 is how Telegram states them and how tests/botapi.py's ``limit()`` enforces them — not as the
 leaky buckets of ``AIORateLimiter``: a bucket that starts empty lets a full burst through and
 then its steady rate, 60 messages in the first second, and the server answers 429 to the rest.
-A small slack on each window absorbs the jitter between our clock and the server's.
+
+A request holds its place in a window from the moment it leaves until ``span`` seconds after
+its answer came back. The server counts it somewhere in between (when it arrives), so however
+late a large upload arrives, or however early a short text, our count is never below the
+server's: jitter cannot cause a 429. The price is the round trip: a slot is held for
+``span`` plus the request's latency (≈1.02 s against a local server, 1.1–1.3 s against
+Telegram).
 
 A 429 that still comes back (another process on the same token, a stricter server) pauses
 every request for its ``retry_after`` and the request is tried again, up to ``max_retries``
@@ -14,9 +20,9 @@ times; after that it is raised to the caller (the outbox keeps the row for later
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections import deque
 from typing import Any, Callable, Coroutine
 
 from telegram.error import RetryAfter
@@ -26,7 +32,7 @@ log = logging.getLogger(__name__)
 
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
-SLACK = 0.05  # seconds added to each window: request arrival jitter
+SLACK = 0.01  # seconds added to each window: clock granularity between two processes
 IDLE_WINDOWS = 512  # group windows kept before idle ones are dropped
 
 
@@ -39,23 +45,44 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 class Window:
-    """At most ``limit`` events in any ``span`` seconds."""
+    """At most ``limit`` requests in any ``span`` seconds. Each entry is ``[answered_at]``,
+    None while the request is in flight."""
 
     def __init__(self, limit: int, span: float):
         self.limit = limit
         self.span = span
-        self.times: deque[float] = deque()
+        self.entries: list[list[float | None]] = []
         self.lock = asyncio.Lock()  # waiters pass in arrival order
+        self.answered = asyncio.Event()
 
-    def wait(self, now: float) -> float:
-        """Seconds until one more event fits (0: now)."""
-        times = self.times
-        while times and times[0] <= now - self.span:
-            times.popleft()
-        return 0.0 if len(times) < self.limit else times[0] + self.span - now
+    def wait(self, now: float) -> float | None:
+        """Seconds until one more request fits (0: now; None: when one in flight is answered)."""
+        self.entries = [e for e in self.entries if e[0] is None or e[0] > now - self.span]
+        if len(self.entries) < self.limit:
+            return 0.0
+        answered = [e[0] for e in self.entries if e[0] is not None]
+        return min(answered) + self.span - now if answered else None
+
+    async def room(self) -> None:
+        loop = asyncio.get_running_loop()
+        while (delay := self.wait(loop.time())) != 0.0:
+            if delay is None:
+                self.answered.clear()
+                await self.answered.wait()
+            else:
+                await asyncio.sleep(delay)
+
+    def take(self) -> list[float | None]:
+        entry: list[float | None] = [None]
+        self.entries.append(entry)
+        return entry
+
+    def done(self, entry: list[float | None], at: float) -> None:
+        entry[0] = at
+        self.answered.set()
 
     def idle(self, now: float) -> bool:
-        return not self.times or self.times[-1] <= now - self.span
+        return all(e[0] is not None and e[0] <= now - self.span for e in self.entries)
 
 
 class FloodLimiter(BaseRateLimiter[int]):
@@ -93,16 +120,15 @@ class FloodLimiter(BaseRateLimiter[int]):
             window = self.groups[group] = Window(self.group_limit, self.group_span)
         return window
 
-    async def _pass(self, window: Window, then: Window | None = None) -> None:
-        """Wait for room in ``window`` (and then in ``then``) and count the request in both at
-        the same instant: a group's request is stamped when it really leaves."""
-        loop = asyncio.get_running_loop()
-        async with window.lock:
-            while (delay := window.wait(loop.time())) > 0:
-                await asyncio.sleep(delay)
-            if then is not None:
-                await self._pass(then)
-            window.times.append(loop.time())
+    async def _pass(self, group: Window | None) -> list[tuple[Window, list]]:
+        """Wait for room in the group's window, then in the overall one, and take a place in
+        both at once: one group's requests wait for each other, not for other groups'."""
+        windows = [w for w in (group, self.overall) if w is not None]
+        async with contextlib.AsyncExitStack() as stack:
+            for window in windows:
+                await stack.enter_async_context(window.lock)
+                await window.room()
+            return [(window, window.take()) for window in windows]
 
     async def _resume(self) -> None:
         loop = asyncio.get_running_loop()
@@ -128,12 +154,13 @@ class FloodLimiter(BaseRateLimiter[int]):
                 pass
             if isinstance(chat_id, str) or chat_id < 0:  # groups, supergroups, channels
                 group = chat_id
+        loop = asyncio.get_running_loop()
         for attempt in range(max_retries + 1):
             await self._resume()
-            if group is not None:
-                await self._pass(self._group_window(group), self.overall)
-            elif chat_id is not None and self.overall is not None:
-                await self._pass(self.overall)
+            places = []
+            if chat_id is not None:
+                places = await self._pass(self._group_window(group) if group is not None
+                                          else None)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -143,6 +170,8 @@ class FloodLimiter(BaseRateLimiter[int]):
                 wait = retry_after_seconds(error) + 0.1
                 log.info("flood limit hit on %s to %s: everything waits %.1f s", endpoint,
                          chat_id, wait)
-                loop = asyncio.get_running_loop()
                 self.paused_until = max(self.paused_until, loop.time() + wait)
+            finally:
+                for window, entry in places:
+                    window.done(entry, loop.time())
         raise AssertionError("unreachable")  # pragma: no cover

@@ -258,7 +258,10 @@ class Round:
                     for spec in lanes[ahead].specs:
                         self.charts.prefetch(spec)
                     ahead += 1
-                await self.lane(lanes[i])
+                try:
+                    await self.lane(lanes[i])
+                except Exception:  # the database, most likely: this chat waits for a round
+                    log.exception("outbox: chat %s stopped in this round", lanes[i].chat_id)
 
         try:
             await asyncio.gather(*(worker() for _ in range(min(CONCURRENCY, len(lanes)))))
@@ -292,7 +295,11 @@ class Round:
                     return False
                 continue
             except ChatMigrated as error:
-                self._migrate(row, error.new_chat_id)
+                try:
+                    self._migrate(row, error.new_chat_id)
+                except Exception as failure:  # the new chat is known as another group
+                    self._failed(row, failure)
+                    return False
                 continue
             except TelegramError as error:
                 self._failed(row, error)
@@ -325,7 +332,8 @@ class Round:
     def _hold(self, row: Outbox, seconds: float, reason: str) -> None:
         """A 429: the row waits, its attempts unchanged (a restart honours the wait too)."""
         until = now() + dt.timedelta(seconds=seconds)
-        Outbox.update(not_before=until, last_error=reason[:500]).where(Outbox.id == row.id).execute()
+        (Outbox.update(not_before=until, last_error=reason[:500])
+         .where(Outbox.id == row.id).execute())
 
     def _migrate(self, row: Outbox, new_chat_id: int) -> None:
         """A group became a supergroup: its rows and its binding follow the new chat id."""
@@ -375,10 +383,12 @@ async def drain(application: Application, *, at: dt.datetime | None = None) -> i
 
     Rows queued while the round runs, and rows whose wait ends, are taken in the same call;
     it returns when nothing more is due (rows waiting a backoff are left to later rounds)
-    or the application stops. ``at`` is the moment rows are due by (default: now).
+    or the application stops (it sends only while the application runs). A call while a
+    round runs waits for it. ``at`` is the moment rows are due by (default: now).
     """
-    lock = application.bot_data.setdefault("outbox_lock", asyncio.Lock())
-    async with lock:
+    if at is not None and at.tzinfo is not None:
+        at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)  # as the database stores it
+    async with _lock(application):
         work = Round(application)
         with db_session():
             while not work.stopping:
@@ -392,5 +402,11 @@ async def drain(application: Application, *, at: dt.datetime | None = None) -> i
     return work.sent
 
 
+def _lock(application: Application) -> asyncio.Lock:
+    return application.bot_data.setdefault("outbox_lock", asyncio.Lock())
+
+
 async def job(context: BotContext) -> None:
-    await drain(context.application)
+    """The timer's round; skipped while another round runs (that one takes the new rows)."""
+    if not _lock(context.application).locked():
+        await drain(context.application)

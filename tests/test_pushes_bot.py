@@ -147,7 +147,8 @@ async def test_a_restart_mid_run_sends_nothing_twice_and_skips_nothing(bot_app, 
         bound_group(api, chat_id, place)
     bot_app.clock.set_now(MONDAY_9)
     run = bot_app.app.create_task(tick_module.tick(bot_app.app))
-    sent_calls = lambda: [c for c in api.calls if c.method in ("sendMessage", "sendPhoto")]  # noqa: E731
+    def sent_calls():
+        return [c for c in api.calls if c.method in ("sendMessage", "sendPhoto")]
     async with asyncio.timeout(60):
         while len([c for c in sent_calls() if c.ok]) < 6:
             await asyncio.sleep(0.01)
