@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from models.reports import review
 from models.schema import Delivery, Group, Outbox, Report, now
 
@@ -201,19 +203,24 @@ async def test_it_retries_a_5xx_and_the_message_arrives_once(bot_app):
     assert Delivery.get_by_id(d.id).status == "sent"
 
 
-async def test_a_kicked_bot_deactivates_the_group_and_fails_its_rows(bot_app):
+@pytest.mark.parametrize("description, reason", [
+    ("Forbidden: bot was kicked from the group chat", "kicked"),
+    ("Forbidden: bot is not a member of the supergroup chat", "not a member"),
+])
+async def test_a_kicked_bot_deactivates_the_group_and_fails_its_rows(bot_app, description,
+                                                                     reason):
     api = bot_app.api
     group, d, rows = delivery(api)
     _, other, _ = delivery(api, ("另一条",), chat_id=group.chat_id)
-    api.kick(group.chat_id)
+    api.kick(group.chat_id, description)
     assert await outbox.drain(bot_app.app) == 0
     group = Group.get_by_id(group.id)
-    assert not group.active and "kicked" in group.inactive_reason
+    assert not group.active and reason in group.inactive_reason
     for row in Outbox.select().where(Outbox.chat_id == group.chat_id):
-        assert row.status == "failed" and "kicked" in row.last_error
+        assert row.status == "failed" and reason in row.last_error
     for each in (d, other):
         each = Delivery.get_by_id(each.id)
-        assert each.status == "failed" and "kicked" in each.error
+        assert each.status == "failed" and reason in each.error
     assert len(api.calls_for("sendMessage")) == 1  # nothing more was tried
 
 
