@@ -15,7 +15,8 @@ from .filters import ChoiceFilter
 
 ENTITIES = {"report": _l("Report"), "worker": _l("Worker"), "invite": _l("Invite"),
             "target": _l("Target"), "org_unit": _l("Place"), "plan": _l("Plan"),
-            "admin_user": _l("Official")}
+            "admin_user": _l("Official"), "group": _l("Group"), "delivery": _l("Delivery"),
+            "digest": _l("Digest")}
 
 
 def _json(view, context, model, name):

@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, Length
 from models import access, pushes
 from models.db import database
 from models.i18n import LANGUAGE_NAMES
-from models.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit, now
+from models.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
 
 from .base import ScopedModelView, SecureForm, actor, badge, post_button
 from .filters import ChoiceFilter, PlaceFilter, place_filters
@@ -46,22 +46,12 @@ FLAGS = {"weekly": _l("Weekly summary"), "quarterly": _l("Quarterly digest")}
 
 # ---- scope ---------------------------------------------------------------------------------
 
-def _units_under(path: str):
-    return OrgUnit.select(OrgUnit.id).where(OrgUnit.path.startswith(path))
-
-
 def scoped_groups(query, user):
-    """``query`` over ``Group`` cut to ``user``'s scope: the groups bound to a place in the
-    subtree; unbound groups only for the city admin."""
-    if access.is_city_admin(user):
-        return query
-    return query.where(Group.org_unit.in_(_units_under(access.scope_path(user))))
+    return access.scoped(query, Group, user)
 
 
 def scoped_deliveries(query, user):
-    if access.is_city_admin(user):
-        return query
-    return query.where(Delivery.group.in_(scoped_groups(Group.select(Group.id), user)))
+    return access.scoped(query, Delivery, user)
 
 
 def unit_choices(user) -> list[SelectChoice]:
@@ -84,20 +74,8 @@ def language_choices() -> list[SelectChoice]:
 # ---- changes -------------------------------------------------------------------------------
 
 def change_group(group: Group, action: str, **changes) -> bool:
-    """Set ``changes`` on the group and audit them (before → after, the official as actor)
-    in one transaction, as ``models.pushes`` audits a binding; False when nothing changes.
-
-    Binding goes through ``models.pushes.bind_group``; these are the settings an official
-    changes on a bound group, which the domain has no function for (and ``pushes.deactivate``
-    records the bot, not an official, as the actor)."""
-    with database.atomic():
-        fresh = Group.get_by_id(group.id)
-        before = {k: fresh.__data__.get(k) for k in changes}  # ids, not rows
-        if before == changes:
-            return False
-        Group.update(updated_at=now(), **changes).where(Group.id == group.id).execute()
-        audit(actor(), action, "group", group.chat_id, before=before, after=changes)
-    return True
+    """An official's change to a group, through the domain (audited with their name)."""
+    return pushes.change_group(group.chat_id, actor=actor(), action=action, **changes)
 
 
 # ---- forms ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHand
 from models import pushes
 from models.db import connection
 from models.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
-from models.schema import Delivery, Group, OrgUnit, audit, now
+from models.schema import Delivery, Group, OrgUnit
 
 from . import callbacks as cb
 from . import outbox
@@ -219,10 +219,7 @@ def _locale_from(text: str) -> str | None:
 
 def set_language(group: Group, locale: str, by: str) -> Group:
     """Store the group's language, audited."""
-    before = group.language
-    Group.update(language=locale, updated_at=now()).where(Group.id == group.id).execute()
-    audit(by, "language", "group", group.chat_id, before={"language": before},
-          after={"language": locale})
+    pushes.change_group(group.chat_id, actor=by, action="language", language=locale)
     return Group.get_by_id(group.id)
 
 

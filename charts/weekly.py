@@ -56,7 +56,7 @@ class WeeklyCanvas:
         self.title = fig.suptitle("", fontsize=13, y=0.97)
         self.note = fig.text(0.97, 0.02, "", ha="right", va="bottom", fontsize=8,
                              color="#555555")
-        self.right.axvline(100, color="#c0392b", linewidth=1.2)
+        self.target_line = self.right.axvline(100, color="#c0392b", linewidth=1.2)
         self.right.set_xlim(0, 115)
         self.right.set_yticks([])
         for ax in (self.left, self.right):
@@ -92,7 +92,9 @@ class WeeklyCanvas:
         left.set_yticks(ys, [r[0] for r in rows])
         left.set_title(t.gettext(REPORTS), fontsize=10)
 
-        if any(r[2] is not None for r in rows):
+        has_targets = any(r[2] is not None for r in rows)
+        self.target_line.set_visible(has_targets)  # a lone 100 % line without bars says nothing
+        if has_targets:
             for y, (_, _, done, expected, _pace) in zip(ys, rows):
                 if done is None:
                     self._add(right.text(2, y, t.gettext(NO_TARGET), va="center", ha="left",

@@ -11,8 +11,8 @@ admin's logged-in wrapper around one). Knows nothing of Flask.
 from __future__ import annotations
 
 from .errors import NotFound, PermissionDenied
-from .schema import (ActionLine, AdminUser, AuditLog, Contribution, Indicator, Invite, OrgUnit,
-                     Photo, Plan, Report, ReportKind, Station, Target, Worker)
+from .schema import (ActionLine, AdminUser, AuditLog, Contribution, Delivery, Group, Indicator,
+                     Invite, OrgUnit, Photo, Plan, Report, ReportKind, Station, Target, Worker)
 
 ROLES = ("city_admin", "county_official", "viewer")
 EDITOR_ROLES = ("city_admin", "county_official")
@@ -90,6 +90,11 @@ def scoped(query, model, user):
     if model is Photo:
         return query.where(Photo.report.in_(
             Report.select(Report.id).where(Report.org_path.startswith(path))))
+    if model is Group:  # a group not bound yet belongs to no place: the city admin's
+        return query if is_city_admin(user) else query.where(Group.org_unit.in_(_unit_ids(path)))
+    if model is Delivery:
+        return query if is_city_admin(user) else query.where(Delivery.group.in_(
+            Group.select(Group.id).where(Group.org_unit.in_(_unit_ids(path)))))
     if model is AuditLog:
         return query if is_city_admin(user) else query.where(_audit_scope(path))
     if model in CITYWIDE:
@@ -106,6 +111,10 @@ def _audit_scope(path: str):
         "invite": _ids_as_text(Invite.select().where(Invite.org_unit.in_(_unit_ids(path))), Invite),
         "target": _ids_as_text(Target.select().where(Target.org_unit.in_(_unit_ids(path))), Target),
         "org_unit": _ids_as_text(OrgUnit.select().where(OrgUnit.path.startswith(path)), OrgUnit),
+        "group": Group.select(Group.chat_id.cast("TEXT")).where(
+            Group.org_unit.in_(_unit_ids(path))),
+        "delivery": Delivery.select(Delivery.id.cast("TEXT")).join(Group).where(
+            Group.org_unit.in_(_unit_ids(path))),
     }
     clause = None
     for entity, ids in by_entity.items():

@@ -146,6 +146,29 @@ def deactivate(chat_id: int, reason: str) -> None:
               after={"active": False, "reason": reason})
 
 
+GROUP_SETTINGS = ("language", "plan", "weekly", "quarterly", "active", "inactive_reason")
+
+
+def change_group(chat_id: int, *, actor: str, action: str = "update", **changes) -> bool:
+    """Change a group's settings (language, plan, which pushes, active) in one audited
+    transaction, before → after with the person who changed them; False when nothing changes.
+    Binding is ``bind_group``: it also resets when the group was bound."""
+    unknown = set(changes) - set(GROUP_SETTINGS)
+    if unknown:
+        raise TypeError(f"not a group setting: {', '.join(sorted(unknown))}")
+    if "language" in changes:
+        changes["language"] = negotiate(changes["language"])
+    with database.atomic():
+        group = Group.get(Group.chat_id == chat_id)
+        before = {k: group.__data__.get(k) for k in changes}  # ids, not rows
+        after = {k: (v.id if isinstance(v, pw.Model) else v) for k, v in changes.items()}
+        if before == after:
+            return False
+        Group.update(updated_at=now(), **changes).where(Group.id == group.id).execute()
+        audit(actor, action, "group", chat_id, before=before, after=after)
+    return True
+
+
 def migrate(old_chat_id: int, new_chat_id: int) -> Group | None:
     """A group upgraded to a supergroup has a new chat id (Telegram's ``migrate_to_chat_id``):
     the group keeps its binding, language and delivery log, and its pending messages go to
