@@ -36,6 +36,7 @@ sysdeps:
 bench: $(STAMP)
 	$(BIN)/python bench/bot_burst.py
 	$(BIN)/python bench/dashboard_bench.py
+	$(BIN)/python bench/push_bench.py
 
 clean:
 	rm -rf $(VENV) var

@@ -145,7 +145,22 @@ def build_admin() -> Admin:
     from .imports import init_views as import_views
 
     import_views(admin_ext)
+    _add_push_views(admin_ext)
     return admin_ext
+
+
+def _add_push_views(admin_ext: Admin) -> None:
+    """Telegram groups, the deliveries to them, and the digests (issue 5)."""
+    from .digests import DigestView
+    from .groups import DeliveryView, GroupView
+    from models.schema import Delivery, Group
+
+    pushes = _l("Pushes")
+    admin_ext.add_views(
+        GroupView(Group, name=_l("Groups"), endpoint="groups", category=pushes),
+        DeliveryView(Delivery, name=_l("Deliveries"), endpoint="deliveries", category=pushes),
+        DigestView(name=_l("Digests"), endpoint="digests", category=pushes),
+    )
 
 
 def _database_per_request(app: Flask) -> None:

@@ -16,7 +16,8 @@ from .filters import ChoiceFilter
 ENTITIES = {"report": _l("Report"), "worker": _l("Worker"), "invite": _l("Invite"),
             "target": _l("Target"), "org_unit": _l("Place"), "plan": _l("Plan"),
             "admin_user": _l("Official"), "social_organization": _l("Social organization"),
-            "volunteer": _l("Volunteer"), "volunteer_hours": _l("Service hours")}
+            "volunteer": _l("Volunteer"), "volunteer_hours": _l("Service hours"),
+            "group": _l("Group"), "delivery": _l("Delivery"), "digest": _l("Digest")}
 
 
 def _json(view, context, model, name):

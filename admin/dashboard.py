@@ -330,6 +330,19 @@ def template_gettext(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
+def digest_url(sel: Selection) -> str | None:
+    """The digest page (admin/digests.py) for this place and plan, and for the quarter or
+    half shown when it has ended; None if the digests are not installed."""
+    if "digests.index" not in current_app.view_functions:
+        return None
+    window = sel.window
+    finished = window is not None and window.end < sel.as_of
+    params = {k: v for k, v in sel.params().items() if k in ("scope", "plan")}
+    if finished:
+        params["period"] = f"{sel.year}{sel.period}"
+    return url_for("digests.index", **params)
+
+
 class DashboardView(Secured, AdminIndexView):
     """The admin's index: progress against targets, scoped to the signed-in official."""
 
@@ -341,7 +354,8 @@ class DashboardView(Secured, AdminIndexView):
                            gettext=template_gettext,
                            pace_styles=PACE_STYLES,
                            link=lambda **kw: url_for(".index", **sel.params(**kw)),
-                           chart=lambda name: url_for(f".{name}_chart", **sel.params()), **data)
+                           chart=lambda name: url_for(f".{name}_chart", **sel.params()),
+                           digest_url=digest_url(sel), **data)
 
     @expose("/export.xlsx")
     def export(self):

@@ -6,7 +6,7 @@ import ssl
 
 import httpx
 from telegram import Update
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter,
+from telegram.ext import (Application, ApplicationBuilder, BaseRateLimiter,
                           CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
                           TypeHandler, filters)
 from telegram.request import HTTPXRequest
@@ -15,9 +15,10 @@ from models.db import database, init_db
 from models.settings import Settings
 
 from . import callbacks as cb
-from . import applications, commands, engine, outbox, registration
+from . import applications, commands, engine, groups, outbox, pushes, registration
 from .context import BotContext, Clock, WusheApplication
 from .errors import on_error
+from .flood import FloodLimiter
 from .gate import drop_repeats, forget_old_updates, gate
 from .http import AiohttpRequest
 from .updates import PerChatUpdateProcessor
@@ -26,7 +27,7 @@ from .updates import PerChatUpdateProcessor
 MAX_CONCURRENT_UPDATES = 64
 
 #: The updates the bot asks Telegram for; everything else is never delivered.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 BUTTONS = {
     cb.KIND: engine.on_kind,
@@ -69,6 +70,7 @@ def tls() -> ssl.SSLContext:
 
 def add_handlers(app: Application) -> None:
     app.add_handler(TypeHandler(Update, drop_repeats), group=-2)
+    groups.add_handlers(app, group=-1)  # group chats, before the private-chat gate
     app.add_handler(TypeHandler(Update, gate), group=-1)
     app.add_handler(CommandHandler("start", registration.start))
     app.add_handler(CommandHandler("help", commands.help_command))
@@ -93,12 +95,15 @@ async def post_init(app: Application) -> None:
 
 def build_application(settings: Settings, *, clock: Clock | None = None,
                       outbox_interval: float | None = outbox.INTERVAL,
+                      push_interval: float | None = pushes.INTERVAL,
                       rate_limiter: BaseRateLimiter | None = None) -> Application:
     """The bot, ready for ``run_polling``/``run_webhook`` or a test's manual start.
 
     ``clock`` is where "today" comes from (default: the date in ``settings.timezone``);
-    ``outbox_interval`` None leaves the outbox job out. The database proxy is bound to
-    ``settings.database_url`` unless something (a test fixture) has bound it already.
+    ``outbox_interval`` None leaves the outbox job out, ``push_interval`` None the push
+    schedule's tick. ``rate_limiter`` defaults to Telegram's flood limits (bot/flood.py).
+    The database proxy is bound to ``settings.database_url`` unless something (a test
+    fixture) has bound it already.
     """
     if database.obj is None:
         init_db(settings.database_url)
@@ -110,7 +115,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
                .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
                .get_updates_request(HTTPXRequest(connection_pool_size=1,
                                                  httpx_kwargs={"verify": tls()}))
-               .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+               .rate_limiter(rate_limiter or FloodLimiter())
                .post_init(post_init))
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
@@ -123,5 +128,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
     if outbox_interval:
         app.job_queue.run_repeating(outbox.job, interval=outbox_interval, first=outbox_interval,
                                     name="outbox")
+    if push_interval:
+        app.job_queue.run_repeating(pushes.job, interval=push_interval, first=push_interval,
+                                    name="pushes")
     app.job_queue.run_repeating(forget_old_updates, interval=3600, first=60, name="forget-updates")
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 
 from models.forms import default_plan
 from models.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
@@ -17,6 +17,7 @@ from . import keyboards as kb
 from .context import BotContext
 from .engine import ask, send, settle
 from .gate import NOT_REGISTERED
+from .groups import GROUP_COMMANDS
 
 #: The command menu, in the order Telegram shows it.
 COMMANDS = (
@@ -40,17 +41,22 @@ PACES = {
 }
 
 
-def bot_commands(t: Translator) -> list[BotCommand]:
-    return [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+def bot_commands(t: Translator, commands=COMMANDS) -> list[BotCommand]:
+    return [BotCommand(name, t.gettext(description)) for name, description in commands]
 
 
 async def set_menus(application) -> None:
-    """Command menus for Chinese and English apps, and a default in the default locale."""
+    """Command menus for Chinese and English apps, and a default in the default locale; in
+    groups, the group commands (bot/groups.py)."""
     bot = application.bot
     default = application.bot_data["settings"].default_locale
+    groups = BotCommandScopeAllGroupChats()
     await bot.set_my_commands(bot_commands(translator(default)))
+    await bot.set_my_commands(bot_commands(translator(default), GROUP_COMMANDS), scope=groups)
     for language_code, locale in MENU_LANGUAGES.items():
         await bot.set_my_commands(bot_commands(translator(locale)), language_code=language_code)
+        await bot.set_my_commands(bot_commands(translator(locale), GROUP_COMMANDS),
+                                  scope=groups, language_code=language_code)
 
 
 async def help_command(update: Update, context: BotContext) -> None:

@@ -49,21 +49,33 @@ def _keeps_connection() -> bool:
 
 
 class Clock:
-    """The one place "today" comes from: the local date in the plan's timezone.
+    """The one place "today" and "now" come from: the local date in the plan's timezone, and
+    the instant the push schedule is checked against.
 
     Dates are validated against it and the quick-date buttons are computed from it; tests
-    freeze it with ``Clock(tz, today=...)`` or ``clock.freeze(day)``.
+    freeze it with ``Clock(tz, today=...)`` or ``clock.freeze(day)``, and the instant with
+    ``clock.set_now(instant)`` (which moves "today" with it).
     """
 
     def __init__(self, tz: str = "Asia/Shanghai", today: dt.date | None = None):
         self.tz = ZoneInfo(tz)
         self.fixed = today
+        self.instant: dt.datetime | None = None
 
     def today(self) -> dt.date:
         return self.fixed or dt.datetime.now(self.tz).date()
 
     def freeze(self, day: dt.date | None) -> None:
         self.fixed = day
+
+    def now_utc(self) -> dt.datetime:
+        """The current instant, timezone-aware in UTC."""
+        return self.instant or dt.datetime.now(dt.timezone.utc)
+
+    def set_now(self, instant: dt.datetime | None) -> None:
+        """Freeze the instant (an aware datetime) and today's date with it; None: real time."""
+        self.instant = instant.astimezone(dt.timezone.utc) if instant else None
+        self.fixed = instant.astimezone(self.tz).date() if instant else None
 
 
 class WusheApplication(Application):

@@ -1,5 +1,5 @@
 """Maintenance commands: `python -m models init | load-plan FILE | invite --org CODE | recount
-| import ENTITY FILE [--dry-run]`."""
+| import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE] [--pdf FILE] [--push]`."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     imp.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
     imp.add_argument("--lang", default="zh_Hans", choices=("zh_Hans", "en"))
+    dg = sub.add_parser("digest", help="print a place's weekly summary or digest for a period; "
+                                       "optionally write the digest's PDF or queue the push")
+    dg.add_argument("period", help="2026-W48, 2026Q3 or 2026H1")
+    dg.add_argument("--scope", help="the place's code (default: the city)")
+    dg.add_argument("--locale", default="zh_Hans", choices=["zh_Hans", "en"])
+    dg.add_argument("--pdf", type=Path, help="write the digest as a PDF to this file")
+    dg.add_argument("--push", action="store_true",
+                    help="queue it for every bound group of the place (bot sends it)")
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -63,6 +71,53 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{recount()} contributions")
         elif args.command == "import":
             return _import(args, settings)
+        elif args.command == "digest":
+            return _digest(args, settings)
+    return 0
+
+
+def _digest(args, settings) -> int:
+    """`digest PERIOD`: the text a group bound to the place would get, its PDF, its push."""
+    from . import pushes, summaries
+    from .forms import default_plan
+    from .i18n import translator
+    from .places import city
+    from .schema import Group
+
+    t = translator(args.locale)
+    try:
+        kind = pushes.kind_of(args.period)
+        window, as_of = pushes.period_window(kind, args.period)
+    except pushes.PeriodError as e:
+        print(e.message(t), file=sys.stderr)
+        return 2
+    scope = OrgUnit.get_or_none(OrgUnit.code == args.scope) if args.scope else city()
+    plan = default_plan()
+    if scope is None or plan is None:
+        print(f"no place with code {args.scope}" if scope is None else "no plan loaded",
+              file=sys.stderr)
+        return 2
+    if kind == "weekly":
+        print(summaries.format_weekly(summaries.weekly_summary(scope, plan, as_of), t))
+    else:
+        d = summaries.digest(scope, plan, window, as_of)
+        print(summaries.format_digest(d, t))
+        if args.pdf:
+            from charts.digest import digest_pdf
+
+            args.pdf.write_bytes(digest_pdf(d, args.locale))
+            print(f"wrote {args.pdf}")
+    if args.push:
+        groups = list(Group.select().where(Group.org_unit == scope,
+                                           Group.active == True))  # noqa: E712
+        try:
+            created = pushes.enqueue(kind, args.period.strip().upper(), groups=groups,
+                                     requested_by="cli", timezone=settings.timezone)
+        except pushes.PeriodError as e:
+            print(e.message(t), file=sys.stderr)
+            return 2
+        print(f"queued for {len(created)} of {len(groups)} groups "
+              f"(the others had it already)")
     return 0
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from .errors import NotFound, PermissionDenied
 from .schema import (ActionLine, AdminUser, Application, ApplicationStep, AuditLog, Contribution,
-                     Indicator, Invite, OrgUnit, Photo, Plan, Report, ReportKind,
-                     SocialOrganization, Station, Target, Volunteer, VolunteerHours, Worker)
+                     Delivery, Group, Indicator, Invite, OrgUnit, Photo, Plan, Report,
+                     ReportKind, SocialOrganization, Station, Target, Volunteer, VolunteerHours,
+                     Worker)
 
 # The officials of the approval chain below the county and above the city (models/
 # applications.py): 街道初核 and 省厅审批. They read what their scope holds and act on
@@ -109,6 +110,11 @@ def scoped(query, model, user):
     if model is Photo:
         return query.where(Photo.report.in_(
             Report.select(Report.id).where(Report.org_path.startswith(path))))
+    if model is Group:  # a group not bound yet belongs to no place: the city admin's
+        return query if is_city_admin(user) else query.where(Group.org_unit.in_(_unit_ids(path)))
+    if model is Delivery:
+        return query if is_city_admin(user) else query.where(Delivery.group.in_(
+            Group.select(Group.id).where(Group.org_unit.in_(_unit_ids(path)))))
     if model is AuditLog:
         return query if is_city_admin(user) else query.where(_audit_scope(path))
     if model in CITYWIDE:
@@ -133,6 +139,10 @@ def _audit_scope(path: str):
             Volunteer.select().where(Volunteer.org_path.startswith(path)), Volunteer),
         "volunteer_hours": _ids_as_text(VolunteerHours.select().join(Volunteer).where(
             Volunteer.org_path.startswith(path)), VolunteerHours),
+        "group": Group.select(Group.chat_id.cast("TEXT")).where(
+            Group.org_unit.in_(_unit_ids(path))),
+        "delivery": Delivery.select(Delivery.id.cast("TEXT")).join(Group).where(
+            Group.org_unit.in_(_unit_ids(path))),
     }
     clause = None
     for entity, ids in by_entity.items():

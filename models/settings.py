@@ -34,6 +34,11 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     media_dir: str = str(ROOT / "var" / "media")
     bot_username: str = "wushe_bot"
+    # Weekly summaries go out on this weekday (0 = Monday) at this local time (``timezone``);
+    # quarterly and half-year digests at the same time on the first such weekday after the
+    # period ends (models.pushes.Schedule).
+    push_weekday: int = 0
+    push_time: str = "09:00"
 
     def require(self, *names: str) -> "Settings":
         """Fail with the first missing variable's name, for the entry point that needs it."""
@@ -68,4 +73,17 @@ def load_settings(env: dict[str, str] | None = None, env_file: str | os.PathLike
                 raise SettingsError(f"{name.upper()} must be a whole number, got {raw!r}") from None
         else:
             kwargs[name] = raw.strip()
-    return Settings(**kwargs)
+    settings = Settings(**kwargs)
+    _check_push_schedule(settings)
+    return settings
+
+
+def _check_push_schedule(settings: Settings) -> None:
+    if not 0 <= settings.push_weekday <= 6:
+        raise SettingsError(f"PUSH_WEEKDAY must be 0 (Monday) to 6 (Sunday), "
+                            f"got {settings.push_weekday}")
+    hour, sep, minute = settings.push_time.partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and int(hour) < 24 and int(minute) < 60):
+        raise SettingsError(f"PUSH_TIME must be a local time HH:MM such as 09:00, "
+                            f"got {settings.push_time!r}")

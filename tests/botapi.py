@@ -483,6 +483,22 @@ class FakeGroup(_Waitable):
         msg, btn = self._find_button(button, message)
         return self.api._callback(self._chat, user, msg, btn["callback_data"])
 
+    # ---- the bot's membership (my_chat_member updates) ---------------------------------
+    async def add_bot(self, by: FakeUser, status: str = "member") -> int:
+        """``by`` adds the bot to this group ("member" or "administrator"); the bot may write
+        here again.  Returns the update_id of the my_chat_member update."""
+        self._chat.forbidden = None
+        return self.api._bot_membership(self, by, status)
+
+    async def remove_bot(self, by: FakeUser, *, kicked: bool = True) -> int:
+        """``by`` removes the bot: banned ("kicked", the default) or removed ("left").  From
+        then on every method on this chat answers 403, as Telegram does.  Returns the
+        update_id of the my_chat_member update."""
+        uid = self.api._bot_membership(self, by, "kicked" if kicked else "left")
+        self.api.kick(self.chat_id, None if kicked else
+                      "Forbidden: bot is not a member of the group chat")
+        return uid
+
 
 Handler = Callable[[dict, dict], Any]
 
@@ -919,6 +935,31 @@ class LocalBotAPI:
                                            if k != "reply_to_message"}
         chat.messages[msg["message_id"]] = msg
         return self.add_update({"message": msg})
+
+    def _chat_member(self, status: str) -> dict:
+        member: dict[str, Any] = {"status": status, "user": self.bot_user}
+        if status == "kicked":
+            member["until_date"] = 0
+        elif status == "administrator":
+            member.update({k: False for k in (
+                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                "can_delete_stories")})
+        return member
+
+    def _bot_membership(self, group: "FakeGroup", by: FakeUser, status: str) -> int:
+        old = getattr(group, "bot_status", "left")
+        group.bot_status = status
+        return self.add_update({
+            "my_chat_member": {
+                "chat": group._chat.as_chat(),
+                "from": by.user,
+                "date": int(time.time()),
+                "old_chat_member": self._chat_member(old),
+                "new_chat_member": self._chat_member(status),
+            }
+        })
 
     def _callback(self, chat: _Chat, user: FakeUser, msg: dict, data: str) -> int:
         qid = f"{next(self._cq_ids)}{abs(user.id) % 100000:05d}"

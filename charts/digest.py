@@ -1,0 +1,281 @@
+"""The quarterly / half-year digest as charts: PNG pages for the chat, one PDF for download.
+
+Pages, in order: completion by action line against the target and the pace mark, the weekly
+trend of the year, the ranking of the places one level down (when there are any), and the
+donations raised with the 新风弘扬 and 地名文化 activity per month. Each page is drawn from
+the plain data of ``Digest.chart_specs`` by the same figure builders the chat's photos use
+(``charts.pushes.render``), so the PDF and the pushed images always agree. The PDF opens
+with a cover page that repeats the digest's figures as text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from models.i18n import N_, translator
+
+from . import fonts
+from .completion import COLORS, PlaceCompletion, _state
+from .render import png_bytes
+from .weekly import label_margin
+
+LINES_TITLE = N_("Completion by action line: {place}, {period}")
+OVERALL = N_("Overall")
+RANKING_TITLE = N_("Ranking of places by completion: {place}, {period}")
+TREND_TITLE = N_("Reports per week and annual targets: {place}, {year}")
+FIGURES_TITLE = N_("Donations and activities: {place}, {period}")
+DONATIONS = N_("Donations raised: {total}")
+ACTIVITIES = N_("New customs and place-name culture")
+XINFENG = N_("New-customs activities: {n}")
+PLACENAME = N_("Place-name promotions: {n}")
+YUAN = N_("yuan")
+ACTIVITY_AXIS = N_("Activities")
+STATE_LABELS = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Behind"),
+                "at_risk": N_("At risk")}
+
+
+def period_text(spec: dict, t) -> str:
+    """'2026, quarter 3' / '2026, first half' for a spec's period label."""
+    label = spec["period"]
+    year = label[:4]
+    if "Q" in label:
+        return t.gettext("{year}, quarter {q}", year=year, q=label[-1])
+    if label.endswith("H1"):
+        return t.gettext("{year}, first half", year=year)
+    if label.endswith("H2"):
+        return t.gettext("{year}, second half", year=year)
+    return t.gettext("{year}, whole year", year=year)
+
+
+def _completion(spec: dict, items: list, title: str) -> Figure:
+    """Horizontal bars of completion, first item at the top: coloured by pace, with the
+    pace mark, the 100 % target line and a legend of the states shown."""
+    fonts.register()
+    t = translator(spec.get("locale"))
+    rows = items[::-1]
+    n = len(rows)
+    ys = list(range(n))
+    fig = Figure(figsize=(8.0, max(4.5, 0.36 * n + 1.6)))
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=label_margin([r[0] for r in rows]), right=0.8,
+                        top=1 - 0.75 / height, bottom=0.45 / height)
+    ax = fig.add_subplot()
+    ax.set_title(title, fontsize=12)
+    states = []
+    for y, (_, done, expected) in zip(ys, rows):
+        if done is None:
+            ax.text(2, y, t.gettext("No target"), va="center", ha="left", fontsize=8,
+                    color="#999999")
+            continue
+        state = _state(PlaceCompletion("", done, expected))
+        states.append(state)
+        width = min(done, 110)
+        ax.barh([y], [width], height=0.62, color=COLORS[state])
+        if done >= 20:
+            ax.text(width - 1.5, y, f"{done:.0f}%", va="center", ha="right", fontsize=9,
+                    color="white", zorder=4)
+        else:
+            ax.text(done + 1.5, y, f"{done:.0f}%", va="center", ha="left", fontsize=9)
+        if expected is not None:
+            ax.vlines(expected, y - 0.4, y + 0.4, colors="#2c3e50", linestyles="--",
+                      linewidth=1.4)
+    ax.axvline(100, color="#c0392b", linewidth=1.2)
+    ax.set_xlim(0, 115)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_yticks(ys, [r[0] for r in rows], fontsize=10)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([])
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    handles = [Line2D([], [], color="#c0392b", linewidth=1.2, label=t.gettext("Target 100 %")),
+               Line2D([], [], color="#2c3e50", linestyle="--", linewidth=1.4,
+                      label=t.gettext("Expected by today"))]
+    handles += [Patch(color=COLORS[s], label=t.gettext(STATE_LABELS[s]))
+                for s in ("done", "on_track", "behind", "at_risk") if s in states]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
+              frameon=False)
+    return fig
+
+
+def lines_figure(spec: dict) -> Figure:
+    """Completion by action line (the whole plan's first), with the pace marks."""
+    t = translator(spec.get("locale"))
+    items = [[t.gettext(OVERALL) if n == "__overall__" else n, c, e] for n, c, e in spec["items"]]
+    items = items[-1:] + items[:-1]  # the whole plan first
+    return _completion(spec, items, t.gettext(LINES_TITLE, place=spec["place"],
+                                              period=period_text(spec, t)))
+
+
+def ranking_figure(spec: dict) -> Figure:
+    t = translator(spec.get("locale"))
+    return _completion(spec, spec["items"], t.gettext(RANKING_TITLE, place=spec["place"],
+                                                      period=period_text(spec, t)))
+
+
+def trend_figure(spec: dict) -> Figure:
+    """Reports per week (bars) and, on a percent axis, the completion of the annual targets
+    at each week's end against the pace line: the look of ``charts.trend.weekly_trend``,
+    drawn for speed (weeks as numbers, the bars as one collection, month ticks set by hand),
+    since a digest run draws one for every group."""
+    fonts.register()
+    t = translator(spec.get("locale"))
+    weeks = [dt.date.fromisoformat(w) for w in spec["weeks"]]
+    reports = spec["reports"]
+    n = len(weeks)
+    fig = Figure(figsize=(9.0, 4.5))
+    fig.subplots_adjust(left=0.08, right=0.92, top=0.9, bottom=0.2)
+    ax = fig.add_subplot()
+    ax.add_collection(PolyCollection(
+        [[(i + 0.15, 0), (i + 0.15, r), (i + 0.85, r), (i + 0.85, 0)]
+         for i, r in enumerate(reports)],
+        facecolors="#6baed6", edgecolors="none", zorder=2))
+    ax.set_xlim(0, max(n, 1))
+    ax.set_ylim(0, max([1] + reports) * 1.15)
+    ax.yaxis.get_major_locator().set_params(integer=True, nbins=5)
+    # a week belongs to the month of its Thursday (as ISO weeks to years): 29 Dec – 4 Jan
+    # is January's first week
+    months = [w + dt.timedelta(days=3) for w in weeks]
+    firsts = [i for i, m in enumerate(months) if i == 0 or m.month != months[i - 1].month]
+    ax.set_xticks([i + 0.5 for i in firsts],
+                  [f"{months[i].month}月" if t.is_zh else months[i].strftime("%b") for i in firsts])
+    ax.set_ylabel(t.gettext("Reports"))
+    ax.set_title(t.gettext(TREND_TITLE, place=spec["place"], year=spec["period"][:4]))
+    ax.grid(axis="y", color="#e5e5e5", zorder=0)
+    ax.spines[["top"]].set_visible(False)
+    handles = [Patch(color="#6baed6", label=t.gettext("Reports per week"))]
+    done = [v if v is not None else float("nan") for v in spec["completion"]]
+    if any(v is not None for v in spec["completion"]):
+        ends = [i + 1 for i in range(n)]
+        ax2 = ax.twinx()
+        ax2.plot(ends, [v if v is not None else float("nan") for v in spec["expected"]],
+                 color="#2c3e50", linestyle="--", linewidth=1.4)
+        ax2.plot(ends, done, color="#d95f0e", linewidth=2.2)
+        ax2.set_ylim(0, max([100.0] + [v for v in spec["completion"] if v is not None]) * 1.1)
+        ax2.set_yticks([0, 25, 50, 75, 100])
+        ax2.set_ylabel(t.gettext("Completion (%)"))
+        ax2.spines[["top"]].set_visible(False)
+        handles += [Line2D([], [], color="#2c3e50", linestyle="--",
+                           label=t.gettext("Expected by then")),
+                    Line2D([], [], color="#d95f0e", linewidth=2.2,
+                           label=t.gettext("Annual targets completed"))]
+    else:
+        ax.text(0.01, 0.97, t.gettext("No annual targets at this level"),
+                transform=ax.transAxes, ha="left", va="top", fontsize=9, color="#666666")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.1), ncol=3,
+              fontsize=9, frameon=False)
+    return fig
+
+
+def _month_label(iso: str, zh: bool) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.month}月" if zh else day.strftime("%b")
+
+
+def figures_figure(spec: dict) -> Figure:
+    """Donations raised per month (yuan), and 新风弘扬 / 地名文化 activities per month."""
+    fonts.register()
+    t = translator(spec.get("locale"))
+    months = [_month_label(m, t.is_zh) for m in spec["months"]]
+    xs = list(range(len(months)))
+    totals = spec["totals"]
+    fig = Figure(figsize=(8.0, 4.5))
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.8, bottom=0.17, wspace=0.3)
+    fig.suptitle(t.gettext(FIGURES_TITLE, place=spec["place"], period=period_text(spec, t)),
+                 fontsize=12, y=0.96)
+    money = fig.add_subplot(1, 2, 1)
+    money.bar(xs, spec["donations"], width=0.6, color="#e6a532")
+    top = max(spec["donations"] + [1.0])
+    for x, v in zip(xs, spec["donations"]):
+        money.text(x, v + top * 0.02, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+    money.set_ylim(0, top * 1.2)
+    money.set_title(t.gettext(DONATIONS, total=t.money(totals["donations"])), fontsize=10)
+    money.set_ylabel(t.gettext(YUAN))
+    acts = fig.add_subplot(1, 2, 2)
+    w = 0.38
+    acts.bar([x - w / 2 for x in xs], spec["xinfeng"], width=w, color="#c0392b",
+             label=t.gettext(XINFENG, n=totals["xinfeng"]))
+    acts.bar([x + w / 2 for x in xs], spec["placename"], width=w, color="#2c7fb8",
+             label=t.gettext(PLACENAME, n=totals["placename"]))
+    acts.set_ylim(0, max(spec["xinfeng"] + spec["placename"] + [1]) * 1.45)
+    acts.set_title(t.gettext(ACTIVITIES), fontsize=10)
+    acts.set_ylabel(t.gettext(ACTIVITY_AXIS))
+    acts.yaxis.get_major_locator().set_params(integer=True)
+    acts.legend(loc="upper left", fontsize=8, frameon=False)
+    for ax in (money, acts):
+        ax.set_xticks(xs, months)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#e5e5e5", zorder=0)
+        ax.set_axisbelow(True)
+    return fig
+
+
+BUILDERS = {"digest_lines": lines_figure, "digest_trend": trend_figure,
+            "digest_ranking": ranking_figure, "digest_figures": figures_figure}
+
+
+def digest_figures(d, locale: str) -> list[Figure]:
+    return [BUILDERS[spec["chart"]](spec) for spec in d.chart_specs(locale)]
+
+
+def digest_pages(d, locale: str) -> list[bytes]:
+    """A PNG per chart of the digest ``d`` (a ``models.summaries.Digest``), in page order."""
+    return [png_bytes(fig) for fig in digest_figures(d, locale)]
+
+
+def cover_figure(d, locale: str) -> Figure:
+    """The PDF's first page: the digest's title and figures as text (A4 portrait)."""
+    from models.summaries import digest_cover_lines
+
+    fonts.register()
+    fig = Figure(figsize=(8.27, 11.69))
+    y = 0.94
+    for size, text in digest_cover_lines(d, translator(locale)):
+        for part in wrap(text, 7.0 * 72 / size):
+            if y < 0.04:  # the cover holds what fits; the charts follow on their own pages
+                return fig
+            fig.text(0.08, y, part, fontsize=size, va="top",
+                     color="#1a1a1a" if size > 11 else "#333333")
+            y -= (size + 7) / 72 / 11.69
+    return fig
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """Lines of at most ``width`` ems (a CJK character is one em, a Latin one about 0.55),
+    broken between CJK characters or at spaces."""
+    lines, line = [], ""
+    for token in _TOKENS.findall(text):
+        if line.strip() and _ems((line + token).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return lines + [line.rstrip()]
+
+
+_TOKENS = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+")
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in text)
+
+
+def digest_pdf(d, locale: str) -> bytes:
+    """The digest as one PDF: the cover, then every chart page. Chinese text is embedded
+    with the Noto CJK font (as Type 3 glyph subsets), so it renders on any reader."""
+    buf = io.BytesIO()
+    with PdfPages(buf, metadata={"Title": _title(d, locale), "Creator": "Wushe"}) as pdf:
+        for fig in [cover_figure(d, locale)] + digest_figures(d, locale):
+            pdf.savefig(fig)
+    return buf.getvalue()
+
+
+def _title(d, locale: str) -> str:
+    from models.summaries import digest_title
+
+    return digest_title(d, translator(locale))

@@ -1,0 +1,142 @@
+"""The weekly push's chart: one row per action line, this week's reports on the left and the
+year's completion of its targets on the right, coloured by pace, with the pace mark (where
+the line would stand today if it were exactly on pace) and the 100 % target line.
+
+Drawn from the plain data of ``WeeklySummary.chart_specs`` (numbers already computed by
+``models.progress``), so it is a pure function of its spec. A run draws one for every group
+(some fifteen a second while the bot sends), so the figure and its two axes are built once
+per thread and only the bars and labels are replaced for each chart: building the axes is
+a third of the cost of a fresh figure. Every bar carries its value, so the axes need no
+ticks (ticks are most of the drawing time of a chart like this).
+"""
+from __future__ import annotations
+
+import threading
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from models.i18n import N_, translator
+
+from . import fonts
+from .completion import COLORS, PlaceCompletion, _state
+
+TITLE = N_("{place} · {period}")
+REPORTS = N_("Reports this week")
+COMPLETION = N_("Year to date: completion of targets")
+OVERALL = N_("Year to date: {percent} done, {expected} expected by now")
+NO_TARGET = N_("No target")
+NO_TARGETS = N_("No annual targets at this level")
+PACE_MARK = N_("Dashes: expected by now. Red line: the target.")
+FIGSIZE = (8.0, 4.5)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def label_margin(labels: list[str], fontsize: float = 10, width_in: float = FIGSIZE[0]) -> float:
+    """The left margin (a share of the figure's width) that fits the longest tick label:
+    about a font size per CJK character and 0.55 of it per Latin one."""
+    widest = max((sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in label) for label in labels),
+                 default=0)
+    return min(0.4, (widest * fontsize / 72 + 0.25) / width_in)
+
+
+class WeeklyCanvas:
+    """A figure with the chart's fixed parts (two axes, the title, the target line), redrawn
+    for each spec. One per thread: a Figure must not be drawn by two threads at once."""
+
+    def __init__(self):
+        fonts.register()
+        self.fig = fig = Figure(figsize=FIGSIZE)
+        FigureCanvasAgg(fig)
+        self.left = fig.add_subplot(1, 2, 1)
+        self.right = fig.add_subplot(1, 2, 2)
+        self.title = fig.suptitle("", fontsize=13, y=0.97)
+        self.note = fig.text(0.97, 0.02, "", ha="right", va="bottom", fontsize=8,
+                             color="#555555")
+        self.target_line = self.right.axvline(100, color="#c0392b", linewidth=1.2)
+        self.right.set_xlim(0, 115)
+        self.right.set_yticks([])
+        for ax in (self.left, self.right):
+            ax.set_xticks([])
+            ax.spines[["top", "right", "bottom"]].set_visible(False)
+        self.left.tick_params(axis="y", length=0, labelsize=10)
+        self._drawn: list = []
+
+    def _add(self, artist):
+        self._drawn.append(artist)
+        return artist
+
+    def draw(self, spec: dict) -> Figure:
+        """The chart of ``spec``: place, period, locale, ``lines`` [[name, reports,
+        completion, expected, pace], ...] and ``overall`` [completion, expected, pace]."""
+        for artist in self._drawn:
+            artist.remove()
+        self._drawn.clear()
+        t = translator(spec.get("locale"))
+        left, right = self.left, self.right
+        rows = spec["lines"][::-1]  # the first line at the top
+        ys = list(range(len(rows)))
+        self.fig.subplots_adjust(left=label_margin([r[0] for r in rows]), right=0.97,
+                                 top=0.82, bottom=0.08, wspace=0.08)
+        self.title.set_text(t.gettext(TITLE, place=spec["place"], period=spec["period"]))
+
+        counts = [r[1] for r in rows]
+        top = max(counts + [1])
+        self._add(left.barh(ys, counts, height=0.62, color="#6baed6"))
+        for y, n in zip(ys, counts):
+            self._add(left.text(n + top * 0.02, y, str(n), va="center", ha="left", fontsize=9))
+        left.set_xlim(0, top * 1.25)
+        left.set_yticks(ys, [r[0] for r in rows])
+        left.set_title(t.gettext(REPORTS), fontsize=10)
+
+        has_targets = any(r[2] is not None for r in rows)
+        self.target_line.set_visible(has_targets)  # a lone 100 % line without bars says nothing
+        if has_targets:
+            for y, (_, _, done, expected, _pace) in zip(ys, rows):
+                if done is None:
+                    self._add(right.text(2, y, t.gettext(NO_TARGET), va="center", ha="left",
+                                         fontsize=8, color="#999999"))
+                    continue
+                state = _state(PlaceCompletion("", done, expected))
+                width = min(done, 110)
+                self._add(right.barh([y], [width], height=0.62, color=COLORS[state]))
+                if done >= 20:  # inside the bar's end, clear of the 100 % line
+                    self._add(right.text(width - 1.5, y, _pct(done), va="center", ha="right",
+                                         fontsize=9, color="white", zorder=4))
+                else:
+                    self._add(right.text(done + 1.5, y, _pct(done), va="center", ha="left",
+                                         fontsize=9))
+                if expected is not None:
+                    self._add(right.vlines(expected, y - 0.4, y + 0.4, colors="#2c3e50",
+                                           linestyles="--", linewidth=1.4))
+            done, expected, _ = spec["overall"]
+            right.set_title(t.gettext(OVERALL, percent=_pct(done), expected=_pct(expected)),
+                            fontsize=10)
+            self.note.set_text(t.gettext(PACE_MARK))
+        else:
+            right.set_title(t.gettext(COMPLETION), fontsize=10)
+            self._add(right.text(57, (len(rows) - 1) / 2, t.gettext(NO_TARGETS), ha="center",
+                                 va="center", fontsize=10, color="#666666"))
+            self.note.set_text("")
+        for ax in (left, right):
+            ax.set_ylim(-0.6, len(rows) - 0.4)
+        return self.fig
+
+
+_local = threading.local()
+
+
+def shared_canvas() -> WeeklyCanvas:
+    """This thread's canvas, built on first use."""
+    canvas = getattr(_local, "canvas", None)
+    if canvas is None:
+        canvas = _local.canvas = WeeklyCanvas()
+    return canvas
+
+
+def weekly_figure(spec: dict) -> Figure:
+    """A new Figure of the weekly chart (for callers that keep or save the figure)."""
+    return WeeklyCanvas().draw(spec)
