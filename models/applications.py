@@ -195,7 +195,7 @@ def _level(level: str) -> dict:
 def step_name(level: str, t: Translator) -> str:
     """A step's name: the document's (short) words in Chinese, English otherwise."""
     spec = _level(level)
-    return (spec.get("short") or spec["step"]) if t.is_zh else t.gettext(spec["name_en"])
+    return (spec.get("short") or spec["step"]) if t.is_zh else spec["name_en"]
 
 
 def next_level(level: str) -> str | None:

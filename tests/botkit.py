@@ -55,7 +55,9 @@ class BotHarness:
         self._running = None
 
     async def start(self, **options) -> None:
+        # Jobs run only where a test asks for them (outbox_interval=…, push_interval=…).
         options.setdefault("outbox_interval", None)
+        options.setdefault("push_interval", None)
         # The fake API answers in a millisecond; Telegram's flood limits would only slow it.
         options.setdefault("rate_limiter", AIORateLimiter(overall_max_rate=0, group_max_rate=0))
         self.app = build_application(self.settings, clock=self.clock, **options)

@@ -106,8 +106,7 @@ def test_it_files_an_application_that_waits_for_the_street(chain):
     [entry] = AuditLog.select().where(AuditLog.entity == "application")
     assert entry.action == "submit" and entry.after["level"] == "township"
     [notice] = notices(chain.alice)
-    assert notice.text == "Your application ““四点半课堂”困境儿童课后服务” was filed. It now waits " \
-                          "for 街道初核."  # alice writes Chinese: the step is the document's
+    assert notice.text == "您的申报““四点半课堂”困境儿童课后服务”已提交，现待街道初核。"  # alice writes Chinese
     assert notice.payload["application_uid"] == application.uid
     assert "action" not in notice.payload
 
@@ -136,11 +135,11 @@ def test_the_chain_goes_from_the_community_to_the_province(chain):
                        ("admin:bob", "pass"), ("admin:carl", "pass"), ("admin:pia", "approve")]
     texts = [n.text for n in notices(chain.alice)]
     assert len(texts) == 5
-    assert "passed 街道初核. It now waits for 县级审核." in texts[1]
-    assert texts[1].endswith("Opinion: 经初核，同意上报。")
-    assert "Opinion" not in texts[2]  # the county passed it without a word
-    assert "passed 市级复核. It now waits for 省厅审批." in texts[3]
-    assert "was approved (省厅审批)." in texts[4] and texts[4].endswith("同意列为试点项目。")
+    assert "已通过街道初核，现待县级审核。" in texts[1]
+    assert texts[1].endswith("意见：经初核，同意上报。")
+    assert "意见" not in texts[2]  # the county passed it without a word
+    assert "已通过市级复核，现待省厅审批。" in texts[3]
+    assert "已获批准（省厅审批）。" in texts[4] and texts[4].endswith("同意列为试点项目。")
 
 
 def test_the_notice_is_in_the_workers_language(chain):
@@ -250,7 +249,7 @@ def test_a_returned_application_is_corrected_and_filed_again(chain):
     report = Report.get(Report.uid == application.uid)
     assert report.status == "rejected" and report.reject_reason == "请补充预算明细"
     returned = notices(chain.alice)[-1]
-    assert "was returned for changes at 县级审核" in returned.text
+    assert "在县级审核被退回修改" in returned.text
     assert returned.payload == {"application_uid": application.uid, "report_uid": report.uid,
                                 "action": "fix", "step": returned.payload["step"]}
     # The bot's "correct this report": the same report reopened, one answer changed.
@@ -269,7 +268,7 @@ def test_a_returned_application_is_corrected_and_filed_again(chain):
         ("community", "submit")]
     assert AuditLog.get(AuditLog.entity == "application", AuditLog.action == "resubmit").before \
         == {"level": "community", "status": "returned"}
-    assert notices(chain.alice)[-1].text.endswith("It now waits for 街道初核.")
+    assert notices(chain.alice)[-1].text.endswith("现待街道初核。")
     # and up the chain again
     act(application, actor_user=chain.township, action="pass")
     assert Application.get_by_id(application.id).level == "county"
@@ -280,7 +279,7 @@ def test_a_rejection_is_final(chain):
     act(application, actor_user=chain.township, action="reject", opinion="不符合试点方向")
     application = Application.get_by_id(application.id)
     assert (application.level, application.status) == ("township", "rejected")
-    assert "was rejected at 街道初核" in notices(chain.alice)[-1].text
+    assert "在街道初核未通过" in notices(chain.alice)[-1].text
     assert "action" not in notices(chain.alice)[-1].payload  # nothing to correct
     report = Report.get(Report.uid == application.uid)
     # A stale "correct" button still reopens the report; filing it again is refused.

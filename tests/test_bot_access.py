@@ -101,7 +101,7 @@ async def test_it_lets_anyone_choose_a_language(bot_app):
 
 
 async def test_it_sets_the_command_menus_for_chinese_and_english(bot_app):
-    commands = ["report", "mystats", "cancel", "lang", "help"]
+    commands = ["report", "mystats", "applications", "cancel", "lang", "help"]
     for language in ("zh", "en", ""):
         menu = bot_app.api.get_commands(language_code=language)
         assert [c["command"] for c in menu] == commands

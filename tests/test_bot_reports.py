@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from models.schema import Contribution, Draft, Indicator, Report
+from models.schema import Contribution, Draft, Indicator, Plan, Report
 
 from tests.botkit import (ACTIVITY, CONTINUE, TODAY, at_card, bot_api, bot_app,  # noqa: F401
                           draft_of, open_at, reports_of, walk)
 
 
-def contributions(report) -> dict[str, Decimal]:
+def contributions(report, plan: str = "yaan-jiuxiang") -> dict[str, Decimal]:
+    """What the report adds to each indicator of one plan (the default plan unless named)."""
     return {c.indicator.code: Decimal(c.value) for c in
-            Contribution.select().join(Indicator).where(Contribution.report == report)}
+            Contribution.select().join(Indicator).join(Plan)
+            .where(Contribution.report == report, Plan.code == plan)}
 
 
 async def submit(chat) -> Report:
@@ -83,6 +85,8 @@ async def test_it_stores_a_money_donation(bot_app):
                              "fund": "和平社区慈善基金", "date": "2026-11-20", "photos": 0}
     # every donation counts toward both sums (the domain's rule): goods are worth 0 here
     assert contributions(report) == {"donations_money": 15000, "donations_goods": 0}
+    # entered once, counted by the other plans that measure money raised too
+    assert contributions(report, "tianjin-wushe-demo-2024") == {"funds_raised": 15000}
 
 
 async def test_it_stores_a_donation_of_goods(bot_app):
