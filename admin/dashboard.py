@@ -100,6 +100,17 @@ class Selection:
         return self.params(plan=plan.code, year=year)
 
 
+def requested_year(plan: Plan, as_of) -> int:
+    """The ``year`` argument (default: this year); 404 unless the plan covers it."""
+    try:
+        year = int(request.args.get("year") or as_of.year)
+    except ValueError:
+        abort(404)
+    if not plan.start_date.year <= year <= as_of.year + 1:
+        abort(404)
+    return year
+
+
 def selection() -> Selection:
     """Plan, place, year and period from the query string; 404 for anything unknown or
     outside the official's scope."""
@@ -110,12 +121,7 @@ def selection() -> Selection:
     if plan is None:
         abort(404)
     as_of = today()
-    try:
-        year = int(request.args.get("year") or as_of.year)
-    except ValueError:
-        abort(404)
-    if not plan.start_date.year <= year <= as_of.year + 1:
-        abort(404)
+    year = requested_year(plan, as_of)
     period = request.args.get("period") or "year"
     if period not in PERIODS:
         abort(404)

@@ -23,7 +23,8 @@ from models import access, linkage
 from models.schema import OrgUnit, Plan
 
 from .base import Secured, today, unit_in_scope
-from .dashboard import CHART_TTL, all_plans, chart_cache, place_names, template_gettext
+from .dashboard import (CHART_TTL, all_plans, chart_cache, place_names, requested_year,
+                        template_gettext)
 from .i18n import project_locale
 
 RANKING_TITLES = {"city": _l("Cities ranked by the linkage index"),
@@ -76,12 +77,7 @@ def selection(plans: list[Plan]) -> Selection:
     if not scope.contains(place):
         abort(404)
     as_of = today()
-    try:
-        year = int(request.args.get("year") or as_of.year)
-    except ValueError:
-        abort(404)
-    if not plan.start_date.year <= year <= as_of.year + 1:
-        abort(404)
+    year = requested_year(plan, as_of)
     return Selection(plan=plan, scope=scope, root=root, place=place, year=year, as_of=as_of)
 
 

@@ -27,6 +27,7 @@ import peewee as pw
 
 from . import bootstrap, rollup
 from .applications import demo_applications
+from .pushes import demo_groups
 from .db import database, init_db
 from .forms import default_plan
 from .places import city
@@ -226,6 +227,7 @@ def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | Non
                                          logins=logins)
         info["applications"] = demo_applications(rng, today, create_user=create_user, logins=logins)
         info["reports"] += sum(info["applications"].values())  # each filed as a report
+        info["pushes"] = demo_groups(today)
     database.close()
     return {"url": url, "today": today, "seed": seed, "logins": logins, **info}
 

@@ -17,7 +17,7 @@ from models.db import database, init_db
 from models.demo import build_demo
 from models.forms import KINDS_FILE, default_plan
 from models.places import city
-from models.schema import AdminUser, Contribution, Report, ReportKind
+from models.schema import AdminUser, Contribution, Delivery, Group, Report, ReportKind
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -76,6 +76,11 @@ def test_it_builds_a_full_demo_quickly_with_every_kind_and_every_line(tmp_path):
         paces = {r.pace for pp in progress.breakdown(plan, city(), TODAY.year, TODAY).values()
                  for r in pp.targeted}
         assert "at_risk" in paces and {"on_track", "done"} & paces
+        # work groups: bound ones got last week's summary, the kicked one shows the failure
+        deliveries = {d.group.title: (d.status, d.period) for d in Delivery.select()}
+        assert deliveries["雅安市五社联动工作群"] == ("sent", "2026-W47")
+        assert deliveries["荥经县五社联动"][0] == "failed"
+        assert Group.select().where(Group.org_unit.is_null()).count() == 1  # waits for /bind
     database.close()
 
 
