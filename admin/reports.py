@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, abort, flash, g, redirect, request, send_file
+from flask import Response, abort, flash, g, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee.filters import (DateBetweenFilter, DateGreaterFilter,
@@ -30,8 +30,8 @@ from models.errors import NotFound, ValidationError
 from models.forms import default_plan
 from models.i18n import translator
 from models.reports import reject, review
-from models.schema import (ActionLine, Contribution, Indicator, Photo, Plan, Report, ReportKind,
-                           Worker)
+from models.schema import (ActionLine, Application, Contribution, Indicator, Photo, Plan, Report,
+                           ReportKind, Worker)
 
 from .answers import action_line_labels, answer_rows, kind_defs, places_of, summary
 from .base import ScopedModelView, actor, badge, current_settings, today
@@ -75,6 +75,16 @@ def content_disposition(filename: str) -> str:
     """An attachment header that keeps a Chinese file name (RFC 6266 / 5987)."""
     ascii_name = filename.encode("ascii", "ignore").decode() or "export"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def by_chain(report: Report) -> bool:
+    """Reports that stand for an application are decided by the approval chain."""
+    return report.kind.stores == "application"
+
+
+def application_url(report: Report) -> str | None:
+    application = Application.get_or_none(Application.uid == report.uid)
+    return url_for("applications.details_view", id=application.id) if application else None
 
 
 class ReportView(ScopedModelView):
@@ -156,7 +166,8 @@ class ReportView(ScopedModelView):
             status_label=STATUS_LABELS.get(report.status, report.status),
             status_colour=STATUS_COLOURS.get(report.status, "secondary"),
             counted_in=counted_in(report),
-            can_review=self.can_write(), reject_form=RejectForm(),
+            can_review=self.can_write() and not by_chain(report),
+            application_url=application_url(report), reject_form=RejectForm(),
             return_url=self._return_url())
 
     def _return_url(self) -> str:
@@ -165,9 +176,17 @@ class ReportView(ScopedModelView):
             return url
         return self.get_url(".index_view")
 
+    def _refuse_chain(self, report: Report):
+        """An application is decided level by level on its own page, never here."""
+        flash(_("This is a pilot-project application: each level decides it on its "
+                "application page."), "warning")
+        return redirect(application_url(report) or self.get_url(".details_view", id=report.id))
+
     @expose("/approve/<int:id>", methods=("POST",))
     def approve_view(self, id: int):
         report = self.get_one(id)
+        if by_chain(report):
+            return self._refuse_chain(report)
         if report.status == "approved":
             flash(_("This report was already approved."), "info")
         else:
@@ -178,6 +197,8 @@ class ReportView(ScopedModelView):
     @expose("/reject/<int:id>", methods=("GET", "POST"))
     def reject_view(self, id: int):
         report = self.get_one(id)
+        if by_chain(report):
+            return self._refuse_chain(report)
         form = RejectForm()
         if form.validate_on_submit():
             if report.status == "rejected":
@@ -197,8 +218,9 @@ class ReportView(ScopedModelView):
     def action_approve(self, ids):
         wanted = [int(i) for i in ids if str(i).isdigit()]
         with database.atomic():
-            reports = list(self.get_query().where(Report.id.in_(wanted),
-                                                  Report.status != "approved"))
+            reports = [r for r in self.get_query().where(Report.id.in_(wanted),
+                                                         Report.status != "approved")
+                       if not by_chain(r)]
             for report in reports:
                 review(report, "approved", actor=actor())
         flash(ngettext("%(num)d report approved.", "%(num)d reports approved.", len(reports)),

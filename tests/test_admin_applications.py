@@ -228,3 +228,21 @@ def test_the_new_officers_read_the_rest_of_the_admin_in_their_scope(app, world, 
     for url in ("/admin/", "/admin/reports/", "/admin/places/"):
         assert client.get(url).status_code == 200, url
     assert client.get("/admin/invites/new/").status_code == 403  # readers, not editors
+
+
+def test_the_reports_list_does_not_decide_an_application(app, world):
+    """The report an application stands for is decided by the chain, not by report review:
+    approve, reject and the bulk action refuse it and point to the application."""
+    bob = as_(app, world.bob)  # a county editor, who may review 雨城区's reports
+    report = Report.get(Report.uid == world.yucheng.uid)
+    before = state(world.yucheng)
+    page = page_text(bob.get(f"/admin/reports/details/?id={report.id}"))
+    assert f"/admin/applications/details/?id={world.yucheng.id}" in page
+    assert f"/admin/reports/approve/{report.id}" not in page
+    r = bob.post(f"/admin/reports/approve/{report.id}")
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith(f"/admin/applications/details/?id={world.yucheng.id}")
+    bob.post(f"/admin/reports/reject/{report.id}", data={"reason": "不合适"})
+    bob.post("/admin/reports/action/", data={"action": "approve", "rowid": [str(report.id)]})
+    assert Report.get_by_id(report.id).status == "submitted"
+    assert state(world.yucheng) == before
