@@ -205,6 +205,8 @@ def create_user(username: str, password: str, *, role: str, org_code: str,
         raise AccountError("a city_admin belongs to the city's org unit")
     if role == access.TOWNSHIP_OFFICER and unit.level != "township":
         raise AccountError(f"a {role} belongs to a township's or street's org unit")
+    if role == access.COMMUNITY_STAFF and unit.level != "community":
+        raise AccountError(f"a {role} belongs to a community's or village's org unit")
     if role == access.PROVINCE_OFFICER and unit.parent_id is not None:
         # No province unit in the tree: the province acts over the whole tree from its root.
         raise AccountError(f"a {role} belongs to the tree's root org unit")

@@ -51,7 +51,7 @@ ACTIONS = {  # action -> (button label, style, needs a reason)
     "deregister": (_l("Deregister"), "outline-danger", True),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WRITE_ROLES = access.EDITOR_ROLES + (getattr(access, "TOWNSHIP_OFFICER", "township_officer"),)
+WRITE_ROLES = access.EDITOR_ROLES + (access.TOWNSHIP_OFFICER,)
 
 
 def _labels(table: dict) -> dict:

@@ -25,8 +25,15 @@ from .schema import (ActionLine, AdminUser, Application, ApplicationStep, AuditL
 # "township_official" would not fit on PostgreSQL.)
 TOWNSHIP_OFFICER = "township_officer"
 PROVINCE_OFFICER = "province_officer"
-ROLES = ("city_admin", "county_official", TOWNSHIP_OFFICER, PROVINCE_OFFICER, "viewer")
-EDITOR_ROLES = ("city_admin", "county_official")
+# The 居(村)委会 of one community: reviews its reports and does the registry's first review
+# (models/registry.py); an editor inside its community only.
+COMMUNITY_STAFF = "community_staff"
+ROLES = ("city_admin", "county_official", TOWNSHIP_OFFICER, PROVINCE_OFFICER, COMMUNITY_STAFF,
+         "viewer")
+EDITOR_ROLES = ("city_admin", "county_official", COMMUNITY_STAFF)
+# The level of the place an account of a role belongs to (None: any, checked elsewhere).
+ROLE_UNIT_LEVEL = {"city_admin": "city", "county_official": "county",
+                   TOWNSHIP_OFFICER: "township", COMMUNITY_STAFF: "community"}
 # Roles whose scope is the whole tree, whatever unit the account was created at.
 TREE_ROLES = ("city_admin", PROVINCE_OFFICER)
 

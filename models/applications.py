@@ -210,10 +210,17 @@ def deciding_level() -> str:
 
 
 def level_of(user) -> str | None:
-    """The chain level an official acts at, or None (a viewer, an inactive account)."""
+    """The chain level an official acts at, or None (a viewer, an inactive account, or an
+    account whose place is not at its role's level: a county official's account made at a
+    community does not do the county's review)."""
     if not getattr(user, "active", False):
         return None
-    return ROLE_LEVEL.get(getattr(user, "role", None))
+    role = getattr(user, "role", None)
+    level = ROLE_LEVEL.get(role)
+    wanted = access.ROLE_UNIT_LEVEL.get(role)
+    if level in ("township", "county") and wanted and user.org_unit.level != wanted:
+        return None
+    return level
 
 
 # ---------------------------------------------------------------------------------------------

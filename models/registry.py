@@ -1147,8 +1147,8 @@ def demo_registry(seed: int, today: dt.date, *, scale: float = 1.0, create_user=
         from . import access
 
         for username, role, unit, name in (
-                ("juwei", "county_official", community, f"演示·{community.name}居委会"),
-                ("jiedao", getattr(access, "TOWNSHIP_OFFICER", "county_official"), street,
+                ("juwei", access.COMMUNITY_STAFF, community, f"演示·{community.name}居委会"),
+                ("jiedao", access.TOWNSHIP_OFFICER, street,
                  f"演示·{street.name}")):
             password = secrets.token_urlsafe(12)
             create_user(username, password, role=role, org_code=unit.code, display_name=name,

@@ -220,6 +220,11 @@ def test_create_user_places_the_new_roles_where_they_act(app):
     assert AdminUser.get_by_id(t.id).role == "township_officer"  # fits the 16-character column
     assert AdminUser.get_by_id(p.id).role == "province_officer"
     assert access.scope_root(p).code == "5118" and access.scope_root(t).code == township.code
+    community = OrgUnit.get(OrgUnit.level == "community")
+    with pytest.raises(AccountError, match="community"):
+        create_user("c1", "long-enough-pw", role=access.COMMUNITY_STAFF, org_code=township.code)
+    c = create_user("c2", "long-enough-pw", role=access.COMMUNITY_STAFF, org_code=community.code)
+    assert AdminUser.get_by_id(c.id).role == "community_staff" and access.can_edit(c)
 
 
 @pytest.mark.parametrize("who", ["tina", "pia"])

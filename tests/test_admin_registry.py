@@ -36,7 +36,7 @@ def reg(app, officials):
     street = c1.parent
     far = f.community("511803", 0)
     pw = generate_password_hash("x", method="pbkdf2:sha256:1000")
-    juwei = AdminUser.create(username="juwei", role="county_official", org_unit=c1,
+    juwei = AdminUser.create(username="juwei", role="community_staff", org_unit=c1,
                              password_hash=pw)
     jiedao = AdminUser.create(username="jiedao", role="township_officer", org_unit=street,
                               password_hash=pw)

@@ -409,3 +409,20 @@ def test_the_chain_and_the_form_are_read_from_the_gansu_plan(db):
               + row.get("parts", []) if w]
     words += [x["opinion_row"] for x in spec["levels"] if x.get("opinion_row")]
     assert set(words) <= set(applications.FORM_EN)
+
+
+def test_an_account_below_its_roles_level_does_not_act_for_that_level(chain):
+    """A county official's account made at a community (or a street) is no county: it
+    neither sees the county's queue nor passes what waits there, inside its own subtree."""
+    application = file(chain.alice)
+    act(application, actor_user=chain.township, action="pass", opinion="同意")
+    application = Application.get_by_id(application.id)
+    assert application.level == "county"
+    before = state(application)
+    for code in (chain.alice.org_unit.code, chain.alice.org_unit.parent.code):
+        misplaced = official(f"c{code}", "county_official", code)
+        assert applications.level_of(misplaced) is None
+        assert list(applications.visible(misplaced)) == []
+        with pytest.raises((PermissionDenied, NotFound, ChainError)):
+            act(application, actor_user=misplaced, action="pass", opinion="同意")
+    assert state(application) == before

@@ -98,7 +98,7 @@ def test_it_makes_logins_with_passwords_generated_at_build_time(tmp_path):
                      create_user=create_user)
     roles = {x["username"]: x["role"] for x in one["logins"]}
     assert {"demo": "city_admin", "yucheng": "county_official"}.items() <= roles.items()
-    assert roles["juwei"] == "county_official"  # a 居委会 account: the registry's first review
+    assert roles["juwei"] == "community_staff"  # a 居委会 account: the registry's first review
     assert [x["password"] for x in one["logins"]] != [x["password"] for x in two["logins"]]
     assert all(len(x["password"]) >= 12 for x in one["logins"])
     source = Path(build_demo.__code__.co_filename).read_text("utf-8")
