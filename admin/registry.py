@@ -153,7 +153,28 @@ def _staff_cell(view, context, model, name):
              max=high))
 
 
-class OrganizationView(ScopedModelView):
+def _yes_no(v, c, m, n):
+    return _("Yes") if m.active else _("No")
+
+
+class RegistryView(ScopedModelView):
+    """What the register's views share: who may write, and the places behind each row."""
+
+    def can_write(self) -> bool:
+        return _can_write()
+
+    def get_list(self, *args, **kwargs):
+        count, data = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True):
+            attach_units(data)
+            self.decorate(data)
+        return count, data
+
+    def decorate(self, rows) -> None:
+        """Per-page figures a column needs (none by default)."""
+
+
+class OrganizationView(RegistryView):
     """The 备案 register of the official's area, its filters, and the workflow's acts."""
 
     creatable = True
@@ -184,19 +205,10 @@ class OrganizationView(ScopedModelView):
         "status": lambda v, c, m, n: badge(_labels(registry.STATUSES), STATUS_COLOURS)(v, c, m, n),
         "is_hub": _hub_cell,
         "full_time_social_workers": _staff_cell,
-        "active": lambda v, c, m, n: _("Yes") if m.active else _("No"),
+        "active": _yes_no,
     }
     can_export = True
     export_types = ["csv", "xlsx"]
-
-    def can_write(self) -> bool:
-        return _can_write()
-
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            attach_units(data)
-        return count, data
 
     # -- one organization ---------------------------------------------------------------
 
@@ -337,7 +349,7 @@ class OrganizationView(ScopedModelView):
 SOURCES = {"bot": _l("Bot"), "import": _l("Import"), "admin": _l("Admin")}
 
 
-class VolunteerView(ScopedModelView):
+class VolunteerView(RegistryView):
     """Volunteers of the area with their hours; the time bank per community; the exports."""
 
     extra_write_views = frozenset({"active_view", "national_view"})
@@ -363,19 +375,12 @@ class VolunteerView(ScopedModelView):
         "id_number": lambda v, c, m, n: registry.mask_id_number(m.id_number),
         "org_unit": unit_label,
         "source": labelled(SOURCES),
-        "active": lambda v, c, m, n: _("Yes") if m.active else _("No"),
+        "active": _yes_no,
         "hours": lambda v, c, m, n: _hours(g.get("wushe_balances", {}).get(m.id)),
     }
 
-    def can_write(self) -> bool:
-        return _can_write()
-
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            attach_units(data)
-            g.wushe_balances = registry.balances(v.id for v in data)
-        return count, data
+    def decorate(self, rows) -> None:
+        g.wushe_balances = registry.balances(v.id for v in rows)
 
     @expose("/details/")
     def details_view(self):

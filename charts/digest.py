@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from models.i18n import N_, translator
+from models.summaries import label_name
 
 from . import fonts
 from .completion import COLORS, PlaceCompletion, _state
@@ -43,15 +44,7 @@ STATE_LABELS = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Be
 
 def period_text(spec: dict, t) -> str:
     """'2026, quarter 3' / '2026, first half' for a spec's period label."""
-    label = spec["period"]
-    year = label[:4]
-    if "Q" in label:
-        return t.gettext("{year}, quarter {q}", year=year, q=label[-1])
-    if label.endswith("H1"):
-        return t.gettext("{year}, first half", year=year)
-    if label.endswith("H2"):
-        return t.gettext("{year}, second half", year=year)
-    return t.gettext("{year}, whole year", year=year)
+    return label_name(spec["period"], t)
 
 
 def _completion(spec: dict, items: list, title: str) -> Figure:

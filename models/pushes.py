@@ -262,33 +262,24 @@ class Schedule:
         pushed_on = self.last_weekly(local).date()
         last_sunday = pushed_on - dt.timedelta(days=pushed_on.weekday() + 1)
         out = [("weekly", summaries.iso_week(last_sunday).label)]
-        for kind, periods in (("quarterly", _quarters), ("half", _halves)):
-            for window in periods(local.date()):
+        for kind, per_year, make in (("quarterly", 4, Window.quarter), ("half", 2, Window.half)):
+            for window in _ended(local.date(), per_year, make):
                 if self._on_or_after(window.end + dt.timedelta(days=1)) <= local:
                     out.append((kind, window.label))
                     break
         return out
 
 
-def _quarters(day: dt.date):
-    """The quarters that ended before ``day``, latest first (two are enough)."""
-    q = (day.month - 1) // 3 + 1
+def _ended(day: dt.date, per_year: int, make):
+    """The last two quarters (``per_year`` 4) or halves (2) that ended before ``day``,
+    latest first: two are enough to find the latest one due."""
+    n = (day.month - 1) * per_year // 12 + 1
     year = day.year
     for _ in range(2):
-        q -= 1
-        if q == 0:
-            year, q = year - 1, 4
-        yield Window.quarter(year, q)
-
-
-def _halves(day: dt.date):
-    h = 1 if day.month <= 6 else 2
-    year = day.year
-    for _ in range(2):
-        h -= 1
-        if h == 0:
-            year, h = year - 1, 2
-        yield Window.half(year, h)
+        n -= 1
+        if n == 0:
+            year, n = year - 1, per_year
+        yield make(year, n)
 
 
 def kind_of(period: str) -> str:

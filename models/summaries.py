@@ -305,6 +305,17 @@ def fit(lines: list[str], limit: int = MESSAGE_LIMIT, more: str = "…") -> str:
     return "\n".join(kept + [more])
 
 
+def _completion_lines(lines: list[LineProgress], overall: LineProgress, t: Translator,
+                      loc: str) -> list[str]:
+    """Overall pace, then each targeted line's; empty when no line has a target."""
+    targeted = [lp for lp in lines if lp.completion is not None]
+    if not targeted:
+        return []
+    return [PACE_ICONS.get(overall.pace, "") + " " + esc(
+        t.gettext("Overall: {progress}", progress=_pace_text(overall, t)))] + [
+        "• " + esc(pair(t, line_name(lp.line, loc), _pace_text(lp, t))) for lp in targeted]
+
+
 def format_weekly(s: WeeklySummary, t: Translator) -> str:
     """The weekly summary as Telegram HTML (names escaped) in ``t``'s language."""
     loc = t.locale
@@ -326,14 +337,8 @@ def format_weekly(s: WeeklySummary, t: Translator) -> str:
             out.append("• " + esc(t.gettext("Other reports: {n}",
                                                     n=t.number(s.other_reports))))
     out += ["", _b(t.gettext("Year {year} to date against targets", year=year))]
-    targeted = [lp for lp in s.lines if lp.completion is not None]
-    if targeted:
-        out.append(PACE_ICONS.get(s.overall.pace, "") + " " + esc(
-            t.gettext("Overall: {progress}", progress=_pace_text(s.overall, t))))
-        out += ["• " + esc(pair(t, line_name(lp.line, loc), _pace_text(lp, t)))
-                for lp in targeted]
-    else:
-        out.append(esc(t.gettext("No annual targets at this level.")))
+    out += _completion_lines(s.lines, s.overall, t, loc) or [
+        esc(t.gettext("No annual targets at this level."))]
     if s.behind:
         out += ["", _b(t.gettext("Furthest behind"))]
         out += ["• " + esc(pair(t, place_name(u, loc), t.gettext(
@@ -508,9 +513,13 @@ def digest(scope: OrgUnit, plan: Plan, window: Window, as_of: dt.date) -> Digest
 
 
 def period_name(window: Window, t: Translator) -> str:
-    """'2026, quarter 3' / '2026, first half' / '2026, whole year', localized."""
-    label = window.label
-    year = window.start.year
+    return label_name(window.label, t)
+
+
+def label_name(label: str, t: Translator) -> str:
+    """'2026, quarter 3' / '2026, first half' / '2026, whole year' for a period label
+    ('2026Q3', '2026H1', '2026'), localized."""
+    year = label[:4]
     if "Q" in label:
         return t.gettext("{year}, quarter {q}", year=year, q=label[-1])
     if label.endswith("H1"):
@@ -541,14 +550,8 @@ def format_digest(d: Digest, t: Translator) -> str:
     out += [f"{k.emoji} " + esc(pair(t, t.gettext(k.name), t.number(k.count)))
             for k in d.kinds if k.count]
     out += ["", _b(t.gettext("Completion against targets"))]
-    targeted = [lp for lp in d.lines if lp.completion is not None]
-    if targeted:
-        out.append(PACE_ICONS.get(d.overall.pace, "") + " " + esc(
-            t.gettext("Overall: {progress}", progress=_pace_text(d.overall, t))))
-        out += ["• " + esc(pair(t, line_name(lp.line, loc), _pace_text(lp, t)))
-                for lp in targeted]
-    else:
-        out.append(esc(t.gettext("No targets for this period at this level.")))
+    out += _completion_lines(d.lines, d.overall, t, loc) or [
+        esc(t.gettext("No targets for this period at this level."))]
     ranked = [(u, c) for u, c, _ in d.ranking if c is not None]
     if ranked:
         out += ["", _b(t.gettext("Ranking of places"))]
