@@ -16,9 +16,9 @@ import os
 import sys
 
 from models import connection, init_db
-from models.access import ROLES
-from models.schema import create_schema
-from models.settings import SettingsError, load_settings
+from models.org.access import ROLES
+from models.core.schema import create_schema
+from models.core.settings import SettingsError, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:

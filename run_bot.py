@@ -1,7 +1,7 @@
 """Run the Wushe Telegram bot: long polling by default, ``--webhook`` behind a proxy, or
 ``--demo`` against a local fake Bot API (no Telegram needed).
 
-Settings come from the environment or `.env` (models.settings): TELEGRAM_BOT_TOKEN,
+Settings come from the environment or `.env` (models.core.settings): TELEGRAM_BOT_TOKEN,
 DATABASE_URL, TELEGRAM_API_BASE_URL, and WEBHOOK_URL / WEBHOOK_LISTEN / WEBHOOK_PORT /
 WEBHOOK_SECRET for ``--webhook``. Exit code 2 means a setting is missing or was refused.
 """
@@ -20,7 +20,7 @@ from bot import build_application
 from bot.app import ALLOWED_UPDATES
 from bot.logs import configure
 from models import bootstrap
-from models.settings import ROOT, SettingsError, load_settings
+from models.core.settings import ROOT, SettingsError, load_settings
 
 log = logging.getLogger("run_bot")
 

@@ -3,7 +3,7 @@
 ``create_app(settings=None, config=None)`` builds the app (flaskr style); ``run_admin.py``
 serves it. Chinese by default, English by ``/lang/en`` (``/lang/zh_Hans`` back). Every page
 but the sign-in page needs an official's account; what an official sees is cut to their
-subtree by ``models.access``.
+subtree by ``models.org.access``.
 
 Contract for the dashboard (``admin/dashboard.py``, owned by the dashboard engineer)
 -----------------------------------------------------------------------------------
@@ -18,16 +18,16 @@ Contract for the dashboard (``admin/dashboard.py``, owned by the dashboard engin
   ``class DashboardView(Secured, flask_admin.AdminIndexView)``. It requires a signed-in,
   active official (anonymous visitors are redirected to ``/login?next=...``); serve charts
   from ``@expose`` routes on that view so the same check applies (a plain Flask route would
-  need ``flask_login.login_required``). Data: ``models.access.scope_root(current_user)`` is
-  the org unit to compute for (pass it to ``models.progress.plan_progress`` / ``breakdown``);
-  ``models.access.scoped(query, Model, current_user)`` cuts any query; a place code from the
+  need ``flask_login.login_required``). Data: ``models.org.access.scope_root(current_user)`` is
+  the org unit to compute for (pass it to ``models.plans.progress.plan_progress`` / ``breakdown``);
+  ``models.org.access.scoped(query, Model, current_user)`` cuts any query; a place code from the
   URL goes through ``admin.base.unit_in_scope(code)`` (404 outside the scope).
 * Templates. Extend ``admin/master.html`` and fill ``{% block body %}``: it resolves to our
   base template ``wushe/base.html`` (the theme's ``base_template``: navigation, language
   switch, sign-out). Our own strings use ``_()`` / flask_babel ``gettext`` with English msgids.
 * Helpers. ``admin.base.current_settings()`` (the Settings), ``admin.base.today()`` (today in
   ``TIMEZONE``), ``admin.i18n.project_locale()`` (``"zh_Hans"`` / ``"en"``, for
-  ``models.i18n.translator``).
+  ``models.core.i18n.translator``).
 """
 from __future__ import annotations
 
@@ -42,9 +42,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from models.db import database, init_db
-from models.i18n import compile_catalogs
-from models.settings import Settings, load_settings
+from models.core.db import database, init_db
+from models.core.i18n import compile_catalogs
+from models.core.settings import Settings, load_settings
 
 csrf = CSRFProtect()
 log = logging.getLogger("wushe.admin")
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
         WTF_CSRF_TIME_LIMIT=8 * 3600,  # a working day with a form left open
         MAX_CONTENT_LENGTH=1024 * 1024,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
-        # False when the caller has bound models.db.database already (the tests' db_url).
+        # False when the caller has bound models.core.db.database already (the tests' db_url).
         WUSHE_BIND_DATABASE=True,
     )
     app.config.update(config or {})
@@ -116,7 +116,7 @@ def build_admin() -> Admin:
     from .plans import IndicatorView, PlanView, TargetView
     from .reports import ReportView
     from .workers import InviteView, WorkerView
-    from models.schema import AuditLog, Indicator, Invite, OrgUnit, Plan, Report, Target, Worker
+    from models.core.schema import AuditLog, Indicator, Invite, OrgUnit, Plan, Report, Target, Worker
 
     admin_ext = Admin(name=_l("Wushe"), index_view=HomeView(name=_l("Home")),
                       theme=Bootstrap4Theme(base_template="wushe/base.html", fluid=True))
@@ -132,7 +132,7 @@ def build_admin() -> Admin:
         AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit"),
     )
     from .applications import ApplicationView
-    from models.schema import Application
+    from models.core.schema import Application
 
     admin_ext.add_view(ApplicationView(Application, name=_l("Pilot applications"),
                                        endpoint="applications"))
@@ -153,7 +153,7 @@ def _add_push_views(admin_ext: Admin) -> None:
     """Telegram groups, the deliveries to them, and the digests (issue 5)."""
     from .digests import DigestView
     from .groups import DeliveryView, GroupView
-    from models.schema import Delivery, Group
+    from models.core.schema import Delivery, Group
 
     pushes = _l("Pushes")
     admin_ext.add_views(
@@ -164,7 +164,7 @@ def _add_push_views(admin_ext: Admin) -> None:
 
 
 def _database_per_request(app: Flask) -> None:
-    """Open a connection for each request and close it after (``models.db.connection``
+    """Open a connection for each request and close it after (``models.core.db.connection``
     semantics: a connection the caller already holds is reused and left open)."""
 
     @app.before_request

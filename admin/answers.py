@@ -3,9 +3,9 @@ in one language, numbers, money and dates formatted for it. Used by the detail p
 official's language) and the exports (in Chinese)."""
 from __future__ import annotations
 
-from models.forms import FieldDef, KindDef, default_plan, options_for
-from models.i18n import Translator
-from models.schema import ActionLine, OrgUnit, ReportKind
+from models.forms.kinds import FieldDef, KindDef, default_plan, options_for
+from models.core.i18n import Translator
+from models.core.schema import ActionLine, OrgUnit, ReportKind
 
 SHOWN_APART = ("photo", "location")  # the detail page shows these as pictures and a map link
 

@@ -19,9 +19,9 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from models import applications as chain
-from models.errors import NotFound, PermissionDenied, ValidationError
-from models.i18n import translator
-from models.schema import Application
+from models.core.errors import NotFound, PermissionDenied, ValidationError
+from models.core.i18n import translator
+from models.core.schema import Application
 
 from .answers import places_of
 from .base import ScopedModelView, badge, current_settings

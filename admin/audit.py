@@ -8,7 +8,7 @@ from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter, FilterLike
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from models.schema import AuditLog
+from models.core.schema import AuditLog
 
 from .base import ScopedModelView
 from .filters import ChoiceFilter

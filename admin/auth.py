@@ -20,10 +20,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models import access
-from models.db import database
-from models.schema import AdminUser, AuditLog, OrgUnit, audit
-from models.schema import now as _utcnow
+from models.org import access
+from models.core.db import database
+from models.core.schema import AdminUser, AuditLog, OrgUnit, audit
+from models.core.schema import now as _utcnow
 
 from .i18n import is_local_url
 
@@ -50,7 +50,7 @@ def now() -> dt.datetime:
 
 class Official(UserMixin):
     """The signed-in ``AdminUser`` as Flask-Login wants it; other attributes pass through,
-    so ``models.access`` takes it wherever it takes an ``AdminUser``."""
+    so ``models.org.access`` takes it wherever it takes an ``AdminUser``."""
 
     def __init__(self, row: AdminUser):
         self.row = row

@@ -3,7 +3,7 @@
 ``Secured`` decides who gets in (an active official; anonymous visitors go to the sign-in
 page) and who may write (``can_write``; a write endpoint without permission is a 403).
 ``ScopedModelView`` cuts every query, and every row fetched by id, to the official's subtree
-through ``models.access`` (out of scope is a 404, like a row that does not exist), uses a
+through ``models.org.access`` (out of scope is a 404, like a row that does not exist), uses a
 CSRF-protected form base, and writes each create, update and delete to the audit log with
 the row before and after, in the same transaction as the change.
 """
@@ -23,17 +23,17 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
-from models import access
-from models.db import database
-from models.errors import NotFound
-from models.schema import OrgUnit, audit
+from models.org import access
+from models.core.db import database
+from models.core.errors import NotFound
+from models.core.schema import OrgUnit, audit
 
 # Flask-Admin's endpoints that change data; each view adds its own (approve, reject...).
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
 
 
 def current_settings():
-    """The ``models.settings.Settings`` the app was created with."""
+    """The ``models.core.settings.Settings`` the app was created with."""
     return current_app.extensions["wushe"]["settings"]
 
 

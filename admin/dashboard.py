@@ -8,10 +8,10 @@ quiet, and two charts.
 
 Every loaded plan has its own dashboard: the plan switcher lists them (the default plan
 first) and the choice stays in the query string, so the charts, the ranking and the export
-follow it. A plan with a 联动指数 gets its index card (``models.linkage``, scored from the same
+follow it. A plan with a 联动指数 gets its index card (``models.plans.linkage``, scored from the same
 progress) linking to the index page.
 
-Every number comes from ``models.progress``; this module only picks the inputs from the
+Every number comes from ``models.plans.progress``; this module only picks the inputs from the
 request (defaults: the default plan, this year in ``TIMEZONE``, the official's scope root),
 arranges the results and formats them. A place from the URL goes through
 ``admin.base.unit_in_scope``: the official can narrow the view, never widen it, and a
@@ -31,10 +31,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charts import PlaceCompletion, completion_by_place, png_bytes, weekly_trend
-from models import access, linkage, progress
-from models.forms import default_plan
-from models.i18n import translator
-from models.schema import ActionLine, OrgUnit, Plan
+from models.org import access
+from models.plans import linkage, progress
+from models.forms.kinds import default_plan
+from models.core.i18n import translator
+from models.core.schema import ActionLine, OrgUnit, Plan
 
 from .base import Secured, today, unit_in_scope
 from .exports import plan_tables, to_xlsx
@@ -186,7 +187,7 @@ def cells(rows, place: str, fmt: Formatter, labels: dict) -> list[Cell]:
 
 
 def page_data(sel: Selection) -> dict:
-    """Everything the template shows, from models.progress (nothing computed here)."""
+    """Everything the template shows, from models.plans.progress (nothing computed here)."""
     window = sel.window
     locale = project_locale()
     fmt = Formatter(locale)

@@ -2,10 +2,10 @@
 
 The official picks a place in their scope, a plan and a finished quarter or half-year
 ("2026Q3", "2026H1"; the last finished quarter by default). The digest is computed by
-``models.summaries.digest`` and drawn by ``charts.digest`` — the same ones the scheduled
+``models.pushes.summaries.digest`` and drawn by ``charts.digest`` — the same ones the scheduled
 pushes use — and the rendered pages are kept a short while, so the page and its images render
 once. "Send to groups" queues the digest for the active groups bound inside the place through
-``models.pushes.enqueue``, which is idempotent: a second click queues nothing.
+``models.pushes.deliveries.enqueue``, which is idempotent: a second click queues nothing.
 """
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from charts.digest import digest_pages, digest_pdf
-from models import access, pushes, summaries
-from models.forms import default_plan
-from models.i18n import N_, translator
-from models.progress import Window
-from models.schema import Delivery, Group, OrgUnit, Plan, audit
+from models.org import access
+from models.pushes import deliveries as pushes, summaries
+from models.forms.kinds import default_plan
+from models.core.i18n import N_, translator
+from models.plans.progress import Window
+from models.core.schema import Delivery, Group, OrgUnit, Plan, audit
 
 from .base import Secured, actor, current_settings, today, unit_in_scope
 from .dashboard import ChartCache

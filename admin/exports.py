@@ -18,11 +18,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from models import linkage
-from models.forms import KindDef
-from models.i18n import Translator
-from models.progress import PlanProgress
-from models.schema import ActionLine, OrgUnit, Plan
+from models.plans import linkage
+from models.forms.kinds import KindDef
+from models.core.i18n import Translator
+from models.plans.progress import PlanProgress
+from models.core.schema import ActionLine, OrgUnit, Plan
 
 from .answers import action_line_labels, answer_rows, display, places_of
 

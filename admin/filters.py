@@ -7,8 +7,8 @@ from flask_admin.babel import lazy_gettext as admin_lazy_gettext
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter
 from flask_login import current_user
 
-from models import access
-from models.schema import OrgUnit
+from models.org import access
+from models.core.schema import OrgUnit
 
 def _signed_in() -> bool:
     return has_request_context() and current_user.is_authenticated and current_user.is_active

@@ -2,7 +2,7 @@
 
 A group is in an official's scope when the place it is bound to is; a group nobody has bound
 yet (the bot was just added to it) belongs to the city admin, who binds it. Every change
-(bind, language, weekly/quarterly, deactivate, reactivate) goes through ``models.pushes`` and
+(bind, language, weekly/quarterly, deactivate, reactivate) goes through ``models.pushes.deliveries`` and
 is written to the audit log in the same transaction.
 
 Deliveries are the exactly-once log, one row per (group, kind, period): a county official
@@ -24,10 +24,11 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from models import access, pushes
-from models.db import database
-from models.i18n import LANGUAGE_NAMES
-from models.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
+from models.org import access
+from models.pushes import deliveries as pushes
+from models.core.db import database
+from models.core.i18n import LANGUAGE_NAMES
+from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
 
 from .base import ScopedModelView, SecureForm, actor, badge, post_button
 from .filters import ChoiceFilter, PlaceFilter, place_filters

@@ -4,7 +4,7 @@ language, else Chinese.
 Three catalogs are in play. Flask-Admin's own strings come from its ``zh_Hans_CN`` catalog
 and WTForms' from its ``zh`` one; both are found from the Babel locale ``zh_Hans_CN``. Ours
 are the project's ``locales/<zh_Hans|en>/LC_MESSAGES/messages.mo`` (the bot's catalogs,
-compiled at start-up by ``models.i18n.compile_catalogs``), whose folder is named for the
+compiled at start-up by ``models.core.i18n.compile_catalogs``), whose folder is named for the
 project's locale code, not Babel's; ``CatalogDomain`` maps one to the other.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 from werkzeug.utils import cached_property
 
-from models.i18n import LANGUAGE_NAMES, LOCALES_DIR, negotiate
+from models.core.i18n import LANGUAGE_NAMES, LOCALES_DIR, negotiate
 
 # Project locale code -> the Babel locale that Flask-Admin's and WTForms' catalogs answer to.
 BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en"}

@@ -1,7 +1,7 @@
 """Import reference data from a spreadsheet: choose what, upload, read the dry run (every bad
 row with its line, column and reason), then confirm.
 
-Everything about reading and checking is ``models.importer``; this view keeps the uploaded
+Everything about reading and checking is ``models.importing``; this view keeps the uploaded
 file between the two steps (on disk under ``MEDIA_DIR/imports``, keyed by a random token
 tied to the official who uploaded it, removed once imported or after a day), cuts every row
 to the official's subtree (``access.scope_root``: a row outside it is a bad row), and serves
@@ -25,8 +25,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from models import access, importer
-from models.i18n import translator
+from models.org import access
+from models import importing as importer
+from models.core.i18n import translator
 
 from . import csrf
 from .base import Secured, actor, current_settings, today

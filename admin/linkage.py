@@ -2,9 +2,9 @@
 scored on the five elements (社区, 社会组织, 社会工作者, 志愿者, 慈善资源) and in total, ranked
 (places, never people), with a radar chart of one place against the places beside it.
 
-A city lists its counties, a county or a township its communities (``models.linkage``), and
-a place opens one level down. Scores come from ``models.linkage``, which reads them off
-``models.progress``; nothing is counted here. A place from the URL goes through
+A city lists its counties, a county or a township its communities (``models.plans.linkage``), and
+a place opens one level down. Scores come from ``models.plans.linkage``, which reads them off
+``models.plans.progress``; nothing is counted here. A place from the URL goes through
 ``admin.base.unit_in_scope`` (404 outside the official's area), for the page and the chart.
 """
 from __future__ import annotations
@@ -19,8 +19,9 @@ from flask_login import current_user
 
 from charts import png_bytes
 from charts.radar import linkage_radar
-from models import access, linkage
-from models.schema import OrgUnit, Plan
+from models.org import access
+from models.plans import linkage
+from models.core.schema import OrgUnit, Plan
 
 from .base import Secured, today, unit_in_scope
 from .dashboard import (CHART_TTL, all_plans, chart_cache, place_names, requested_year,

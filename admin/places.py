@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import NumberRange, Optional
 
-from models import access
-from models.schema import OrgUnit
+from models.org import access
+from models.core.schema import OrgUnit
 
 from .base import ScopedModelView, labelled
 from .filters import ChoiceFilter, place_filters

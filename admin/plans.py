@@ -1,7 +1,7 @@
 """Plans (which statuses count toward targets), their indicators, and the targets officials set
 for places in their scope; the progress table as XLSX.
 
-Progress comes from ``models.progress.plan_progress`` and ``breakdown`` only: the admin never
+Progress comes from ``models.plans.progress.plan_progress`` and ``breakdown`` only: the admin never
 counts anything itself.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ from wtforms import SelectMultipleField, widgets
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from models import access
-from models.progress import breakdown, plan_progress
-from models.schema import Indicator, OrgUnit, Plan, Target
+from models.org import access
+from models.plans.progress import breakdown, plan_progress
+from models.core.schema import Indicator, OrgUnit, Plan, Target
 
 from .base import ScopedModelView, today, unit_in_scope
 from .exports import progress_tables, to_xlsx

@@ -29,11 +29,12 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringF
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from models import access, registry
-from models.errors import ValidationError
-from models.i18n import translator
-from models.messages import explain
-from models.schema import AuditLog, OrgUnit, SocialOrganization, Volunteer, VolunteerHours
+from models.org import access
+from models import registry
+from models.core.errors import ValidationError
+from models.core.i18n import translator
+from models.core.messages import explain
+from models.core.schema import AuditLog, OrgUnit, SocialOrganization, Volunteer, VolunteerHours
 
 from .base import ScopedModelView, SecureForm, actor, badge, labelled, today
 from .exports import to_csv, to_xlsx

@@ -1,7 +1,7 @@
 """Reports: the filtered list, the detail page (answers, photos, location, the plans it counts
 in), review, exports.
 
-Review goes through ``models.reports``: ``review`` to approve, ``reject`` to reject, which
+Review goes through ``models.reports.filing``: ``review`` to approve, ``reject`` to reject, which
 queues the worker's notice in the Outbox in the same transaction. Photos are served from the
 stored files through a route on this view, so they are scoped like the reports they belong to.
 """
@@ -24,13 +24,13 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from models import access
-from models.db import database
-from models.errors import NotFound, ValidationError
-from models.forms import default_plan
-from models.i18n import translator
-from models.reports import reject, review
-from models.schema import (ActionLine, Application, Contribution, Indicator, Photo, Plan, Report,
+from models.org import access
+from models.core.db import database
+from models.core.errors import NotFound, ValidationError
+from models.forms.kinds import default_plan
+from models.core.i18n import translator
+from models.reports.filing import reject, review
+from models.core.schema import (ActionLine, Application, Contribution, Indicator, Photo, Plan, Report,
                            ReportKind, Worker)
 
 from .answers import action_line_labels, answer_rows, kind_defs, places_of, summary

@@ -14,11 +14,11 @@ from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, NumberRange
 
-from models import access
-from models.db import database
-from models.errors import NotFound
-from models.schema import Invite, OrgUnit, Worker, audit
-from models.workers import create_invite, invite_link, set_status
+from models.org import access
+from models.core.db import database
+from models.core.errors import NotFound
+from models.core.schema import Invite, OrgUnit, Worker, audit
+from models.org.workers import create_invite, invite_link, set_status
 
 from .base import (ScopedModelView, SecureForm, actor, badge, current_settings, labelled,
                    post_button)

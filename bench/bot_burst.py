@@ -131,8 +131,8 @@ def _echo_application(base_url: str, file_url: str):
 
 def _prepare_database(url: str, workers: int) -> None:
     from models import bootstrap
-    from models.db import database
-    from models.schema import OrgUnit, Worker
+    from models.core.db import database
+    from models.core.schema import OrgUnit, Worker
 
     bootstrap(url)
     with database.connection_context():
@@ -151,7 +151,7 @@ def _wushe_application(base_url: str, file_url: str, url: str, media: str):
 
     from bot.app import build_application
     from bot.context import Clock
-    from models.settings import load_settings
+    from models.core.settings import load_settings
 
     class NoLimits(BaseRateLimiter):
         async def initialize(self):
@@ -218,8 +218,8 @@ def main() -> int:
     echo = asyncio.run(_drive("echo", args.workers, url, str(tmp / "media")))
     wushe = asyncio.run(_drive("wushe", args.workers, url, str(tmp / "media")))
 
-    from models.db import database
-    from models.schema import Report
+    from models.core.db import database
+    from models.core.schema import Report
 
     with database.connection_context():
         stored = Report.select().where(Report.worker.is_null(False)).count()

@@ -15,7 +15,7 @@ test), then measures, per database:
   silent_communities), without the template;
 * the ceiling, in the same run: the one hand-written SQL aggregation the page's numbers
   need (per indicator and county, year and plan windows), over the raw contributions and
-  over the monthly rollup that models.progress reads;
+  over the monthly rollup that models.plans.progress reads;
 * one chart rendered to PNG (matplotlib only), and the chart route cold and cached.
 
 Contributions are computed with the domain's own ``plans.matches`` and
@@ -40,10 +40,11 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import bootstrap, rollup  # noqa: E402
-from models.db import database, init_db  # noqa: E402
-from models.plans import contribution_value, matches  # noqa: E402
-from models.schema import (Indicator, OrgUnit, Report, ReportKind, Station,  # noqa: E402
+from models import bootstrap  # noqa: E402
+from models.plans import rollup
+from models.core.db import database, init_db  # noqa: E402
+from models.plans.loading import contribution_value, matches  # noqa: E402
+from models.core.schema import (Indicator, OrgUnit, Report, ReportKind, Station,  # noqa: E402
                            Worker)
 
 OUT = ROOT / "var" / "bench"
@@ -330,11 +331,11 @@ def measure(kind: str, url: str, runs: int) -> dict:
     from admin import create_app
     from admin import dashboard
     from charts import PlaceCompletion, completion_by_place, png_bytes
-    from models import progress
-    from models.forms import default_plan
-    from models.places import city
-    from models.schema import AdminUser
-    from models.settings import Settings
+    from models.plans import progress
+    from models.forms.kinds import default_plan
+    from models.org.places import city
+    from models.core.schema import AdminUser
+    from models.core.settings import Settings
 
     init_db(url)
     database.connect(reuse_if_open=True)

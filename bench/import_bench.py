@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import bootstrap, importer  # noqa: E402
-from models.db import database  # noqa: E402
-from models.schema import OrgUnit, Report, ReportKind  # noqa: E402
+from models import bootstrap, importing as importer  # noqa: E402
+from models.core.db import database  # noqa: E402
+from models.core.schema import OrgUnit, Report, ReportKind  # noqa: E402
 
 OUT = ROOT / "var" / "bench"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -32,9 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dashboard_bench import grow_places, log  # noqa: E402
-from models import bootstrap, linkage, progress  # noqa: E402
-from models.db import database  # noqa: E402
-from models.schema import AdminUser, OrgUnit, Plan, SocialOrganization  # noqa: E402
+from models import bootstrap  # noqa: E402
+from models.plans import linkage, progress
+from models.core.db import database  # noqa: E402
+from models.core.schema import AdminUser, OrgUnit, Plan, SocialOrganization  # noqa: E402
 
 OUT = ROOT / "var" / "bench"
 YEAR = 2025
@@ -96,7 +97,7 @@ def measure(path: Path, runs: int) -> dict:
     import admin.dashboard
     import admin.linkage
     from admin import create_app
-    from models.settings import Settings
+    from models.core.settings import Settings
 
     admin.dashboard.today = admin.linkage.today = lambda: AS_OF
     app = create_app(Settings(database_url=f"sqlite:///{path}", admin_secret_key="b" * 40),

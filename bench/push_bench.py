@@ -2,7 +2,7 @@
 
 A database with 1,000 groups, each bound to a community of its own (the places are grown to
 ~1,056 communities as in the dashboard bench), a report or two per community last week, and
-the weekly run of 2026-W47 queued with ``models.pushes.enqueue``: per group a text and a
+the weekly run of 2026-W47 queued with ``models.pushes.deliveries.enqueue``: per group a text and a
 chart, 2,000 messages. A local Bot API server (tests/botapi.py) in a second process ENFORCES
 30 messages/s overall and 20/min per chat, answering 429 with retry_after beyond them. The
 real Application (``bot.build_application``, its flood limiter, its outbox) drains the run;
@@ -66,10 +66,11 @@ def prepare(url: str, groups: int) -> int:
     """Places, workers, last week's reports and the bound groups; the run queued. Returns
     the number of messages queued."""
     from bench.dashboard_bench import grow_places
-    from models import bootstrap, pushes
-    from models.db import database
-    from models.plans import count_report
-    from models.schema import Group, OrgUnit, Outbox, Report, ReportKind, Worker
+    from models import bootstrap
+    from models.pushes import deliveries as pushes
+    from models.core.db import database
+    from models.plans.loading import count_report
+    from models.core.schema import Group, OrgUnit, Outbox, Report, ReportKind, Worker
     from tests.factories import ANSWERS
 
     bootstrap(url)
@@ -146,9 +147,9 @@ async def drive(url: str, groups: int, limiter: str) -> dict:
     from bot.app import build_application
     from bot.context import Clock
     from bot.demo import running
-    from models.db import database
-    from models.schema import Group
-    from models.settings import load_settings
+    from models.core.db import database
+    from models.core.schema import Group
+    from models.core.settings import load_settings
 
     with database.connection_context():
         chat_ids = [g.chat_id for g in Group.select(Group.chat_id).order_by(Group.id)]
@@ -227,8 +228,8 @@ def main(argv=None) -> int:
                         help="where to write one of the charts sent, to look at")
     args = parser.parse_args(argv)
 
-    from models.db import database, init_db
-    from models.schema import Delivery, Outbox
+    from models.core.db import database, init_db
+    from models.core.schema import Delivery, Outbox
 
     if args.database == "sqlite":
         url = f"sqlite:///{SQLITE_PATH}"

@@ -11,8 +11,8 @@ from telegram.ext import (Application, ApplicationBuilder, BaseRateLimiter,
                           TypeHandler, filters)
 from telegram.request import HTTPXRequest
 
-from models.db import database, init_db
-from models.settings import Settings
+from models.core.db import database, init_db
+from models.core.settings import Settings
 
 from . import callbacks as cb
 from . import applications, commands, engine, groups, outbox, pushes, registration

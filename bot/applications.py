@@ -16,8 +16,8 @@ from telegram import InlineKeyboardMarkup as Markup
 from telegram import Update
 
 from models import applications as chain
-from models.i18n import N_, Translator
-from models.schema import Application, ApplicationStep
+from models.core.i18n import N_, Translator
+from models.core.schema import Application, ApplicationStep
 
 from . import callbacks as cb
 from .context import BotContext

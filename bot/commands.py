@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 
-from models.forms import default_plan
-from models.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
-from models.progress import IndicatorProgress, plan_progress, worker_summary
-from models.reports import open_draft
-from models.schema import ReportKind, Worker
+from models.forms.kinds import default_plan
+from models.core.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
+from models.plans.progress import IndicatorProgress, plan_progress, worker_summary
+from models.reports.filing import open_draft
+from models.core.schema import ReportKind, Worker
 
 from . import callbacks as cb
 from . import keyboards as kb

@@ -17,11 +17,11 @@ import peewee
 from telegram import Update, User
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from models.db import database
-from models.i18n import Translator, negotiate, translator
-from models.schema import ChatState, Worker
-from models.settings import Settings
-from models.workers import find_worker
+from models.core.db import database
+from models.core.i18n import Translator, negotiate, translator
+from models.core.schema import ChatState, Worker
+from models.core.settings import Settings
+from models.org.workers import find_worker
 
 _sessions = 0
 

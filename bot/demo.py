@@ -16,7 +16,7 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from models.settings import ROOT, Settings
+from models.core.settings import ROOT, Settings
 
 from .app import ALLOWED_UPDATES, build_application
 
@@ -166,9 +166,9 @@ async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str
         out.write("The demo needs tests/botapi.py (run it from the repository).\n")
         return 1
     from models import bootstrap
-    from models.db import database
-    from models.schema import OrgUnit
-    from models.workers import create_invite
+    from models.core.db import database
+    from models.core.schema import OrgUnit
+    from models.org.workers import create_invite
 
     db_file = Path(var) / "demo.sqlite3"
     for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):

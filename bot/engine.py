@@ -20,16 +20,16 @@ from babel.lists import format_list
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from models.errors import NotFound, PermissionDenied, ValidationError
-from models.forms import (FieldDef, KindDef, active_kinds, check_answers, kind_by_id, options_for,
+from models.core.errors import NotFound, PermissionDenied, ValidationError
+from models.forms.kinds import (FieldDef, KindDef, active_kinds, check_answers, kind_by_id, options_for,
                           parse_answer, validate_choice)
-from models.i18n import N_, Translator
-from models.messages import explain
-from models.parsing import parse_multi
+from models.core.i18n import N_, Translator
+from models.core.messages import explain
+from models.forms.parsing import parse_multi
 from models.registry import mask_id_number
-from models.reports import (discard_draft, draft_from_report, draft_photos, open_draft,
+from models.reports.filing import (discard_draft, draft_from_report, draft_photos, open_draft,
                             save_draft, start_draft, store_photo, submit_draft)
-from models.schema import Draft, Report, ReportKind
+from models.core.schema import Draft, Report, ReportKind
 
 from . import callbacks as cb
 from . import keyboards as kb

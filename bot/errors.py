@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from models.i18n import negotiate, translator
+from models.core.i18n import negotiate, translator
 
 from .context import BotContext
 

@@ -14,12 +14,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from models.errors import InviteError
-from models.forms import bind_scope
-from models.i18n import N_
-from models.messages import explain
-from models.reports import seen_update
-from models.schema import ProcessedUpdate, now
+from models.core.errors import InviteError
+from models.forms.kinds import bind_scope
+from models.core.i18n import N_
+from models.core.messages import explain
+from models.reports.filing import seen_update
+from models.core.schema import ProcessedUpdate, now
 
 from . import callbacks as cb
 from .context import BotContext, db_session

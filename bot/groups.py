@@ -1,12 +1,12 @@
 """The bot in Telegram groups: joining and leaving, and the commands that set up a group's
 pushes.
 
-* The bot added to a group tracks it (``models.pushes.track_group``); removed or kicked,
+* The bot added to a group tracks it (``models.pushes.deliveries.track_group``); removed or kicked,
   the group becomes inactive, its binding kept for when the bot comes back.
 * ``/bind <code or name>`` binds the group to a place, so its pushes cover that place's
   subtree; ``/bind`` alone shows the binding. ``/lang`` sets the group's language;
   ``/digest 2026Q3`` (or 2026H1, 2026-W48) sends a past period's digest on demand.
-  Changes are for an authorised worker only (``models.pushes.can_bind``): anyone else is
+  Changes are for an authorised worker only (``models.pushes.deliveries.can_bind``): anyone else is
   told so, in the group's language, and nothing changes.
 
 These handlers run before the gate (which serves private chats only) and stop there, so a
@@ -25,10 +25,10 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler,
                           ChatMemberHandler, CommandHandler, filters)
 
-from models import pushes
-from models.db import connection
-from models.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
-from models.schema import Delivery, Group, OrgUnit
+from models.pushes import deliveries as pushes
+from models.core.db import connection
+from models.core.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
+from models.core.schema import Delivery, Group, OrgUnit
 
 from . import callbacks as cb
 from . import outbox

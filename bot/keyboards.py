@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
-from models.forms import FieldDef, KindDef, Option
-from models.i18n import LANGUAGE_NAMES, SUPPORTED, N_, Translator
+from models.forms.kinds import FieldDef, KindDef, Option
+from models.core.i18n import LANGUAGE_NAMES, SUPPORTED, N_, Translator
 
 from . import callbacks as cb
 

@@ -13,8 +13,8 @@ the flood limits of the application's rate limiter (bot/flood.py). Its guarantee
   (``not_before``) until ``MAX_ATTEMPTS``, then the row fails; a request Telegram refuses
   (400) or a user who blocked the bot fails the row at once;
 * a group the bot was kicked from, or that no longer exists, becomes inactive
-  (``models.pushes.deactivate``) and all its pending rows fail with that reason;
-* after each row of a delivery, ``models.pushes.settle`` recomputes the delivery's status.
+  (``models.pushes.deliveries.deactivate``) and all its pending rows fail with that reason;
+* after each row of a delivery, ``models.pushes.deliveries.settle`` recomputes the delivery's status.
 
 Chart rows carry a chart's spec, not its image: the images are drawn by ``charts.pushes.render``
 in worker processes, ahead of their turn, while the texts go out, so drawing never holds up
@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from telegram.error import (BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError)
 from telegram.ext import Application
 
-from models import pushes
-from models.i18n import translator
-from models.schema import Group, Outbox, now
+from models.pushes import deliveries as pushes
+from models.core.i18n import translator
+from models.core.schema import Group, Outbox, now
 
 from . import keyboards as kb
 from .context import BotContext, db_session, stored_locale

@@ -1,6 +1,6 @@
 """The push schedule's tick: every minute, queue what is due and send it.
 
-``models.pushes.run_due`` decides what is due at the clock's instant (the weekly summary on
+``models.pushes.deliveries.run_due`` decides what is due at the clock's instant (the weekly summary on
 Monday 09:00 local time, a digest after each quarter and half-year) and is idempotent: a
 period already queued is not queued again, so ticking every minute, or after a restart, is
 safe. Computing a thousand groups' summaries takes a while, so it runs in a worker thread on
@@ -15,9 +15,9 @@ import logging
 
 from telegram.ext import Application
 
-from models import pushes
-from models.db import connection
-from models.settings import Settings
+from models.pushes import deliveries as pushes
+from models.core.db import connection
+from models.core.settings import Settings
 
 from . import outbox
 from .context import BotContext

@@ -5,11 +5,11 @@ import logging
 
 from telegram import Update
 
-from models.errors import InviteError
-from models.i18n import negotiate
-from models.messages import explain
-from models.schema import OrgUnit
-from models.workers import redeem_invite
+from models.core.errors import InviteError
+from models.core.i18n import negotiate
+from models.core.messages import explain
+from models.core.schema import OrgUnit
+from models.org.workers import redeem_invite
 
 from .context import BotContext
 from .engine import send

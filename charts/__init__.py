@@ -1,7 +1,7 @@
 """Charts as pure functions: data in, a ``matplotlib.figure.Figure`` out.
 
 No pyplot, no global figure state: callers build a Figure with a function here and turn it
-into bytes with ``charts.render.png_bytes``. The numbers come from ``models.progress``; the
+into bytes with ``charts.render.png_bytes``. The numbers come from ``models.plans.progress``; the
 charts only draw them. Labels are parameters (Chinese by default), so each edge passes them
 in its user's language.
 """

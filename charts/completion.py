@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from models.progress import BEHIND_RATIO
+from models.plans.progress import BEHIND_RATIO
 
 from . import fonts
 

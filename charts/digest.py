@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from models.i18n import N_, translator
-from models.summaries import label_name
+from models.core.i18n import N_, translator
+from models.pushes.summaries import label_name
 
 from . import fonts
 from .completion import COLORS, PlaceCompletion, _state
@@ -217,13 +217,13 @@ def digest_figures(d, locale: str) -> list[Figure]:
 
 
 def digest_pages(d, locale: str) -> list[bytes]:
-    """A PNG per chart of the digest ``d`` (a ``models.summaries.Digest``), in page order."""
+    """A PNG per chart of the digest ``d`` (a ``models.pushes.summaries.Digest``), in page order."""
     return [png_bytes(fig) for fig in digest_figures(d, locale)]
 
 
 def cover_figure(d, locale: str) -> Figure:
     """The PDF's first page: the digest's title and figures as text (A4 portrait)."""
-    from models.summaries import digest_cover_lines
+    from models.pushes.summaries import digest_cover_lines
 
     fonts.register()
     fig = Figure(figsize=(8.27, 11.69))
@@ -269,6 +269,6 @@ def digest_pdf(d, locale: str) -> bytes:
 
 
 def _title(d, locale: str) -> str:
-    from models.summaries import digest_title
+    from models.pushes.summaries import digest_title
 
     return digest_title(d, translator(locale))

@@ -3,7 +3,7 @@ year's completion of its targets on the right, coloured by pace, with the pace m
 the line would stand today if it were exactly on pace) and the 100 % target line.
 
 Drawn from the plain data of ``WeeklySummary.chart_specs`` (numbers already computed by
-``models.progress``), so it is a pure function of its spec. A run draws one for every group
+``models.plans.progress``), so it is a pure function of its spec. A run draws one for every group
 (some fifteen a second while the bot sends), so the figure and its two axes are built once
 per thread and only the bars and labels are replaced for each chart: building the axes is
 a third of the cost of a fresh figure. Every bar carries its value, so the axes need no
@@ -16,7 +16,7 @@ import threading
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from models.i18n import N_, translator
+from models.core.i18n import N_, translator
 
 from . import fonts
 from .completion import COLORS, PlaceCompletion, _state

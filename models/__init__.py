@@ -3,15 +3,15 @@
 Knows nothing of Telegram or Flask; the bot, the admin, the pushes and the charts are edges
 over it.
 """
-from .db import connection, database, init_db  # noqa: F401
-from .schema import create_schema  # noqa: F401
+from models.core.db import connection, database, init_db  # noqa: F401
+from models.core.schema import create_schema  # noqa: F401
 
 
 def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> None:
     """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent)."""
-    from .forms import load_kinds
-    from .places import load_places
-    from .plans import load_plan, shipped_plan_files
+    from models.forms.kinds import load_kinds
+    from models.org.places import load_places
+    from models.plans.loading import load_plan, shipped_plan_files
 
     init_db(url)
     with connection():

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import bootstrap, connection, init_db
-from .schema import OrgUnit, create_schema
-from .settings import load_settings
+from models import bootstrap, connection, init_db
+from models.core.schema import OrgUnit, create_schema
+from models.core.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,12 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     with connection():
         create_schema()
         if args.command == "load-plan":
-            from .plans import load_plan
+            from models.plans.loading import load_plan
 
             plan = load_plan(args.file)
             print(f"loaded plan {plan.code}: {plan.name} ({len(plan.indicators)} indicators)")
         elif args.command == "invite":
-            from .workers import create_invite, invite_link
+            from models.org.workers import create_invite, invite_link
 
             unit = OrgUnit.get_or_none(OrgUnit.code == args.org)
             if unit is None or unit.level != "community":
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             invite = create_invite(unit, max_uses=args.uses, days=args.days, created_by="cli")
             print(invite_link(invite, settings.bot_username))
         elif args.command == "recount":
-            from .plans import recount
+            from models.plans.loading import recount
 
             print(f"{recount()} contributions")
         elif args.command == "import":
@@ -78,11 +78,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _digest(args, settings) -> int:
     """`digest PERIOD`: the text a group bound to the place would get, its PDF, its push."""
-    from . import pushes, summaries
-    from .forms import default_plan
-    from .i18n import translator
-    from .places import city
-    from .schema import Group
+    from models.pushes import deliveries as pushes, summaries
+    from models.forms.kinds import default_plan
+    from models.core.i18n import translator
+    from models.org.places import city
+    from models.core.schema import Group
 
     t = translator(args.locale)
     try:
@@ -126,8 +126,8 @@ def _import(args, settings) -> int:
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from . import importer
-    from .i18n import translator
+    from models import importing as importer
+    from models.core.i18n import translator
 
     if not args.file.is_file():
         print(f"no such file: {args.file}", file=sys.stderr)

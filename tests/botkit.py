@@ -26,9 +26,9 @@ from telegram.ext import AIORateLimiter
 from bot.app import build_application
 from bot.context import Clock
 from bot.demo import Conversation, running, track
-from models.i18n import negotiate
-from models.schema import Draft, Report, Worker
-from models.settings import Settings
+from models.core.i18n import negotiate
+from models.core.schema import Draft, Report, Worker
+from models.core.settings import Settings
 
 try:
     from tests.botapi import LocalBotAPI
@@ -167,8 +167,8 @@ ACTIVITY = [
 def open_at(chat: Conversation, kind: str, **answers) -> Draft:
     """An open draft with these answers already given, waiting on the next field: the engine
     keeps nothing but the Draft row, so this is where a worker would be after answering."""
-    from models.forms import get_kind
-    from models.reports import save_draft, start_draft
+    from models.forms.kinds import get_kind
+    from models.reports.filing import save_draft, start_draft
 
     draft = start_draft(worker_of(chat), kind)
     draft.answers = answers
@@ -187,7 +187,7 @@ def unchanged(draft: Draft) -> bool:
 def at_card(chat: Conversation, kind: str = "activity", **answers) -> Draft:
     """An open draft on its confirmation card: the factories' answers, optional fields
     skipped. Send "/report" and press "Continue" to see the card."""
-    from models.forms import get_kind
+    from models.forms.kinds import get_kind
 
     values = {**factories.ANSWERS[kind], **answers}
     for f in get_kind(kind).visible_fields(values):

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from models import bootstrap  # noqa: E402
-from models.db import database, init_db  # noqa: E402
+from models.core.db import database, init_db  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _counter = itertools.count()

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from models.forms import get_kind
-from models.plans import count_report
-from models.schema import OrgUnit, Report, ReportKind, Worker
-from models.workers import create_invite
+from models.forms.kinds import get_kind
+from models.plans.loading import count_report
+from models.core.schema import OrgUnit, Report, ReportKind, Worker
+from models.org.workers import create_invite
 
 _ids = itertools.count(10_000)
 

@@ -8,12 +8,12 @@ import io
 import pytest
 
 from admin import create_app
-from models import access
-from models.db import database, init_db
-from models.errors import NotFound, PermissionDenied
-from models.schema import (AdminUser, AuditLog, Indicator, Invite, OrgUnit, Photo, Plan, Report,
+from models.org import access
+from models.core.db import database, init_db
+from models.core.errors import NotFound, PermissionDenied
+from models.core.schema import (AdminUser, AuditLog, Indicator, Invite, OrgUnit, Photo, Plan, Report,
                            Target, Worker, audit)
-from models.settings import Settings
+from models.core.settings import Settings
 from tests import factories as f
 from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol,  # noqa: F401
                                   officials, page_text, settings, world)
@@ -196,7 +196,7 @@ def test_a_county_official_cannot_edit_city_settings(as_bob, world, url):
     assert as_bob.get(url).status_code == 403
 
 
-# -- models.access ---------------------------------------------------------------------------
+# -- models.org.access ---------------------------------------------------------------------------
 
 def test_scope_root_is_the_city_for_a_city_admin_and_the_own_unit_otherwise(officials):
     assert access.scope_root(officials["alice"]).code == "5118"
@@ -239,7 +239,7 @@ def test_scoped_cuts_every_kind_of_row_to_the_subtree(officials, world):
 
 
 def test_scoped_fails_closed_for_a_table_it_does_not_know(officials):
-    from models.schema import Outbox
+    from models.core.schema import Outbox
 
     with pytest.raises(TypeError):
         access.scoped(Outbox.select(), Outbox, officials["alice"])

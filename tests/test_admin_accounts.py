@@ -2,7 +2,7 @@
 out, and slowed down after repeated failures (per username and address, then per account)."""
 from __future__ import annotations
 
-from models.i18n import translator
+from models.core.i18n import translator
 
 ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
 
@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash
 import admin.auth
 import run_admin
 from admin.auth import ACCOUNT_TRIES, FREE_TRIES, AccountError, create_user
-from models.schema import AdminUser, AuditLog
+from models.core.schema import AdminUser, AuditLog
 from tests.test_admin_app import (CONFIG, PASSWORDS, app, client, officials,  # noqa: F401
                                   page_text, settings)
 

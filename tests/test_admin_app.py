@@ -7,7 +7,7 @@ the two counties: bob's side and carol's side.
 """
 from __future__ import annotations
 
-from models.i18n import translator
+from models.core.i18n import translator
 
 ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
 
@@ -19,10 +19,10 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from admin import create_app
-from models.db import database
-from models.reports import store_photo
-from models.schema import AdminUser, OrgUnit, Photo
-from models.settings import Settings, SettingsError
+from models.core.db import database
+from models.reports.filing import store_photo
+from models.core.schema import AdminUser, OrgUnit, Photo
+from models.core.settings import Settings, SettingsError
 from tests import factories as f
 
 PASSWORDS = {"alice": "alice-secret-pw", "bob": "bob-secret-pw", "carol": "carol-secret-pw"}

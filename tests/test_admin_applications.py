@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from admin.auth import AccountError, create_user
-from models import access
-from models.schema import AdminUser, Application, AuditLog, OrgUnit, Outbox, Report
+from models.org import access
+from models.core.schema import AdminUser, Application, AuditLog, OrgUnit, Outbox, Report
 from tests import factories as f
 from tests.test_admin_app import (CONFIG, ZH, app, officials, page_text, settings,  # noqa: F401
                                   signed_in)

@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from admin.exports import PROGRESS_HEADERS, REPORT_HEADERS
-from models.progress import breakdown, plan_progress
-from models.schema import OrgUnit, Plan
+from models.plans.progress import breakdown, plan_progress
+from models.core.schema import OrgUnit, Plan
 from tests import factories as f
 from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
                                   settings, world)

@@ -11,9 +11,9 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from models.i18n import translator
-from models.importer import MESSAGES
-from models.schema import AuditLog, OrgUnit, Worker
+from models.core.i18n import translator
+from models.importing import MESSAGES
+from models.core.schema import AuditLog, OrgUnit, Worker
 from tests import factories as f
 from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol, client,  # noqa: F401
                                   officials, page_text, settings, signed_in)

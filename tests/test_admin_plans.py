@@ -16,7 +16,7 @@ import admin.dashboard
 import admin.linkage
 from admin.dashboard import chart_cache
 from admin.exports import INDEX_SHEET, PLAN_HEADERS
-from models.schema import OrgUnit, Plan
+from models.core.schema import OrgUnit, Plan
 from tests import factories as f
 from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
                                   page_text, settings)

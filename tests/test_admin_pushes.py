@@ -20,9 +20,9 @@ from PIL import Image
 
 from admin import create_app
 from admin.digests import NOT_A_DIGEST_PERIOD, last_finished_quarter, recent_periods
-from models import pushes
-from models.i18n import translator
-from models.schema import AuditLog, Delivery, Group, OrgUnit, Outbox, Plan
+from models.pushes import deliveries as pushes
+from models.core.i18n import translator
+from models.core.schema import AuditLog, Delivery, Group, OrgUnit, Outbox, Plan
 from tests import factories as f
 from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol,  # noqa: F401
                                   officials, page_text, settings, signed_in, world)

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from werkzeug.security import generate_password_hash
 
 from models import registry as r
-from models.i18n import translator
-from models.messages import VALIDATION
-from models.schema import AdminUser, AuditLog, SocialOrganization, Volunteer
+from models.core.i18n import translator
+from models.core.messages import VALIDATION
+from models.core.schema import AdminUser, AuditLog, SocialOrganization, Volunteer
 from tests import factories as f
 from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
                                   page_text, settings, signed_in)

@@ -8,9 +8,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-import models.i18n
-from models.reports import REJECT_NOTICE, reject, review
-from models.schema import AuditLog, Outbox, Report
+import models.core.i18n
+from models.reports.filing import REJECT_NOTICE, reject, review
+from models.core.schema import AuditLog, Outbox, Report
 from tests import factories as f
 from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol, client,  # noqa: F401
                                   officials, page_text, settings, signed_in, world)
@@ -25,12 +25,12 @@ def zh_catalog(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     with (folder / "messages.po").open("wb") as fh:
         write_po(fh, catalog)
-    monkeypatch.setattr(models.i18n, "LOCALES_DIR", tmp_path / "locales")
-    models.i18n._translations.cache_clear()
-    models.i18n._cached.cache_clear()
+    monkeypatch.setattr(models.core.i18n, "LOCALES_DIR", tmp_path / "locales")
+    models.core.i18n._translations.cache_clear()
+    models.core.i18n._cached.cache_clear()
     yield
-    models.i18n._translations.cache_clear()
-    models.i18n._cached.cache_clear()
+    models.core.i18n._translations.cache_clear()
+    models.core.i18n._cached.cache_clear()
 
 
 def _audit(report, action):
@@ -128,7 +128,7 @@ def test_bulk_approve_approves_the_selected_reports_in_scope(as_bob, world):
 
 
 def test_approval_moves_the_contributions_too(as_bob, world):
-    from models.schema import Contribution
+    from models.core.schema import Contribution
 
     as_bob.post(f"/admin/reports/approve/{world.yucheng.id}")
     assert {c.status for c in Contribution.select().where(Contribution.report == world.yucheng)} \

@@ -2,7 +2,7 @@
 validated, and on the audit log."""
 from __future__ import annotations
 
-from models.i18n import translator
+from models.core.i18n import translator
 
 ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
 
@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from models.schema import AuditLog, Indicator, Invite, OrgUnit, Plan, Target, Worker
-from models.workers import redeem_invite
+from models.core.schema import AuditLog, Indicator, Invite, OrgUnit, Plan, Target, Worker
+from models.org.workers import redeem_invite
 from tests import factories as f
 from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
                                   page_text, settings, world)
@@ -117,7 +117,7 @@ def test_a_withdrawn_invite_no_longer_registers_anyone(as_bob, world):
     assert as_bob.post(f"/admin/invites/disable/{invite.id}").status_code == 302
     assert Invite.get_by_id(invite.id).disabled
     assert audit_rows("invite", invite.id, "disable")
-    from models.errors import InviteError
+    from models.core.errors import InviteError
 
     with pytest.raises(InviteError):
         redeem_invite(invite.code, tg_user_id=777003, display_name="Sun")
@@ -241,7 +241,7 @@ def test_the_city_admin_chooses_which_statuses_count(as_alice, world):
 
 
 def test_counting_only_approved_reports_changes_the_progress(as_alice, world):
-    from models.progress import plan_progress
+    from models.plans.progress import plan_progress
 
     plan = Plan.select().first()
     county = OrgUnit.get(OrgUnit.code == "511802")

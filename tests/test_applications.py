@@ -9,12 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from models import access, applications
+from models.org import access
+from models import applications
 from models.applications import ChainError, act, visible
-from models.errors import NotFound, PermissionDenied, ValidationError
-from models.i18n import translator
-from models.reports import draft_from_report, save_draft, start_draft, submit_draft
-from models.schema import (AdminUser, Application, ApplicationStep, AuditLog, Draft, OrgUnit,
+from models.core.errors import NotFound, PermissionDenied, ValidationError
+from models.core.i18n import translator
+from models.reports.filing import draft_from_report, save_draft, start_draft, submit_draft
+from models.core.schema import (AdminUser, Application, ApplicationStep, AuditLog, Draft, OrgUnit,
                            Outbox, Report, Worker)
 from tests import factories as f
 
@@ -387,7 +388,7 @@ def test_the_demo_has_applications_at_every_stage(db):
 
 
 def test_the_chain_and_the_form_are_read_from_the_gansu_plan(db):
-    from models.forms import get_kind
+    from models.forms.kinds import get_kind
 
     plan = applications.pilot_plan()
     assert plan is not None and plan.source_file == "002_c1b4c8bc100f7ba9.txt"

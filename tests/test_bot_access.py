@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.schema import ChatState, Draft, Invite, Worker
+from models.core.schema import ChatState, Draft, Invite, Worker
 
 from tests import factories
 from tests.botkit import bot_api, bot_app, walk, worker_of  # noqa: F401

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from bot import outbox
 from bot.commands import COMMANDS
-from models import access
+from models.org import access
 from models.applications import act
-from models.schema import Application, Draft, Report
+from models.core.schema import Application, Draft, Report
 from tests import factories as f
 from tests.botkit import (bot_api, bot_app, draft_of, open_at, reports_of, walk,  # noqa: F401
                           worker_of)

@@ -11,9 +11,9 @@ import pytest
 from bot import callbacks as cb
 from bot import engine
 from bot import keyboards as kb
-from models.forms import active_kinds, options_for
-from models.i18n import Translator
-from models.schema import Draft
+from models.forms.kinds import active_kinds, options_for
+from models.core.i18n import Translator
+from models.core.schema import Draft
 
 BOT = Path(engine.__file__).parent
 TODAY = dt.date(2026, 11, 23)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from models.schema import Photo
+from models.core.schema import Photo
 
 from tests.botkit import bot_api, bot_app, draft_of, open_at, reports_of  # noqa: F401
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from models.reports import review
-from models.schema import Delivery, Group, Outbox, Report, now
+from models.reports.filing import review
+from models.core.schema import Delivery, Group, Outbox, Report, now
 
 from bot import outbox
 from tests import factories
@@ -96,7 +96,7 @@ _chat_ids = iter(range(-1_000_100, -2_000_000, -1))
 
 def delivery(api, texts=("<b>周报</b> 第一条", "第二条", "第三条"), *, chat_id=None,
              title="和平社区工作群") -> tuple[Group, Delivery, list[Outbox]]:
-    """A bound group with a queued delivery of ``texts``, as ``models.pushes.enqueue`` leaves
+    """A bound group with a queued delivery of ``texts``, as ``models.pushes.deliveries.enqueue`` leaves
     one: seq 0, 1, ... in a fake group chat."""
     chat_id = chat_id or next(_chat_ids)
     api.group(chat_id, title)

@@ -5,7 +5,7 @@ import datetime as dt
 import io
 import logging
 
-from models.schema import ProcessedUpdate, Report, now
+from models.core.schema import ProcessedUpdate, Report, now
 
 from bot import engine
 from bot.gate import KEEP_UPDATE_IDS, forget_updates_before

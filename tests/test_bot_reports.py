@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from models.schema import Contribution, Draft, Indicator, Plan, Report
+from models.core.schema import Contribution, Draft, Indicator, Plan, Report
 
 from tests.botkit import (ACTIVITY, CONTINUE, TODAY, at_card, bot_api, bot_app,  # noqa: F401
                           draft_of, open_at, reports_of, walk)

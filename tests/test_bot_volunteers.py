@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from models import registry as r
-from models.schema import Report, Volunteer, VolunteerHours
+from models.core.schema import Report, Volunteer, VolunteerHours
 
 from tests import factories
 from tests.botkit import (CONTINUE, TODAY, bot_api, bot_app, draft_of, open_at,  # noqa: F401

@@ -18,9 +18,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from models.db import database
+from models.core.db import database
 from models.demo import build_demo, shanghai_today
-from models.schema import Report, ReportKind
+from models.core.schema import Report, ReportKind
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def site(tmp_path_factory):
 
     from admin import create_app
     from admin.auth import create_user
-    from models.settings import Settings
+    from models.core.settings import Settings
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite3'}"
     info = build_demo(url, scale=0.3, create_user=create_user)

@@ -10,9 +10,9 @@ import secrets
 
 import pytest
 
-from models import access
-from models.db import database
-from models.schema import Application, ApplicationStep, Outbox
+from models.org import access
+from models.core.db import database
+from models.core.schema import Application, ApplicationStep, Outbox
 from tests.test_browser import SHOTS, browser, page, sign_in, site  # noqa: F401
 
 pytestmark = pytest.mark.browser

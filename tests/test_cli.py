@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from models.__main__ import main
-from models.plans import shipped_plan_files
-from models.schema import Invite, Plan
+from models.plans.loading import shipped_plan_files
+from models.core.schema import Invite, Plan
 
 
 def test_init_is_safe_to_run_twice_and_invite_prints_a_deep_link(tmp_path, capsys):

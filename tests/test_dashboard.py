@@ -1,4 +1,4 @@
-"""The dashboard: the numbers are models.progress's, by year, quarter and half; drill-down from
+"""The dashboard: the numbers are models.plans.progress's, by year, quarter and half; drill-down from
 the city to a community; the year's ranking of places; the quiet communities; the charts;
 and an official sees their own area only, on the page and in the charts."""
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 
 import admin.dashboard
 from admin.dashboard import chart_cache
-from models import progress
-from models.forms import default_plan
-from models.places import city
-from models.schema import OrgUnit
+from models.plans import progress
+from models.forms.kinds import default_plan
+from models.org.places import city
+from models.core.schema import OrgUnit
 from tests import factories as f
 from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
                                   page_text, settings)

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from factories import community, county, report, worker
-from models import progress, rollup
-from models.forms import default_plan
-from models.places import city
-from models.plans import count_report, recount
-from models.reports import review
-from models.schema import Contribution, Report
+from models.plans import progress, rollup
+from models.forms.kinds import default_plan
+from models.org.places import city
+from models.plans.loading import count_report, recount
+from models.reports.filing import review
+from models.core.schema import Contribution, Report
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from models import progress
-from models.db import database, init_db
+from models.plans import progress
+from models.core.db import database, init_db
 from models.demo import build_demo
-from models.forms import KINDS_FILE, default_plan
-from models.places import city
-from models.schema import AdminUser, Contribution, Delivery, Group, Report, ReportKind
+from models.forms.kinds import KINDS_FILE, default_plan
+from models.org.places import city
+from models.core.schema import AdminUser, Contribution, Delivery, Group, Report, ReportKind
 
 TODAY = dt.date(2026, 11, 23)
 

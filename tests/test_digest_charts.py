@@ -19,11 +19,11 @@ import factories as f
 from charts import pushes as chart_pushes
 from charts.digest import digest_pages, digest_pdf, wrap
 from charts.weekly import weekly_figure
-from models import summaries
-from models.forms import default_plan
-from models.i18n import translator
-from models.progress import Window
-from models.schema import OrgUnit
+from models.pushes import summaries
+from models.forms.kinds import default_plan
+from models.core.i18n import translator
+from models.plans.progress import Window
+from models.core.schema import OrgUnit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 LINES = [["弱有众扶", 0, None, None, "no_target"], ["银发暖心", 3, None, None, "no_target"],

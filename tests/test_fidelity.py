@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from models.plans import DEFAULT_PLAN_FILE, read_plan_file, shipped_plan_files
+from models.plans.loading import DEFAULT_PLAN_FILE, read_plan_file, shipped_plan_files
 
 PLANS = {p.stem: p for p in shipped_plan_files()}
 

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from models.errors import ValidationError
-from models.forms import FieldDef, active_kinds, get_kind, options_for, parse_answer
-from models.settings import SettingsError, load_settings
+from models.core.errors import ValidationError
+from models.forms.kinds import FieldDef, active_kinds, get_kind, options_for, parse_answer
+from models.core.settings import SettingsError, load_settings
 
 TODAY = dt.date(2026, 11, 23)
 

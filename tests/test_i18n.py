@@ -16,8 +16,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-import models.i18n
-from models.i18n import translator
+import models.core.i18n
+from models.core.i18n import translator
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -127,11 +127,11 @@ def test_chinese_strings_are_chinese():
 
 @pytest.fixture
 def fresh_translators():
-    models.i18n._translations.cache_clear()
-    models.i18n._cached.cache_clear()
+    models.core.i18n._translations.cache_clear()
+    models.core.i18n._cached.cache_clear()
     yield
-    models.i18n._translations.cache_clear()
-    models.i18n._cached.cache_clear()
+    models.core.i18n._translations.cache_clear()
+    models.core.i18n._cached.cache_clear()
 
 
 def test_the_translator_speaks_chinese_and_english(fresh_translators):

@@ -1,4 +1,4 @@
-"""Reference data import (models.importer): every entity from CSV and XLSX with Chinese
+"""Reference data import (models.importing): every entity from CSV and XLSX with Chinese
 headers, every bad row listed with the line Excel shows, all or nothing, idempotent, and
 imported reports counted by the plans like reported ones."""
 from __future__ import annotations
@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from models import importer
+from models import importing as importer
 from models.__main__ import main
-from models.i18n import translator
-from models.importer import cell_text, dry_run, normalize_header, run
-from models.progress import plan_progress
-from models.schema import (AuditLog, Contribution, Indicator, OrgUnit, Plan, Report,
+from models.core.i18n import translator
+from models.importing import cell_text, dry_run, normalize_header, run
+from models.plans.progress import plan_progress
+from models.core.schema import (AuditLog, Contribution, Indicator, OrgUnit, Plan, Report,
                            SocialOrganization, Station, Volunteer, Worker)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "models" / "data" / "samples"
@@ -493,7 +493,7 @@ def test_spreadsheet_dates_read_back_as_iso_dates(d):
 # -- reports that feed the registry -------------------------------------------------------------
 
 def test_past_service_hours_go_into_the_time_bank(db):
-    from models.schema import VolunteerHours
+    from models.core.schema import VolunteerHours
 
     run("volunteers", SAMPLES / "volunteers.csv", actor="cli", today=TODAY)
     rows = [["类型", "社区", "日期", "Volunteer", "Hours", "Service"],

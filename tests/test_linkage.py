@@ -10,9 +10,9 @@ import pytest
 
 from charts import png_bytes
 from charts.radar import linkage_radar
-from models import linkage
-from models.plans import PlanFileError, load_plan
-from models.schema import OrgUnit, Plan, SocialOrganization, Volunteer
+from models.plans import linkage
+from models.plans.loading import PlanFileError, load_plan
+from models.core.schema import OrgUnit, Plan, SocialOrganization, Volunteer
 from tests import factories as f
 
 YEAR = 2026
@@ -189,7 +189,7 @@ def test_a_county_lists_its_communities_and_each_is_scored_on_its_own_targets(pl
 
 
 def test_the_progress_of_every_level_comes_from_breakdowns_of_their_parents(plan):
-    from models.progress import plan_progress
+    from models.plans.progress import plan_progress
 
     levels = linkage.progress_by_level(plan, unit("511802"), YEAR, AS_OF)
     assert set(levels) == {"county", "township", "community"}

@@ -1,4 +1,4 @@
-"""Behaviour of the phone-input parsers in models.parsing."""
+"""Behaviour of the phone-input parsers in models.forms.parsing."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 
-from models.errors import ValidationError  # noqa: E402
-from models.parsing import (  # noqa: E402
+from models.core.errors import ValidationError  # noqa: E402
+from models.forms.parsing import (  # noqa: E402
     chinese_to_int,
     normalize,
     parse_choice,

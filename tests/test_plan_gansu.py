@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from models import progress
-from models.forms import get_kind
-from models.schema import Application, OrgUnit, Plan, SocialOrganization, Volunteer
+from models.plans import progress
+from models.forms.kinds import get_kind
+from models.core.schema import Application, OrgUnit, Plan, SocialOrganization, Volunteer
 from tests import factories as f
 from tests.test_fidelity import POLICIES
 

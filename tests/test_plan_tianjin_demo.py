@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from models import progress
-from models.schema import OrgUnit, Plan, SocialOrganization, Volunteer, VolunteerHours
+from models.plans import progress
+from models.core.schema import OrgUnit, Plan, SocialOrganization, Volunteer, VolunteerHours
 from tests import factories as f
 
 TODAY = dt.date(2026, 11, 23)

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from models import progress
-from models.schema import Indicator, OrgUnit, Plan, SocialOrganization, Volunteer
+from models.plans import progress
+from models.core.schema import Indicator, OrgUnit, Plan, SocialOrganization, Volunteer
 
 TODAY = dt.date(2026, 11, 23)
 STREET = "511802001"  # 东城街道: three urban communities

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from models import progress
-from models.plans import (DEFAULT_PLAN_FILE, PlanFileError, load_plan, read_plan_file, recount,
+from models.plans import progress
+from models.plans.loading import (DEFAULT_PLAN_FILE, PlanFileError, load_plan, read_plan_file, recount,
                           shipped_plan_files)
-from models.schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Target
+from models.core.schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Target
 from tests import factories as f
 
 COUNTIES = {"雨城区": "511802", "名山区": "511803", "荥经县": "511822", "汉源县": "511823",
@@ -218,7 +218,7 @@ def test_one_donation_counts_in_three_plans_goods_at_their_value_where_the_plan_
 
 
 def test_a_rejected_report_leaves_every_plan(db):
-    from models.reports import review
+    from models.reports.filing import review
 
     city = OrgUnit.get(OrgUnit.code == "5118")
     r = f.report("activity", parties=["volunteer"], date=dt.date(2026, 11, 20))

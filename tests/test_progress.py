@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from models import progress
-from models.forms import default_plan
-from models.places import stations_in
-from models.reports import review
-from models.schema import Indicator, OrgUnit
+from models.plans import progress
+from models.forms.kinds import default_plan
+from models.org.places import stations_in
+from models.reports.filing import review
+from models.core.schema import Indicator, OrgUnit
 from tests import factories as f
 
 TODAY = dt.date(2026, 11, 23)

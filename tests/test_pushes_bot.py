@@ -15,9 +15,9 @@ from telegram.ext import AIORateLimiter
 from bot import outbox, pushes as tick_module
 from bot.flood import FloodLimiter
 from bot.gate import NOT_REGISTERED
-from models import pushes
-from models.i18n import SUPPORTED, translator
-from models.schema import Delivery, Group, OrgUnit, Outbox
+from models.pushes import deliveries as pushes
+from models.core.i18n import SUPPORTED, translator
+from models.core.schema import Delivery, Group, OrgUnit, Outbox
 from tests import factories
 from tests.botkit import bot_api, bot_app  # noqa: F401
 

@@ -10,13 +10,13 @@ import pytest
 
 import factories as f
 from charts.pushes import render
-from models import pushes
-from models.db import database
-from models.i18n import translator
-from models.progress import Window
-from models.pushes import PeriodError, Schedule, period_window
-from models.schema import AuditLog, Delivery, Group, OrgUnit, Outbox
-from models.settings import SettingsError, load_settings
+from models.pushes import deliveries as pushes
+from models.core.db import database
+from models.core.i18n import translator
+from models.plans.progress import Window
+from models.pushes.deliveries import PeriodError, Schedule, period_window
+from models.core.schema import AuditLog, Delivery, Group, OrgUnit, Outbox
+from models.core.settings import SettingsError, load_settings
 
 UTC = dt.timezone.utc
 MONDAY_9 = dt.datetime(2026, 11, 23, 1, 0)  # Monday 09:00 in Shanghai, as naive UTC

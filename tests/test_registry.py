@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 
 from models import registry as r
-from models.errors import ValidationError
-from models.forms import bind_scope, get_kind, options_for, parse_answer
-from models.messages import explain
-from models.i18n import Translator
-from models.reports import review, reject, start_draft, submit_draft
-from models.schema import (AuditLog, OrgUnit, Report, SocialOrganization, Volunteer,
+from models.core.errors import ValidationError
+from models.forms.kinds import bind_scope, get_kind, options_for, parse_answer
+from models.core.messages import explain
+from models.core.i18n import Translator
+from models.reports.filing import review, reject, start_draft, submit_draft
+from models.core.schema import (AuditLog, OrgUnit, Report, SocialOrganization, Volunteer,
                            VolunteerHours)
 from tests import factories as f
 
@@ -341,7 +341,7 @@ def test_a_registration_report_is_the_volunteers_single_entry(places):
     # rejected: out of the active count; corrected and resubmitted: back, updated, same row
     reject(report, actor="admin:bob", reason="电话有误")
     assert not Volunteer.get_by_id(v.id).active
-    from models.reports import draft_from_report
+    from models.reports.filing import draft_from_report
     draft = draft_from_report(wang, Report.get_by_id(report.id))
     draft.answers = {**draft.answers, "phone": "13700005678"}
     draft.save()

@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from models.errors import InviteError, PermissionDenied, ValidationError
-from models.reports import (draft_from_report, review, save_draft, seen_update, start_draft,
+from models.core.errors import InviteError, PermissionDenied, ValidationError
+from models.reports.filing import (draft_from_report, review, save_draft, seen_update, start_draft,
                             store_photo, submit_draft)
-from models.schema import AuditLog, Contribution, Draft, Invite, Photo, Report, Worker
-from models.workers import redeem_invite
+from models.core.schema import AuditLog, Contribution, Draft, Invite, Photo, Report, Worker
+from models.org.workers import redeem_invite
 from tests import factories as f
 
 TODAY = dt.date(2026, 11, 23)
@@ -132,7 +132,7 @@ def test_a_bad_invite_is_refused_with_its_reason(db, case, code):
 def test_concurrent_submits_of_one_draft_store_one_report(db_url, db):
     if db_url.startswith("sqlite"):
         pytest.skip("SQLite serialises writers; the race is exercised on PostgreSQL")
-    from models.db import connection
+    from models.core.db import connection
 
     d = _draft(f.worker())
     results = []

@@ -1,6 +1,6 @@
 """The schema grows without losing data: a database made before a column existed gets it on
 the next start (create_schema), with its rows intact."""
-from models.schema import (SCHEMA_VERSION, Indicator, OrgUnit, Outbox, Plan, ReportKind,
+from models.core.schema import (SCHEMA_VERSION, Indicator, OrgUnit, Outbox, Plan, ReportKind,
                            SchemaVersion, create_schema)
 
 ADDED = [(Outbox, "seq"), (Outbox, "not_before"), (OrgUnit, "attrs"), (Plan, "spec"),

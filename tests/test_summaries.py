@@ -12,11 +12,11 @@ from decimal import Decimal
 import pytest
 
 import factories as f
-from models import summaries
-from models.forms import default_plan
-from models.i18n import translator
-from models.progress import Window
-from models.schema import OrgUnit, ReportKind
+from models.pushes import summaries
+from models.forms.kinds import default_plan
+from models.core.i18n import translator
+from models.plans.progress import Window
+from models.core.schema import OrgUnit, ReportKind
 
 D = dt.date
 AS_OF = D(2026, 11, 22)  # Sunday of ISO week 2026-W47 (16–22 November)

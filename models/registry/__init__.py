@@ -31,7 +31,7 @@ registry (the national export needs them); the report keeps them masked.
 
 Every change is audited (entity ``social_organization``, ``volunteer``, ``volunteer_hours``).
 Refusals are ``RegistryError(field, code, **args)`` (a ``ValidationError``): the bot and the
-admin explain them with ``models.messages.explain`` like any other.
+admin explain them with ``models.core.messages.explain`` like any other.
 """
 from __future__ import annotations
 
@@ -42,11 +42,13 @@ from decimal import Decimal, InvalidOperation
 
 import peewee as pw
 
-from . import messages, parsing, sinks
-from .db import database
-from .errors import ValidationError
-from .i18n import N_
-from .schema import (OrgUnit, Report, SocialOrganization, Volunteer, VolunteerHours, Worker,
+from models.core import messages
+from models.forms import parsing
+from models.reports import sinks
+from models.core.db import database
+from models.core.errors import ValidationError
+from models.core.i18n import N_
+from models.core.schema import (OrgUnit, Report, SocialOrganization, Volunteer, VolunteerHours, Worker,
                      audit, now)
 
 
@@ -229,7 +231,7 @@ def parse_hours(text, field: str = "hours", *, low: Decimal = HOURS_MIN,
 
 
 def parse_field(f, text: str) -> str:
-    """The registry's field types for the form engine (``models.forms.parse_answer``)."""
+    """The registry's field types for the form engine (``models.forms.kinds.parse_answer``)."""
     if f.type == "phone":
         return parse_phone(text, f.name)
     if f.type == "id_number":
@@ -782,7 +784,7 @@ def _active_in(unit_id: int):
 def volunteer_options(unit_id: int | None, value: str | None = None):
     """The active volunteers of the worker's community as choice options (value: the uid).
     With ``value``: that one volunteer's option, wherever they are (a stored answer shown)."""
-    from .forms import Option
+    from models.forms.kinds import Option
 
     if value is not None:
         v = Volunteer.get_or_none(Volunteer.uid == value)
@@ -1144,7 +1146,7 @@ def demo_registry(seed: int, today: dt.date, *, scale: float = 1.0, create_user=
     if create_user is not None and communities:
         community = communities[0]
         street = OrgUnit.get_by_id(community.parent_id)
-        from . import access
+        from models.org import access
 
         for username, role, unit, name in (
                 ("juwei", access.COMMUNITY_STAFF, community, f"演示·{community.name}居委会"),

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+from models.core.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'wushe.sqlite3'}"
 
 
@@ -36,7 +36,7 @@ class Settings:
     bot_username: str = "wushe_bot"
     # Weekly summaries go out on this weekday (0 = Monday) at this local time (``timezone``);
     # quarterly and half-year digests at the same time on the first such weekday after the
-    # period ends (models.pushes.Schedule).
+    # period ends (models.pushes.deliveries.Schedule).
     push_weekday: int = 0
     push_time: str = "09:00"
 

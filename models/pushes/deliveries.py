@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from . import summaries
-from .db import database
-from .errors import DomainError
-from .forms import default_plan
-from .i18n import N_, SUPPORTED, negotiate, translator
-from .progress import Window
-from .schema import Delivery, Group, OrgUnit, Outbox, Plan, Worker, audit, now
+from models.pushes import summaries
+from models.core.db import database
+from models.core.errors import DomainError
+from models.forms.kinds import default_plan
+from models.core.i18n import N_, SUPPORTED, negotiate, translator
+from models.plans.progress import Window
+from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, Worker, audit, now
 
 KINDS = ("weekly", "quarterly", "half")
 DEFAULT_TZ = "Asia/Shanghai"

@@ -13,8 +13,8 @@ admin's logged-in wrapper around one). Knows nothing of Flask.
 """
 from __future__ import annotations
 
-from .errors import NotFound, PermissionDenied
-from .schema import (ActionLine, AdminUser, Application, ApplicationStep, AuditLog, Contribution,
+from models.core.errors import NotFound, PermissionDenied
+from models.core.schema import (ActionLine, AdminUser, Application, ApplicationStep, AuditLog, Contribution,
                      Delivery, Group, Indicator, Invite, OrgUnit, Photo, Plan, Report,
                      ReportKind, SocialOrganization, Station, Target, Volunteer, VolunteerHours,
                      Worker)

@@ -1,8 +1,8 @@
 """Localizable messages for domain error codes: one table for the bot and the admin alike."""
 from __future__ import annotations
 
-from .errors import InviteError, ValidationError
-from .i18n import N_, Translator
+from models.core.errors import InviteError, ValidationError
+from models.core.i18n import N_, Translator
 
 VALIDATION = {
     "required": N_("This answer is required."),

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from .db import database
-from .errors import InviteError, NotFound
-from .schema import Invite, OrgUnit, Worker, audit, now
+from models.core.db import database
+from models.core.errors import InviteError, NotFound
+from models.core.schema import Invite, OrgUnit, Worker, audit, now
 
 
 def create_invite(org_unit: OrgUnit, *, role: str = "worker", max_uses: int = 1,

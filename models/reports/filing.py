@@ -7,13 +7,13 @@ from pathlib import Path
 
 import peewee
 
-from .db import database
-from .errors import NotFound, PermissionDenied, ValidationError
-from .forms import KindDef, get_kind, validate_complete
-from .i18n import N_, translator
-from . import sinks
-from .plans import count_report
-from .schema import (Contribution, Draft, Outbox, Photo, ProcessedUpdate, Report, ReportKind,
+from models.core.db import database
+from models.core.errors import NotFound, PermissionDenied, ValidationError
+from models.forms.kinds import KindDef, get_kind, validate_complete
+from models.core.i18n import N_, translator
+from models.reports import sinks
+from models.plans.loading import count_report
+from models.core.schema import (Contribution, Draft, Outbox, Photo, ProcessedUpdate, Report, ReportKind,
                      Worker, audit, now)
 
 REJECT_NOTICE = N_("Your report “{kind}” of {date} was returned for correction.\n"

@@ -25,16 +25,17 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from . import bootstrap, rollup
-from .applications import demo_applications
-from .pushes import demo_groups
-from .db import database, init_db
-from .forms import default_plan
-from .places import city
-from .plans import CONTRIBUTION_MEASURES, contribution_value, matches
-from .registry import demo_registry
-from .schema import TABLES, OrgUnit, Report, ReportKind, Station, Worker
-from .settings import ROOT
+from models import bootstrap
+from models.plans import rollup
+from models.applications import demo_applications
+from models.pushes.deliveries import demo_groups
+from models.core.db import database, init_db
+from models.forms.kinds import default_plan
+from models.org.places import city
+from models.plans.loading import CONTRIBUTION_MEASURES, contribution_value, matches
+from models.registry import demo_registry
+from models.core.schema import TABLES, OrgUnit, Report, ReportKind, Station, Worker
+from models.core.settings import ROOT
 
 DEMO_PATH = ROOT / "var" / "demo.sqlite3"
 START = dt.date(2025, 1, 1)
@@ -439,7 +440,7 @@ def count_all(batch: int = 5000) -> int:
     and ``contribution_value``), but as plain parameter rows through the driver's
     ``executemany``: a fresh bulk load has no old rows to replace, and skipping the ORM's
     per-row SQL building makes it several times faster. Call under ``rollup.suspended()``."""
-    from .schema import Contribution, Indicator
+    from models.core.schema import Contribution, Indicator
 
     indicators = list(Indicator.select().where(Indicator.measure.in_(CONTRIBUTION_MEASURES)))
     codes = {k.id: k.code for k in ReportKind.select()}
@@ -473,7 +474,7 @@ def count_all(batch: int = 5000) -> int:
 
 
 def _point_targets(plan) -> dict[str, int]:
-    from .schema import Indicator, Target
+    from models.core.schema import Indicator, Target
 
     ind = Indicator.get(Indicator.plan == plan, Indicator.code == "minors_points")
     return {t.org_unit.code: int(t.value)

@@ -14,11 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import parsing
-from .errors import ValidationError
-from .schema import ActionLine, Plan, ReportKind
+from models.forms import parsing
+from models.core.errors import ValidationError
+from models.core.schema import ActionLine, Plan, ReportKind
+from models.core.paths import DATA_DIR
 
-KINDS_FILE = Path(__file__).parent / "data" / "kinds.toml"
+KINDS_FILE = DATA_DIR / "kinds.toml"
 FIELD_TYPES = {"choice", "multi", "integer", "money", "date", "text", "photo", "location",
                "phone", "id_number", "hours"}
 #: Field types whose parsing is the registry's (models/registry.py): volunteers' particulars.
@@ -192,7 +193,7 @@ def options_for(f: FieldDef, locale: str = "zh_Hans", *, value=None) -> list[Opt
     (``action_lines``) or the registry of the bound community (``volunteers``; with
     ``value``, the one option of a stored answer, to show it wherever it is read)."""
     if f.options_from == "volunteers":
-        from .registry import volunteer_options
+        from models.registry import volunteer_options
         return volunteer_options(_scope.get(), value if isinstance(value, str) else None)
     if f.options_from == "action_lines":
         plan = default_plan()
@@ -225,11 +226,11 @@ def parse_answer(f: FieldDef, text: str, *, today: dt.date) -> Any:
     if f.type == "text":
         return parsing.parse_text(text, f.name, max_length=f.max_length)
     if f.type in REGISTRY_TYPES:
-        from .registry import parse_field
+        from models.registry import parse_field
         return parse_field(f, text)
     if f.type == "choice" and f.options_from == "volunteers":
         # A long list shows only its first buttons: a typed name or phone finds the rest.
-        from .registry import match_volunteer
+        from models.registry import match_volunteer
         return match_volunteer(_scope.get(), text, f.name)
     if f.type in ("choice", "multi"):
         # Typed text for a choice: accept an option's value or its number in the list.

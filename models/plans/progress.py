@@ -26,9 +26,9 @@ from fractions import Fraction
 
 import peewee as pw
 
-from . import rollup
-from .places import stations_in, units_in
-from .schema import (Application, Contribution, Indicator, OrgUnit, Plan, Report,
+from models.plans import rollup
+from models.org.places import stations_in, units_in
+from models.core.schema import (Application, Contribution, Indicator, OrgUnit, Plan, Report,
                      SocialOrganization, Station, Target, Volunteer, VolunteerHours, Worker)
 
 BEHIND_RATIO = Decimal("0.75")
@@ -859,6 +859,6 @@ def worker_summary(worker, year: int) -> dict[str, int]:
             .where(Report.worker == worker, Report.activity_date.between(
                 dt.date(year, 1, 1), dt.date(year, 12, 31)), Report.status != "rejected")
             .group_by(Report.kind).tuples())
-    from .schema import ReportKind
+    from models.core.schema import ReportKind
     codes = {k.id: k.code for k in ReportKind.select()}
     return {codes[k]: n for k, n in rows}

@@ -17,8 +17,8 @@ from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from models.core.paths import LOCALES_DIR
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED = ("zh_Hans", "en")
 DEFAULT = "zh_Hans"
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}

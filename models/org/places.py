@@ -5,10 +5,11 @@ import random
 import tomllib
 from pathlib import Path
 
-from .db import database
-from .schema import OrgUnit, Station
+from models.core.db import database
+from models.core.schema import OrgUnit, Station
+from models.core.paths import DATA_DIR
 
-DATA = Path(__file__).parent / "data"
+DATA = DATA_DIR
 DEFAULT_PLACES = DATA / "places" / "yaan.toml"
 
 _STEMS = ["和平", "新华", "文化", "建设", "团结", "光明", "幸福", "红星", "胜利", "民主",

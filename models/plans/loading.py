@@ -5,7 +5,7 @@ plan loads beside the first. After a load, every stored report is recounted agai
 report entered once is counted in every plan it belongs to.
 
 An indicator's ``measure`` is ``count`` or ``sum`` of report fields (kept as ``Contribution``
-rows), ``reference`` (quoted, not measured), or one that ``models.progress`` computes from
+rows), ``reference`` (quoted, not measured), or one that ``models.plans.progress`` computes from
 the places and registries: ``registry``, ``ratio``, ``presence``, ``tier``; their settings
 are the indicator's ``spec`` table (checked here, at load). The sections of a plan file
 beyond its indicators (an index, an approval chain, ...) are kept in ``Plan.spec``.
@@ -16,13 +16,14 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from . import rollup
-from .db import database
-from .forms import clear_cache, numeric
-from .schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Target
+from models.plans import rollup
+from models.core.db import database
+from models.forms.kinds import clear_cache, numeric
+from models.core.schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Target
+from models.core.paths import DATA_DIR
 
 CONTRIBUTION_MEASURES = ("count", "sum")
-PLANS_DIR = Path(__file__).parent / "data" / "plans"
+PLANS_DIR = DATA_DIR / "plans"
 DEFAULT_PLAN_FILE = PLANS_DIR / "yaan_jiuxiang.toml"
 
 
@@ -80,7 +81,7 @@ def _default_basis(measure: str) -> str:
 
 def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
     """Raise ``PlanFileError`` when an indicator's measure cannot be computed as written."""
-    from .progress import REGISTRY_EXTRA_FILTERS, REGISTRY_MODELS, REGISTRY_SOURCES
+    from models.plans.progress import REGISTRY_EXTRA_FILTERS, REGISTRY_MODELS, REGISTRY_SOURCES
 
     where = f"plan {plan_code}: indicator {i['code']}"
     measure = i.get("measure", "count")

@@ -7,7 +7,7 @@ anything is written: ``dry_run`` lists every bad row with the line Excel shows (
 line 1) and a reason (a msgid and its values); ``run`` repeats the check inside one
 transaction and writes only if no row is bad — all or nothing — with one audit entry.
 
-Values go through the parsers the bot uses (``models.parsing``, ``models.forms``), so an
+Values go through the parsers the bot uses (``models.forms.parsing``, ``models.forms.kinds``), so an
 imported report is validated exactly as a reported one, and it is counted by every plan
 through the same contribution rows as ``plans.count_report``. Re-importing a file updates
 what it imported before (natural keys: a place's code, a worker's Telegram id, a volunteer's
@@ -34,14 +34,17 @@ from typing import Any, Callable, Iterable, Iterator
 
 import peewee as pw
 
-from . import parsing, registry, rollup, sinks
-from .db import database
-from .errors import DomainError, ValidationError
-from .forms import (FieldDef, KindDef, bind_scope, default_plan, options_for, parse_answer,
+from models.forms import parsing
+from models import registry
+from models.plans import rollup
+from models.reports import sinks
+from models.core.db import database
+from models.core.errors import DomainError, ValidationError
+from models.forms.kinds import (FieldDef, KindDef, bind_scope, default_plan, options_for, parse_answer,
                     validate_complete)
-from .i18n import N_, Translator, translator
-from .messages import VALIDATION
-from .schema import (LEVELS, ActionLine, Contribution, Indicator, OrgUnit, Report, ReportKind,
+from models.core.i18n import N_, Translator, translator
+from models.core.messages import VALIDATION
+from models.core.schema import (LEVELS, ActionLine, Contribution, Indicator, OrgUnit, Report, ReportKind,
                      SocialOrganization, Station, Volunteer, Worker, audit, now)
 
 MAX_ROWS = 50_000
@@ -363,7 +366,7 @@ def sheet_rows(source, *, filename: str | None = None, sheet: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
-# Value parsers (raise ValidationError like models.parsing does)
+# Value parsers (raise ValidationError like models.forms.parsing does)
 # --------------------------------------------------------------------------------------------
 
 _CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
@@ -1498,7 +1501,7 @@ class ReportImporter(_Importer):
                                            {"value": cell_text(answers.get(e.field)), **e.args_}))
         if row.errors:
             return None
-        from .reports import _report_fields  # the bot's own mapping of answers to columns
+        from models.reports.filing import _report_fields  # the bot's own mapping of answers to columns
 
         fields = _report_fields(kind, answers, self.today)
         identity = json.dumps([kind.code, unit.code, fields["values"]], sort_keys=True,
@@ -1547,8 +1550,8 @@ class ReportImporter(_Importer):
             self._write(ops, creates, actor)
 
     def _write(self, ops, creates, actor):
-        from .plans import _rows_for  # the one contribution-row builder of count_report
-        from .reports import review
+        from models.plans.loading import _rows_for  # the one contribution-row builder of count_report
+        from models.reports.filing import review
 
         stamp = now()
         for op in creates:

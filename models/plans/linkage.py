@@ -5,7 +5,7 @@ A plan that defines an index keeps it in its file's ``[index]`` section (stored 
 weight and the codes of the plan's indicators that measure it. The 浙江 document names the
 five areas but gives no weights, so the shipped weights are equal and editable in the file.
 
-The score is read off ``models.progress`` and nothing is counted here:
+The score is read off ``models.plans.progress`` and nothing is counted here:
 
 * an indicator's attainment at a place is min(actual / target, 1), for indicators with a
   target and a measured actual there (others are left out, not counted as 0);
@@ -21,8 +21,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import progress
-from .schema import LEVELS, OrgUnit, Plan
+from models.plans import progress
+from models.core.schema import LEVELS, OrgUnit, Plan
 
 # The level whose places an index table lists below a scope: the counties of a city, the
 # communities of a county or a township (the document scores communities).
@@ -32,7 +32,7 @@ CHILD_LEVEL = {"province": "city", "city": "county", "county": "community",
 
 class IndexDefinitionError(ValueError):
     """A plan's index that cannot be scored (a negative weight). An element naming an
-    unknown indicator is refused when the plan is loaded (``models.plans``)."""
+    unknown indicator is refused when the plan is loaded (``models.plans.loading``)."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Places, not people: every figure is about the scope's subtree or the places inside it, never
 about a worker. Progress, pace, rankings, the trend and silent communities all come from
-``models.progress`` (the one computation the admin and the bot use too); this module only
+``models.plans.progress`` (the one computation the admin and the bot use too); this module only
 picks the rows a summary needs, counts this week's reports, and formats the result as
 Telegram HTML in the reader's language.
 
@@ -19,10 +19,10 @@ from decimal import Decimal, InvalidOperation
 
 import peewee as pw
 
-from . import progress
-from .i18n import N_, Translator
-from .progress import BEHIND_RATIO, IndicatorProgress, PlanProgress, Window, WeekPoint
-from .schema import ActionLine, OrgUnit, Plan, Report, ReportKind
+from models.plans import progress
+from models.core.i18n import N_, Translator
+from models.plans.progress import BEHIND_RATIO, IndicatorProgress, PlanProgress, Window, WeekPoint
+from models.core.schema import ActionLine, OrgUnit, Plan, Report, ReportKind
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for a message's text
 SILENT_DAYS = 14
@@ -132,7 +132,7 @@ def ranked_places(parts: dict[int, PlanProgress], window: Window
 
 
 def _inside(path_field, scope: OrgUnit):
-    """``path_field`` is in ``scope``'s subtree (an exact prefix, as ``models.progress``)."""
+    """``path_field`` is in ``scope``'s subtree (an exact prefix, as ``models.plans.progress``)."""
     return pw.fn.SUBSTR(path_field, 1, len(scope.path)) == scope.path
 
 

@@ -4,7 +4,7 @@ A city dashboard over a year of a million reports would otherwise sum a few mill
 ``Contribution`` rows on every page view. ``ContributionMonth`` holds, per (indicator, place,
 month, status), the sum and count of the contributions inside that place — for the city, each
 county, each township and each community alike — so a year, a half or a quarter is a handful
-of rows per place. ``models.progress`` reads it whenever a window is whole months (years,
+of rows per place. ``models.plans.progress`` reads it whenever a window is whole months (years,
 halves, quarters and plan periods all are) and the raw contributions otherwise; both give the
 same numbers.
 
@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 import peewee as pw
 
-from .db import BaseModel, database
+from models.core.db import BaseModel, database
 
 MAX_DEPTH = 6  # city / county / township / community today; room for two more levels
 TABLE = "contribution_month"

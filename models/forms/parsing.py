@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from models.errors import ValidationError
+from models.core.errors import ValidationError
 
 __all__ = [
     "chinese_to_int",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .schema import Report
+from models.core.schema import Report
 
 Sink = Callable[..., object]
 _SINKS: dict[str, Sink] = {}

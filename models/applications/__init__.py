@@ -12,7 +12,7 @@ the Outbox, in the worker's language.
 
 Who acts where: a township officer at 街道初核, a county official at 县级审核, a city admin
 at 市级复核, a province officer at 省厅审批 — each only inside their scope
-(``models.access``), and only on an application waiting at their level. The tree has no
+(``models.org.access``), and only on an application waiting at their level. The tree has no
 province unit (its root is the city of Ya'an, 5118), so a province officer is scoped to the
 tree's root unit: the province approves everything the tree files.
 
@@ -32,14 +32,15 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import access, sinks
-from .db import database
-from .errors import DomainError, NotFound, PermissionDenied, ValidationError
-from .forms import _cached
-from .i18n import N_, Translator, translator
-from .plans import count_report
-from .reports import review
-from .schema import (AdminUser, Application, ApplicationStep, OrgUnit, Outbox, Plan, Report,
+from models.org import access
+from models.reports import sinks
+from models.core.db import database
+from models.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from models.forms.kinds import _cached
+from models.core.i18n import N_, Translator, translator
+from models.plans.loading import count_report
+from models.reports.filing import review
+from models.core.schema import (AdminUser, Application, ApplicationStep, OrgUnit, Outbox, Plan, Report,
                      ReportKind, Worker, audit, now)
 
 KIND = "pilot_application"

@@ -8,7 +8,7 @@ import uuid
 
 import peewee as pw
 
-from .db import BaseModel, JSONField, database
+from models.core.db import BaseModel, JSONField, database
 
 LEVELS = ("province", "city", "county", "township", "community")
 
@@ -494,7 +494,7 @@ SCHEMA_VERSION = 2
 
 def create_schema() -> int:
     """Create missing tables and indexes; safe to run on every start and on an existing DB."""
-    from .rollup import install as install_rollup
+    from models.plans.rollup import install as install_rollup
 
     with database.atomic():
         _add_missing_columns()  # before create_tables, whose indexes may name new columns
