@@ -14,6 +14,7 @@ from models.forms.kinds import bind_scope, get_kind, options_for, parse_answer
 from models.core.messages import explain
 from models.core.i18n import Translator
 from models.reports.filing import review, reject, start_draft, submit_draft
+from models.demo.registry import demo_registry
 from models.core.schema import (AuditLog, OrgUnit, Report, SocialOrganization, Volunteer,
                            VolunteerHours)
 from tests import factories as f
@@ -479,7 +480,7 @@ def test_imported_chinese_values_read_the_same(places):
 
 
 def test_the_demo_registry_has_hubs_organizations_volunteers_and_hours(db):
-    info = r.demo_registry(7, TODAY, scale=0.02)
+    info = demo_registry(7, TODAY, scale=0.02)
     townships = OrgUnit.select().where(OrgUnit.level == "township").count()
     assert info["hubs"] == townships == SocialOrganization.select().where(
         SocialOrganization.is_hub == True).count()  # noqa: E712
