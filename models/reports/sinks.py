@@ -33,18 +33,17 @@ def registered() -> set[str]:
     return set(_SINKS)
 
 
-def _sink(name: str) -> Sink:
-    try:
-        return _SINKS[name]
-    except KeyError:
+def _require(name: str) -> None:
+    if name not in _SINKS:
         raise LookupError(f"report kind stores into unknown registry {name!r} "
-                          "(is models.extensions.install() called?)") from None
+                          "(is models.extensions.install() called?)")
 
 
 def apply(name: str | None, report: Report, *, created: bool) -> object | None:
     if not name:
         return None
-    return _sink(name)(report, created=created)
+    _require(name)
+    return _SINKS[name](report, created=created)
 
 
 def reviewed(name: str | None, report: Report, *, before: str) -> None:
@@ -52,7 +51,7 @@ def reviewed(name: str | None, report: Report, *, before: str) -> None:
     but the registry itself must be registered."""
     if not name:
         return
-    _sink(name)
+    _require(name)
     fn = _ON_REVIEW.get(name)
     if fn is not None:
         fn(report, before=before)
