@@ -144,7 +144,6 @@ async def cancel(update: Update, context: BotContext) -> None:
         "The report was cancelled and nothing was saved. Send /report to start again."))
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Correcting a rejected report
 # ---------------------------------------------------------------------------------------------
@@ -187,4 +186,3 @@ async def on_fix(update: Update, context: BotContext) -> None:
         return
     settle_skipped(draft, kind_of(draft))
     await ask(update, context, draft)
-

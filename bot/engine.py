@@ -94,7 +94,6 @@ async def on_restart(update: Update, context: BotContext) -> None:
     await report_command(update, context)
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Answers
 # ---------------------------------------------------------------------------------------------
@@ -307,4 +306,3 @@ async def on_back(update: Update, context: BotContext) -> None:
     if go_back(draft, kind, f):
         await settle(update, context)
     await ask(update, context, draft)
-

@@ -103,7 +103,6 @@ def selection_mask(f: FieldDef, options, answers: dict) -> int:
     return sum(1 << i for i, o in enumerate(options) if o.value in chosen)
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Rendering
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +175,6 @@ def render(draft: Draft, context: BotContext, *, error: str | None = None):
             question_keyboard(kind, draft, f, t, locale, context.today()))
 
 
-
 async def ask(update: Update, context: BotContext, draft: Draft, *, error: str | None = None,
               note: str | None = None) -> None:
     """Send the draft's current question (or the card), with an error or a note above it."""
@@ -194,5 +192,3 @@ def understood(f: FieldDef, typed: str, value, context: BotContext) -> str | Non
         return None
     t = context.t
     return "✓ " + t.gettext("{label}: {value}", label=t.gettext(f.label), value=shown)
-
-

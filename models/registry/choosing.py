@@ -51,4 +51,3 @@ def match_volunteer(unit_id: int | None, text: str, field: str = "volunteer") ->
         if len(found) > 1:
             raise RegistryError(field, "volunteer_ambiguous")
     raise RegistryError(field, "volunteer_not_found")
-

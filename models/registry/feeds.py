@@ -95,4 +95,3 @@ def hours_reviewed(report: Report, *, before: str) -> None:
             log_hours(v, date=report.activity_date, hours=report.values.get("hours"),
                       activity=report.values.get("activity") or "", actor=actor,
                       logged_by=report.worker, report=report, uid=report.uid, check_day=False)
-

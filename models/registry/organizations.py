@@ -27,7 +27,6 @@ def _snapshot(org: SocialOrganization) -> dict:
             "full_time_social_workers": org.full_time_social_workers, "active": org.active}
 
 
-
 def _category(value) -> str:
     code = category_code(value)
     if code is None:
@@ -52,7 +51,6 @@ def clean_organization(values: dict, *, today: dt.date | None = None) -> dict:
     if values.get("note"):
         out["note"] = parsing.parse_text(values["note"], "note", max_length=1000)
     return out
-
 
 
 def _lock(unit: OrgUnit) -> None:
@@ -267,5 +265,3 @@ def set_organization_active(org: SocialOrganization, active: bool, *,
         audit(actor, "activate" if active else "deactivate", "social_organization", org.id,
               before=before, after=_snapshot(org))
     return org
-
-

@@ -113,4 +113,3 @@ def organization_table(orgs) -> tuple[str, list, list]:
                      "是" if o.active else "否", o.reviewed_by or "", o.reviewed_at,
                      o.filed_by or "", o.filed_at, o.note or ""])
     return "社区社会组织备案名录", list(ORGANIZATION_COLUMNS), rows
-

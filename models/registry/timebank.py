@@ -121,4 +121,3 @@ def time_bank(root: OrgUnit, year: int) -> list[CommunityBank]:
     return [CommunityBank(c, registered.get(c.id, 0), with_hours.get(c.id, 0),
                           year_hours.get(c.id, Decimal(0)), ever.get(c.id, Decimal(0)))
             for c in communities]
-

@@ -111,5 +111,3 @@ def set_volunteer_active(v: Volunteer, active: bool, *, actor: str,
         audit(actor, "activate" if active else "deactivate", "volunteer", v.id, before=before,
               after={**volunteer_snapshot(v), "reason": reason or ""})
     return v
-
-
