@@ -10,15 +10,16 @@ volunteers, instead of silently storing nothing.
 """
 from __future__ import annotations
 
-from models import applications, registry
+from models.applications import from_report as application_from_report
 from models.forms.options import register_options
+from models.registry import (hours_from_report, hours_reviewed, match_volunteer,
+                             volunteer_from_report, volunteer_options, volunteer_reviewed)
 from models.reports import sinks
 
 
 def install() -> None:
     """Register the sinks and option sources; idempotent (calling it again changes nothing)."""
-    sinks.register("volunteer", registry.volunteer_from_report, registry.volunteer_reviewed)
-    sinks.register("volunteer_hours", registry.hours_from_report, registry.hours_reviewed)
-    sinks.register("application", applications.from_report)
-    register_options("volunteers", options=registry.volunteer_options,
-                     match=registry.match_volunteer)
+    sinks.register("volunteer", volunteer_from_report, volunteer_reviewed)
+    sinks.register("volunteer_hours", hours_from_report, hours_reviewed)
+    sinks.register("application", application_from_report)
+    register_options("volunteers", options=volunteer_options, match=match_volunteer)
