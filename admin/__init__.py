@@ -45,6 +45,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from models.core.db import database, init_db
 from models.core.i18n import compile_catalogs
 from models.core.settings import Settings, load_settings
+from models.extensions import install
 
 csrf = CSRFProtect()
 log = logging.getLogger("wushe.admin")
@@ -61,6 +62,7 @@ def replace_index_view(admin_ext: Admin, view) -> None:
 
 def create_app(settings: Settings | None = None, config: dict | None = None) -> Flask:
     settings = settings or load_settings()
+    install()
     app = Flask(__name__)
     app.config.from_mapping(
         SECRET_KEY=settings.admin_secret_key,

@@ -7,9 +7,6 @@ from models.forms.kinds import FieldDef, KindDef, default_plan, options_for
 from models.core.i18n import Translator
 from models.core.schema import ActionLine, OrgUnit, ReportKind
 
-SHOWN_APART = ("photo", "location")  # the detail page shows these as pictures and a map link
-
-
 def option_label(f: FieldDef, value, t: Translator) -> str:
     for o in options_for(f, t.locale, value=value):
         if o.value == value:
@@ -17,28 +14,30 @@ def option_label(f: FieldDef, value, t: Translator) -> str:
     return str(value)
 
 
+def _names(f: FieldDef, t: Translator):
+    """Names an option value of ``f`` (each stored answer's own option, wherever it is)."""
+    return lambda value: option_label(f, value, t)
+
+
 def display(f: FieldDef, value, t: Translator) -> str:
     if value in (None, "", []):
         return ""
-    if f.type == "choice":
-        return option_label(f, value, t)
-    if f.type == "multi":
-        values = value if isinstance(value, list) else [value]
-        return ("、" if t.is_zh else ", ").join(option_label(f, v, t) for v in values)
-    if f.type == "integer":
-        return t.number(value)
-    if f.type == "money":
-        return t.money(value)
-    if f.type == "date":
-        return t.date(value)
-    return str(value)
+    return f.field_type.display(f, value, t, _names(f, t))
+
+
+def cell(f: FieldDef, value, t: Translator):
+    """A spreadsheet cell: numbers stay numbers (so Excel can sum them), the rest shown text."""
+    if value in (None, "", []):
+        return None
+    return f.field_type.cell(f, value, t, _names(f, t))
 
 
 def answer_rows(kind: KindDef, values: dict, t: Translator) -> list[tuple[str, str]]:
-    """(label, shown value) for every answered field the report's answers make visible."""
+    """(label, shown value) for every answered field the report's answers make visible;
+    photos and the location are shown apart (pictures, a map link)."""
     rows = []
     for f in kind.visible_fields(values):
-        if f.type in SHOWN_APART or values.get(f.name) in (None, "", []):
+        if f.field_type.shown_apart or values.get(f.name) in (None, "", []):
             continue
         rows.append((t.gettext(f.label), display(f, values[f.name], t)))
     return rows
@@ -47,7 +46,7 @@ def answer_rows(kind: KindDef, values: dict, t: Translator) -> list[tuple[str, s
 def summary(kind: KindDef, values: dict) -> str:
     """A report's one-line name in lists: its first text answer (a title, a place...)."""
     for f in kind.fields:
-        if f.type == "text" and values.get(f.name):
+        if f.field_type.names_report and values.get(f.name):
             return str(values[f.name])
     return ""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -24,7 +23,7 @@ from models.core.i18n import Translator
 from models.plans.progress import PlanProgress
 from models.core.schema import ActionLine, OrgUnit, Plan
 
-from .answers import action_line_labels, answer_rows, display, places_of
+from .answers import action_line_labels, answer_rows, cell, places_of
 
 STATUS_ZH = {"submitted": "已提交", "approved": "已通过", "rejected": "已退回"}
 PACE_ZH = {"done": "已完成", "on_track": "进度正常", "behind": "进度滞后", "at_risk": "严重滞后",
@@ -46,19 +45,6 @@ def local_time(value: dt.datetime | None, tz: str) -> dt.datetime | None:
     return value.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
 
 
-def _cell_value(f, value, t: Translator):
-    """Numbers stay numbers (so Excel can sum them); everything else is shown text."""
-    if value in (None, "", []):
-        return None
-    if f.type == "integer":
-        return int(value)
-    if f.type == "money":
-        return Decimal(str(value))
-    if f.type == "date":
-        return dt.date.fromisoformat(value)
-    return display(f, value, t)
-
-
 def report_table(reports: list, kinds: dict[int, KindDef], t: Translator, tz: str) -> Table:
     """The report list as one sheet. When every row is of one kind its answers get a column
     each (numbers summable); mixed kinds get one column with "label: value" pairs."""
@@ -66,7 +52,7 @@ def report_table(reports: list, kinds: dict[int, KindDef], t: Translator, tz: st
     places = places_of({r.org_path for r in reports})
     kind_ids = {r.kind_id for r in reports}
     single = kinds[next(iter(kind_ids))] if len(kind_ids) == 1 else None
-    fields = [f for f in single.fields if f.type not in ("photo", "location")] if single else []
+    fields = [f for f in single.fields if not f.field_type.shown_apart] if single else []
     headers = REPORT_HEADERS + ([t.gettext(f.label) for f in fields] if single
                                 else [CONTENT_HEADER])
     rows = []
@@ -81,7 +67,7 @@ def report_table(reports: list, kinds: dict[int, KindDef], t: Translator, tz: st
                local_time(r.reviewed_at, tz), local_time(r.created_at, tz), r.latitude,
                r.longitude]
         if single:
-            row += [_cell_value(f, r.values.get(f.name), t) if f.applies(r.values) else None
+            row += [cell(f, r.values.get(f.name), t) if f.applies(r.values) else None
                     for f in fields]
         else:
             row.append("；".join(f"{label}：{value}"

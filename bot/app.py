@@ -13,6 +13,7 @@ from telegram.request import HTTPXRequest
 
 from models.core.db import database, init_db
 from models.core.settings import Settings
+from models.extensions import install
 
 from . import callbacks as cb
 from . import applications, commands, engine, groups, outbox, pushes, registration
@@ -105,6 +106,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
     The database proxy is bound to ``settings.database_url`` unless something (a test
     fixture) has bound it already.
     """
+    install()
     if database.obj is None:
         init_db(settings.database_url)
     builder = (ApplicationBuilder()

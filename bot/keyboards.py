@@ -39,41 +39,65 @@ def unfinished(t: Translator) -> Markup:
                     Button(t.gettext("Start a new report"), callback_data=cb.pack(cb.RESTART))]])
 
 
+def _choice(f: FieldDef, t: Translator, options: Sequence[Option], selected: int,
+            today: dt.date | None, photos: int) -> list[list[Button]]:
+    labels = [option_label(o, t) for o in options[:MAX_CHOICE_BUTTONS]]
+    buttons = [Button(label, callback_data=cb.pack(cb.ANSWER, f.name, i))
+               for i, label in enumerate(labels)]
+    return _rows(buttons, labels)
+
+
+def _multi(f: FieldDef, t: Translator, options: Sequence[Option], selected: int,
+           today: dt.date | None, photos: int) -> list[list[Button]]:
+    labels = [("✓ " if selected & (1 << i) else "") + option_label(o, t)
+              for i, o in enumerate(options)]
+    buttons = [Button(label, callback_data=cb.pack(cb.TOGGLE, f.name, selected ^ (1 << i)))
+               for i, label in enumerate(labels)]
+    return [*_rows(buttons, labels),
+            [Button(t.gettext("Done"), callback_data=cb.pack(cb.MULTI_DONE, f.name, selected))]]
+
+
+def _dates(f: FieldDef, t: Translator, options: Sequence[Option], selected: int,
+           today: dt.date | None, photos: int) -> list[list[Button]]:
+    if today is None:
+        return []
+    return [[Button(t.gettext(label), callback_data=cb.pack(
+        cb.DATE, f.name, (today - dt.timedelta(days=days)).isoformat()))
+        for days, label in QUICK_DAYS]]
+
+
+def _numbers(f: FieldDef, t: Translator, options: Sequence[Option], selected: int,
+             today: dt.date | None, photos: int) -> list[list[Button]]:
+    if not f.quick:
+        return []
+    return [[Button(t.number(int(q)), callback_data=cb.pack(cb.QUICK, f.name, q))
+             for q in f.quick]]
+
+
+def _photos(f: FieldDef, t: Translator, options: Sequence[Option], selected: int,
+            today: dt.date | None, photos: int) -> list[list[Button]]:
+    return [[Button(t.gettext("Done"), callback_data=cb.pack(cb.DONE, f.name))]] if photos else []
+
+
+#: The answer buttons of each way of asking (``FieldType.prompt``); "typed" and "location"
+#: have none.
+ANSWER_BUTTONS = {"choice": _choice, "multi": _multi, "dates": _dates, "numbers": _numbers,
+                  "photos": _photos}
+
+
 def question(f: FieldDef, t: Translator, *, options: Sequence[Option] = (), selected: int = 0,
              today: dt.date | None = None, photos: int = 0, can_go_back: bool = False,
              editing: bool = False) -> Markup | None:
-    """The buttons under a question: its answers (by type), then Back and Skip."""
-    rows: list[list[Button]] = []
-    if f.type == "choice":
-        labels = [option_label(o, t) for o in options[:MAX_CHOICE_BUTTONS]]
-        buttons = [Button(label, callback_data=cb.pack(cb.ANSWER, f.name, i))
-                   for i, label in enumerate(labels)]
-        rows += _rows(buttons, labels)
-    elif f.type == "multi":
-        labels = [("✓ " if selected & (1 << i) else "") + option_label(o, t)
-                  for i, o in enumerate(options)]
-        buttons = [Button(label, callback_data=cb.pack(cb.TOGGLE, f.name, selected ^ (1 << i)))
-                   for i, label in enumerate(labels)]
-        rows += _rows(buttons, labels)
-        rows.append([Button(t.gettext("Done"),
-                            callback_data=cb.pack(cb.MULTI_DONE, f.name, selected))])
-    elif f.type == "date" and today is not None:
-        rows.append([Button(t.gettext(label), callback_data=cb.pack(
-            cb.DATE, f.name, (today - dt.timedelta(days=days)).isoformat()))
-            for days, label in QUICK_DAYS])
-    elif f.type == "integer" and f.quick:
-        rows.append([Button(t.number(int(q)), callback_data=cb.pack(cb.QUICK, f.name, q))
-                     for q in f.quick])
-    elif f.type == "photo":
-        if photos:
-            rows.append([Button(t.gettext("Done"), callback_data=cb.pack(cb.DONE, f.name))])
-
+    """The buttons under a question: its answers (as its field type asks), then Back and
+    Skip (never Skip once a photo is sent: Done keeps them)."""
+    answer_buttons = ANSWER_BUTTONS.get(f.field_type.prompt)
+    rows = answer_buttons(f, t, options, selected, today, photos) if answer_buttons else []
     nav = []
     if editing:
         nav.append(Button("⬅ " + t.gettext("Back to the report"), callback_data=cb.pack(cb.CARD)))
     elif can_go_back:
         nav.append(Button("⬅ " + t.gettext("Back"), callback_data=cb.pack(cb.BACK, f.name)))
-    if (f.optional or f.type == "photo") and not (f.type == "photo" and photos):
+    if f.is_optional and not (f.field_type.prompt == "photos" and photos):
         nav.append(Button(t.gettext("Skip"), callback_data=cb.pack(cb.SKIP, f.name)))
     if nav:
         rows.append(nav)

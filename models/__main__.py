@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from models import bootstrap, connection, init_db
+from models import bootstrap, connection, init_db, install
 from models.core.schema import OrgUnit, create_schema
 from models.core.settings import load_settings
 
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     dg.add_argument("--push", action="store_true",
                     help="queue it for every bound group of the place (bot sends it)")
     args = parser.parse_args(argv)
+    install()
 
     settings = load_settings()
     url = args.database_url or settings.database_url

@@ -20,6 +20,9 @@ if str(ROOT) not in sys.path:
 
 from models import bootstrap  # noqa: E402
 from models.core.db import database, init_db  # noqa: E402
+from models.extensions import install  # noqa: E402
+
+install()  # the sinks and option sources, as every entry point does
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _counter = itertools.count()

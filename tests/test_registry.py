@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from models.forms.kinds import bind_scope, get_kind, options_for, parse_answer
 from models.core.messages import explain
 from models.core.i18n import Translator
 from models.reports.filing import review, reject, start_draft, submit_draft
+from models.demo.registry import demo_registry
 from models.core.schema import (AuditLog, OrgUnit, Report, SocialOrganization, Volunteer,
                            VolunteerHours)
 from tests import factories as f
@@ -479,7 +481,7 @@ def test_imported_chinese_values_read_the_same(places):
 
 
 def test_the_demo_registry_has_hubs_organizations_volunteers_and_hours(db):
-    info = r.demo_registry(7, TODAY, scale=0.02)
+    info = demo_registry(7, TODAY, scale=0.02)
     townships = OrgUnit.select().where(OrgUnit.level == "township").count()
     assert info["hubs"] == townships == SocialOrganization.select().where(
         SocialOrganization.is_hub == True).count()  # noqa: E712
@@ -489,3 +491,55 @@ def test_the_demo_registry_has_hubs_organizations_volunteers_and_hours(db):
     assert VolunteerHours.select().count() == info["hours_entries"] > 0
     for township in OrgUnit.select().where(OrgUnit.level == "township"):
         assert r.hub_of(township) is not None
+
+
+# -- extension points, registered explicitly ---------------------------------------------------
+
+def test_install_registers_the_sinks_and_the_volunteers_once_whatever_the_calls(db):
+    from models import applications, extensions
+    from models.forms import options
+    from models.reports import sinks
+
+    extensions.install()
+    extensions.install()
+    assert sinks.registered() == {"volunteer", "volunteer_hours", "application"}
+    assert sinks._SINKS["volunteer"] is r.volunteer_from_report
+    assert sinks._ON_REVIEW == {"volunteer": r.volunteer_reviewed,
+                                "volunteer_hours": r.hours_reviewed}
+    assert sinks._SINKS["application"] is applications.from_report
+    assert options.source("volunteers").match is r.match_volunteer
+
+
+def test_a_registry_nobody_registered_fails_loudly(db, monkeypatch):
+    from models.reports import sinks
+
+    monkeypatch.setattr(sinks, "_SINKS", {})
+    monkeypatch.setattr(sinks, "_ON_REVIEW", {})
+    with pytest.raises(LookupError, match="volunteer"):
+        sinks.apply("volunteer", Report(), created=True)
+    with pytest.raises(LookupError, match="volunteer"):
+        sinks.reviewed("volunteer", Report(), before="pending")
+    assert sinks.apply(None, Report(), created=True) is None
+
+
+def test_importing_the_domain_registers_nothing_and_changes_no_table():
+    """Extension points are filled by install() only; the message table is static."""
+    import subprocess
+    import sys
+
+    code = ("import models, models.registry, models.applications, models.demo\n"
+            "from models.core import messages\n"
+            "from models.forms import options\n"
+            "from models.reports import sinks\n"
+            "assert sinks.registered() == set() and options._SOURCES == {}\n"
+            "assert messages.VALIDATION == {**messages.FORMS, **messages.REGISTRY}\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+def test_the_registry_explains_its_refusals_from_the_static_table():
+    from models.core import messages
+
+    assert set(messages.REGISTRY) <= set(messages.VALIDATION)
+    assert not set(messages.REGISTRY) & set(messages.FORMS)
+    assert explain(ValidationError("phone", "not_a_phone"), Translator("en")).startswith(
+        "Please send a mobile number")

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from models.org import access
-from models.reports import sinks
 from models.core.db import database
 from models.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from models.forms.kinds import _cached
@@ -425,7 +424,6 @@ def _form_columns(report: Report) -> dict:
                 subsidy=Decimal(str(subsidy)) if subsidy not in (None, "") else None)
 
 
-@sinks.register("application")
 def from_report(report: Report, *, created: bool, at: dt.datetime | None = None,
                 notify: bool = True) -> Application:
     """A filed 申报表 (社区申报): create the application, or refile a returned one with the

@@ -4,7 +4,7 @@ from __future__ import annotations
 from models.core.errors import InviteError, ValidationError
 from models.core.i18n import N_, Translator
 
-VALIDATION = {
+FORMS = {
     "required": N_("This answer is required."),
     "not_a_number": N_("Please send a number, e.g. 30 or 三十."),
     "negative": N_("The number cannot be negative."),
@@ -25,6 +25,49 @@ VALIDATION = {
     "application_decided": N_("This application has been decided and cannot be filed again."),
     "application_in_review": N_("This application is under review and cannot be changed now."),
 }
+
+#: The registry's rules (``models.registry``) and the particulars it reads (phone, ID, hours).
+REGISTRY = {
+    "needs_community": N_("A community social organization belongs to a community or village."),
+    "hub_needs_township": N_("A hub organization belongs to a street or township, not to a "
+                             "community."),
+    "hub_exists": N_("{street} already has a hub organization: {name}."),
+    "hub_staffing": N_("A hub organization needs {min}–{max} full-time social workers; it "
+                       "has {count}."),
+    "unknown_category": N_("Please choose one of the categories."),
+    "duplicate_name": N_("An organization with this name is already registered here."),
+    "review_needs_pending": N_("Only an organization waiting for its first review can be "
+                               "reviewed."),
+    "hub_no_review": N_("A hub organization has no first review: its street files it."),
+    "file_needs_reviewed": N_("Only an organization that passed its first review can be filed."),
+    "cannot_return": N_("This organization cannot be returned at its current stage."),
+    "resubmit_needs_returned": N_("Only a returned organization can be submitted again."),
+    "cannot_deregister": N_("Only a filed organization can be deregistered."),
+    "deregistered": N_("This organization is deregistered and can no longer be changed."),
+    "review_level": N_("The first review is done by the residents' (villagers') committee of "
+                       "the organization's community."),
+    "file_level": N_("Filing is done by the street (township) the organization belongs to."),
+    "not_a_phone": N_("Please send a mobile number of 11 digits (e.g. 13812345678), or a "
+                      "landline with its area code."),
+    "not_an_id_number": N_("That is not a valid ID card number (18 characters; the last one "
+                           "may be X)."),
+    "unknown_id_type": N_("Unknown kind of ID document."),
+    "not_hours": N_("Please send the hours as a number, e.g. 2 or 1.5."),
+    "hours_step": N_("Hours are recorded in half hours (e.g. 1.5)."),
+    "hours_range": N_("Service hours must be between {min} and {max} per day."),
+    "day_over_24": N_("This volunteer already has {logged} hours on that day, and a day has "
+                      "at most {max}."),
+    "volunteer_exists": N_("{name} is already registered as a volunteer (same phone or ID "
+                           "number)."),
+    "not_your_volunteer": N_("This volunteer is not registered in your community."),
+    "volunteer_inactive": N_("This volunteer is no longer active."),
+    "volunteer_not_found": N_("No active volunteer of your community matches that. Tap a name, "
+                              "or type the full name or the phone number."),
+    "volunteer_ambiguous": N_("Several volunteers match that: type the phone number instead."),
+}
+
+#: Every ValidationError code, for the bot and the admin alike: one static table.
+VALIDATION = {**FORMS, **REGISTRY}
 
 INVITE = {
     "unknown": N_("This invite code is not valid. Ask your county or township coordinator for a new invite link."),

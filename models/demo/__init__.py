@@ -33,7 +33,7 @@ from models.core.db import database, init_db
 from models.forms.kinds import default_plan
 from models.org.places import city
 from models.plans.loading import CONTRIBUTION_MEASURES, contribution_value, matches
-from models.registry import demo_registry
+from models.demo.registry import demo_registry
 from models.core.schema import TABLES, OrgUnit, Report, ReportKind, Station, Worker
 from models.core.settings import ROOT
 

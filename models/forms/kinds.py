@@ -8,22 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import time
 import tomllib
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from models.forms import parsing
 from models.core.errors import ValidationError
-from models.core.schema import ActionLine, Plan, ReportKind
 from models.core.paths import DATA_DIR
+from models.core.schema import ActionLine, Plan, ReportKind
+from models.forms import parsing
+from models.forms.fieldtypes import FIELD_TYPES, FieldType
+from models.forms.options import bind_scope, scope, source  # noqa: F401  (bind_scope: API)
 
 KINDS_FILE = DATA_DIR / "kinds.toml"
-FIELD_TYPES = {"choice", "multi", "integer", "money", "date", "text", "photo", "location",
-               "phone", "id_number", "hours"}
-#: Field types whose parsing is the registry's (models/registry.py): volunteers' particulars.
-REGISTRY_TYPES = {"phone", "id_number", "hours"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +59,15 @@ class FieldDef:
                    max_count=d.get("max_count", 5), options=opts,
                    options_from=d.get("options_from"), when=d.get("when"),
                    quick=tuple(d.get("quick", ())))
+
+    @property
+    def field_type(self) -> FieldType:
+        """How answers of this field are read, shown, asked and exported."""
+        return FIELD_TYPES[self.type]
+
+    @property
+    def is_optional(self) -> bool:
+        return self.optional or self.field_type.always_optional
 
     def applies(self, answers: dict) -> bool:
         """Whether this field is asked, given earlier answers (``when`` conditions)."""
@@ -110,7 +116,7 @@ class KindDef:
             if f.role == "action_line" and answers.get(f.name):
                 return answers[f.name]
         for f in self.fields:
-            if f.type == "choice" and f.name in answers:
+            if f.field_type.has_options and not f.field_type.multiple and f.name in answers:
                 opt = next((o for o in f.options if o.value == answers[f.name]), None)
                 if opt and opt.line:
                     return opt.line
@@ -178,23 +184,12 @@ def default_plan() -> Plan | None:
                    lambda: Plan.select().order_by(Plan.is_default.desc(), Plan.id).first())
 
 
-# The community whose registry rows a choice may offer (``options_from = "volunteers"``):
-# the bot binds it to the worker's org unit for each update; unbound, nothing is offered.
-_scope: ContextVar[int | None] = ContextVar("form_scope", default=None)
-
-
-def bind_scope(org_unit_id: int | None) -> None:
-    """Offer the registry rows of this org unit (the worker's community) in choices."""
-    _scope.set(org_unit_id)
-
-
 def options_for(f: FieldDef, locale: str = "zh_Hans", *, value=None) -> list[Option]:
     """The options of a choice field; ``options_from`` resolves against the default plan
-    (``action_lines``) or the registry of the bound community (``volunteers``; with
-    ``value``, the one option of a stored answer, to show it wherever it is read)."""
-    if f.options_from == "volunteers":
-        from models.registry import volunteer_options
-        return volunteer_options(_scope.get(), value if isinstance(value, str) else None)
+    (``action_lines``) or a registered source (``models.forms.options``) in the bound scope
+    (with ``value``, the one option of a stored answer, to show it wherever it is read)."""
+    if f.options_from and f.options_from != "action_lines":
+        return source(f.options_from).options(scope(), value if isinstance(value, str) else None)
     if f.options_from == "action_lines":
         plan = default_plan()
         if plan is None:
@@ -212,30 +207,7 @@ def earliest_date() -> dt.date | None:
 
 def parse_answer(f: FieldDef, text: str, *, today: dt.date) -> Any:
     """Turn a typed answer into the stored value, or raise ValidationError."""
-    if f.type == "integer":
-        return parsing.parse_int(text, f.name, min_value=f.min if f.min is not None else 0,
-                                 max_value=f.max)
-    if f.type == "money":
-        value = parsing.parse_money(text, f.name,
-                                    max_value=Decimal(str(f.max or "100000000.00")))
-        if f.min is not None and value < Decimal(str(f.min)):
-            raise ValidationError(f.name, "too_small", min=Decimal(str(f.min)))
-        return str(value)
-    if f.type == "date":
-        return parsing.parse_date(text, f.name, today=today, earliest=earliest_date()).isoformat()
-    if f.type == "text":
-        return parsing.parse_text(text, f.name, max_length=f.max_length)
-    if f.type in REGISTRY_TYPES:
-        from models.registry import parse_field
-        return parse_field(f, text)
-    if f.type == "choice" and f.options_from == "volunteers":
-        # A long list shows only its first buttons: a typed name or phone finds the rest.
-        from models.registry import match_volunteer
-        return match_volunteer(_scope.get(), text, f.name)
-    if f.type in ("choice", "multi"):
-        # Typed text for a choice: accept an option's value or its number in the list.
-        raise ValidationError(f.name, "use_buttons")
-    raise ValidationError(f.name, "wrong_type")
+    return f.field_type.parse(f, text, today=today, earliest=earliest_date)
 
 
 def validate_choice(f: FieldDef, value: str, locale: str = "zh_Hans") -> str:

@@ -1,0 +1,188 @@
+"""The confirmation card (Submit, Edit a field, Cancel) and the correction of a rejected
+report, which reopens on its card."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from models.core.errors import NotFound, PermissionDenied, ValidationError
+from models.core.messages import explain
+from models.core.schema import Draft, Report
+from models.reports.filing import (discard_draft, draft_from_report, open_draft, save_draft,
+                                    submit_draft)
+
+from . import callbacks as cb
+from . import keyboards as kb
+from .chat import send, settle, swap_buttons
+from .context import BotContext
+from .questions import ask, current_field, kind_of, settle_skipped
+
+log = logging.getLogger("bot.engine")
+
+
+async def _card_draft(update: Update, context: BotContext) -> Draft | None:
+    """The draft a card button acts on, if it is still on its card."""
+    draft = open_draft(context.worker)
+    if draft is None:
+        await update.callback_query.answer(context.t.gettext("This report is no longer open."))
+        await settle(update, context)
+        return None
+    return draft
+
+
+async def on_submit(update: Update, context: BotContext) -> None:
+    """Store the report exactly once: a second tap finds it by the draft's uid."""
+    query = update.callback_query
+    t = context.t
+    _, args = cb.unpack(query.data)
+    uid = args[0] if args else ""
+    draft = open_draft(context.worker)
+    if draft is None or draft.uid != uid:
+        if Report.select().where(Report.uid == uid).exists():
+            await query.answer(t.gettext("This report is already saved."))
+        else:
+            await query.answer(t.gettext("This report is no longer open."))
+        await settle(update, context)
+        return
+    kind = kind_of(draft)
+    if current_field(kind, draft) is not None:
+        await query.answer()
+        await ask(update, context, draft)
+        return
+    correcting = draft.editing_report_id is not None
+    try:
+        report, created = submit_draft(draft, today=context.today(), update_id=update.update_id)
+    except ValidationError as e:
+        if e.field and any(f.name == e.field for f in kind.fields):
+            draft.step = e.field
+            draft.editing = True
+            save_draft(draft)
+        await query.answer()
+        await settle(update, context)
+        await ask(update, context, draft, error=explain(e, t))
+        return
+    except PermissionDenied:
+        await query.answer()
+        await send(update, context, t.gettext(
+            "Your account is not active, so the report cannot be submitted. Please contact "
+            "your coordinator."))
+        return
+    await query.answer(t.gettext("Saved"))
+    await settle(update, context)
+    if correcting:
+        text = t.gettext("Thank you! Your corrected report was sent for review again.")
+    else:
+        text = t.gettext("Thank you! Your report is saved (No. {number}). Send /report for "
+                         "the next one.",
+                         number=report.id)
+    await send(update, context, text)
+    log.info("report %s %s by worker %s (%s)", report.id, "stored" if created else "found",
+             report.worker_id, kind.code)
+
+
+async def on_edit(update: Update, context: BotContext) -> None:
+    """Edit a field: the card's buttons become the list of fields."""
+    draft = await _card_draft(update, context)
+    if draft is None:
+        return
+    kind = kind_of(draft)
+    await update.callback_query.answer()
+    await swap_buttons(update, kb.edit_fields(kind.visible_fields(draft.answers), context.t))
+
+
+async def on_edit_field(update: Update, context: BotContext) -> None:
+    draft = await _card_draft(update, context)
+    if draft is None:
+        return
+    _, args = cb.unpack(update.callback_query.data)
+    kind = kind_of(draft)
+    f = next((x for x in kind.visible_fields(draft.answers) if args and x.name == args[0]), None)
+    await update.callback_query.answer()
+    if f is None:
+        await ask(update, context, draft)
+        return
+    draft.step = f.name
+    draft.editing = True
+    save_draft(draft)
+    await settle(update, context)
+    await ask(update, context, draft)
+
+
+async def on_card(update: Update, context: BotContext) -> None:
+    """Back to the card, from the field list or from a question opened by Edit."""
+    draft = await _card_draft(update, context)
+    if draft is None:
+        return
+    query = update.callback_query
+    await query.answer()
+    on_card = draft.step is None
+    kind = kind_of(draft)
+    nxt = kind.next_field(draft.answers)  # an edit may have made a new field appear
+    draft.step = nxt.name if nxt else None
+    draft.editing = False
+    save_draft(draft)
+    if on_card and draft.step is None:
+        await swap_buttons(update, kb.card(draft.uid, context.t))
+        return
+    await settle(update, context)
+    await ask(update, context, draft)
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """/cancel or the card's Cancel: discard the draft (and its photos) and say so."""
+    t = context.t
+    if update.callback_query:
+        await update.callback_query.answer()
+        await settle(update, context)
+    draft = open_draft(context.worker)
+    if draft is None:
+        await send(update, context, t.gettext("There is no report to cancel."))
+        return
+    discard_draft(draft)
+    await send(update, context, t.gettext(
+        "The report was cancelled and nothing was saved. Send /report to start again."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Correcting a rejected report
+# ---------------------------------------------------------------------------------------------
+
+async def on_fix(update: Update, context: BotContext) -> None:
+    """Reopen a rejected report on its confirmation card; Submit updates the same report.
+
+    The notice keeps its button: a worker who cancels the correction can open it again.
+    """
+    query = update.callback_query
+    t = context.t
+    _, args = cb.unpack(query.data)
+    report = Report.get_or_none(Report.uid == (args[0] if args else ""))
+    if report is None or report.worker_id != context.worker.id:
+        await query.answer(t.gettext("This report cannot be found."), show_alert=True)
+        return
+    if report.status != "rejected":
+        await query.answer(t.gettext("This report is not waiting for a correction."),
+                           show_alert=True)
+        return
+    draft = open_draft(context.worker)
+    if draft is not None and draft.editing_report_id == report.id:
+        await query.answer()
+        await ask(update, context, draft)  # already correcting it: carry on
+        return
+    confirmed = len(args) > 1 and args[1] == "y"
+    if draft is not None and draft.answers and not confirmed:
+        await query.answer()
+        await send(update, context, t.gettext(
+            "You have an unfinished report. Correcting this one will discard it."),
+            kb.fix_anyway(report.uid, t))
+        return
+    await query.answer()
+    if draft is not None:
+        discard_draft(draft)
+    try:
+        draft = draft_from_report(context.worker, report)
+    except NotFound:
+        await send(update, context, t.gettext("This report cannot be found."))
+        return
+    settle_skipped(draft, kind_of(draft))
+    await ask(update, context, draft)
