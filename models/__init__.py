@@ -5,14 +5,13 @@ over it.
 """
 from models.core.db import connection, database, init_db  # noqa: F401
 from models.core.schema import create_schema  # noqa: F401
+from models.forms.kinds import load_kinds
+from models.org.places import load_places
+from models.plans.loading import load_plan, shipped_plan_files
 
 
 def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> None:
     """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent)."""
-    from models.forms.kinds import load_kinds
-    from models.org.places import load_places
-    from models.plans.loading import load_plan, shipped_plan_files
-
     init_db(url)
     with connection():
         create_schema()

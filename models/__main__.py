@@ -6,13 +6,21 @@ The digest's PDF is drawn by charts/, above the domain: `wushe digest PERIOD --p
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
-from models import bootstrap, connection, init_db
-from models.core.schema import OrgUnit, create_schema
+from models import bootstrap, connection, importing as importer, init_db
+from models.core.i18n import translator
+from models.core.schema import Group, OrgUnit, create_schema
 from models.core.settings import load_settings
+from models.forms.kinds import default_plan
+from models.org.places import city
+from models.org.workers import create_invite, invite_link
+from models.plans.loading import load_plan, recount
+from models.pushes import deliveries as pushes, summaries
 
 
 PDF_ELSEWHERE = ("the digest's PDF is drawn by the charts, outside the domain package: "
@@ -75,13 +83,9 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
     with connection():
         create_schema()
         if args.command == "load-plan":
-            from models.plans.loading import load_plan
-
             plan = load_plan(args.file)
             print(f"loaded plan {plan.code}: {plan.name} ({len(plan.indicators)} indicators)")
         elif args.command == "invite":
-            from models.org.workers import create_invite, invite_link
-
             unit = OrgUnit.get_or_none(OrgUnit.code == args.org)
             if unit is None or unit.level != "community":
                 print(f"no community with code {args.org}", file=sys.stderr)
@@ -89,8 +93,6 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
             invite = create_invite(unit, max_uses=args.uses, days=args.days, created_by="cli")
             print(invite_link(invite, settings.bot_username))
         elif args.command == "recount":
-            from models.plans.loading import recount
-
             print(f"{recount()} contributions")
         elif args.command == "import":
             return _import(args, settings)
@@ -101,12 +103,6 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
 
 def _digest(args, settings, digest_pdf) -> int:
     """`digest PERIOD`: the text a group bound to the place would get, its PDF, its push."""
-    from models.pushes import deliveries as pushes, summaries
-    from models.forms.kinds import default_plan
-    from models.core.i18n import translator
-    from models.org.places import city
-    from models.core.schema import Group
-
     t = translator(args.locale)
     try:
         kind = pushes.kind_of(args.period)
@@ -144,12 +140,6 @@ def _digest(args, settings, digest_pdf) -> int:
 
 def _import(args, settings) -> int:
     """Print the same report as the admin's import page; exit 1 if any row is bad."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    from models import importing as importer
-    from models.core.i18n import translator
-
     if not args.file.is_file():
         print(f"no such file: {args.file}", file=sys.stderr)
         return 2
