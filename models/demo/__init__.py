@@ -4,10 +4,10 @@ to today; the places carry the facts the other plans test (``place_attrs``: site
 tiers, funds, certified workers, ...), the communities their population and households.
 
 Deterministic for a seed and a ``today``: the same call builds the same rows (uids included),
-so screenshots and tests can rely on them. Counties differ on purpose — some keep pace with
-their targets, some fall behind, a few communities have gone quiet — so the dashboard has
-something to say. Rows are written with ``insert_many`` and the contributions with one
-``recount`` under ``rollup.suspended()``, so a build takes a few seconds.
+so screenshots and tests can rely on them. All demo seeding lives in this package, none in
+the domain modules: ``reports`` (workers and their reports), ``places`` (the places' facts),
+``applications`` (pilot applications along the approval chain), ``registry`` (organizations,
+volunteers, hours) and ``groups`` (bound Telegram groups and their pushes).
 
 No account is created here with a password written in code: when the caller passes
 ``create_user`` (the admin's ``admin.auth.create_user``), logins get passwords generated at

@@ -17,6 +17,7 @@ CONTRIBUTION_MEASURES = ("count", "sum")
 
 
 def plan_indicators(plan: Plan) -> list[Indicator]:
+    """A plan's indicators in the plan file's order (the order every table shows)."""
     return list(Indicator.select().where(Indicator.plan == plan).order_by(Indicator.order))
 
 
@@ -34,16 +35,23 @@ def _sum_query(indicator_ids, scope: OrgUnit, start: dt.date, end: dt.date, stat
                    Contribution.status.in_(statuses)))
 
 
-def contribution_actuals(indicators, plan: Plan, scope: OrgUnit, year: int,
-                         window: Window | None) -> dict[int, Decimal]:
-    out: dict[int, Decimal] = {}
-    groups: dict[tuple, list[int]] = {}
+def _by_period(indicators, plan: Plan, year: int, window: Window | None
+               ) -> dict[tuple[dt.date, dt.date], list[int]]:
+    """The count and sum indicators grouped by the dates they read: one query per group."""
+    groups: dict[tuple[dt.date, dt.date], list[int]] = {}
     for ind in indicators:
         if ind.measure not in CONTRIBUTION_MEASURES:
             continue
         w = window if (window and ind.period in WINDOWED) else indicator_window(ind, plan, year)
         groups.setdefault((w.start, w.end), []).append(ind.id)
-    for (start, end), ids in groups.items():
+    return groups
+
+
+def contribution_actuals(indicators, plan: Plan, scope: OrgUnit, year: int,
+                         window: Window | None) -> dict[int, Decimal]:
+    """Each count and sum indicator's total inside ``scope`` (absent: nothing counted)."""
+    out: dict[int, Decimal] = {}
+    for (start, end), ids in _by_period(indicators, plan, year, window).items():
         if rollup.covers(start, end):
             for ind, _, total in rollup.totals(ids, start, end, plan.counted_statuses,
                                                path=scope.path):
@@ -58,20 +66,16 @@ def contribution_actuals(indicators, plan: Plan, scope: OrgUnit, year: int,
 def contribution_actuals_by_child(indicators, plan: Plan, scope: OrgUnit, year: int,
                                   children: list[OrgUnit], window: Window | None
                                   ) -> dict[tuple[int, int], Decimal]:
+    """The same per (indicator, child), grouped by the children's path prefix in one query
+    per period, for drill-down tables."""
     if not children:
         return {}
     length = len(children[0].path)
     by_prefix = {c.path: c.id for c in children}
     out: dict[tuple[int, int], Decimal] = {}
-    groups: dict[tuple, list[int]] = {}
-    for ind in indicators:
-        if ind.measure not in CONTRIBUTION_MEASURES:
-            continue
-        w = window if (window and ind.period in WINDOWED) else indicator_window(ind, plan, year)
-        groups.setdefault((w.start, w.end), []).append(ind.id)
     prefix = pw.fn.SUBSTR(Contribution.org_path, 1, length)
     direct = all(c.parent_id == scope.id for c in children)
-    for (start, end), ids in groups.items():
+    for (start, end), ids in _by_period(indicators, plan, year, window).items():
         if direct and rollup.covers(start, end):
             for ind, path, total in rollup.totals(ids, start, end, plan.counted_statuses,
                                                   parent_path=scope.path):
