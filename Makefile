@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bot_burst.py
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/push_bench.py
+	$(BIN)/python bench/demo_bench.py
 
 clean:
 	rm -rf $(VENV) var

@@ -6,15 +6,14 @@ over it.
 from models.core.db import connection, database, init_db  # noqa: F401
 from models.core.schema import create_schema  # noqa: F401
 from models.extensions import install
+from models.forms.kinds import load_kinds
+from models.org.places import load_places
+from models.plans.loading import load_plan, shipped_plan_files
 
 
 def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> None:
     """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent);
     install the extension points (sinks, option sources)."""
-    from models.forms.kinds import load_kinds
-    from models.org.places import load_places
-    from models.plans.loading import load_plan, shipped_plan_files
-
     install()
     init_db(url)
     with connection():

@@ -1,18 +1,36 @@
 """Maintenance commands: `python -m models init | load-plan FILE | invite --org CODE | recount
-| import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE] [--pdf FILE] [--push]`."""
+| import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE] [--push]`.
+
+The digest's PDF is drawn by charts/, above the domain: `wushe digest PERIOD --pdf FILE`
+(wushe/cli.py, or `python -m wushe`) runs these same commands with the charts at hand."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
 
-from models import bootstrap, connection, init_db, install
-from models.core.schema import OrgUnit, create_schema
+from models import bootstrap, connection, importing as importer, init_db, install
+from models.core.i18n import translator
+from models.core.schema import Group, OrgUnit, create_schema
 from models.core.settings import load_settings
+from models.forms.kinds import default_plan
+from models.org.places import city
+from models.org.workers import create_invite, invite_link
+from models.plans.loading import load_plan, recount
+from models.pushes import deliveries as pushes, summaries
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models", description=__doc__)
+PDF_ELSEWHERE = ("the digest's PDF is drawn by the charts, outside the domain package: "
+                 "run `wushe digest {period} --pdf FILE` (or `python -m wushe digest ...`)")
+
+
+def build_parser(prog: str = "python -m models", description: str | None = __doc__
+                 ) -> argparse.ArgumentParser:
+    """Every command and its options, for this module's ``main`` and for ``wushe.cli``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--database-url", help="overrides DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
     init = sub.add_parser("init", help="create or upgrade the schema; load places, kinds and plans")
@@ -37,12 +55,25 @@ def main(argv: list[str] | None = None) -> int:
     dg.add_argument("period", help="2026-W48, 2026Q3 or 2026H1")
     dg.add_argument("--scope", help="the place's code (default: the city)")
     dg.add_argument("--locale", default="zh_Hans", choices=["zh_Hans", "en"])
-    dg.add_argument("--pdf", type=Path, help="write the digest as a PDF to this file")
+    dg.add_argument("--pdf", type=Path, help="write the digest as a PDF to this file "
+                                             "(drawn by the charts: `wushe digest`)")
     dg.add_argument("--push", action="store_true",
                     help="queue it for every bound group of the place (bot sends it)")
-    args = parser.parse_args(argv)
-    install()
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] | None = None
+        ) -> int:
+    """Run the parsed command. ``digest_pdf(digest, locale)`` renders the digest's PDF: the
+    charts' renderer, which only an edge above the domain can hand in."""
+    if args.command == "digest" and args.pdf and digest_pdf is None:
+        print(PDF_ELSEWHERE.format(period=args.period), file=sys.stderr)
+        return 2
+    install()
     settings = load_settings()
     url = args.database_url or settings.database_url
     if args.command == "init":
@@ -53,13 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     with connection():
         create_schema()
         if args.command == "load-plan":
-            from models.plans.loading import load_plan
-
             plan = load_plan(args.file)
             print(f"loaded plan {plan.code}: {plan.name} ({len(plan.indicators)} indicators)")
         elif args.command == "invite":
-            from models.org.workers import create_invite, invite_link
-
             unit = OrgUnit.get_or_none(OrgUnit.code == args.org)
             if unit is None or unit.level != "community":
                 print(f"no community with code {args.org}", file=sys.stderr)
@@ -67,24 +94,16 @@ def main(argv: list[str] | None = None) -> int:
             invite = create_invite(unit, max_uses=args.uses, days=args.days, created_by="cli")
             print(invite_link(invite, settings.bot_username))
         elif args.command == "recount":
-            from models.plans.loading import recount
-
             print(f"{recount()} contributions")
         elif args.command == "import":
             return _import(args, settings)
         elif args.command == "digest":
-            return _digest(args, settings)
+            return _digest(args, settings, digest_pdf)
     return 0
 
 
-def _digest(args, settings) -> int:
+def _digest(args, settings, digest_pdf) -> int:
     """`digest PERIOD`: the text a group bound to the place would get, its PDF, its push."""
-    from models.pushes import deliveries as pushes, summaries
-    from models.forms.kinds import default_plan
-    from models.core.i18n import translator
-    from models.org.places import city
-    from models.core.schema import Group
-
     t = translator(args.locale)
     try:
         kind = pushes.kind_of(args.period)
@@ -104,8 +123,6 @@ def _digest(args, settings) -> int:
         d = summaries.digest(scope, plan, window, as_of)
         print(summaries.format_digest(d, t))
         if args.pdf:
-            from charts.digest import digest_pdf
-
             args.pdf.write_bytes(digest_pdf(d, args.locale))
             print(f"wrote {args.pdf}")
     if args.push:
@@ -124,12 +141,6 @@ def _digest(args, settings) -> int:
 
 def _import(args, settings) -> int:
     """Print the same report as the admin's import page; exit 1 if any row is bad."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    from models import importing as importer
-    from models.core.i18n import translator
-
     if not args.file.is_file():
         print(f"no such file: {args.file}", file=sys.stderr)
         return 2

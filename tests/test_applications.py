@@ -12,6 +12,7 @@ import pytest
 from models.org import access
 from models import applications
 from models.applications import ChainError, act, visible
+from models.demo.applications import demo_applications
 from models.core.errors import NotFound, PermissionDenied, ValidationError
 from models.core.i18n import translator
 from models.reports.filing import draft_from_report, save_draft, start_draft, submit_draft
@@ -370,8 +371,7 @@ def test_the_demo_has_applications_at_every_stage(db):
         made.append((username, kw["role"], kw["org_code"]))
         return official(username, kw["role"], kw["org_code"])
 
-    counts = applications.demo_applications(random.Random(3), TODAY, create_user=create_user,
-                                            logins=logins)
+    counts = demo_applications(random.Random(3), TODAY, create_user=create_user, logins=logins)
     assert counts == {"township": 2, "county": 2, "city": 1, "province": 1, "approved": 1,
                       "returned": 1, "rejected": 1}
     assert made == [("shengting", access.PROVINCE_OFFICER, "5118")]

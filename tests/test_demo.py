@@ -41,12 +41,10 @@ def test_it_builds_the_same_database_for_the_same_seed(tmp_path):
     assert _digest(a["url"]) != _digest(c["url"])
 
 
-def test_it_builds_a_full_demo_quickly_with_every_kind_and_every_line(tmp_path):
+def test_it_builds_a_full_demo_with_every_kind_and_every_line(tmp_path):
+    # How fast it builds is measured in bench/demo_bench.py, not asserted here.
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    started = time.perf_counter()
     info = build_demo(url, today=TODAY)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, f"demo build took {elapsed:.1f} s"
     everyday = {"activity", "xinfeng", "placename", "donation", "milestone"}
     assert everyday <= set(info["kinds"])  # the registry's kinds: the registry demo's rows
     assert all(info["kinds"][k] > 0 for k in everyday)

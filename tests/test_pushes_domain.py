@@ -387,7 +387,7 @@ def test_it_refuses_a_period_of_no_kind(period):
 
 
 def test_the_digest_command_prints_writes_the_pdf_and_queues_the_push(db_url, tmp_path, capsys):
-    from models.__main__ import main
+    from wushe.cli import main
 
     database.connect(reuse_if_open=True)
     f.report("donation", by=f.worker("alice"), date=dt.date(2026, 8, 3))

@@ -19,6 +19,7 @@ from pathlib import Path
 from models.plans import rollup
 from models.core.db import database
 from models.forms.kinds import clear_cache, numeric
+from models.plans.measures import REGISTRY_EXTRA_FILTERS, REGISTRY_MODELS, REGISTRY_SOURCES
 from models.core.schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Target
 from models.core.paths import DATA_DIR
 
@@ -81,8 +82,6 @@ def _default_basis(measure: str) -> str:
 
 def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
     """Raise ``PlanFileError`` when an indicator's measure cannot be computed as written."""
-    from models.plans.progress import REGISTRY_EXTRA_FILTERS, REGISTRY_MODELS, REGISTRY_SOURCES
-
     where = f"plan {plan_code}: indicator {i['code']}"
     measure = i.get("measure", "count")
     spec = i.get("spec", {})
