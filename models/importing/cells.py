@@ -14,19 +14,23 @@ _CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
 SCIENTIFIC_RE = re.compile(r"^[0-9]+(\.[0-9]+)?e\+?[0-9]+$", re.I)
 
 
-def parse_code(text: str, column: str) -> str:
+def _identifier(text: str, column: str) -> str:
+    """A code or an id without spaces, refused when Excel turned it into 1.2E+17."""
     s = parsing.normalize(text).replace(" ", "")
     if SCIENTIFIC_RE.match(s):
         raise ValidationError(column, "scientific_notation")
+    return s
+
+
+def parse_code(text: str, column: str) -> str:
+    s = _identifier(text, column)
     if not _CODE_RE.match(s):
         raise ValidationError(column, "bad_code")
     return s
 
 
 def parse_telegram_id(text: str, column: str) -> int:
-    s = parsing.normalize(text).replace(" ", "")
-    if SCIENTIFIC_RE.match(s):
-        raise ValidationError(column, "scientific_notation")
+    s = _identifier(text, column)
     if not s.isdigit() or not 0 < int(s) < 2**63:
         raise ValidationError(column, "bad_telegram_id")
     return int(s)
