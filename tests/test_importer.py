@@ -17,7 +17,9 @@ from openpyxl import Workbook, load_workbook
 from models import importing as importer
 from models.__main__ import main
 from models.core.i18n import translator
+from models.forms.kinds import FieldDef
 from models.importing import cell_text, dry_run, normalize_header, run
+from models.importing.reports import is_importable
 from models.plans.progress import plan_progress
 from models.core.schema import (AuditLog, Contribution, Indicator, OrgUnit, Plan, Report,
                            SocialOrganization, Station, Volunteer, Worker)
@@ -524,3 +526,25 @@ def test_no_header_names_two_columns_of_an_entity(entity):
     for column in importer.IMPORTERS[entity].columns:
         for form in column.forms():
             assert owner.setdefault(form, column.key) == column.key, form
+
+
+# -- the table of entities ----------------------------------------------------------------------
+
+def test_each_entity_is_registered_under_its_own_code_with_a_label():
+    assert importer.ENTITIES == ("org_units", "workers", "volunteers", "organizations", "reports")
+    for code, cls in importer.IMPORTERS.items():
+        assert cls.entity == code
+        assert importer.ENTITY_LABELS[code] == cls.label and cls.label
+        assert cls.sheet_title and cls.columns
+
+
+def test_it_refuses_an_entity_the_table_does_not_hold():
+    with pytest.raises(ValueError, match="unknown entity 'places'"):
+        dry_run("places", csv_bytes([["代码"], ["1"]]), filename="p.csv", today=TODAY)
+
+
+def test_a_file_carries_every_field_type_but_photos_and_locations():
+    for type_ in ("photo", "location"):
+        assert not is_importable(FieldDef(name="x", type=type_, prompt="X?", label="X"))
+    for type_ in ("integer", "money", "date", "choice", "multi", "text"):
+        assert is_importable(FieldDef(name="x", type=type_, prompt="X?", label="X"))
