@@ -2,16 +2,12 @@
 then the type's questions by their labels. Each is checked by the form rules of its kind and
 stored and counted like a submitted one (the same contribution rows as
 ``plans.count_report``); re-importing the same content updates its status instead of adding
-it twice.
-
-The field types' branches (which types a file can carry, how a choice cell is read, the
-template's note per type) are one function each below, for the form engine's table of field
-types to take over."""
+it twice. What a cell of each field type reads and what the template says of it are the
+type's entry in models.forms.fieldtypes."""
 from __future__ import annotations
 
 import functools
 import json
-import re
 import uuid
 from contextlib import nullcontext
 from typing import Callable
@@ -19,7 +15,6 @@ from typing import Callable
 from models.core.errors import ValidationError
 from models.core.i18n import N_, Translator, translator
 from models.core.schema import ActionLine, Contribution, Indicator, Report, ReportKind, now
-from models.forms import parsing
 from models.forms.kinds import (FieldDef, KindDef, bind_scope, default_plan, options_for,
                                 parse_answer, validate_complete)
 from models.importing.cells import COUNTY_HINT, COMMUNITY, TOWNSHIP_HINT, word_parser
@@ -39,52 +34,35 @@ REPORT_STATUS_WORDS = {"已提交": "submitted", "提交": "submitted", "待审�
                        "submitted": "submitted", "已通过": "approved", "通过": "approved",
                        "已审核": "approved", "审核通过": "approved", "approved": "approved"}
 PARSE_REPORT_STATUS = word_parser(REPORT_STATUS_WORDS, ("已提交", "已通过"))
-_MULTI_SEP_RE = re.compile(r"[,;、，；/\n]+")
 
 # --------------------------------------------------------------------------------------------
-# The field types' branches
+# Fields as cells: what each type reads and says is its entry in models.forms.fieldtypes
 # --------------------------------------------------------------------------------------------
-
-SKIPPED_TYPES = ("photo", "location")
-
 
 def is_importable(f: FieldDef) -> bool:
-    """Whether a spreadsheet cell can carry the field: a photo or a location cannot."""
-    return f.type not in SKIPPED_TYPES
+    """Whether a spreadsheet cell can carry the field: what is shown apart (a photo, a
+    location) cannot."""
+    return not f.field_type.shown_apart
 
 
 def parse_field_cell(f: FieldDef, text: str, *, option: Callable[[FieldDef, str], str],
                      today) -> object:
-    """A cell read as the field's answer. A choice is written in words (``option`` finds
-    the value: an option's label in Chinese or English, or an action line's slogan) and a
-    multi as several words; everything else, volunteers by name or phone included (in the
-    row's community, see ``bind_scope``), is read as the bot reads an answer."""
-    if f.type == "choice" and f.options_from == "volunteers":
-        return parse_answer(f, text, today=today)
-    if f.type == "choice":
-        return option(f, text)
-    if f.type == "multi":
-        values = [option(f, part) for part in _MULTI_SEP_RE.split(text) if part.strip()]
-        return parsing.parse_multi(values, f.name, [o.value for o in options_for(f)],
-                                   min_count=0 if f.optional else 1)
-    return parse_answer(f, text, today=today)
+    """A cell read as the field's answer: a choice written in words (``option`` finds the
+    value by an option's label in Chinese or English, or an action line's slogan), a multi as
+    several words, everything else (volunteers by name or phone in the row's community, see
+    ``bind_scope``) as the bot reads an answer."""
+    return f.field_type.read_cell(f, text, option=lambda s: option(f, s),
+                                  values=lambda: [o.value for o in options_for(f)],
+                                  parse=lambda s: parse_answer(f, s, today=today))
 
 
 def field_template_note(kind: KindDef, f: FieldDef, zh: Translator) -> str:
     """The template's instructions for a question: what its type accepts, and when it must be
     filled in."""
     gettext = zh.gettext
-    if f.type in ("choice", "multi"):
-        labels = [o.label if o.literal else gettext(o.label) for o in options_for(f, "zh_Hans")]
-        note = "可选值：" + "、".join(labels) + ("（可多选，用顿号分隔）" if f.type == "multi" else "")
-    elif f.type == "integer":
-        note = "整数" + (f"，{f.min}—{f.max}" if f.min is not None and f.max is not None else "")
-    elif f.type == "money":
-        note = "金额（元），最多两位小数"
-    elif f.type == "date":
-        note = "日期，如 2024-03-05"
-    else:
-        note = f"文字，最多 {f.max_length} 字"
+    labels = ([o.label if o.literal else gettext(o.label) for o in options_for(f, "zh_Hans")]
+              if f.field_type.has_options else [])
+    note = f.field_type.import_note(f, labels)
     if f.when:
         other = kind.field(f.when["field"])
         shown = [o.label if o.literal else gettext(o.label)
