@@ -25,8 +25,12 @@ BOUND = dt.datetime(2026, 11, 1)
 
 
 def _group(chat_id: int, unit: OrgUnit, *, language: str = "zh_Hans", **fields) -> Group:
+    """A bound group; ``fields`` are columns, or push kinds turned on or off."""
     group = pushes.bind_group(chat_id, unit, actor="test", language=language)
+    taken = {k: fields.pop(k) for k in list(fields) if k in pushes.KINDS}
     Group.update(bound_at=BOUND, **fields).where(Group.id == group.id).execute()
+    if taken:
+        pushes.change_group(chat_id, actor="test", **taken)
     return Group.get_by_id(group.id)
 
 
@@ -272,7 +276,7 @@ def test_inactive_unbound_and_opted_out_groups_get_nothing(db):
     pushes.track_group(-5001, "not bound yet")
     kicked = _group(-5002, county, active=False, inactive_reason="kicked")
     _group(-5003, county, weekly=False)
-    no_digest = _group(-5004, county, quarterly=False)
+    no_digest = _group(-5004, county, quarterly=False, half=False)
     assert [d.group.chat_id for d in pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)] == [-5004]
     assert pushes.enqueue("quarterly", "2026Q3", now=AFTER_W47) and \
         Delivery.get_or_none(Delivery.group == no_digest, Delivery.kind == "quarterly") is None
@@ -281,7 +285,7 @@ def test_inactive_unbound_and_opted_out_groups_get_nothing(db):
 
 
 def test_on_demand_groups_get_it_whatever_their_flags(db):
-    group = _group(-5101, f.county(), quarterly=False)
+    group = _group(-5101, f.county(), quarterly=False, half=False)
     created = pushes.enqueue("half", "2026H1", now=AFTER_W47, groups=[group], requested_by="admin")
     assert [(d.group_id, d.kind, d.requested_by) for d in created] == [(group.id, "half", "admin")]
 

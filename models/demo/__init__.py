@@ -28,7 +28,7 @@ import peewee as pw
 from models import bootstrap
 from models.plans import rollup
 from models.applications import demo_applications
-from models.pushes.deliveries import demo_groups
+from models.demo.groups import demo_groups
 from models.core.db import database, init_db
 from models.forms.kinds import default_plan
 from models.org.places import city
