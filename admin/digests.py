@@ -10,7 +10,6 @@ once. "Send to groups" queues the digest for the active groups bound inside the 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
@@ -21,11 +20,11 @@ from flask_login import current_user
 
 from charts.digest import digest_pages, digest_pdf
 from models.org import access
-from models.pushes import deliveries as pushes, summaries
+from models.pushes import deliveries as pushes, kinds, summaries
 from models.forms.kinds import default_plan
 from models.core.i18n import N_, translator
 from models.plans.progress import Window
-from models.core.schema import Delivery, Group, OrgUnit, Plan, audit
+from models.core.schema import Delivery, Group, OrgUnit, Plan, Subscription, audit
 
 from .base import Secured, actor, current_settings, today, unit_in_scope
 from .dashboard import ChartCache
@@ -33,8 +32,6 @@ from .groups import LEVEL_DEPTH
 from .i18n import project_locale
 from .reports import content_disposition
 
-PERIOD = re.compile(r"^(\d{4})(Q[1-4]|H[12])$")
-KINDS = {"Q": "quarterly", "H": "half"}
 SCOPE_LEVELS = ("city", "county", "township")
 PAGES_TTL = 300  # seconds rendered pages are reused for the same digest
 SHOWN_PERIODS = 8  # past quarters offered in the list (any other can be typed)
@@ -69,10 +66,10 @@ def parse_period(text: str | None, day: dt.date) -> tuple[str, str, Window]:
     """``(kind, period, window)`` for "2026Q3" / "2026H1"; ``PeriodError`` (its message in
     the reader's language) for anything else, or for a period that has not ended by ``day``."""
     period = (text or "").strip().upper()
-    m = PERIOD.match(period)
-    if not m:
+    push = kinds.shaped(period)
+    if push is None or not push.digest:
         raise pushes.PeriodError(NOT_A_DIGEST_PERIOD, period=(text or "").strip()[:20])
-    kind = KINDS[m.group(2)[0]]
+    kind = push.code
     window, _as_of = pushes.period_window(kind, period)
     if window.end >= day:
         raise pushes.PeriodError(pushes.NOT_ENDED, period=period)
@@ -134,19 +131,16 @@ def pages(c: Choice) -> list[bytes]:
                                     lambda: digest_pages(compute(c), locale))
 
 
-def groups_in(scope: OrgUnit):
-    """The groups a digest of ``scope`` goes to: active, bound inside it, taking digests."""
+def groups_in(scope: OrgUnit, kind: str):
+    """The groups a digest of ``scope`` goes to: active, bound inside it, taking ``kind``."""
     units = OrgUnit.select(OrgUnit.id).where(OrgUnit.path.startswith(scope.path))
-    return (Group.select().where(Group.active == True, Group.quarterly == True,  # noqa: E712
+    takers = Subscription.select(Subscription.group).where(Subscription.kind == kind)
+    return (Group.select().where(Group.active == True, Group.id.in_(takers),  # noqa: E712
                                  Group.org_unit.in_(units)).order_by(Group.id))
 
 
 def period_text(kind: str, period: str) -> str:
-    year, part = period[:4], period[4:]
-    if kind == "half":
-        return (_("{year}, first half") if part == "H1" else _("{year}, second half")).format(
-            year=year)
-    return _("{year}, quarter {q}").format(year=year, q=part[1])
+    return kinds.get(kind).period_name(period, translator(project_locale()))
 
 
 def groups_note(count: int, queued: int) -> str:
@@ -173,7 +167,7 @@ class DigestView(Secured, BaseView):
         day = today()
         return {"places": places, "scope": scope, "root": root, "plan": plan,
                 "plans": list(Plan.select().order_by(Plan.is_default.desc(), Plan.code)),
-                "period": period, "periods": [(p, period_text(KINDS[p[4]], p))
+                "period": period, "periods": [(p, kinds.period_name(p, translator(project_locale())))
                                               for p in recent_periods(day, plan.start_date)],
                 "can_send": self.can_write()}
 
@@ -188,7 +182,7 @@ class DigestView(Secured, BaseView):
             return self.render("wushe/digest.html", c=None,
                                **self._form_data(root, scope, plan, asked))
         n = len(pages(c))
-        groups = groups_in(c.scope)
+        groups = groups_in(c.scope, c.kind)
         queued = (Delivery.select().where(Delivery.kind == c.kind, Delivery.period == c.period,
                                           Delivery.group.in_(groups.select(Group.id))).count())
         return self.render(
@@ -231,7 +225,7 @@ class DigestView(Secured, BaseView):
             return redirect(url_for(".index", **{k: v for k, v in request.form.items()
                                                  if k in ("scope", "plan")}))
         back = redirect(url_for(".index", **c.params()))
-        groups = list(groups_in(c.scope))
+        groups = list(groups_in(c.scope, c.kind))
         if not groups:
             flash(_("No active group is bound to a place in {place}.").format(
                 place=c.scope.name), "info")
