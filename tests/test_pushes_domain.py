@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
+from itertools import islice
 
 import pytest
 
 import factories as f
 from charts.pushes import render
-from models.pushes import deliveries as pushes
+from models.pushes import deliveries as pushes, kinds
 from models.core.db import database
 from models.core.i18n import translator
 from models.plans.progress import Window
@@ -432,3 +434,49 @@ def test_a_zone_with_summer_time_keeps_the_local_push_time():
     assert dict(berlin.due(dt.datetime(2026, 3, 30, 6, 59)))["weekly"] == "2026-W12"
     assert dict(berlin.due(dt.datetime(2026, 3, 30, 7, 0)))["weekly"] == "2026-W13"
     assert berlin.fires_at("weekly", "2026-W12") == dt.datetime(2026, 3, 23, 8, 0)
+
+
+# ---- the registry of push kinds --------------------------------------------------------------
+
+def test_each_kind_reads_back_the_labels_of_its_periods():
+    for kind in kinds.KINDS.values():
+        for window in islice(kind.ended(dt.date(2026, 11, 24)), 3):
+            assert kinds.parse(window.label) == (kind, window)
+            assert kinds.parse(window.label.lower()) == (kind, window)
+            assert pushes.kind_of(window.label) == kind.code
+
+
+@pytest.mark.parametrize("period", ["", "2026", "2026-Q3", "2026Q5", "2026H3", "2026W48",
+                                    "1999Q1", "2026-W54", None])
+def test_the_registry_refuses_what_is_not_a_period(period):
+    with pytest.raises(PeriodError) as err:
+        kinds.parse(period)
+    assert err.value.msgid == pushes.BAD_PERIOD
+
+
+def test_a_kind_names_its_periods_in_the_readers_language():
+    en, zh = translator("en"), translator("zh_Hans")
+    assert kinds.period_name("2026Q3", en) == "2026, quarter 3"
+    assert kinds.period_name("2026H1", en) == "2026, first half"
+    assert kinds.period_name("2026H2", zh) == zh.gettext("{year}, second half", year="2026")
+    assert kinds.period_name("2026", en) == "2026, whole year"
+    assert [en.gettext(k.label) for k in kinds.KINDS.values()] == [
+        "Weekly summary", "Quarterly digest", "Half-year digest"]
+
+
+def test_a_new_kind_is_one_entry_in_the_registry(monkeypatch):
+    class MonthlyDigest(kinds.DigestPush):
+        code, label, title = "monthly", "Monthly digest", "Monthly digest: {place}, {period}"
+        pattern = re.compile(r"^(\d{4})M(\d{1,2})$")
+        per_year = 12
+
+        def make(self, year, n):
+            end = dt.date(year + n // 12, n % 12 + 1, 1) - dt.timedelta(days=1)
+            return Window(dt.date(year, n, 1), end, f"{year}M{n}")
+
+    monkeypatch.setitem(kinds.KINDS, "monthly", MonthlyDigest())
+    # October ends on a Saturday; its digest goes out with the Monday 2 November summary
+    assert ("monthly", "2026M10") not in Schedule().due(dt.datetime(2026, 11, 2, 0, 59))
+    assert ("monthly", "2026M10") in Schedule().due(dt.datetime(2026, 11, 2, 1, 0))
+    assert pushes.period_window("monthly", "2026m2")[0].end == dt.date(2026, 2, 28)
+    assert kinds.parse("2026M12")[1].end == dt.date(2026, 12, 31)

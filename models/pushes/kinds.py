@@ -185,8 +185,8 @@ class AnnualReview(DigestPush):
     """A whole year's digest: drawn on request, never pushed (not in ``KINDS``)."""
 
     code = "year"
-    label = N_("Annual review")
     title = N_("Annual review: {place}, {period}")
+    label = title  # never listed: not a kind of push
     pattern = re.compile(r"^(\d{4})()$")
     per_year = 1
 
