@@ -40,21 +40,22 @@ page_cache = ChartCache(size=32)
 
 
 def last_finished_quarter(day: dt.date) -> str:
-    q = (day.month - 1) // 3  # the quarter before the current one, 0 meaning last year's Q4
-    return f"{day.year}Q{q}" if q else f"{day.year - 1}Q4"
+    return next(kinds.KINDS["quarterly"].ended(day)).label
 
 
 def recent_periods(day: dt.date, since: dt.date | None) -> list[str]:
-    """The last finished quarters and halves, newest first, not before the plan starts."""
+    """The last finished quarters, newest first, each followed by the other digests that end
+    with it (2026H1 after 2026Q2), not before the plan starts."""
+    quarters = kinds.KINDS["quarterly"]
+    others = [k for k in kinds.KINDS.values() if k.digest and k is not quarters]
     out = []
-    year, q = int(last_finished_quarter(day)[:4]), int(last_finished_quarter(day)[-1])
-    while len(out) < SHOWN_PERIODS:
-        if since and dt.date(year, 3 * q, 1) < since.replace(day=1):
+    for window in quarters.ended(day):
+        if len(out) >= SHOWN_PERIODS or (since and window.end.replace(day=1)
+                                         < since.replace(day=1)):
             break
-        out.append(f"{year}Q{q}")
-        if q in (2, 4):
-            out.append(f"{year}H{q // 2}")
-        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+        out.append(window.label)
+        out += [w.label for w in (next(k.ended(window.end + dt.timedelta(days=1)))
+                                  for k in others) if w.end == window.end]
     return out
 
 

@@ -1,8 +1,9 @@
 """Pushes to Telegram groups: which groups, when, what, and exactly once.
 
 A group the bot is in is tracked (``track_group``) and, once bound to a place
-(``bind_group``), receives that place's weekly summary and its quarterly and half-year
-digests, in the group's language. ``Schedule.due`` says which periods' pushes are due at a
+(``bind_group``), receives that place's pushes of the kinds it subscribes to (the weekly
+summary, the quarterly digest, the half-year report: ``models.pushes.kinds``), in the
+group's language. ``Schedule.due`` says which periods' pushes are due at a
 moment; ``enqueue`` writes, per group and in one transaction, a ``Delivery`` (unique per
 group, kind and period: the exactly-once log) and its ``Outbox`` rows, only when the delivery
 is new. The bot drains the outbox in ``seq`` order and calls ``settle`` after each row, so a
