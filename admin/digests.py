@@ -24,7 +24,7 @@ from models.pushes import deliveries as pushes, kinds, summaries
 from models.forms.kinds import default_plan
 from models.core.i18n import N_, translator
 from models.plans.progress import Window
-from models.core.schema import Delivery, Group, OrgUnit, Plan, Subscription, audit
+from models.core.schema import Delivery, Group, OrgUnit, Plan, audit
 
 from .base import Secured, actor, current_settings, today, unit_in_scope
 from .dashboard import ChartCache
@@ -135,13 +135,14 @@ def pages(c: Choice) -> list[bytes]:
 def groups_in(scope: OrgUnit, kind: str):
     """The groups a digest of ``scope`` goes to: active, bound inside it, taking ``kind``."""
     units = OrgUnit.select(OrgUnit.id).where(OrgUnit.path.startswith(scope.path))
-    takers = Subscription.select(Subscription.group).where(Subscription.kind == kind)
-    return (Group.select().where(Group.active == True, Group.id.in_(takers),  # noqa: E712
+    return (Group.select().where(Group.active == True,  # noqa: E712
+                                 Group.id.in_(pushes.subscribers(kind)),
                                  Group.org_unit.in_(units)).order_by(Group.id))
 
 
-def period_text(kind: str, period: str) -> str:
-    return kinds.get(kind).period_name(period, translator(project_locale()))
+def period_text(period: str) -> str:
+    """'2026, quarter 3' for '2026Q3', as the period's push kind names it."""
+    return kinds.period_name(period, translator(project_locale()))
 
 
 def groups_note(count: int, queued: int) -> str:
@@ -168,7 +169,7 @@ class DigestView(Secured, BaseView):
         day = today()
         return {"places": places, "scope": scope, "root": root, "plan": plan,
                 "plans": list(Plan.select().order_by(Plan.is_default.desc(), Plan.code)),
-                "period": period, "periods": [(p, kinds.period_name(p, translator(project_locale())))
+                "period": period, "periods": [(p, period_text(p))
                                               for p in recent_periods(day, plan.start_date)],
                 "can_send": self.can_write()}
 
@@ -189,7 +190,7 @@ class DigestView(Secured, BaseView):
         return self.render(
             "wushe/digest.html", c=c, page_urls=[
                 url_for(".page_view", n=i + 1, **c.params()) for i in range(n)],
-            pdf_url=url_for(".pdf_view", **c.params()), title=period_text(c.kind, c.period),
+            pdf_url=url_for(".pdf_view", **c.params()), title=period_text(c.period),
             group_count=groups.count(), groups_note=groups_note(groups.count(), queued),
             **self._form_data(root, scope, plan, c.period))
 

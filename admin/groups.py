@@ -2,8 +2,8 @@
 
 A group is in an official's scope when the place it is bound to is; a group nobody has bound
 yet (the bot was just added to it) belongs to the city admin, who binds it. Every change
-(bind, language, the push kinds it takes, deactivate, reactivate) goes through ``models.pushes.deliveries`` and
-is written to the audit log in the same transaction.
+(bind, language, the push kinds it takes, deactivate, reactivate) goes through
+``models.pushes.deliveries`` and is written to the audit log in the same transaction.
 
 Deliveries are the exactly-once log, one row per (group, kind, period): a county official
 sees here which groups did not get their summary and why, and can send a failed one again
@@ -29,7 +29,7 @@ from models.pushes import deliveries as pushes
 from models.pushes.kinds import KINDS
 from models.core.db import database
 from models.core.i18n import LANGUAGE_NAMES
-from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, Subscription, audit
+from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
 
 from .base import ScopedModelView, SecureForm, actor, badge, post_button
 from .filters import ChoiceFilter, PlaceFilter, place_filters
@@ -170,16 +170,6 @@ def _subscribed(view, context, model, name):
     return _("Yes") if name in g.wushe_subscriptions.get(model.id, ()) else _("No")
 
 
-def subscriptions_of(group_ids) -> dict[int, set[str]]:
-    """Each group's push kinds, in one query whatever the number of groups."""
-    out: dict[int, set[str]] = {}
-    ids = list(group_ids)
-    for group_id, kind in (Subscription.select(Subscription.group, Subscription.kind)
-                           .where(Subscription.group.in_(ids)).tuples() if ids else []):
-        out.setdefault(group_id, set()).add(kind)
-    return out
-
-
 def _plan_name(view, context, model, name):
     return model.plan.name if model.plan_id else _("Default plan")
 
@@ -252,7 +242,7 @@ class GroupView(ScopedModelView):
         if kwargs.get("execute", True):
             attach_places(data)
             g.wushe_latest = latest_deliveries(gr.id for gr in data)
-            g.wushe_subscriptions = subscriptions_of(gr.id for gr in data)
+            g.wushe_subscriptions = pushes.subscriptions_of(gr.id for gr in data)
         return count, data
 
     # -- one group -------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import threading
 from itertools import islice
 
@@ -465,18 +464,18 @@ def test_a_kind_names_its_periods_in_the_readers_language():
 
 
 def test_a_new_kind_is_one_entry_in_the_registry(monkeypatch):
-    class MonthlyDigest(kinds.DigestPush):
-        code, label, title = "monthly", "Monthly digest", "Monthly digest: {place}, {period}"
-        pattern = re.compile(r"^(\d{4})M(\d{1,2})$")
-        per_year = 12
+    def month(year: int, n: int) -> Window:
+        end = dt.date(year + n // 12, n % 12 + 1, 1) - dt.timedelta(days=1)
+        return Window(dt.date(year, n, 1), end, f"{year}M{n}")
 
-        def make(self, year, n):
-            end = dt.date(year + n // 12, n % 12 + 1, 1) - dt.timedelta(days=1)
-            return Window(dt.date(year, n, 1), end, f"{year}M{n}")
-
-    monkeypatch.setitem(kinds.KINDS, "monthly", MonthlyDigest())
+    monthly = kinds.DigestPush("monthly", "Monthly digest", "Monthly digest: {place}, {period}",
+                               "M", month, ("{year}, month {q}",) * 12)
+    monkeypatch.setitem(kinds.KINDS, "monthly", monthly)
     # October ends on a Saturday; its digest goes out with the Monday 2 November summary
     assert ("monthly", "2026M10") not in Schedule().due(dt.datetime(2026, 11, 2, 0, 59))
     assert ("monthly", "2026M10") in Schedule().due(dt.datetime(2026, 11, 2, 1, 0))
     assert pushes.period_window("monthly", "2026m2")[0].end == dt.date(2026, 2, 28)
     assert kinds.parse("2026M12")[1].end == dt.date(2026, 12, 31)
+    assert kinds.period_name("2026M7", translator("en")) == "2026, month 7"
+    with pytest.raises(PeriodError):
+        kinds.parse("2026M13")

@@ -30,7 +30,7 @@ from models.pushes.schedule import DEFAULT_TZ, Schedule
 __all__ = ["BAD_KIND", "BAD_PERIOD", "CHART_CAPTIONS", "DEFAULT_TZ", "GROUP_SETTINGS", "KINDS",
            "NOT_ENDED", "PeriodError", "Schedule", "bind_group", "can_bind", "change_group",
            "deactivate", "enqueue", "kind_of", "migrate", "period_window", "run_due", "settle",
-           "subscribe", "subscriptions", "track_group"]
+           "subscribe", "subscribers", "subscriptions", "subscriptions_of", "track_group"]
 
 KINDS = tuple(kinds.KINDS)  # the codes of every push kind
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo's caption
@@ -137,8 +137,22 @@ GROUP_SETTINGS = ("language", "plan", "active", "inactive_reason")
 
 def subscriptions(group: Group) -> set[str]:
     """The codes of the push kinds ``group`` receives."""
-    return {kind for (kind,) in Subscription.select(Subscription.kind)
-            .where(Subscription.group == group).tuples()}
+    return subscriptions_of([group.id]).get(group.id, set())
+
+
+def subscriptions_of(group_ids) -> dict[int, set[str]]:
+    """Each group's push kinds, in one query whatever the number of groups."""
+    out: dict[int, set[str]] = {}
+    ids = list(group_ids)
+    for group_id, kind in (Subscription.select(Subscription.group, Subscription.kind)
+                           .where(Subscription.group.in_(ids)).tuples() if ids else []):
+        out.setdefault(group_id, set()).add(kind)
+    return out
+
+
+def subscribers(kind: str) -> pw.Select:
+    """The ids of the groups that take ``kind``, as a subquery."""
+    return Subscription.select(Subscription.group).where(Subscription.kind == kind)
 
 
 def subscribe(group: Group, codes, on: bool = True) -> None:
@@ -250,8 +264,8 @@ def _targets(kind: str, period: str, groups: list[Group] | None,
             return []
         q = Group.select().where(Group.id.in_(ids), Group.active == True)  # noqa: E712
     else:
-        takers = Subscription.select(Subscription.group).where(Subscription.kind == kind)
-        q = Group.select().where(Group.active == True, Group.id.in_(takers))  # noqa: E712
+        q = Group.select().where(Group.active == True,  # noqa: E712
+                                 Group.id.in_(subscribers(kind)))
         if bound_before is not None:
             q = q.where(Group.bound_at.is_null() | (Group.bound_at <= bound_before))
     q = q.where(Group.org_unit.is_null(False), Group.id.not_in(done))

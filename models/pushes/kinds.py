@@ -1,7 +1,7 @@
 """The kinds of push a group can receive, in one registry: code -> the one entry that owns it.
 
 Like healthchecks' ``TRANSPORTS``: a push kind (the weekly summary, the quarterly digest, the
-half-year report) is one class here that knows its period rule (the label of a period,
+half-year report) is one entry here that knows its period rule (the label of a period,
 '2026-W47' / '2026Q3' / '2026H1', reading such a label, the periods that have ended by a
 day), its name for people (a gettext msgid), when its push is due, and how it is rendered
 (the text and the charts' specs). Everything that branches on a kind or a period string —
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from models.core.errors import DomainError
 from models.core.i18n import N_, Translator
@@ -121,17 +121,18 @@ class WeeklySummaryPush(PushKind):
 
 
 class DigestPush(PushKind):
-    """A digest of a part of the year: ``per_year`` parts labelled with ``letter``."""
+    """A digest of a part of the year (a quarter '2026Q3', a half '2026H1'): ``make(year,
+    n)`` gives the n-th part's dates, ``names`` the msgid naming each part."""
 
-    per_year: int
+    def __init__(self, code: str, label: str, title: str, letter: str,
+                 make: Callable[[int, int], Window], names: tuple[str, ...]):
+        self.code, self.label, self.title, self.make, self.names = code, label, title, make, names
+        self.per_year = len(names)
+        parts = "|".join(str(n) for n in range(self.per_year, 0, -1))
+        self.pattern = re.compile(rf"^(\d{{4}}){letter}({parts})$")
 
     def _window(self, year: int, n: int) -> Window:
-        if not 1 <= n <= self.per_year:
-            raise ValueError(n)
         return self.make(year, n)
-
-    def make(self, year: int, n: int) -> Window:
-        raise NotImplementedError
 
     def ended(self, day: dt.date) -> Iterator[Window]:
         n = (day.month - 1) * self.per_year // 12 + 1
@@ -142,6 +143,10 @@ class DigestPush(PushKind):
                 year, n = year - 1, self.per_year
             yield self.make(year, n)
 
+    def period_name(self, label, t):
+        n = int(self.pattern.match(label).group(2))
+        return t.gettext(self.names[n - 1], year=label[:4], q=n)
+
     def summarize(self, scope, plan, window, as_of):
         return digest.digest(scope, plan, window, as_of, self)
 
@@ -149,46 +154,14 @@ class DigestPush(PushKind):
         return digest.format_digest(summary, t)
 
 
-class QuarterlyDigestPush(DigestPush):
-    code = "quarterly"
-    label = N_("Quarterly digest")
-    title = N_("Quarterly digest: {place}, {period}")
-    pattern = re.compile(r"^(\d{4})Q([1-4])$")
-    per_year = 4
-
-    def make(self, year: int, n: int) -> Window:
-        return Window.quarter(year, n)
-
-    def period_name(self, label, t):
-        return t.gettext("{year}, quarter {q}", year=label[:4], q=label[-1])
-
-
-class HalfYearReportPush(DigestPush):
-    """半年有通报: the half-year report."""
-
-    code = "half"
-    label = N_("Half-year digest")
-    title = N_("Half-year report: {place}, {period}")
-    pattern = re.compile(r"^(\d{4})H([12])$")
-    per_year = 2
-
-    def make(self, year: int, n: int) -> Window:
-        return Window.half(year, n)
-
-    def period_name(self, label, t):
-        if label.endswith("H1"):
-            return t.gettext("{year}, first half", year=label[:4])
-        return t.gettext("{year}, second half", year=label[:4])
-
-
 class AnnualReview(DigestPush):
-    """A whole year's digest: drawn on request, never pushed (not in ``KINDS``)."""
+    """A whole year's digest ('2026'): drawn on request, never pushed (not in ``KINDS``)."""
 
-    code = "year"
-    title = N_("Annual review: {place}, {period}")
-    label = title  # never listed: not a kind of push
-    pattern = re.compile(r"^(\d{4})()$")
-    per_year = 1
+    def __init__(self):
+        title = N_("Annual review: {place}, {period}")
+        super().__init__("year", title, title, "", lambda year, n: Window.year(year),
+                         (N_("{year}, whole year"),))
+        self.pattern = re.compile(r"^(\d{4})$")
 
     def window(self, text: str) -> Window:
         m = self.pattern.match(text)
@@ -196,16 +169,20 @@ class AnnualReview(DigestPush):
             raise ValueError(text)
         return Window.year(int(m.group(1)))
 
-    def make(self, year: int, n: int) -> Window:
-        return Window.year(year)
-
     def period_name(self, label, t):
-        return t.gettext("{year}, whole year", year=label[:4])
+        return t.gettext(self.names[0], year=label[:4])
 
 
-#: Every kind of push, in the order the schedule lists them and the admin shows them.
+#: Every kind of push, in the order the schedule lists them and the admin shows them. A
+#: new kind is one entry here (a ``DigestPush`` for another part of the year, or a class).
 KINDS: dict[str, PushKind] = {k.code: k for k in (
-    WeeklySummaryPush(), QuarterlyDigestPush(), HalfYearReportPush())}
+    WeeklySummaryPush(),
+    DigestPush("quarterly", N_("Quarterly digest"), N_("Quarterly digest: {place}, {period}"),
+               "Q", Window.quarter, (N_("{year}, quarter {q}"),) * 4),
+    # 半年有通报: the half-year report
+    DigestPush("half", N_("Half-year digest"), N_("Half-year report: {place}, {period}"),
+               "H", Window.half, (N_("{year}, first half"), N_("{year}, second half"))),
+)}
 ANNUAL = AnnualReview()
 
 

@@ -14,10 +14,10 @@ from models.plans import progress
 from models.core.i18n import Translator
 from models.plans.progress import PlanProgress, Window
 from models.core.schema import OrgUnit, Plan
-from models.pushes.pieces import (BEHIND_SHOWN, PACE_ICONS, SILENT_DAYS, SILENT_SHOWN, KindCount,
+from models.pushes.pieces import (BEHIND_SHOWN, SILENT_DAYS, SILENT_SHOWN, KindCount,
                                   LineProgress, b, by_line, completion_lines, esc, fit, iso_week,
-                                  line_name, pace_text, pair, place_name, qualified_names,
-                                  ranked_places, reports_by_kind, reports_by_line, rounded)
+                                  line_name, pair, place_name, qualified_names, ranked_places,
+                                  reports_by_kind, reports_by_line, rounded)
 
 
 @dataclass
