@@ -362,7 +362,7 @@ class Delivery(BaseModel):
     second run for the same (group, kind, period) find this row instead of sending again."""
 
     group = pw.ForeignKeyField(Group, backref="deliveries", on_delete="CASCADE")
-    kind = pw.CharField(max_length=16)  # weekly | quarterly | half
+    kind = pw.CharField(max_length=16)  # a code of models.pushes.kinds.KINDS
     period = pw.CharField(max_length=16)  # 2026-W48 | 2026Q3 | 2026H1
     status = pw.CharField(max_length=16, default="queued", index=True)  # queued | sent | failed
     requested_by = pw.CharField(max_length=100, null=True)  # None: the schedule
