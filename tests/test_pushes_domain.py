@@ -479,3 +479,17 @@ def test_a_new_kind_is_one_entry_in_the_registry(monkeypatch):
     assert kinds.period_name("2026M7", translator("en")) == "2026, month 7"
     with pytest.raises(PeriodError):
         kinds.parse("2026M13")
+
+
+def test_a_groups_subscriptions_change_one_kind_at_a_time_audited(db):
+    group = _group(-5201, f.county())
+    assert pushes.subscriptions(group) == set(pushes.KINDS)
+    assert pushes.change_group(-5201, actor="admin:bob", half=False)
+    assert not pushes.change_group(-5201, actor="admin:bob", half=False)  # nothing changes
+    assert pushes.subscriptions(group) == {"weekly", "quarterly"}
+    assert pushes.enqueue("half", "2026H1", now=AFTER_W47) == []
+    entry = AuditLog.select().where(AuditLog.entity_id == "-5201",
+                                    AuditLog.action == "update").get()
+    assert (entry.actor, entry.before, entry.after) == ("admin:bob", {"half": True}, {"half": False})
+    with pytest.raises(TypeError, match="monthly"):
+        pushes.change_group(-5201, actor="admin:bob", monthly=True)
