@@ -10,7 +10,6 @@ once. "Send to groups" queues the digest for the active groups bound inside the 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
@@ -21,7 +20,7 @@ from flask_login import current_user
 
 from charts.digest import digest_pages, digest_pdf
 from models.org import access
-from models.pushes import deliveries as pushes, summaries
+from models.pushes import deliveries as pushes, kinds, summaries
 from models.forms.kinds import default_plan
 from models.core.i18n import N_, translator
 from models.plans.progress import Window
@@ -33,8 +32,6 @@ from .groups import LEVEL_DEPTH
 from .i18n import project_locale
 from .reports import content_disposition
 
-PERIOD = re.compile(r"^(\d{4})(Q[1-4]|H[12])$")
-KINDS = {"Q": "quarterly", "H": "half"}
 SCOPE_LEVELS = ("city", "county", "township")
 PAGES_TTL = 300  # seconds rendered pages are reused for the same digest
 SHOWN_PERIODS = 8  # past quarters offered in the list (any other can be typed)
@@ -43,21 +40,22 @@ page_cache = ChartCache(size=32)
 
 
 def last_finished_quarter(day: dt.date) -> str:
-    q = (day.month - 1) // 3  # the quarter before the current one, 0 meaning last year's Q4
-    return f"{day.year}Q{q}" if q else f"{day.year - 1}Q4"
+    return next(kinds.KINDS["quarterly"].ended(day)).label
 
 
 def recent_periods(day: dt.date, since: dt.date | None) -> list[str]:
-    """The last finished quarters and halves, newest first, not before the plan starts."""
+    """The last finished quarters, newest first, each followed by the other digests that end
+    with it (2026H1 after 2026Q2), not before the plan starts."""
+    quarters = kinds.KINDS["quarterly"]
+    others = [k for k in kinds.KINDS.values() if k.digest and k is not quarters]
     out = []
-    year, q = int(last_finished_quarter(day)[:4]), int(last_finished_quarter(day)[-1])
-    while len(out) < SHOWN_PERIODS:
-        if since and dt.date(year, 3 * q, 1) < since.replace(day=1):
+    for window in quarters.ended(day):
+        if len(out) >= SHOWN_PERIODS or (since and window.end.replace(day=1)
+                                         < since.replace(day=1)):
             break
-        out.append(f"{year}Q{q}")
-        if q in (2, 4):
-            out.append(f"{year}H{q // 2}")
-        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+        out.append(window.label)
+        out += [w.label for w in (next(k.ended(window.end + dt.timedelta(days=1)))
+                                  for k in others) if w.end == window.end]
     return out
 
 
@@ -69,10 +67,10 @@ def parse_period(text: str | None, day: dt.date) -> tuple[str, str, Window]:
     """``(kind, period, window)`` for "2026Q3" / "2026H1"; ``PeriodError`` (its message in
     the reader's language) for anything else, or for a period that has not ended by ``day``."""
     period = (text or "").strip().upper()
-    m = PERIOD.match(period)
-    if not m:
+    push = kinds.shaped(period)
+    if push is None or not push.digest:
         raise pushes.PeriodError(NOT_A_DIGEST_PERIOD, period=(text or "").strip()[:20])
-    kind = KINDS[m.group(2)[0]]
+    kind = push.code
     window, _as_of = pushes.period_window(kind, period)
     if window.end >= day:
         raise pushes.PeriodError(pushes.NOT_ENDED, period=period)
@@ -134,19 +132,17 @@ def pages(c: Choice) -> list[bytes]:
                                     lambda: digest_pages(compute(c), locale))
 
 
-def groups_in(scope: OrgUnit):
-    """The groups a digest of ``scope`` goes to: active, bound inside it, taking digests."""
+def groups_in(scope: OrgUnit, kind: str):
+    """The groups a digest of ``scope`` goes to: active, bound inside it, taking ``kind``."""
     units = OrgUnit.select(OrgUnit.id).where(OrgUnit.path.startswith(scope.path))
-    return (Group.select().where(Group.active == True, Group.quarterly == True,  # noqa: E712
+    return (Group.select().where(Group.active == True,  # noqa: E712
+                                 Group.id.in_(pushes.subscribers(kind)),
                                  Group.org_unit.in_(units)).order_by(Group.id))
 
 
-def period_text(kind: str, period: str) -> str:
-    year, part = period[:4], period[4:]
-    if kind == "half":
-        return (_("{year}, first half") if part == "H1" else _("{year}, second half")).format(
-            year=year)
-    return _("{year}, quarter {q}").format(year=year, q=part[1])
+def period_text(period: str) -> str:
+    """'2026, quarter 3' for '2026Q3', as the period's push kind names it."""
+    return kinds.period_name(period, translator(project_locale()))
 
 
 def groups_note(count: int, queued: int) -> str:
@@ -173,7 +169,7 @@ class DigestView(Secured, BaseView):
         day = today()
         return {"places": places, "scope": scope, "root": root, "plan": plan,
                 "plans": list(Plan.select().order_by(Plan.is_default.desc(), Plan.code)),
-                "period": period, "periods": [(p, period_text(KINDS[p[4]], p))
+                "period": period, "periods": [(p, period_text(p))
                                               for p in recent_periods(day, plan.start_date)],
                 "can_send": self.can_write()}
 
@@ -188,13 +184,13 @@ class DigestView(Secured, BaseView):
             return self.render("wushe/digest.html", c=None,
                                **self._form_data(root, scope, plan, asked))
         n = len(pages(c))
-        groups = groups_in(c.scope)
+        groups = groups_in(c.scope, c.kind)
         queued = (Delivery.select().where(Delivery.kind == c.kind, Delivery.period == c.period,
                                           Delivery.group.in_(groups.select(Group.id))).count())
         return self.render(
             "wushe/digest.html", c=c, page_urls=[
                 url_for(".page_view", n=i + 1, **c.params()) for i in range(n)],
-            pdf_url=url_for(".pdf_view", **c.params()), title=period_text(c.kind, c.period),
+            pdf_url=url_for(".pdf_view", **c.params()), title=period_text(c.period),
             group_count=groups.count(), groups_note=groups_note(groups.count(), queued),
             **self._form_data(root, scope, plan, c.period))
 
@@ -231,7 +227,7 @@ class DigestView(Secured, BaseView):
             return redirect(url_for(".index", **{k: v for k, v in request.form.items()
                                                  if k in ("scope", "plan")}))
         back = redirect(url_for(".index", **c.params()))
-        groups = list(groups_in(c.scope))
+        groups = list(groups_in(c.scope, c.kind))
         if not groups:
             flash(_("No active group is bound to a place in {place}.").format(
                 place=c.scope.name), "info")

@@ -2,8 +2,8 @@
 
 A group is in an official's scope when the place it is bound to is; a group nobody has bound
 yet (the bot was just added to it) belongs to the city admin, who binds it. Every change
-(bind, language, weekly/quarterly, deactivate, reactivate) goes through ``models.pushes.deliveries`` and
-is written to the audit log in the same transaction.
+(bind, language, the push kinds it takes, deactivate, reactivate) goes through
+``models.pushes.deliveries`` and is written to the audit log in the same transaction.
 
 Deliveries are the exactly-once log, one row per (group, kind, period): a county official
 sees here which groups did not get their summary and why, and can send a failed one again
@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length
 
 from models.org import access
 from models.pushes import deliveries as pushes
+from models.pushes.kinds import KINDS
 from models.core.db import database
 from models.core.i18n import LANGUAGE_NAMES
 from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
@@ -37,12 +38,11 @@ from .reports import PLACE_NAMES
 LEVEL_DEPTH = {"city": 0, "county": 1, "township": 2, "community": 3}
 DELIVERY_STATUS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
 DELIVERY_COLOURS = {"queued": "info", "sent": "success", "failed": "danger"}
-DELIVERY_KINDS = {"weekly": _l("Weekly summary"), "quarterly": _l("Quarterly digest"),
-                  "half": _l("Half-year digest")}
+DELIVERY_KINDS = {code: _l(kind.label) for code, kind in KINDS.items()}
 GROUP_STATE = {True: _l("Active"), False: _l("Inactive")}
 GROUP_STATE_COLOURS = {True: "success", False: "secondary"}
 FAILED_NAMED = 20  # groups named in the failures banner; the count says how many in all
-FLAGS = {"weekly": _l("Weekly summary"), "quarterly": _l("Quarterly digest")}
+FLAGS = DELIVERY_KINDS  # the push kinds a group subscribes to, each turned on and off
 
 
 # ---- scope ---------------------------------------------------------------------------------
@@ -166,8 +166,8 @@ def _state(view, context, model, name):
         GROUP_STATE_COLOURS[bool(model.active)], GROUP_STATE[bool(model.active)])
 
 
-def _yes_no(view, context, model, name):
-    return _("Yes") if getattr(model, name) else _("No")
+def _subscribed(view, context, model, name):
+    return _("Yes") if name in g.wushe_subscriptions.get(model.id, ()) else _("No")
 
 
 def _plan_name(view, context, model, name):
@@ -195,11 +195,10 @@ class GroupView(ScopedModelView):
 
     extra_write_views = frozenset({"bind_view", "language_view", "flag_view",
                                    "deactivate_view", "reactivate_view"})
-    column_list = ("title", "chat_id", "org_unit", "language", "plan", "weekly", "quarterly",
+    column_list = ("title", "chat_id", "org_unit", "language", "plan", *KINDS,
                    "active", "inactive_reason", "last_delivery")
     column_labels = {"title": _l("Group"), "chat_id": _l("Chat id"), "org_unit": _l("Place"),
-                     "language": _l("Language"), "plan": _l("Plan"),
-                     "weekly": _l("Weekly summary"), "quarterly": _l("Quarterly digest"),
+                     "language": _l("Language"), "plan": _l("Plan"), **DELIVERY_KINDS,
                      "active": _l("State"), "inactive_reason": _l("Why inactive"),
                      "last_delivery": _l("Last delivery"), "bound_by": _l("Bound by"),
                      "bound_at": _l("Bound at"), "created_at": _l("Bot added")}
@@ -220,8 +219,7 @@ class GroupView(ScopedModelView):
         "org_unit": lambda v, c, m, n: place_cell(m),
         "language": _language,
         "plan": _plan_name,
-        "weekly": _yes_no,
-        "quarterly": _yes_no,
+        **{code: _subscribed for code in KINDS},
         "active": _state,
         "last_delivery": lambda v, c, m, n: delivery_cell(g.wushe_latest.get(m.id)),
     }
@@ -244,6 +242,7 @@ class GroupView(ScopedModelView):
         if kwargs.get("execute", True):
             attach_places(data)
             g.wushe_latest = latest_deliveries(gr.id for gr in data)
+            g.wushe_subscriptions = pushes.subscriptions_of(gr.id for gr in data)
         return count, data
 
     # -- one group -------------------------------------------------------------------------
@@ -257,20 +256,22 @@ class GroupView(ScopedModelView):
         deliveries = list(Delivery.select().where(Delivery.group == group)
                           .order_by(Delivery.id.desc()).limit(10))
         writable = self.can_write()
+        subscribed = pushes.subscriptions(group)
         return self.render(
             "wushe/group_details.html", group=group, place=place_cell(group),
             plan_name=group.plan.name if group.plan_id else _("Default plan"),
             language=LANGUAGE_NAMES.get(group.language, group.language),
             state=_state(self, None, group, "active"), deliveries=deliveries,
             delivery_status=DELIVERY_STATUS, delivery_colours=DELIVERY_COLOURS,
-            delivery_kinds=DELIVERY_KINDS, flags=FLAGS, can_write=writable,
+            delivery_kinds=DELIVERY_KINDS, flags=FLAGS, subscribed=subscribed,
+            can_write=writable,
             bind_form=forms.get("bind_form") or (bind_form(group) if writable else None),
             language_form=forms.get("language_form") or (language_form(group)
                                                          if writable else None),
             deactivate_form=forms.get("deactivate_form") or DeactivateForm(prefix="off"),
             flag_button=lambda flag: post_button(
                 self.get_url(".flag_view", id=group.id, flag=flag),
-                _("Turn off") if getattr(group, flag) else _("Turn on"),
+                _("Turn off") if flag in subscribed else _("Turn on"),
                 "outline-secondary"),
             reactivate_button=post_button(self.get_url(".reactivate_view", id=group.id),
                                           _("Reactivate"), "outline-success"),
@@ -313,7 +314,7 @@ class GroupView(ScopedModelView):
         group = self.get_one(id)
         if flag not in FLAGS:
             abort(404)
-        on = not getattr(group, flag)
+        on = flag not in pushes.subscriptions(group)
         change_group(group, "update", **{flag: on})
         message = (_("{what} turned on for this group.") if on
                    else _("{what} turned off for this group."))

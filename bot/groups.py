@@ -25,7 +25,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler,
                           ChatMemberHandler, CommandHandler, filters)
 
-from models.pushes import deliveries as pushes
+from models.pushes import deliveries as pushes, kinds
 from models.core.db import connection
 from models.core.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, translator
 from models.core.schema import Delivery, Group, OrgUnit
@@ -281,12 +281,11 @@ async def on_group_lang(update: Update, context: BotContext) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def kind_of(period: str) -> str:
-    """The kind of push a period names: 2026Q3 a quarter, 2026H1 a half-year, 2026-W48 a
-    week; anything else is left to ``period_window`` to refuse."""
-    text = period.strip().upper()
-    if "-W" in text:
-        return "weekly"
-    return "half" if "H" in text else "quarterly"
+    """The kind of push a period names (2026Q3 a quarter, 2026H1 a half-year, 2026-W48 a
+    week), by the registry's label shapes; anything else is left to ``period_window`` to
+    refuse."""
+    push = kinds.shaped(period)
+    return push.code if push is not None else "quarterly"
 
 
 def _enqueue(kind: str, period: str, group_id: int, by: str, at, timezone: str) -> list[int]:

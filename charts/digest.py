@@ -20,7 +20,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from models.core.i18n import N_, translator
-from models.pushes.summaries import label_name
+from models.pushes.kinds import period_name
+from models.pushes.summaries import digest_cover_lines, digest_title
 
 from . import fonts
 from .completion import COLORS, PlaceCompletion, _state
@@ -44,7 +45,7 @@ STATE_LABELS = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Be
 
 def period_text(spec: dict, t) -> str:
     """'2026, quarter 3' / '2026, first half' for a spec's period label."""
-    return label_name(spec["period"], t)
+    return period_name(spec["period"], t)
 
 
 def _completion(spec: dict, items: list, title: str) -> Figure:
@@ -223,8 +224,6 @@ def digest_pages(d, locale: str) -> list[bytes]:
 
 def cover_figure(d, locale: str) -> Figure:
     """The PDF's first page: the digest's title and figures as text (A4 portrait)."""
-    from models.pushes.summaries import digest_cover_lines
-
     fonts.register()
     fig = Figure(figsize=(8.27, 11.69))
     y = 0.94
@@ -269,6 +268,4 @@ def digest_pdf(d, locale: str) -> bytes:
 
 
 def _title(d, locale: str) -> str:
-    from models.pushes.summaries import digest_title
-
     return digest_title(d, translator(locale))

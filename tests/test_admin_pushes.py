@@ -153,7 +153,7 @@ def test_a_county_official_sees_only_the_groups_bound_in_the_county(as_bob, grou
                            data={"bind-place": f.community("511802").code}).status_code == 404
         assert as_bob.post(f"/admin/groups/flag/{other.id}/weekly").status_code == 404
     assert Group.get_by_id(groups.new.id).org_unit_id is None
-    assert Group.get_by_id(groups.mingshan.id).weekly
+    assert "weekly" in pushes.subscriptions(Group.get_by_id(groups.mingshan.id))
 
 
 def test_the_city_admin_sees_every_group_and_the_unbound_ones(as_alice, groups):
@@ -226,11 +226,11 @@ def test_an_official_changes_a_groups_language(as_bob, groups):
 def test_an_official_turns_the_weekly_summary_off_and_on(as_bob, groups):
     as_bob.post(f"/admin/groups/flag/{groups.heping.id}/weekly")
     group = Group.get_by_id(groups.heping.id)
-    assert not group.weekly and group.quarterly
+    assert pushes.subscriptions(group) == {"quarterly", "half"}
     queued = {d.group_id for d in pushes.enqueue("weekly", "2026-W46", now=AFTER_W47)}
     assert groups.yucheng.id in queued and group.id not in queued
     as_bob.post(f"/admin/groups/flag/{groups.heping.id}/weekly")
-    assert Group.get_by_id(groups.heping.id).weekly
+    assert "weekly" in pushes.subscriptions(Group.get_by_id(groups.heping.id))
     changes = [(e.before, e.after) for e in audit_rows("group", groups.heping.chat_id, "update")]
     assert changes == [({"weekly": True}, {"weekly": False}), ({"weekly": False}, {"weekly": True})]
     assert as_bob.post(f"/admin/groups/flag/{groups.heping.id}/active").status_code == 404
@@ -402,7 +402,7 @@ def test_a_bad_period_gets_a_message_and_nothing_is_queued(as_bob, groups, perio
 
 
 def test_send_to_groups_queues_the_digest_once_for_the_groups_in_scope(as_bob, groups):
-    Group.update(quarterly=False).where(Group.id == groups.yucheng.id).execute()
+    pushes.change_group(groups.yucheng.chat_id, actor="test", quarterly=False, half=False)
     county_group = _tracked(-100103, "雨城区社工站", f.county("511802"))
     r = as_bob.post("/admin/digests/send", data={"period": "2026Q3"}, follow_redirects=True)
     queued = translator("zh_Hans").ngettext("The digest is queued for %(num)d group.",

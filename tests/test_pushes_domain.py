@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from itertools import islice
 
 import pytest
 
 import factories as f
 from charts.pushes import render
-from models.pushes import deliveries as pushes
+from models.pushes import deliveries as pushes, kinds
 from models.core.db import database
 from models.core.i18n import translator
 from models.plans.progress import Window
@@ -25,8 +26,12 @@ BOUND = dt.datetime(2026, 11, 1)
 
 
 def _group(chat_id: int, unit: OrgUnit, *, language: str = "zh_Hans", **fields) -> Group:
+    """A bound group; ``fields`` are columns, or push kinds turned on or off."""
     group = pushes.bind_group(chat_id, unit, actor="test", language=language)
+    taken = {k: fields.pop(k) for k in list(fields) if k in pushes.KINDS}
     Group.update(bound_at=BOUND, **fields).where(Group.id == group.id).execute()
+    if taken:
+        pushes.change_group(chat_id, actor="test", **taken)
     return Group.get_by_id(group.id)
 
 
@@ -272,7 +277,7 @@ def test_inactive_unbound_and_opted_out_groups_get_nothing(db):
     pushes.track_group(-5001, "not bound yet")
     kicked = _group(-5002, county, active=False, inactive_reason="kicked")
     _group(-5003, county, weekly=False)
-    no_digest = _group(-5004, county, quarterly=False)
+    no_digest = _group(-5004, county, quarterly=False, half=False)
     assert [d.group.chat_id for d in pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)] == [-5004]
     assert pushes.enqueue("quarterly", "2026Q3", now=AFTER_W47) and \
         Delivery.get_or_none(Delivery.group == no_digest, Delivery.kind == "quarterly") is None
@@ -281,7 +286,7 @@ def test_inactive_unbound_and_opted_out_groups_get_nothing(db):
 
 
 def test_on_demand_groups_get_it_whatever_their_flags(db):
-    group = _group(-5101, f.county(), quarterly=False)
+    group = _group(-5101, f.county(), quarterly=False, half=False)
     created = pushes.enqueue("half", "2026H1", now=AFTER_W47, groups=[group], requested_by="admin")
     assert [(d.group_id, d.kind, d.requested_by) for d in created] == [(group.id, "half", "admin")]
 
@@ -428,3 +433,63 @@ def test_a_zone_with_summer_time_keeps_the_local_push_time():
     assert dict(berlin.due(dt.datetime(2026, 3, 30, 6, 59)))["weekly"] == "2026-W12"
     assert dict(berlin.due(dt.datetime(2026, 3, 30, 7, 0)))["weekly"] == "2026-W13"
     assert berlin.fires_at("weekly", "2026-W12") == dt.datetime(2026, 3, 23, 8, 0)
+
+
+# ---- the registry of push kinds --------------------------------------------------------------
+
+def test_each_kind_reads_back_the_labels_of_its_periods():
+    for kind in kinds.KINDS.values():
+        for window in islice(kind.ended(dt.date(2026, 11, 24)), 3):
+            assert kinds.parse(window.label) == (kind, window)
+            assert kinds.parse(window.label.lower()) == (kind, window)
+            assert pushes.kind_of(window.label) == kind.code
+
+
+@pytest.mark.parametrize("period", ["", "2026", "2026-Q3", "2026Q5", "2026H3", "2026W48",
+                                    "1999Q1", "2026-W54", None])
+def test_the_registry_refuses_what_is_not_a_period(period):
+    with pytest.raises(PeriodError) as err:
+        kinds.parse(period)
+    assert err.value.msgid == pushes.BAD_PERIOD
+
+
+def test_a_kind_names_its_periods_in_the_readers_language():
+    en, zh = translator("en"), translator("zh_Hans")
+    assert kinds.period_name("2026Q3", en) == "2026, quarter 3"
+    assert kinds.period_name("2026H1", en) == "2026, first half"
+    assert kinds.period_name("2026H2", zh) == zh.gettext("{year}, second half", year="2026")
+    assert kinds.period_name("2026", en) == "2026, whole year"
+    assert [en.gettext(k.label) for k in kinds.KINDS.values()] == [
+        "Weekly summary", "Quarterly digest", "Half-year digest"]
+
+
+def test_a_new_kind_is_one_entry_in_the_registry(monkeypatch):
+    def month(year: int, n: int) -> Window:
+        end = dt.date(year + n // 12, n % 12 + 1, 1) - dt.timedelta(days=1)
+        return Window(dt.date(year, n, 1), end, f"{year}M{n}")
+
+    monthly = kinds.DigestPush("monthly", "Monthly digest", "Monthly digest: {place}, {period}",
+                               "M", month, ("{year}, month {q}",) * 12)
+    monkeypatch.setitem(kinds.KINDS, "monthly", monthly)
+    # October ends on a Saturday; its digest goes out with the Monday 2 November summary
+    assert ("monthly", "2026M10") not in Schedule().due(dt.datetime(2026, 11, 2, 0, 59))
+    assert ("monthly", "2026M10") in Schedule().due(dt.datetime(2026, 11, 2, 1, 0))
+    assert pushes.period_window("monthly", "2026m2")[0].end == dt.date(2026, 2, 28)
+    assert kinds.parse("2026M12")[1].end == dt.date(2026, 12, 31)
+    assert kinds.period_name("2026M7", translator("en")) == "2026, month 7"
+    with pytest.raises(PeriodError):
+        kinds.parse("2026M13")
+
+
+def test_a_groups_subscriptions_change_one_kind_at_a_time_audited(db):
+    group = _group(-5201, f.county())
+    assert pushes.subscriptions(group) == set(pushes.KINDS)
+    assert pushes.change_group(-5201, actor="admin:bob", half=False)
+    assert not pushes.change_group(-5201, actor="admin:bob", half=False)  # nothing changes
+    assert pushes.subscriptions(group) == {"weekly", "quarterly"}
+    assert pushes.enqueue("half", "2026H1", now=AFTER_W47) == []
+    entry = AuditLog.select().where(AuditLog.entity_id == "-5201",
+                                    AuditLog.action == "update").get()
+    assert (entry.actor, entry.before, entry.after) == ("admin:bob", {"half": True}, {"half": False})
+    with pytest.raises(TypeError, match="monthly"):
+        pushes.change_group(-5201, actor="admin:bob", monthly=True)

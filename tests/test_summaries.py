@@ -16,7 +16,8 @@ from models.pushes import summaries
 from models.forms.kinds import default_plan
 from models.core.i18n import translator
 from models.plans.progress import Window
-from models.core.schema import OrgUnit, ReportKind
+from models.core.schema import Indicator, OrgUnit, ReportKind
+from models.plans import progress
 
 D = dt.date
 AS_OF = D(2026, 11, 22)  # Sunday of ISO week 2026-W47 (16–22 November)
@@ -152,6 +153,25 @@ def test_the_digest_sums_donations_and_counts_activities(quarter):
         (D(2026, 10, 1), Decimal("5000.00"), 1, 0),
         (D(2026, 11, 1), Decimal("1200.50"), 1, 1),
         (D(2026, 12, 1), Decimal(0), 1, 1)]
+
+
+def test_the_digest_figures_are_the_plan_counters_as_progress_counts_them(quarter):
+    city = OrgUnit.get(OrgUnit.level == "city")
+    q4 = Window.quarter(2026, 4)
+    d = summaries.digest(city, default_plan(), q4, D(2026, 12, 31))
+    pp = progress.plan_progress(default_plan(), city, 2026, D(2026, 12, 31), q4)
+    actual = {r.indicator.code: r.actual for r in pp.rows}
+    assert (d.donations, d.donated_goods, d.xinfeng, d.placename, d.placename_stories) == (
+        actual["donations_money"], actual["donations_goods"], actual["xinfeng_activities"],
+        actual["placename_promotions"], actual["placename_stories"])
+
+
+def test_a_figure_whose_counter_the_plan_lacks_reads_zero(quarter):
+    city = OrgUnit.get(OrgUnit.level == "city")
+    Indicator.delete().where(Indicator.plan == default_plan(),
+                             Indicator.code == "donations_goods").execute()
+    d = summaries.digest(city, default_plan(), Window.quarter(2026, 4), D(2026, 12, 31))
+    assert (d.donations, d.donated_goods) == (Decimal("6200.50"), Decimal(0))
 
 
 def test_the_digest_measures_the_quarter_against_its_share_of_the_year(quarter):

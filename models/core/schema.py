@@ -330,7 +330,8 @@ class AdminUser(BaseModel):
 
 class Group(BaseModel):
     """A Telegram group the bot is in. Bound to an org unit, it receives that subtree's pushes
-    in its own language; a kicked bot or a vanished chat makes it inactive, not deleted."""
+    (the kinds it subscribes to, ``Subscription``) in its own language; a kicked bot or a
+    vanished chat makes it inactive, not deleted."""
 
     chat_id = pw.BigIntegerField(unique=True)
     title = pw.CharField(max_length=255, default="")
@@ -338,8 +339,6 @@ class Group(BaseModel):
     plan = pw.ForeignKeyField(Plan, null=True, on_delete="SET NULL")  # None: the default plan
     language = pw.CharField(max_length=16, default="zh_Hans")
     active = pw.BooleanField(default=True, index=True)
-    weekly = pw.BooleanField(default=True)
-    quarterly = pw.BooleanField(default=True)
     bound_by = pw.CharField(max_length=100, null=True)
     bound_at = pw.DateTimeField(null=True)
     inactive_reason = pw.TextField(null=True)
@@ -347,12 +346,23 @@ class Group(BaseModel):
     updated_at = pw.DateTimeField(default=now)
 
 
+class Subscription(BaseModel):
+    """A kind of push a group receives (a code of ``models.pushes.kinds.KINDS``): a set of
+    rows per group, not a column per kind, so a new kind needs no new column."""
+
+    group = pw.ForeignKeyField(Group, backref="subscriptions", on_delete="CASCADE")
+    kind = pw.CharField(max_length=16)
+
+    class Meta:
+        indexes = ((("group", "kind"), True),)
+
+
 class Delivery(BaseModel):
     """One push to one group for one period — the exactly-once log. The unique key makes a
     second run for the same (group, kind, period) find this row instead of sending again."""
 
     group = pw.ForeignKeyField(Group, backref="deliveries", on_delete="CASCADE")
-    kind = pw.CharField(max_length=16)  # weekly | quarterly | half
+    kind = pw.CharField(max_length=16)  # a code of models.pushes.kinds.KINDS
     period = pw.CharField(max_length=16)  # 2026-W48 | 2026Q3 | 2026H1
     status = pw.CharField(max_length=16, default="queued", index=True)  # queued | sent | failed
     requested_by = pw.CharField(max_length=100, null=True)  # None: the schedule
@@ -485,11 +495,14 @@ class SchemaVersion(BaseModel):
 
 TABLES = [
     OrgUnit, Station, Worker, Invite, Plan, ActionLine, Indicator, Target, ReportKind, Report,
-    Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Group, Delivery, Outbox,
+    Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Group, Subscription, Delivery, Outbox,
     AdminUser, SocialOrganization, Volunteer, VolunteerHours, Application, ApplicationStep,
     SchemaVersion,
 ]
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Version 2 kept a group's pushes as one boolean column per kind; ``quarterly`` also covered
+# the half-year report. Version 3 keeps them as ``Subscription`` rows.
+FLAG_KINDS = {"weekly": ("weekly",), "quarterly": ("quarterly", "half")}
 
 
 def create_schema() -> int:
@@ -499,6 +512,7 @@ def create_schema() -> int:
     with database.atomic():
         _add_missing_columns()  # before create_tables, whose indexes may name new columns
         database.create_tables(TABLES, safe=True)
+        _subscriptions_from_flags()
         install_rollup()
         if not SchemaVersion.select().where(SchemaVersion.version == SCHEMA_VERSION).exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
@@ -535,6 +549,27 @@ def _add_missing_columns() -> None:
         if f.default is not None:
             default = f.default() if callable(f.default) else f.default
             model.update({f: default}).where(f.is_null()).execute()
+
+
+def _subscriptions_from_flags() -> None:
+    """Carry a version-2 database's push columns (``group.weekly``, ``group.quarterly``) over
+    to ``Subscription`` rows, each group keeping its choices, then drop the columns."""
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+    table = Group._meta.table_name
+    flags = [c.name for c in database.get_columns(table) if c.name in FLAG_KINDS]
+    if not flags:
+        return
+    columns = ", ".join(f'"{c}"' for c in flags)
+    rows = [dict(group=row[0], kind=kind)
+            for row in database.execute_sql(f'SELECT "id", {columns} FROM "{table}"')
+            for flag, on in zip(flags, row[1:]) if on
+            for kind in FLAG_KINDS[flag]]
+    for start in range(0, len(rows), 500):
+        Subscription.insert_many(rows[start:start + 500]).on_conflict_ignore().execute()
+    migrator = (PostgresqlMigrator if isinstance(database.obj, pw.PostgresqlDatabase)
+                else SqliteMigrator)(database.obj)
+    migrate(*(migrator.drop_column(table, c) for c in flags))
 
 
 def audit(actor: str, action: str, entity: str, entity_id, before=None, after=None) -> AuditLog:

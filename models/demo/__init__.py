@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from models import bootstrap
 from models.plans import rollup
 from models.demo.applications import demo_applications
-from models.pushes.deliveries import demo_groups
+from models.demo.groups import demo_groups
 from models.core.db import database, init_db
 from models.demo.places import place_attrs
 from models.demo.reports import populate
