@@ -20,7 +20,7 @@ from models.forms.kinds import default_plan
 from models.org.places import city
 from models.org.workers import create_invite, invite_link
 from models.plans.loading import load_plan, recount
-from models.pushes import deliveries as pushes, summaries
+from models.pushes import deliveries as pushes, kinds
 
 
 PDF_ELSEWHERE = ("the digest's PDF is drawn by the charts, outside the domain package: "
@@ -106,9 +106,8 @@ def _digest(args, settings, digest_pdf) -> int:
     """`digest PERIOD`: the text a group bound to the place would get, its PDF, its push."""
     t = translator(args.locale)
     try:
-        kind = pushes.kind_of(args.period)
-        window, as_of = pushes.period_window(kind, args.period)
-    except pushes.PeriodError as e:
+        kind, window = kinds.parse(args.period)
+    except kinds.PeriodError as e:
         print(e.message(t), file=sys.stderr)
         return 2
     scope = OrgUnit.get_or_none(OrgUnit.code == args.scope) if args.scope else city()
@@ -117,19 +116,16 @@ def _digest(args, settings, digest_pdf) -> int:
         print(f"no place with code {args.scope}" if scope is None else "no plan loaded",
               file=sys.stderr)
         return 2
-    if kind == "weekly":
-        print(summaries.format_weekly(summaries.weekly_summary(scope, plan, as_of), t))
-    else:
-        d = summaries.digest(scope, plan, window, as_of)
-        print(summaries.format_digest(d, t))
-        if args.pdf:
-            args.pdf.write_bytes(digest_pdf(d, args.locale))
-            print(f"wrote {args.pdf}")
+    summary = kind.summarize(scope, plan, window, window.end)
+    print(kind.text(summary, t))
+    if args.pdf and kind.digest:
+        args.pdf.write_bytes(digest_pdf(summary, args.locale))
+        print(f"wrote {args.pdf}")
     if args.push:
         groups = list(Group.select().where(Group.org_unit == scope,
                                            Group.active == True))  # noqa: E712
         try:
-            created = pushes.enqueue(kind, args.period.strip().upper(), groups=groups,
+            created = pushes.enqueue(kind.code, args.period.strip().upper(), groups=groups,
                                      requested_by="cli", timezone=settings.timezone)
         except pushes.PeriodError as e:
             print(e.message(t), file=sys.stderr)
