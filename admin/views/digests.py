@@ -27,11 +27,11 @@ from models.core.i18n import N_, translator
 from models.plans.progress import Window
 from models.core.schema import Delivery, Group, OrgUnit, Plan, audit
 
-from .base import Secured, actor, current_settings, today, unit_in_scope
-from .dashboard import ChartCache
-from .groups import LEVEL_DEPTH
-from .i18n import project_locale
-from .reports import content_disposition
+from admin.base import Secured, actor, current_settings, today, unit_in_scope
+from admin.chart_cache import ChartCache
+from admin.downloads import content_disposition
+from admin.i18n import project_locale
+from admin.scoping import LEVEL_DEPTH
 
 PERIOD = re.compile(r"^(\d{4})(Q[1-4]|H[12])$")
 KINDS = {"Q": "quarterly", "H": "half"}
