@@ -28,6 +28,8 @@ from models.core.db import database
 from models.core.errors import NotFound
 from models.core.schema import OrgUnit, audit
 
+from .labels import YES_NO_LABELS
+
 csrf = CSRFProtect()  # app-wide; a view lists in ``csrf_exempt`` the endpoints that check their own
 
 # Flask-Admin's endpoints that change data; each view adds its own (approve, reject...).
@@ -109,6 +111,11 @@ def labelled(labels: dict):
         value = getattr(model, name)
         return str(labels.get(value, value)) if value is not None else ""
     return formatter
+
+
+def yes_no(view, context, model, name) -> str:
+    """A list formatter for a boolean column."""
+    return str(YES_NO_LABELS[bool(getattr(model, name))])
 
 
 def badge(labels: dict, colours: dict):

@@ -31,6 +31,9 @@ WORKER_STATUS = {"pending": N_("Waiting for approval"), "active": N_("Active"),
 WORKER_STATUS_STYLES = {"pending": "warning", "active": "success", "disabled": "secondary"}
 WORKER_ROLES = {"worker": N_("Worker"), "leader": N_("Team leader")}
 
+ACTIVE = {True: N_("Active"), False: N_("Inactive")}  # groups, volunteers, organizations
+YES_NO = {True: N_("Yes"), False: N_("No")}
+
 
 def lazy(table: dict, codes=None) -> dict:
     """``table`` (or its ``codes``) translated per request, for pages and forms."""
@@ -49,3 +52,5 @@ LEVEL_LABELS = lazy(PLACE_LEVELS)
 PLACE_NAMES = lazy(PLACE_LEVELS, BELOW_CITY)
 WORKER_STATUS_LABELS = lazy(WORKER_STATUS)
 WORKER_ROLE_LABELS = lazy(WORKER_ROLES)
+ACTIVE_LABELS = lazy(ACTIVE)
+YES_NO_LABELS = lazy(YES_NO)

@@ -35,12 +35,12 @@ from models.core.i18n import translator
 from models.core.messages import explain
 from models.core.schema import AuditLog, OrgUnit, SocialOrganization, Volunteer, VolunteerHours
 
-from admin.base import ScopedModelView, SecureForm, actor, badge, labelled, today
+from admin.base import ScopedModelView, SecureForm, actor, badge, labelled, today, yes_no
 from admin.downloads import table_download
 from admin.filters import ChoiceFilter, place_filters
 from admin.i18n import project_locale
 from admin.formatting import attach_units, unit_label
-from admin.labels import PLACE_NAMES
+from admin.labels import ACTIVE_LABELS, PLACE_NAMES
 
 STATUS_COLOURS = {"pending": "info", "reviewed": "primary", "filed": "success",
                   "returned": "warning", "deregistered": "secondary"}
@@ -145,10 +145,6 @@ def _staff_cell(view, context, model, name):
              max=high))
 
 
-def _yes_no(v, c, m, n):
-    return _("Yes") if m.active else _("No")
-
-
 class RegistryView(ScopedModelView):
     """What the register's views share: who may write, and the places behind each row."""
 
@@ -197,7 +193,7 @@ class OrganizationView(RegistryView):
         "status": lambda v, c, m, n: badge(_labels(registry.STATUSES), STATUS_COLOURS)(v, c, m, n),
         "is_hub": _hub_cell,
         "full_time_social_workers": _staff_cell,
-        "active": _yes_no,
+        "active": yes_no,
     }
     can_export = True
     export_types = ["csv", "xlsx"]
@@ -357,7 +353,7 @@ class VolunteerView(RegistryView):
     column_searchable_list = ("name", "phone", "team", "skills")
     column_filters = place_filters(Volunteer.org_path, PLACE_NAMES) + [
         ChoiceFilter(Volunteer.active, _l("Active"),
-                     lambda: [("1", _("Active")), ("0", _("Inactive"))],
+                     lambda: [("1", ACTIVE_LABELS[True]), ("0", ACTIVE_LABELS[False])],
                      apply=lambda v: Volunteer.active == (v == "1")),
         ChoiceFilter(Volunteer.source, _l("Source"), lambda: list(SOURCES.items())),
     ]
@@ -367,7 +363,7 @@ class VolunteerView(RegistryView):
         "id_number": lambda v, c, m, n: registry.mask_id_number(m.id_number),
         "org_unit": unit_label,
         "source": labelled(SOURCES),
-        "active": _yes_no,
+        "active": yes_no,
         "hours": lambda v, c, m, n: _hours(g.get("wushe_balances", {}).get(m.id)),
     }
 
