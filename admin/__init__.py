@@ -5,59 +5,40 @@ serves it. Chinese by default, English by ``/lang/en`` (``/lang/zh_Hans`` back).
 but the sign-in page needs an official's account; what an official sees is cut to their
 subtree by ``models.org.access``.
 
-Contract for the dashboard (``admin/dashboard.py``, owned by the dashboard engineer)
------------------------------------------------------------------------------------
-* Registration. If ``admin/dashboard.py`` exists, ``create_app`` calls
-  ``admin.dashboard.init_app(app, admin_ext)`` after adding its own views and before
-  ``admin_ext.init_app(app)`` registers them with Flask, so ``init_app`` may
-  ``admin_ext.add_view(...)`` more views. To become the page shown after sign-in, it calls
-  ``admin.replace_index_view(admin_ext, DashboardView())`` (keep AdminIndexView's default
-  endpoint ``"admin"`` and URL ``/admin``). Without ``dashboard.py`` the index is
-  ``admin.base.HomeView``, which redirects to the reports list.
-* Access. Put ``admin.base.Secured`` first in the bases:
-  ``class DashboardView(Secured, flask_admin.AdminIndexView)``. It requires a signed-in,
-  active official (anonymous visitors are redirected to ``/login?next=...``); serve charts
-  from ``@expose`` routes on that view so the same check applies (a plain Flask route would
-  need ``flask_login.login_required``). Data: ``models.org.access.scope_root(current_user)`` is
-  the org unit to compute for (pass it to ``models.plans.progress.plan_progress`` / ``breakdown``);
-  ``models.org.access.scoped(query, Model, current_user)`` cuts any query; a place code from the
-  URL goes through ``admin.base.unit_in_scope(code)`` (404 outside the scope).
-* Templates. Extend ``admin/master.html`` and fill ``{% block body %}``: it resolves to our
-  base template ``wushe/base.html`` (the theme's ``base_template``: navigation, language
-  switch, sign-out). Our own strings use ``_()`` / flask_babel ``gettext`` with English msgids.
-* Helpers. ``admin.base.current_settings()`` (the Settings), ``admin.base.today()`` (today in
-  ``TIMEZONE``), ``admin.i18n.project_locale()`` (``"zh_Hans"`` / ``"en"``, for
-  ``models.core.i18n.translator``).
+The rooms:
+
+* ``menu.py``: every page in menu order, registered in one loop (the dashboard is the index).
+* ``views/``: one module per area, each over ``base.py`` (``Secured``, ``ScopedModelView``,
+  the CSRF form base); no view imports another view.
+* ``labels.py``: one wording for pace states, statuses, place levels and roles.
+* ``downloads.py``: every CSV/XLSX/PDF/PNG response (content type, file name, formula guard).
+* ``exports.py`` and ``answers.py``: the tables and answers exports and pages show;
+  ``scoping.py``, ``formatting.py``, ``chart_cache.py``: what the views share.
+* ``auth.py`` (sign-in, accounts) and ``i18n.py`` (the language per request).
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import secrets
 
 from flask import Flask, g, render_template, request
-from flask_admin import Admin
-from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 
 from models.core.db import database, init_db
 from models.core.i18n import compile_catalogs
 from models.core.settings import Settings, load_settings
 from models.extensions import install
 
-csrf = CSRFProtect()
+from . import auth
+from .base import csrf
+from .chart_cache import CHART_TTL
+from .i18n import DEFAULT, babel, project_locale, select_locale
+from .i18n import bp as lang_bp
+from .menu import build_admin
+
 log = logging.getLogger("wushe.admin")
-
-
-def replace_index_view(admin_ext: Admin, view) -> None:
-    """Make ``view`` the admin's index (the page after sign-in); before ``init_app``.
-
-    Flask-Admin sets its index view in ``Admin()`` or ``Admin.init_app``; this swaps it in
-    between, in the one place that touches Flask-Admin's internals for it.
-    """
-    admin_ext._set_admin_index_view(index_view=view)
 
 
 def create_app(settings: Settings | None = None, config: dict | None = None) -> Flask:
@@ -73,6 +54,7 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         # False when the caller has bound models.core.db.database already (the tests' db_url).
         WUSHE_BIND_DATABASE=True,
+        DASHBOARD_CHART_TTL=CHART_TTL,
     )
     app.config.update(config or {})
     if not app.config["SECRET_KEY"]:
@@ -84,10 +66,6 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     compile_catalogs()
     app.extensions["wushe"] = {"settings": settings}
 
-    from . import auth
-    from .i18n import DEFAULT, babel, select_locale
-    from .i18n import bp as lang_bp
-
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
                    default_timezone=settings.timezone)
     csrf.init_app(app)
@@ -96,73 +74,12 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     _database_per_request(app)
     _error_pages(app)
 
-    from .i18n import project_locale
-
     @app.context_processor
     def ui_locale():
         return {"ui_locale": project_locale()}
 
-    admin_ext = build_admin()
-    if importlib.util.find_spec(f"{__name__}.dashboard") is not None:
-        from . import dashboard
-
-        dashboard.init_app(app, admin_ext)
-    admin_ext.init_app(app)
+    build_admin().init_app(app)
     return app
-
-
-def build_admin() -> Admin:
-    from .audit import AuditLogView
-    from .base import HomeView
-    from .places import OrgUnitView
-    from .plans import IndicatorView, PlanView, TargetView
-    from .reports import ReportView
-    from .workers import InviteView, WorkerView
-    from models.core.schema import AuditLog, Indicator, Invite, OrgUnit, Plan, Report, Target, Worker
-
-    admin_ext = Admin(name=_l("Wushe"), index_view=HomeView(name=_l("Home")),
-                      theme=Bootstrap4Theme(base_template="wushe/base.html", fluid=True))
-    plans = _l("Plans and targets")
-    admin_ext.add_views(
-        ReportView(Report, name=_l("Reports"), endpoint="reports"),
-        WorkerView(Worker, name=_l("Workers"), endpoint="workers"),
-        InviteView(Invite, name=_l("Invites"), endpoint="invites"),
-        OrgUnitView(OrgUnit, name=_l("Places"), endpoint="places"),
-        PlanView(Plan, name=_l("Plans"), endpoint="plans", category=plans),
-        IndicatorView(Indicator, name=_l("Indicators"), endpoint="indicators", category=plans),
-        TargetView(Target, name=_l("Targets"), endpoint="targets", category=plans),
-        AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit"),
-    )
-    from .applications import ApplicationView
-    from models.core.schema import Application
-
-    admin_ext.add_view(ApplicationView(Application, name=_l("Pilot applications"),
-                                       endpoint="applications"))
-    from .linkage import LinkageView
-
-    admin_ext.add_view(LinkageView(name=_l("Linkage index"), endpoint="linkage"))
-    from .registry import init_views as registry_views
-
-    registry_views(admin_ext)
-    from .imports import init_views as import_views
-
-    import_views(admin_ext)
-    _add_push_views(admin_ext)
-    return admin_ext
-
-
-def _add_push_views(admin_ext: Admin) -> None:
-    """Telegram groups, the deliveries to them, and the digests (issue 5)."""
-    from .digests import DigestView
-    from .groups import DeliveryView, GroupView
-    from models.core.schema import Delivery, Group
-
-    pushes = _l("Pushes")
-    admin_ext.add_views(
-        GroupView(Group, name=_l("Groups"), endpoint="groups", category=pushes),
-        DeliveryView(Delivery, name=_l("Deliveries"), endpoint="deliveries", category=pushes),
-        DigestView(name=_l("Digests"), endpoint="digests", category=pushes),
-    )
 
 
 def _database_per_request(app: Flask) -> None:

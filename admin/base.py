@@ -14,19 +14,23 @@ import json
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, redirect, request, url_for
-from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup, escape
 
 from models.org import access
 from models.core.db import database
 from models.core.errors import NotFound
 from models.core.schema import OrgUnit, audit
+
+from .labels import YES_NO_LABELS
+
+csrf = CSRFProtect()  # app-wide; a view lists in ``csrf_exempt`` the endpoints that check their own
 
 # Flask-Admin's endpoints that change data; each view adds its own (approve, reject...).
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
@@ -65,6 +69,7 @@ class Secured:
     """Mixed into every admin view (before the Flask-Admin base class)."""
 
     extra_write_views: frozenset = frozenset()
+    csrf_exempt: tuple[str, ...] = ()  # method names exempt from CSRFProtect (see admin.menu)
 
     def is_accessible(self) -> bool:
         return bool(current_user.is_authenticated and current_user.is_active
@@ -88,14 +93,6 @@ class Secured:
         return None
 
 
-class HomeView(Secured, AdminIndexView):
-    """The index until the dashboard replaces it: straight to the reports."""
-
-    @expose("/")
-    def index(self):
-        return redirect(url_for("reports.index_view"))
-
-
 def _format_datetime(view, value, name=None):
     return format_datetime(value, "yyyy-MM-dd HH:mm")
 
@@ -114,6 +111,11 @@ def labelled(labels: dict):
         value = getattr(model, name)
         return str(labels.get(value, value)) if value is not None else ""
     return formatter
+
+
+def yes_no(view, context, model, name) -> str:
+    """A list formatter for a boolean column."""
+    return str(YES_NO_LABELS[bool(getattr(model, name))])
 
 
 def badge(labels: dict, colours: dict):
@@ -244,8 +246,6 @@ class ScopedModelView(Secured, ModelView):
 
 def post_button(url: str, label: str, style: str = "outline-primary", confirm: str | None = None):
     """A one-button form that POSTs with the CSRF token (for list rows and detail pages)."""
-    from flask_wtf.csrf import generate_csrf
-
     onsubmit = (Markup(' onsubmit="return confirm({});"').format(json.dumps(str(confirm)))
                 if confirm else "")
     return Markup(

@@ -1,42 +1,32 @@
-"""Spreadsheets for officials: the report list and the progress table, as CSV and XLSX, and a
+"""Spreadsheets for officials, as tables: the report list and the progress table, and a
 plan's workbook in its document's terms (a sheet per level of places, the 联动指数 sheet).
 
 Headers are Chinese whatever the page language, because the files are filed and forwarded as
 Chinese documents; values (kinds, options, places, paces) are Chinese too, through the zh_Hans
-catalog and the plan's own Chinese names. CSV is UTF-8 with a BOM so Excel opens it as such.
-Pure functions: rows in, bytes out; the views decide which rows (scope and filters).
+catalog (the wording of ``admin.labels``) and the plan's own Chinese names. Pure functions:
+rows in, tables out; the views decide which rows (scope and filters), ``admin.downloads``
+turns the tables into CSV or XLSX.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from models.plans import linkage
 from models.forms.kinds import KindDef
-from models.core.i18n import Translator
+from models.core.i18n import Translator, translator
 from models.plans.progress import PlanProgress
 from models.core.schema import ActionLine, OrgUnit, Plan
 
 from .answers import action_line_labels, answer_rows, cell, places_of
-
-STATUS_ZH = {"submitted": "已提交", "approved": "已通过", "rejected": "已退回"}
-PACE_ZH = {"done": "已完成", "on_track": "进度正常", "behind": "进度滞后", "at_risk": "严重滞后",
-           "missed": "未完成", "no_target": "未设目标", "not_measured": "参考指标"}
+from .downloads import Percent, Table
+from .labels import PACE, REPORT_STATUS, worded
 
 REPORT_HEADERS = ["编号", "报告类型", "行动", "活动日期", "区县", "乡镇（街道）", "社区（村）",
                   "填报人", "状态", "退回原因", "审核人", "审核时间", "提交时间", "纬度", "经度"]
 CONTENT_HEADER = "填报内容"
 PROGRESS_HEADERS = ["行动", "指标", "单位", "目标", "实际完成", "完成率（%）", "按进度应完成",
                     "进度", "统计期间"]
-
-Table = tuple[str, list[str], list[list]]  # (sheet title, headers, rows)
-
 
 def local_time(value: dt.datetime | None, tz: str) -> dt.datetime | None:
     """A stored (naive UTC) time as wall-clock time in ``tz``, naive again for spreadsheets."""
@@ -63,7 +53,7 @@ def report_table(reports: list, kinds: dict[int, KindDef], t: Translator, tz: st
         row = [r.id, t.gettext(kind.name), lines.get(r.action_line, r.action_line or ""),
                r.activity_date, _name(place.get("county")), _name(place.get("township")),
                _name(place.get("community")), worker.display_name if worker else "",
-               STATUS_ZH.get(r.status, r.status), r.reject_reason or "", r.reviewed_by or "",
+               worded(REPORT_STATUS, r.status, t), r.reject_reason or "", r.reviewed_by or "",
                local_time(r.reviewed_at, tz), local_time(r.created_at, tz), r.latitude,
                r.longitude]
         if single:
@@ -87,7 +77,7 @@ def _percent(row) -> float | None:
 def _progress_cells(row, lines: dict) -> list:
     ind = row.indicator
     return [lines.get(ind.action_line_id, ""), ind.label("zh_Hans"), ind.unit, row.target,
-            row.actual, _percent(row), row.expected, PACE_ZH.get(row.pace, row.pace),
+            row.actual, _percent(row), row.expected, worded(PACE, row.pace, translator("zh_Hans")),
             f"{row.window.start.isoformat()} — {row.window.end.isoformat()}"]
 
 
@@ -111,10 +101,6 @@ INDEX_SHEET = "联动指数"
 INDEX_PARTS_SHEET = "联动指数构成"
 
 
-class Percent(float):
-    """A share (0.375) that the workbook shows as a percentage (37.5%), still a number."""
-
-
 def _share(row) -> Percent | None:
     return Percent(row.percent / 100) if row.percent is not None else None
 
@@ -131,6 +117,7 @@ def plan_tables(plan: Plan, scope: OrgUnit, levels: dict[str, list[PlanProgress]
     """A plan's progress in ``scope`` for the workbook officials forward: what the plan is,
     then a sheet per level of places (``linkage.progress_by_level``) with the indicators
     named as the document names them, then the 联动指数 when the plan defines one."""
+    zh = translator("zh_Hans")
     lines = {l.id: l.label("zh_Hans") for l in ActionLine.select().where(ActionLine.plan == plan)}
     units = [pp.scope for rows in levels.values() for pp in rows]
     chains = places_of({u.path for u in units})
@@ -145,7 +132,7 @@ def plan_tables(plan: Plan, scope: OrgUnit, levels: dict[str, list[PlanProgress]
                 ind = r.indicator
                 rows.append([pp.scope.name, where, lines.get(ind.action_line_id, ""),
                              ind.label("zh_Hans"), ind.unit, r.target, r.actual, _share(r),
-                             PACE_ZH.get(r.pace, r.pace), r.expected,
+                             worded(PACE, r.pace, zh), r.expected,
                              f"{r.window.start.isoformat()} — {r.window.end.isoformat()}"])
         tables.append((LEVEL_SHEETS.get(level, level), PLAN_HEADERS, rows))
     elements = linkage.elements_of(plan)
@@ -175,58 +162,3 @@ def index_tables(plan: Plan, scope: OrgUnit, levels: dict[str, list[PlanProgress
 
 def _round(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _plain(value):
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value  # a worker's answer must not become a formula in Excel
-    return "" if value is None else value
-
-
-def to_csv(table: Table) -> bytes:
-    _, headers, rows = table
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(headers)
-    writer.writerows([_plain(v) for v in row] for row in rows)
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(tables: list[Table]) -> bytes:
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, headers, rows in tables:
-        ws = wb.create_sheet(title=title[:31])
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for h in headers:
-            cell = WriteOnlyCell(ws, value=h)
-            cell.font = bold
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for row in rows:
-            ws.append([_xlsx_cell(ws, v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _xlsx_cell(ws, value):
-    if isinstance(value, Percent):
-        cell = WriteOnlyCell(ws, value=float(value))
-        cell.number_format = "0.0%"
-        return cell
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0)
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # openpyxl would store it as a formula
-        return cell
-    return value

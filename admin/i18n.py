@@ -12,6 +12,7 @@ from __future__ import annotations
 from babel import support
 from flask import Blueprint, redirect, request, session, url_for
 from flask_babel import Babel, Domain, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import cached_property
 
@@ -83,3 +84,11 @@ def is_local_url(target: str) -> bool:
 
 def languages() -> list[tuple[str, str]]:
     return list(LANGUAGE_NAMES.items())
+
+
+def template_gettext(string: str, **variables) -> str:
+    """``_()`` for the dashboard template, as in Python code: a translation is used as it
+    is. Jinja's own gettext %-formats every translation (``rv % variables``), so a Chinese
+    text such as "最多按100%计" would raise; and its result is returned unescaped."""
+    text = _(string)
+    return text % variables if variables else text

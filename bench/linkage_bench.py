@@ -94,12 +94,12 @@ def client(app, username: str):
 
 
 def measure(path: Path, runs: int) -> dict:
-    import admin.dashboard
-    import admin.linkage
+    import admin.views.dashboard
+    import admin.views.linkage
     from admin import create_app
     from models.core.settings import Settings
 
-    admin.dashboard.today = admin.linkage.today = lambda: AS_OF
+    admin.views.dashboard.today = admin.views.linkage.today = lambda: AS_OF
     app = create_app(Settings(database_url=f"sqlite:///{path}", admin_secret_key="b" * 40),
                      {"TESTING": True})
     database.connect(reuse_if_open=True)

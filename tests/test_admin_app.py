@@ -190,12 +190,12 @@ def test_unknown_pages_get_the_friendly_404(as_bob):
 
 def test_an_unexpected_error_is_logged_with_its_context_and_shown_kindly(
         settings, officials, monkeypatch, caplog):
-    import admin.reports
+    import admin.views.reports
 
     def broken():
         raise RuntimeError("the kinds table is gone")
 
-    monkeypatch.setattr(admin.reports, "kind_defs", broken)
+    monkeypatch.setattr(admin.views.reports, "kind_defs", broken)
     app = create_app(settings, {**CONFIG, "PROPAGATE_EXCEPTIONS": False})
     r = signed_in(app, officials["bob"]).get("/admin/reports/")
     assert r.status_code == 500 and ZH("Something went wrong on our side. It has been logged; please try again.") in page_text(r)

@@ -134,6 +134,16 @@ def test_the_progress_xlsx_is_plan_progress_for_the_officials_county(app, as_bob
     assert "名山区" not in places
 
 
+def test_the_progress_xlsx_words_the_pace_as_the_dashboard_does(as_bob, world, more):
+    """One wording (admin.labels): "behind" reads 稍落后 in the workbook as on the dashboard."""
+    r = as_bob.get(f"/admin/plans/progress.xlsx?plan={_plan().id}&year=2026")
+    overall = read_xlsx(r)["雨城区总体进度"]
+    column = PROGRESS_HEADERS.index("进度")
+    shown = {row[column] for row in overall[1:]}
+    assert shown and shown <= {"完成", "进度正常", "稍落后", "严重滞后", "未完成", "未设目标",
+                               "参考指标"}  # the export's own words were 已完成 and 进度滞后
+
+
 def test_the_progress_xlsx_can_narrow_to_a_place_but_not_widen(as_bob, world):
     plan = _plan()
     township = OrgUnit.get(OrgUnit.code == "511802001")

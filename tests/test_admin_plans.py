@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-import admin.dashboard
-import admin.linkage
-from admin.dashboard import chart_cache
+import admin.views.dashboard
+import admin.views.linkage
+from admin.chart_cache import chart_cache
 from admin.exports import INDEX_SHEET, PLAN_HEADERS
 from models.core.schema import OrgUnit, Plan
 from tests import factories as f
@@ -28,8 +28,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
-    monkeypatch.setattr(admin.dashboard, "today", lambda: TODAY)
-    monkeypatch.setattr(admin.linkage, "today", lambda: TODAY)
+    monkeypatch.setattr(admin.views.dashboard, "today", lambda: TODAY)
+    monkeypatch.setattr(admin.views.linkage, "today", lambda: TODAY)
     chart_cache.clear()
     yield
     chart_cache.clear()

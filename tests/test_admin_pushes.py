@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from admin import create_app
-from admin.digests import NOT_A_DIGEST_PERIOD, last_finished_quarter, recent_periods
+from admin.views.digests import NOT_A_DIGEST_PERIOD, last_finished_quarter, recent_periods
 from models.pushes import deliveries as pushes
 from models.core.i18n import translator
 from models.core.schema import AuditLog, Delivery, Group, OrgUnit, Outbox, Plan

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-import admin.dashboard
-from admin.dashboard import chart_cache
+import admin.i18n
+import admin.views.dashboard
+from admin.chart_cache import chart_cache
 from models.plans import progress
 from models.forms.kinds import default_plan
 from models.org.places import city
@@ -28,7 +29,7 @@ CELL = re.compile(r'<td class="wd-cell" data-indicator="([^"]+)" data-place="([^
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     """The dashboard's 'today' (and its charts' cache) pinned to TODAY."""
-    monkeypatch.setattr(admin.dashboard, "today", lambda: TODAY)
+    monkeypatch.setattr(admin.views.dashboard, "today", lambda: TODAY)
     chart_cache.clear()
     yield
     chart_cache.clear()
@@ -200,8 +201,8 @@ def test_it_serves_the_charts_as_png(as_alice, data, chart):
 
 def test_it_reuses_a_rendered_chart_for_the_same_inputs(as_alice, data, monkeypatch):
     calls = []
-    real = admin.dashboard.completion_png
-    monkeypatch.setattr(admin.dashboard, "completion_png", lambda sel: calls.append(sel) or real(sel))
+    real = admin.views.dashboard.completion_png
+    monkeypatch.setattr(admin.views.dashboard, "completion_png", lambda sel: calls.append(sel) or real(sel))
     first = as_alice.get("/admin/chart/completion.png").data
     assert as_alice.get("/admin/chart/completion.png").data == first
     assert len(calls) == 1
@@ -268,7 +269,7 @@ def test_unknown_choices_are_not_found(as_alice, query):
 
 def test_a_translation_with_a_percent_sign_renders_as_written(as_alice, data, monkeypatch):
     """Jinja's own gettext would %-format "最多按100%计" and fail; the page's does not."""
-    monkeypatch.setattr(admin.dashboard, "_", lambda s: f"{s} 最多按100%计")
+    monkeypatch.setattr(admin.i18n, "_", lambda s: f"{s} 最多按100%计")
     r = as_alice.get("/admin/")
     assert r.status_code == 200
     assert "最多按100%计" in page_text(r)

@@ -237,10 +237,10 @@ from tests.test_admin_app import app, as_alice, officials, settings  # noqa: E40
 def test_each_plans_dashboard_shows_its_indicators_with_their_figures(as_alice, code, monkeypatch):
     import html
 
-    import admin.dashboard
+    import admin.views.dashboard
     from models.demo import place_attrs
 
-    monkeypatch.setattr(admin.dashboard, "today", lambda: TODAY)
+    monkeypatch.setattr(admin.views.dashboard, "today", lambda: TODAY)
     place_attrs(5118)
     f.report("activity", activity_type="training", parties=["social_worker", "volunteer"],
              date=dt.date(2026, 11, 20))

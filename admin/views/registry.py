@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from flask import Response, abort, flash, g, redirect, request
 from flask_admin import expose
-from flask_admin.menu import MenuLink
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -36,12 +35,12 @@ from models.core.i18n import translator
 from models.core.messages import explain
 from models.core.schema import AuditLog, OrgUnit, SocialOrganization, Volunteer, VolunteerHours
 
-from .base import ScopedModelView, SecureForm, actor, badge, labelled, today
-from .exports import to_csv, to_xlsx
-from .filters import ChoiceFilter, place_filters
-from .i18n import project_locale
-from .reports import PLACE_NAMES, content_disposition
-from .workers import attach_units, unit_label
+from admin.base import ScopedModelView, SecureForm, actor, badge, labelled, today, yes_no
+from admin.downloads import table_download
+from admin.filters import ChoiceFilter, place_filters
+from admin.i18n import project_locale
+from admin.formatting import attach_units, unit_label
+from admin.labels import ACTIVE_LABELS, PLACE_NAMES
 
 STATUS_COLOURS = {"pending": "info", "reviewed": "primary", "filed": "success",
                   "returned": "warning", "deregistered": "secondary"}
@@ -51,7 +50,6 @@ ACTIONS = {  # action -> (button label, style, needs a reason)
     "return": (_l("Return with a reason"), "outline-warning", True),
     "deregister": (_l("Deregister"), "outline-danger", True),
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WRITE_ROLES = access.EDITOR_ROLES + (access.TOWNSHIP_OFFICER,)
 
 
@@ -69,14 +67,7 @@ def _explain(error: ValidationError) -> str:
 
 
 def _download(table, fmt: str, name: str) -> Response:
-    if fmt == "csv":
-        body, mimetype = to_csv(table), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body, mimetype = to_xlsx([table]), XLSX
-    else:
-        abort(404)
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": content_disposition(f"{name}_{today():%Y%m%d}.{fmt}")})
+    return table_download([table], f"{name}_{today():%Y%m%d}", fmt)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,10 +145,6 @@ def _staff_cell(view, context, model, name):
              max=high))
 
 
-def _yes_no(v, c, m, n):
-    return _("Yes") if m.active else _("No")
-
-
 class RegistryView(ScopedModelView):
     """What the register's views share: who may write, and the places behind each row."""
 
@@ -206,7 +193,7 @@ class OrganizationView(RegistryView):
         "status": lambda v, c, m, n: badge(_labels(registry.STATUSES), STATUS_COLOURS)(v, c, m, n),
         "is_hub": _hub_cell,
         "full_time_social_workers": _staff_cell,
-        "active": _yes_no,
+        "active": yes_no,
     }
     can_export = True
     export_types = ["csv", "xlsx"]
@@ -366,7 +353,7 @@ class VolunteerView(RegistryView):
     column_searchable_list = ("name", "phone", "team", "skills")
     column_filters = place_filters(Volunteer.org_path, PLACE_NAMES) + [
         ChoiceFilter(Volunteer.active, _l("Active"),
-                     lambda: [("1", _("Active")), ("0", _("Inactive"))],
+                     lambda: [("1", ACTIVE_LABELS[True]), ("0", ACTIVE_LABELS[False])],
                      apply=lambda v: Volunteer.active == (v == "1")),
         ChoiceFilter(Volunteer.source, _l("Source"), lambda: list(SOURCES.items())),
     ]
@@ -376,7 +363,7 @@ class VolunteerView(RegistryView):
         "id_number": lambda v, c, m, n: registry.mask_id_number(m.id_number),
         "org_unit": unit_label,
         "source": labelled(SOURCES),
-        "active": _yes_no,
+        "active": yes_no,
         "hours": lambda v, c, m, n: _hours(g.get("wushe_balances", {}).get(m.id)),
     }
 
@@ -459,16 +446,3 @@ def _hours(value) -> str:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
-
-
-def init_views(admin_ext) -> None:
-    """Add the registry's views (called by ``admin.build_admin``)."""
-    group = _l("Registry")
-    admin_ext.add_views(
-        OrganizationView(SocialOrganization, name=_l("Social organizations"),
-                         endpoint="organizations", category=group),
-        VolunteerView(Volunteer, name=_l("Volunteers"), endpoint="volunteers", category=group),
-    )
-    admin_ext.add_link(MenuLink(name=_l("Time bank"), endpoint="volunteers.timebank_view",
-                                category=group))
-

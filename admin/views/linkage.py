@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, request, url_for
+from flask import abort, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,10 +23,11 @@ from models.org import access
 from models.plans import linkage
 from models.core.schema import OrgUnit, Plan
 
-from .base import Secured, today, unit_in_scope
-from .dashboard import (CHART_TTL, all_plans, chart_cache, place_names, requested_year,
-                        template_gettext)
-from .i18n import project_locale
+from admin.base import Secured, today, unit_in_scope
+from admin.chart_cache import cached_chart
+from admin.formatting import place_names
+from admin.i18n import project_locale, template_gettext
+from admin.scoping import all_plans, requested_year
 
 RANKING_TITLES = {"city": _l("Cities ranked by the linkage index"),
                   "county": _l("Counties ranked by the linkage index"),
@@ -146,9 +147,4 @@ class LinkageView(Secured, BaseView):
         if not plans:
             abort(404)
         sel = selection(plans)
-        ttl = current_app.config.get("DASHBOARD_CHART_TTL", CHART_TTL)
-        data = chart_cache.get_or_render(("radar", *sel.key(), project_locale()), ttl,
-                                         lambda: radar_png(sel))
-        response = Response(data, mimetype="image/png")
-        response.headers["Cache-Control"] = f"private, max-age={int(ttl)}"
-        return response
+        return cached_chart(("radar", *sel.key(), project_locale()), lambda: radar_png(sel))

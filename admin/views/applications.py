@@ -8,7 +8,7 @@ has not reached their level, is a 404 like a row that does not exist.
 """
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,11 +23,13 @@ from models.core.errors import NotFound, PermissionDenied, ValidationError
 from models.core.i18n import translator
 from models.core.schema import Application
 
-from .answers import places_of
-from .base import ScopedModelView, badge, current_settings
-from .filters import place_filters
-from .i18n import project_locale
-from .reports import PLACE_NAMES, content_disposition
+from admin.answers import places_of
+from admin.base import ScopedModelView, badge, current_settings
+from admin.filters import place_filters
+from admin.i18n import project_locale
+from admin.application_pdf import render_pdf
+from admin.downloads import download
+from admin.labels import PLACE_NAMES
 
 STATUS_COLOURS = {"pending": "info", "returned": "warning", "approved": "success",
                   "rejected": "danger", "draft": "secondary"}
@@ -185,13 +187,9 @@ class ApplicationView(ScopedModelView):
     def pdf_view(self, id: int):
         """The filled 申报表 as a PDF laid out like the document's table (in Chinese, the
         document's language, whatever the page's)."""
-        from .application_pdf import render_pdf
-
         application = self.get_one(id)
         sheet = chain.sheet(application, translator("zh_Hans"), tz=current_settings().timezone)
         body = render_pdf(sheet)
-        name = f"申报表_{application.org_unit.name}_{application.id}.pdf"
-        disposition = content_disposition(name).replace("attachment;", "inline;", 1)
-        return Response(body, mimetype="application/pdf",
-                        headers={"Content-Disposition": disposition})
+        return download(body, f"申报表_{application.org_unit.name}_{application.id}.pdf",
+                        inline=True)
 

@@ -8,12 +8,10 @@ from wtforms.validators import NumberRange, Optional
 from models.org import access
 from models.core.schema import OrgUnit
 
-from .base import ScopedModelView, labelled
-from .filters import ChoiceFilter, place_filters
-from .reports import PLACE_NAMES
-
-LEVELS = {"city": _l("City"), "county": _l("County"), "township": _l("Township"),
-          "community": _l("Community")}
+from admin.base import ScopedModelView, labelled
+from admin.filters import ChoiceFilter, place_filters
+from admin.labels import LEVEL_LABELS as LEVELS
+from admin.labels import PLACE_NAMES
 
 
 class OrgUnitView(ScopedModelView):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,11 +22,12 @@ from models.org import access
 from models.plans.progress import breakdown, plan_progress
 from models.core.schema import Indicator, OrgUnit, Plan, Target
 
-from .base import ScopedModelView, today, unit_in_scope
-from .exports import progress_tables, to_xlsx
-from .filters import ChoiceFilter, place_filters
-from .i18n import project_locale
-from .reports import PLACE_NAMES, STATUS_LABELS, content_disposition
+from admin.base import ScopedModelView, today, unit_in_scope
+from admin.downloads import download, to_xlsx
+from admin.exports import progress_tables
+from admin.filters import ChoiceFilter, place_filters
+from admin.i18n import project_locale
+from admin.labels import PLACE_NAMES, STATUS_LABELS
 
 COUNTABLE = ("submitted", "approved")  # a rejected report never counts
 
@@ -91,10 +92,7 @@ class PlanView(ScopedModelView):
         overall = plan_progress(plan, scope, year, as_of)
         parts = list(breakdown(plan, scope, year, as_of).values())
         body = to_xlsx(progress_tables(overall, parts))
-        return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                                        "spreadsheetml.sheet",
-                        headers={"Content-Disposition": content_disposition(
-                            f"{plan.name}_{scope.name}_{year}年进度.xlsx")})
+        return download(body, f"{plan.name}_{scope.name}_{year}年进度.xlsx")
 
 
 def _plan_choices():

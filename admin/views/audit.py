@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from models.core.schema import AuditLog
 
-from .base import ScopedModelView
-from .filters import ChoiceFilter
+from admin.base import ScopedModelView
+from admin.filters import ChoiceFilter
 
 ENTITIES = {"report": _l("Report"), "worker": _l("Worker"), "invite": _l("Invite"),
             "target": _l("Target"), "org_unit": _l("Place"), "plan": _l("Plan"),

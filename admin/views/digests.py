@@ -26,11 +26,11 @@ from models.core.i18n import N_, translator
 from models.plans.progress import Window
 from models.core.schema import Delivery, Group, OrgUnit, Plan, audit
 
-from .base import Secured, actor, current_settings, today, unit_in_scope
-from .dashboard import ChartCache
-from .groups import LEVEL_DEPTH
-from .i18n import project_locale
-from .reports import content_disposition
+from admin.base import Secured, actor, current_settings, today, unit_in_scope
+from admin.chart_cache import ChartCache
+from admin.downloads import content_disposition
+from admin.i18n import project_locale
+from admin.scoping import LEVEL_DEPTH
 
 SCOPE_LEVELS = ("city", "county", "township")
 PAGES_TTL = 300  # seconds rendered pages are reused for the same digest

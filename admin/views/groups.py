@@ -31,11 +31,11 @@ from models.core.db import database
 from models.core.i18n import LANGUAGE_NAMES
 from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
 
-from .base import ScopedModelView, SecureForm, actor, badge, post_button
-from .filters import ChoiceFilter, PlaceFilter, place_filters
-from .reports import PLACE_NAMES
+from admin.base import ScopedModelView, SecureForm, actor, badge, post_button
+from admin.filters import ChoiceFilter, PlaceFilter, place_filters
+from admin.labels import PLACE_NAMES
+from admin.scoping import LEVEL_DEPTH
 
-LEVEL_DEPTH = {"city": 0, "county": 1, "township": 2, "community": 3}
 DELIVERY_STATUS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
 DELIVERY_COLOURS = {"queued": "info", "sent": "success", "failed": "danger"}
 DELIVERY_KINDS = {code: _l(kind.label) for code, kind in KINDS.items()}

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
-from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee.filters import (DateBetweenFilter, DateGreaterFilter,
@@ -33,16 +32,14 @@ from models.reports.filing import reject, review
 from models.core.schema import (ActionLine, Application, Contribution, Indicator, Photo, Plan, Report,
                            ReportKind, Worker)
 
-from .answers import action_line_labels, answer_rows, kind_defs, places_of, summary
-from .base import ScopedModelView, actor, badge, current_settings, today
-from .exports import report_table, to_csv, to_xlsx
-from .filters import ChoiceFilter, TextSearch, place_filters
-from .i18n import project_locale
-
-STATUS_LABELS = {"submitted": _l("Submitted"), "approved": _l("Approved"),
-                 "rejected": _l("Rejected")}
-STATUS_COLOURS = {"submitted": "info", "approved": "success", "rejected": "danger"}
-PLACE_NAMES = {"county": _l("County"), "township": _l("Township"), "community": _l("Community")}
+from admin.answers import action_line_labels, answer_rows, kind_defs, places_of, summary
+from admin.base import ScopedModelView, actor, badge, current_settings, today
+from admin.downloads import table_download
+from admin.exports import report_table
+from admin.filters import ChoiceFilter, TextSearch, place_filters
+from admin.i18n import project_locale
+from admin.labels import PLACE_NAMES, STATUS_LABELS
+from admin.labels import REPORT_STATUS_STYLES as STATUS_COLOURS
 
 
 class RejectForm(FlaskForm):
@@ -69,12 +66,6 @@ def _status_choices():
 
 def _kind_is(code):
     return Report.kind.in_(ReportKind.select(ReportKind.id).where(ReportKind.code == code))
-
-
-def content_disposition(filename: str) -> str:
-    """An attachment header that keeps a Chinese file name (RFC 6266 / 5987)."""
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def by_chain(report: Report) -> bool:
@@ -247,16 +238,9 @@ class ReportView(ScopedModelView):
         if export_type not in self.export_types:
             abort(404)
         _count, reports = self._export_data()
-        settings = current_settings()
-        table = report_table(reports, kind_defs(), translator("zh_Hans"), settings.timezone)
-        name = f"报告_{today():%Y%m%d}"
-        if export_type == "csv":
-            body, mimetype = to_csv(table), "text/csv; charset=utf-8"
-        else:
-            body = to_xlsx([table])
-            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(body, mimetype=mimetype, headers={
-            "Content-Disposition": content_disposition(f"{name}.{export_type}")})
+        table = report_table(reports, kind_defs(), translator("zh_Hans"),
+                             current_settings().timezone)
+        return table_download([table], f"报告_{today():%Y%m%d}", export_type)
 
 
 def counted_in(report: Report) -> list[dict]:

@@ -2,7 +2,7 @@
 them in (a code and a ``t.me/<bot>?start=<code>`` link bound to one community in scope)."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -20,40 +20,21 @@ from models.core.errors import NotFound
 from models.core.schema import Invite, OrgUnit, Worker, audit
 from models.org.workers import create_invite, invite_link, set_status
 
-from .base import (ScopedModelView, SecureForm, actor, badge, current_settings, labelled,
+from admin.base import (ScopedModelView, SecureForm, actor, badge, current_settings, labelled,
                    post_button)
-from .filters import ChoiceFilter, place_filters
-from .reports import PLACE_NAMES
+from admin.filters import ChoiceFilter, place_filters
+from admin.formatting import attach_units, unit_label
+from admin.labels import PLACE_NAMES
+from admin.labels import WORKER_ROLE_LABELS as WORKER_ROLES
+from admin.labels import WORKER_STATUS_LABELS as WORKER_STATUS
+from admin.labels import WORKER_STATUS_STYLES as WORKER_COLOURS
 
-WORKER_STATUS = {"pending": _l("Waiting for approval"), "active": _l("Active"),
-                 "disabled": _l("Disabled")}
-WORKER_COLOURS = {"pending": "warning", "active": "success", "disabled": "secondary"}
-WORKER_ROLES = {"worker": _l("Worker"), "leader": _l("Team leader")}
 # status change -> (allowed from, button label, button style)
 CHANGES = {
     "approve": (("pending",), "active", _l("Approve"), "success"),
     "disable": (("pending", "active"), "disabled", _l("Disable"), "outline-danger"),
     "enable": (("disabled",), "active", _l("Re-enable"), "outline-success"),
 }
-
-
-def attach_units(rows) -> None:
-    """Load the rows' org units and their parents in two queries (for "township · community")."""
-    ids = {r.org_unit_id for r in rows}
-    units = {u.id: u for u in OrgUnit.select().where(OrgUnit.id.in_(ids))} if ids else {}
-    parent_ids = {u.parent_id for u in units.values() if u.parent_id}
-    parents = ({p.id: p for p in OrgUnit.select().where(OrgUnit.id.in_(parent_ids))}
-               if parent_ids else {})
-    g.wushe_parents = parents
-    for r in rows:
-        r.org_unit = units[r.org_unit_id]
-
-
-def unit_label(view, context, model, name) -> str:
-    unit = model.org_unit
-    parents = g.get("wushe_parents")
-    parent = parents.get(unit.parent_id) if parents is not None else unit.parent
-    return f"{parent.name} · {unit.name}" if parent and unit.level == "community" else unit.name
 
 
 class WorkerView(ScopedModelView):

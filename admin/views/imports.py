@@ -15,7 +15,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,10 +29,9 @@ from models.org import access
 from models import importing as importer
 from models.core.i18n import translator
 
-from . import csrf
-from .base import Secured, actor, current_settings, today
-from .i18n import project_locale
-from .reports import content_disposition
+from admin.base import Secured, actor, current_settings, today
+from admin.i18n import project_locale
+from admin.downloads import download
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a 50,000-row sheet; the rest of the admin keeps 1 MB
 KEEP_SECONDS = 24 * 3600
@@ -40,7 +39,6 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 TEMPLATE_NAMES = {"org_units": "区划导入模板", "workers": "社区工作者导入模板",
                   "volunteers": "志愿者导入模板", "organizations": "社区社会组织导入模板",
                   "reports": "历史报告导入模板"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _entity_choices():
@@ -106,6 +104,8 @@ def _uploads() -> Uploads:
 class ImportView(Secured, BaseView):
     """The import page. Writing is the whole point, so only editors get in."""
 
+    csrf_exempt = ("index",)  # the upload form checks its own token (see index)
+
     def is_accessible(self) -> bool:
         return super().is_accessible() and access.can_edit(current_user)
 
@@ -168,10 +168,4 @@ class ImportView(Secured, BaseView):
     def template_view(self, entity: str):
         if entity not in importer.ENTITIES:
             abort(404)
-        return Response(importer.template_xlsx(entity), mimetype=XLSX, headers={
-            "Content-Disposition": content_disposition(f"{TEMPLATE_NAMES[entity]}.xlsx")})
-
-
-def init_views(admin_ext) -> None:
-    csrf.exempt("admin.imports.index")  # the upload form checks its token (see index)
-    admin_ext.add_view(ImportView(name=_l("Import"), endpoint="imports"))
+        return download(importer.template_xlsx(entity), f"{TEMPLATE_NAMES[entity]}.xlsx")

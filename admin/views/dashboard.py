@@ -20,14 +20,11 @@ place outside the scope is a 404, for the page and the charts alike.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charts import PlaceCompletion, completion_by_place, png_bytes, weekly_trend
@@ -37,28 +34,18 @@ from models.forms.kinds import default_plan
 from models.core.i18n import translator
 from models.core.schema import ActionLine, OrgUnit, Plan
 
-from .base import Secured, today, unit_in_scope
-from .exports import plan_tables, to_xlsx
-from .i18n import project_locale
-from .reports import content_disposition
+from admin.base import Secured, today, unit_in_scope
+from admin.chart_cache import cached_chart
+from admin.downloads import download, to_xlsx
+from admin.exports import plan_tables
+from admin.formatting import place_names
+from admin.i18n import project_locale, template_gettext
+from admin.labels import PACE_LABELS, PACE_STYLES
+from admin.scoping import all_plans, requested_year
 
 PERIODS = ("year", "H1", "H2", "Q1", "Q2", "Q3", "Q4")
 SILENT_DAYS = 14
 SILENT_SHOWN = 50  # the longest-silent ones; the count says how many there are in all
-CHART_TTL = 120  # seconds a rendered chart is reused for the same inputs
-CHART_CACHE_SIZE = 256
-
-PACE_LABELS = {
-    "done": _l("Done"),
-    "on_track": _l("On track"),
-    "behind": _l("Behind"),
-    "at_risk": _l("At risk"),
-    "missed": _l("Missed"),
-    "no_target": _l("No target"),
-    "not_measured": _l("Not measured"),
-}
-PACE_STYLES = {"done": "success", "on_track": "info", "behind": "warning", "at_risk": "danger",
-               "missed": "dark", "no_target": "light", "not_measured": "light"}
 
 
 @dataclass(frozen=True)
@@ -99,17 +86,6 @@ class Selection:
         """Arguments for the same place and period in another plan (its own years only)."""
         year = self.year if plan.start_date.year <= self.year <= self.as_of.year + 1 else None
         return self.params(plan=plan.code, year=year)
-
-
-def requested_year(plan: Plan, as_of) -> int:
-    """The ``year`` argument (default: this year); 404 unless the plan covers it."""
-    try:
-        year = int(request.args.get("year") or as_of.year)
-    except ValueError:
-        abort(404)
-    if not plan.start_date.year <= year <= as_of.year + 1:
-        abort(404)
-    return year
 
 
 def selection() -> Selection:
@@ -241,50 +217,7 @@ def page_data(sel: Selection) -> dict:
     }
 
 
-def all_plans() -> list[Plan]:
-    """Every loaded plan for the switcher: the default plan first, then by code."""
-    return list(Plan.select().order_by(Plan.is_default.desc(), Plan.code))
-
-
-def place_names(units: list[OrgUnit]) -> dict[int, str]:
-    """'县 · 乡镇' for each community, from one query over all their ancestors."""
-    codes = {c for u in units for c in u.path.strip("/").split("/")[1:-1]}
-    name = {o.code: o.name for o in OrgUnit.select().where(OrgUnit.code.in_(list(codes)))} if codes else {}
-    return {u.id: " · ".join(name[c] for c in u.path.strip("/").split("/")[1:-1] if c in name)
-            for u in units}
-
-
 # ---- charts --------------------------------------------------------------------------------
-
-class ChartCache:
-    """Rendered PNGs for a short while, per (chart, plan, place, year, period, day, locale)."""
-
-    def __init__(self, size: int = CHART_CACHE_SIZE):
-        self.size = size
-        self._items: dict[tuple, tuple[float, bytes]] = {}
-        self._lock = threading.Lock()
-
-    def get_or_render(self, key: tuple, ttl: float, render) -> bytes:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._items.get(key)
-            if hit and hit[0] > now:
-                return hit[1]
-        data = render()
-        with self._lock:
-            if len(self._items) >= self.size:
-                for old in sorted(self._items, key=lambda k: self._items[k][0])[: self.size // 4]:
-                    del self._items[old]
-            self._items[key] = (now + ttl, data)
-        return data
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-chart_cache = ChartCache()
-
 
 def completion_png(sel: Selection) -> bytes:
     parts = progress.breakdown(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
@@ -319,26 +252,13 @@ def trend_png(sel: Selection) -> bytes:
 
 def _png(name: str, render) -> Response:
     sel = selection()
-    ttl = current_app.config.get("DASHBOARD_CHART_TTL", CHART_TTL)
-    data = chart_cache.get_or_render((name, *sel.key(), project_locale()), ttl,
-                                     lambda: render(sel))
-    response = Response(data, mimetype="image/png")
-    response.headers["Cache-Control"] = f"private, max-age={int(ttl)}"
-    return response
+    return cached_chart((name, *sel.key(), project_locale()), lambda: render(sel))
 
 
 # ---- the view ------------------------------------------------------------------------------
 
-def template_gettext(string: str, **variables) -> str:
-    """``_()`` for the dashboard template, as in Python code: a translation is used as it
-    is. Jinja's own gettext %-formats every translation (``rv % variables``), so a Chinese
-    text such as "最多按100%计" would raise; and its result is returned unescaped."""
-    text = _(string)
-    return text % variables if variables else text
-
-
 def digest_url(sel: Selection) -> str | None:
-    """The digest page (admin/digests.py) for this place and plan, and for the quarter or
+    """The digest page (admin/views/digests.py) for this place and plan, and for the quarter or
     half shown when it has ended; None if the digests are not installed."""
     if "digests.index" not in current_app.view_functions:
         return None
@@ -372,10 +292,7 @@ class DashboardView(Secured, AdminIndexView):
         levels = linkage.progress_by_level(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
         body = to_xlsx(plan_tables(sel.plan, sel.scope, levels, sel.as_of))
         period = "" if sel.period == "year" else sel.period
-        name = f"{sel.plan.name}_{sel.scope.name}_{sel.year}年{period}.xlsx"
-        return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                                        "spreadsheetml.sheet",
-                        headers={"Content-Disposition": content_disposition(name)})
+        return download(body, f"{sel.plan.name}_{sel.scope.name}_{sel.year}年{period}.xlsx")
 
     @expose("/chart/completion.png")
     def completion_chart(self):
@@ -384,11 +301,3 @@ class DashboardView(Secured, AdminIndexView):
     @expose("/chart/trend.png")
     def trend_chart(self):
         return _png("trend", trend_png)
-
-
-def init_app(app, admin_ext) -> None:
-    """Make the dashboard the admin's index (its charts are routes on the same view)."""
-    from . import replace_index_view
-
-    replace_index_view(admin_ext, DashboardView(name=_l("Dashboard")))
-    app.config.setdefault("DASHBOARD_CHART_TTL", CHART_TTL)

@@ -1,0 +1,56 @@
+"""The admin's one wording for stored codes: pace states, report statuses, place levels,
+workers' statuses and roles.
+
+Each table maps a code to its English msgid; the catalogs give the Chinese. Pages show a
+table through ``lazy`` (the request's language); exports, which are filed as Chinese
+documents whatever the page language, through ``worded`` with the zh_Hans translator. So
+"behind" reads the same on the dashboard, in the charts and in the workbook.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from models.core.i18n import N_, Translator
+
+PACE = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Behind"),
+        "at_risk": N_("At risk"), "missed": N_("Missed"), "no_target": N_("No target"),
+        "not_measured": N_("Not measured")}
+PACE_STYLES = {"done": "success", "on_track": "info", "behind": "warning", "at_risk": "danger",
+               "missed": "dark", "no_target": "light", "not_measured": "light"}
+
+REPORT_STATUS = {"submitted": N_("Submitted"), "approved": N_("Approved"),
+                 "rejected": N_("Rejected")}
+REPORT_STATUS_STYLES = {"submitted": "info", "approved": "success", "rejected": "danger"}
+
+PLACE_LEVELS = {"city": N_("City"), "county": N_("County"), "township": N_("Township"),
+                "community": N_("Community")}
+BELOW_CITY = ("county", "township", "community")  # the levels an official filters by
+
+WORKER_STATUS = {"pending": N_("Waiting for approval"), "active": N_("Active"),
+                 "disabled": N_("Disabled")}
+WORKER_STATUS_STYLES = {"pending": "warning", "active": "success", "disabled": "secondary"}
+WORKER_ROLES = {"worker": N_("Worker"), "leader": N_("Team leader")}
+
+ACTIVE = {True: N_("Active"), False: N_("Inactive")}  # groups, volunteers, organizations
+YES_NO = {True: N_("Yes"), False: N_("No")}
+
+
+def lazy(table: dict, codes=None) -> dict:
+    """``table`` (or its ``codes``) translated per request, for pages and forms."""
+    return {code: _l(table[code]) for code in (codes or table)}
+
+
+def worded(table: dict, code, t: Translator) -> str:
+    """One code's label in ``t``'s language (the code itself when the table lacks it)."""
+    msgid = table.get(code)
+    return t.gettext(msgid) if msgid is not None else code
+
+
+PACE_LABELS = lazy(PACE)
+STATUS_LABELS = lazy(REPORT_STATUS)
+LEVEL_LABELS = lazy(PLACE_LEVELS)
+PLACE_NAMES = lazy(PLACE_LEVELS, BELOW_CITY)
+WORKER_STATUS_LABELS = lazy(WORKER_STATUS)
+WORKER_ROLE_LABELS = lazy(WORKER_ROLES)
+ACTIVE_LABELS = lazy(ACTIVE)
+YES_NO_LABELS = lazy(YES_NO)
