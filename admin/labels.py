@@ -11,10 +11,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from models.core.i18n import N_, Translator
+from models.plans.pacing import PACE_LABELS
 
-PACE = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Behind"),
-        "at_risk": N_("At risk"), "missed": N_("Missed"), "no_target": N_("No target"),
-        "not_measured": N_("Not measured")}
+PACE = PACE_LABELS
 PACE_STYLES = {"done": "success", "on_track": "info", "behind": "warning", "at_risk": "danger",
                "missed": "dark", "no_target": "light", "not_measured": "light"}
 
@@ -33,6 +32,8 @@ WORKER_ROLES = {"worker": N_("Worker"), "leader": N_("Team leader")}
 
 ACTIVE = {True: N_("Active"), False: N_("Inactive")}  # groups, volunteers, organizations
 YES_NO = {True: N_("Yes"), False: N_("No")}
+DELIVERY_STATUS = {"queued": N_("Queued"), "sent": N_("Sent"), "failed": N_("Failed")}
+DELIVERY_STATUS_STYLES = {"queued": "info", "sent": "success", "failed": "danger"}
 
 
 def lazy(table: dict, codes=None) -> dict:
@@ -54,3 +55,4 @@ WORKER_STATUS_LABELS = lazy(WORKER_STATUS)
 WORKER_ROLE_LABELS = lazy(WORKER_ROLES)
 ACTIVE_LABELS = lazy(ACTIVE)
 YES_NO_LABELS = lazy(YES_NO)
+DELIVERY_STATUS_LABELS = lazy(DELIVERY_STATUS)

@@ -8,6 +8,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from models.core.i18n import translator
+from models.plans.pacing import PACE_LABELS
 from models.plans.progress import BEHIND_RATIO
 
 from . import fonts
@@ -45,8 +47,9 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
                         figsize: tuple[float, float] = (8.0, 4.5)) -> Figure:
     """Bars of percent done per place, a target line at 100 % and a pace mark per bar."""
     fonts.register()
-    state_labels = state_labels or {"done": "已完成", "on_track": "进度正常",
-                                    "behind": "稍落后", "at_risk": "严重滞后"}
+    if state_labels is None:
+        zh = translator("zh_Hans")
+        state_labels = {s: zh.gettext(PACE_LABELS[s]) for s in COLORS if s in PACE_LABELS}
     fig = Figure(figsize=figsize)
     fig.subplots_adjust(left=0.08, right=0.80, top=0.90, bottom=0.12 if len(items) <= 10 else 0.22)
     ax = fig.add_subplot()

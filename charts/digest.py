@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 from models.core.i18n import N_, translator
 from models.pushes.kinds import period_name
 from models.pushes.summaries import digest_cover_lines, digest_title
+from models.plans.pacing import PACE_LABELS
 
 from . import fonts
 from .completion import COLORS, PlaceCompletion, _state
@@ -39,8 +40,7 @@ XINFENG = N_("New-customs activities: {n}")
 PLACENAME = N_("Place-name promotions: {n}")
 YUAN = N_("yuan")
 ACTIVITY_AXIS = N_("Activities")
-STATE_LABELS = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Behind"),
-                "at_risk": N_("At risk")}
+STATE_LABELS = {k: PACE_LABELS[k] for k in ("done", "on_track", "behind", "at_risk")}
 
 
 def period_text(spec: dict, t) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -28,7 +28,7 @@ from models.core.schema import Delivery, Group, OrgUnit, Plan, audit
 
 from admin.base import Secured, actor, current_settings, today, unit_in_scope
 from admin.chart_cache import ChartCache
-from admin.downloads import content_disposition
+from admin.downloads import download, image
 from admin.i18n import project_locale
 from admin.scoping import LEVEL_DEPTH
 
@@ -206,17 +206,13 @@ class DigestView(Secured, BaseView):
         rendered = pages(c)
         if not 1 <= n <= len(rendered):
             abort(404)
-        response = Response(rendered[n - 1], mimetype="image/png")
-        response.headers["Cache-Control"] = "private, max-age=300"
-        return response
+        return image(rendered[n - 1], max_age=300)
 
     @expose("/digest.pdf")
     def pdf_view(self):
         c = self._choice_or_404()
         body = digest_pdf(compute(c), project_locale())
-        return Response(body, mimetype="application/pdf", headers={
-            "Content-Disposition": content_disposition(
-                f"{c.scope.name}_{c.period}_digest.pdf")})
+        return download(body, f"{c.scope.name}_{c.period}_digest.pdf")
 
     @expose("/send", methods=("POST",))
     def send_view(self):

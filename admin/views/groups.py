@@ -33,13 +33,14 @@ from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
 
 from admin.base import ScopedModelView, SecureForm, actor, badge, post_button
 from admin.filters import ChoiceFilter, PlaceFilter, place_filters
-from admin.labels import PLACE_NAMES
+from admin.labels import (ACTIVE_LABELS, DELIVERY_STATUS_LABELS, DELIVERY_STATUS_STYLES,
+                          PLACE_NAMES, YES_NO_LABELS)
 from admin.scoping import LEVEL_DEPTH
 
-DELIVERY_STATUS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
-DELIVERY_COLOURS = {"queued": "info", "sent": "success", "failed": "danger"}
+DELIVERY_STATUS = DELIVERY_STATUS_LABELS
+DELIVERY_COLOURS = DELIVERY_STATUS_STYLES
 DELIVERY_KINDS = {code: _l(kind.label) for code, kind in KINDS.items()}
-GROUP_STATE = {True: _l("Active"), False: _l("Inactive")}
+GROUP_STATE = ACTIVE_LABELS
 GROUP_STATE_COLOURS = {True: "success", False: "secondary"}
 FAILED_NAMED = 20  # groups named in the failures banner; the count says how many in all
 FLAGS = DELIVERY_KINDS  # the push kinds a group subscribes to, each turned on and off
@@ -167,7 +168,7 @@ def _state(view, context, model, name):
 
 
 def _subscribed(view, context, model, name):
-    return _("Yes") if name in g.wushe_subscriptions.get(model.id, ()) else _("No")
+    return YES_NO_LABELS[name in g.wushe_subscriptions.get(model.id, ())]
 
 
 def _plan_name(view, context, model, name):

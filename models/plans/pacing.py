@@ -12,9 +12,15 @@ from decimal import Decimal
 from fractions import Fraction
 
 from models.core.schema import Indicator, Plan
+from models.core.i18n import N_
 
 BEHIND_RATIO = Decimal("0.75")
 PACES = ("done", "on_track", "behind", "at_risk", "missed", "no_target", "not_measured")
+#: The one wording of each pace state (gettext msgids): the dashboard, the exports and the
+#: charts all say it this way.
+PACE_LABELS = {"done": N_("Done"), "on_track": N_("On track"), "behind": N_("Behind"),
+               "at_risk": N_("At risk"), "missed": N_("Missed"), "no_target": N_("No target"),
+               "not_measured": N_("Not measured")}
 # Periods read over the year, or over the quarter or half a view picks.
 WINDOWED = ("year", "standing")
 
