@@ -197,6 +197,13 @@ async def _tapped_field(update: Update, context: BotContext
     return draft, kind, f, args[1:]
 
 
+async def _tapped_options(update: Update, context: BotContext
+                          ) -> tuple[Draft, KindDef, FieldDef, list[str], list] | None:
+    """A tapped field whose buttons are its options, with those options; None if stale."""
+    tapped = await _tapped_field(update, context)
+    return None if tapped is None else (*tapped, options_for(tapped[2], context.locale))
+
+
 async def _answer(update: Update, context: BotContext, draft: Draft, kind: KindDef, f: FieldDef,
                   value, shown: str) -> None:
     """Record a tapped answer, then close its question and ask the next one."""
@@ -214,11 +221,10 @@ async def _answer(update: Update, context: BotContext, draft: Draft, kind: KindD
 
 
 async def on_choice(update: Update, context: BotContext) -> None:
-    tapped = await _tapped_field(update, context)
+    tapped = await _tapped_options(update, context)
     if tapped is None:
         return
-    draft, kind, f, args = tapped
-    options = options_for(f, context.locale)
+    draft, kind, f, args, options = tapped
     try:
         option = options[int(args[0])]
         value = validate_choice(f, option.value, context.locale)
@@ -231,12 +237,11 @@ async def on_choice(update: Update, context: BotContext) -> None:
 
 async def on_toggle(update: Update, context: BotContext) -> None:
     """Multi-select: the selection lives in the buttons until Done, so a tap needs no write."""
-    tapped = await _tapped_field(update, context)
+    tapped = await _tapped_options(update, context)
     if tapped is None:
         return
-    draft, kind, f, args = tapped
-    t, locale = context.t, context.locale
-    options = options_for(f, locale)
+    draft, kind, f, args, options = tapped
+    t = context.t
     await update.callback_query.answer()
     markup = kb.question(f, t, options=options, selected=int(args[0]),
                          can_go_back=previous_field(kind, draft, f) is not None,
@@ -245,11 +250,10 @@ async def on_toggle(update: Update, context: BotContext) -> None:
 
 
 async def on_multi_done(update: Update, context: BotContext) -> None:
-    tapped = await _tapped_field(update, context)
+    tapped = await _tapped_options(update, context)
     if tapped is None:
         return
-    draft, kind, f, args = tapped
-    options = options_for(f, context.locale)
+    draft, kind, f, args, options = tapped
     mask = int(args[0])
     chosen = [o.value for i, o in enumerate(options) if mask & (1 << i)]
     try:

@@ -69,3 +69,15 @@ class BaseModel(peewee.Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+    @classmethod
+    def upsert(cls, key: dict, values: dict):
+        """The row named by ``key`` with ``values`` set: created, or updated in place (so its
+        id, and every row pointing at it, stay); for loaders run again on the same file."""
+        row = cls.get_or_none(*[getattr(cls, k) == v for k, v in key.items()])
+        if row is None:
+            return cls.create(**key, **values)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+        return row

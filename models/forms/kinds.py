@@ -133,14 +133,7 @@ def load_kinds(path: Path = KINDS_FILE) -> list[ReportKind]:
         values = dict(name=k["name"], emoji=k.get("emoji", ""), action_line=k.get("action_line"),
                       fields=k["fields"], checks=k.get("checks", []), order=k.get("order", order),
                       active=k.get("active", True), stores=k.get("stores"))
-        row = ReportKind.get_or_none(ReportKind.code == k["code"])
-        if row is None:
-            row = ReportKind.create(code=k["code"], **values)
-        else:
-            for key, v in values.items():
-                setattr(row, key, v)
-            row.save()
-        rows.append(row)
+        rows.append(ReportKind.upsert({"code": k["code"]}, values))
     clear_cache()
     return rows
 

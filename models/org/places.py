@@ -18,13 +18,7 @@ _STEMS = ["和平", "新华", "文化", "建设", "团结", "光明", "幸福", 
 
 
 def _upsert(code: str, **fields) -> OrgUnit:
-    unit = OrgUnit.get_or_none(OrgUnit.code == code)
-    if unit is None:
-        return OrgUnit.create(code=code, **fields)
-    for k, v in fields.items():
-        setattr(unit, k, v)
-    unit.save()
-    return unit
+    return OrgUnit.upsert({"code": code}, fields)
 
 
 def load_places(path: Path = DEFAULT_PLACES, communities_per_township: int = 3,

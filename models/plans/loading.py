@@ -168,13 +168,7 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
                       start_date=spec["start_date"],
                       counted_statuses=spec.get("counted_statuses", ["submitted", "approved"]),
                       spec=extra)
-        plan = Plan.get_or_none(Plan.code == spec["code"])
-        if plan is None:
-            plan = Plan.create(code=spec["code"], **values)
-        else:
-            for k, v in values.items():
-                setattr(plan, k, v)
-            plan.save()
+        plan = Plan.upsert({"code": spec["code"]}, values)
         if spec.get("default"):
             Plan.update(is_default=(Plan.id == plan.id)).execute()
             plan.is_default = True
@@ -207,13 +201,7 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
                 target_basis=i.get("target_basis", _default_basis(measure)),
                 per_unit_target=i.get("per_unit_target"), source_quote=i.get("quote", ""),
                 order=order, spec=ind_spec)
-            ind = Indicator.get_or_none(Indicator.plan == plan, Indicator.code == i["code"])
-            if ind is None:
-                ind = Indicator.create(plan=plan, code=i["code"], **values)
-            else:
-                for k, v in values.items():
-                    setattr(ind, k, v)
-                ind.save()
+            ind = Indicator.upsert({"plan": plan, "code": i["code"]}, values)
             kept.append(ind.id)
             Target.delete().where(Target.indicator == ind).execute()
             year = i.get("target_year")
