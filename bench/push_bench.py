@@ -114,7 +114,7 @@ def prepare(url: str, groups: int) -> int:
 def _server_process(chat_ids: list[int], conn) -> None:
     """The Bot API server, enforcing the flood limits; reports what each chat received."""
     sys.path.insert(0, str(ROOT))
-    from tests.botapi import LocalBotAPI
+    from devkit.botapi import LocalBotAPI
 
     async def main():
         async with LocalBotAPI(token=TOKEN) as api:
@@ -146,7 +146,7 @@ async def drive(url: str, groups: int, limiter: str) -> dict:
     from bot import outbox
     from bot.app import build_application
     from bot.context import Clock
-    from bot.demo import running
+    from devkit.conversation import running
     from models.core.db import database
     from models.core.schema import Group
     from models.core.settings import load_settings

@@ -1,6 +1,6 @@
 """Fixtures for the bot's end-to-end tests: the real application over real HTTP.
 
-``bot_api`` is a LocalBotAPI (tests/botapi.py); ``bot_app`` builds the application with
+``bot_api`` is a LocalBotAPI (devkit/botapi); ``bot_app`` builds the application with
 ``build_application(settings)`` pointed at it, on the test's database (``db_url``: SQLite and
 PostgreSQL), with "today" frozen at TODAY, and polls it. Talk to it as a worker would::
 
@@ -25,17 +25,13 @@ from telegram.ext import AIORateLimiter
 
 from bot.app import build_application
 from bot.context import Clock
-from bot.demo import Conversation, running, track
+from devkit.botapi import LocalBotAPI
+from devkit.conversation import Conversation, running, track, walk  # noqa: F401 (walk: for the tests)
 from models.core.i18n import negotiate
 from models.core.schema import Draft, Report, Worker
 from models.core.settings import Settings
 
-try:
-    from tests.botapi import LocalBotAPI
-    from tests import factories
-except ModuleNotFoundError:  # tests/ is not a package: pytest put tests/ on sys.path
-    from botapi import LocalBotAPI
-    import factories
+from tests import factories
 
 TOKEN = "4242:botkit-TEST-token"
 TODAY = dt.date(2026, 11, 23)  # a Monday; 上周六 is 2026-11-21
@@ -142,17 +138,6 @@ def reports_of(chat: Conversation) -> list[Report]:
 
 def draft_of(chat: Conversation) -> Draft | None:
     return (Draft.select().join(Worker).where(Worker.tg_user_id == chat.user.id).first())
-
-
-async def walk(chat: Conversation, steps) -> None:
-    """Run a script: a string is typed; ("press", label), ("photo", data) and
-    ("location", lat, lon) are the other things a worker does."""
-    for step in steps:
-        if isinstance(step, str):
-            await chat.send(step)
-        else:
-            action, *args = step
-            await getattr(chat, action)(*args)
 
 
 ACTIVITY = [

@@ -10,10 +10,7 @@ from telegram.error import NetworkError, TimedOut
 from bot.http import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, chat_key
 
-try:
-    from tests.botapi import LocalBotAPI
-except ModuleNotFoundError:
-    from botapi import LocalBotAPI
+from devkit.botapi import LocalBotAPI
 
 TOKEN = "5151:transport-TEST"
 

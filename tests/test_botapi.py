@@ -20,10 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-try:
-    from tests.botapi import LocalBotAPI
-except ModuleNotFoundError:  # tests/ is not a package: pytest put tests/ on sys.path
-    from botapi import LocalBotAPI
+from devkit.botapi import LocalBotAPI
 
 TOKEN = "123:ABC"
 
