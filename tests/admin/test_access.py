@@ -15,8 +15,7 @@ from models.core.schema import (AdminUser, AuditLog, Indicator, Invite, OrgUnit,
                            Target, Worker, audit)
 from models.core.settings import Settings
 from tests import factories as f
-from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol,  # noqa: F401
-                                  officials, page_text, settings, world)
+from tests.adminkit import CONFIG, page_text
 
 PROTECTED = [
     ("GET", "/admin/"),

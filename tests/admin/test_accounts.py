@@ -16,8 +16,7 @@ import admin.auth
 import run_admin
 from admin.auth import ACCOUNT_TRIES, FREE_TRIES, AccountError, create_user
 from models.core.schema import AdminUser, AuditLog
-from tests.test_admin_app import (CONFIG, PASSWORDS, app, client, officials,  # noqa: F401
-                                  page_text, settings)
+from tests.adminkit import CONFIG, PASSWORDS, page_text
 
 HERE = {"REMOTE_ADDR": "10.0.0.1"}
 THERE = {"REMOTE_ADDR": "10.0.0.2"}

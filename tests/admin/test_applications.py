@@ -12,11 +12,11 @@ from admin.auth import AccountError, create_user
 from models.org import access
 from models.core.schema import AdminUser, Application, AuditLog, OrgUnit, Outbox, Report
 from tests import factories as f
-from tests.test_admin_app import (CONFIG, ZH, app, officials, page_text, settings,  # noqa: F401
-                                  signed_in)
-from tests.test_applications import ANSWERS, file, official, state
+from tests.adminkit import CONFIG, ZH, page_text, signed_in
+from tests.factories import APPLICATION_ANSWERS as ANSWERS, official
+from tests.factories import application as file, application_state as state
 
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from models.forms.kinds import default_plan
 from models.org.places import city
 from models.core.schema import OrgUnit
 from tests import factories as f
-from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
-                                  page_text, settings)
+from tests.adminkit import page_text
 
 TODAY = dt.date(2026, 11, 23)
 CELL = re.compile(r'<td class="wd-cell" data-indicator="([^"]+)" data-place="([^"]+)"\s+'

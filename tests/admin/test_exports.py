@@ -15,9 +15,6 @@ from admin.exports import PROGRESS_HEADERS, REPORT_HEADERS
 from models.plans.progress import breakdown, plan_progress
 from models.core.schema import OrgUnit, Plan
 from tests import factories as f
-from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
-                                  settings, world)
-
 
 def read_csv(response) -> list[list[str]]:
     assert response.data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8

@@ -15,10 +15,9 @@ from models.core.i18n import translator
 from models.importing import MESSAGES
 from models.core.schema import AuditLog, OrgUnit, Worker
 from tests import factories as f
-from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol, client,  # noqa: F401
-                                  officials, page_text, settings, signed_in)
+from tests.adminkit import CONFIG, page_text, signed_in
 
-SAMPLES = Path(__file__).resolve().parent.parent / "models" / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "models" / "data" / "samples"
 ZH = translator("zh_Hans").gettext
 
 

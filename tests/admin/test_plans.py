@@ -18,9 +18,7 @@ from admin.dashboard import chart_cache
 from admin.exports import INDEX_SHEET, PLAN_HEADERS
 from models.core.schema import OrgUnit, Plan
 from tests import factories as f
-from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
-                                  page_text, settings)
-from tests.test_linkage import load_test_plan, plan  # noqa: F401
+from tests.adminkit import page_text
 
 TODAY = dt.date(2026, 11, 23)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -303,9 +301,9 @@ def test_the_zhejiang_dashboard_shows_its_index_card(as_alice, db):
     assert 'data-indicator="township_stations"' in text
 
 
-# ---- in a real browser (tests/test_browser.py's demo site and Chromium) ----------------------
+# ---- in a real browser (tests/browserkit.py's demo site and Chromium) -----------------------
 
-from tests.test_browser import SHOTS, browser, page, sign_in, site  # noqa: E402,F401
+from tests.browserkit import SHOTS, sign_in  # noqa: E402
 
 
 def _loaded(page, selector: str) -> None:

@@ -24,8 +24,7 @@ from models.pushes import deliveries as pushes
 from models.core.i18n import translator
 from models.core.schema import AuditLog, Delivery, Group, OrgUnit, Outbox, Plan
 from tests import factories as f
-from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol,  # noqa: F401
-                                  officials, page_text, settings, signed_in, world)
+from tests.adminkit import CONFIG, page_text, signed_in
 
 ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
 AFTER_W47 = dt.datetime(2026, 11, 24, 2, 0)  # Tuesday 10:00 in Shanghai, as naive UTC

@@ -17,8 +17,7 @@ from models.core.i18n import translator
 from models.core.messages import VALIDATION
 from models.core.schema import AdminUser, AuditLog, SocialOrganization, Volunteer
 from tests import factories as f
-from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
-                                  page_text, settings, signed_in)
+from tests.adminkit import page_text, signed_in
 
 TODAY = dt.date(2026, 11, 23)
 ZH = translator("zh_Hans").gettext

@@ -12,8 +12,7 @@ import models.core.i18n
 from models.reports.filing import REJECT_NOTICE, reject, review
 from models.core.schema import AuditLog, Outbox, Report
 from tests import factories as f
-from tests.test_admin_app import (CONFIG, app, as_alice, as_bob, as_carol, client,  # noqa: F401
-                                  officials, page_text, settings, signed_in, world)
+from tests.adminkit import CONFIG, page_text, signed_in
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ import pytest
 from models.core.schema import AuditLog, Indicator, Invite, OrgUnit, Plan, Target, Worker
 from models.org.workers import redeem_invite
 from tests import factories as f
-from tests.test_admin_app import (app, as_alice, as_bob, as_carol, client, officials,  # noqa: F401
-                                  page_text, settings, world)
+from tests.adminkit import page_text
 
 
 def audit_rows(entity, entity_id=None, action=None):

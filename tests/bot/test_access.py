@@ -6,7 +6,7 @@ import datetime as dt
 from models.core.schema import ChatState, Draft, Invite, Worker
 
 from tests import factories
-from tests.botkit import bot_api, bot_app, walk, worker_of  # noqa: F401
+from tests.botkit import walk, worker_of
 
 NOT_REGISTERED = "To register, open the invite link your county or township coordinator gave you"
 

@@ -11,9 +11,9 @@ from models.org import access
 from models.applications import act
 from models.core.schema import Application, Draft, Report
 from tests import factories as f
-from tests.botkit import (bot_api, bot_app, draft_of, open_at, reports_of, walk,  # noqa: F401
-                          worker_of)
-from tests.test_applications import ANSWERS, file, official
+from tests.botkit import draft_of, open_at, reports_of, walk, worker_of
+from tests.factories import APPLICATION_ANSWERS as ANSWERS, official
+from tests.factories import application as file
 
 FILING = ["/report", ("press", "Pilot project application"),
           "“四点半课堂”困境儿童课后服务", "社区共有居民2400户，老旧小区较多。",

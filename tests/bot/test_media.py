@@ -6,7 +6,7 @@ from pathlib import Path
 
 from models.core.schema import Photo
 
-from tests.botkit import bot_api, bot_app, draft_of, open_at, reports_of  # noqa: F401
+from tests.botkit import draft_of, open_at, reports_of
 
 XINFENG = dict(event_type="council", date="2026-11-20", place="村委会", participants=20)
 

@@ -11,7 +11,7 @@ from models.core.schema import Delivery, Group, Outbox, Report, now
 
 from bot import outbox
 from tests import factories
-from tests.botkit import bot_api, bot_app, draft_of, open_at, reports_of, worker_of  # noqa: F401
+from tests.botkit import draft_of, open_at, reports_of, worker_of
 
 NOTICE = "Your report “Activity held” of Nov 20, 2026 was returned for correction.\nReason: 人数对不上"
 

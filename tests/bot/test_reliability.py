@@ -10,8 +10,8 @@ from models.core.schema import ProcessedUpdate, Report, now
 from bot import engine
 from bot.gate import KEEP_UPDATE_IDS, forget_updates_before
 from bot.logs import configure
-from tests.botkit import (ACTIVITY, CONTINUE, TOKEN, at_card, bot_api, bot_app,  # noqa: F401
-                          draft_of, open_at, reports_of, walk)
+from tests.botkit import (ACTIVITY, CONTINUE, TOKEN, at_card, draft_of, open_at, reports_of,
+                          walk)
 
 
 async def test_it_continues_a_report_after_a_restart(bot_app):

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from models.core.schema import Contribution, Draft, Indicator, Plan, Report
 
-from tests.botkit import (ACTIVITY, CONTINUE, TODAY, at_card, bot_api, bot_app,  # noqa: F401
-                          draft_of, open_at, reports_of, walk)
+from tests.botkit import (ACTIVITY, CONTINUE, TODAY, at_card, draft_of, open_at, reports_of,
+                          walk)
 
 
 def contributions(report, plan: str = "yaan-jiuxiang") -> dict[str, Decimal]:

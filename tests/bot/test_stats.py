@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests import factories
-from tests.botkit import bot_api, bot_app, worker_of  # noqa: F401
+from tests.botkit import worker_of
 
 
 async def test_it_shows_my_counts_and_our_progress_against_targets(bot_app):

@@ -1,7 +1,7 @@
 """A bad answer is explained and the same question asked again; the draft does not change."""
 from __future__ import annotations
 
-from tests.botkit import bot_api, bot_app, draft_of, open_at, unchanged  # noqa: F401
+from tests.botkit import draft_of, open_at, unchanged
 
 ACTIVITY_SO_FAR = dict(action_line="children", activity_type="service", title="四点半课堂",
                        date="2026-11-20", place="社区活动室")

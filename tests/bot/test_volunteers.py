@@ -10,8 +10,7 @@ from models import registry as r
 from models.core.schema import Report, Volunteer, VolunteerHours
 
 from tests import factories
-from tests.botkit import (CONTINUE, TODAY, bot_api, bot_app, draft_of, open_at,  # noqa: F401
-                          reports_of, walk, worker_of)
+from tests.botkit import CONTINUE, TODAY, draft_of, open_at, reports_of, walk, worker_of
 
 ID_A = "11010519491231002X"
 YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()

@@ -13,7 +13,7 @@ import pytest
 from models.org import access
 from models.core.db import database
 from models.core.schema import Application, ApplicationStep, Outbox
-from tests.test_browser import SHOTS, browser, page, sign_in, site  # noqa: F401
+from tests.browserkit import SHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from charts import PlaceCompletion, completion_by_place, fonts, png_bytes, weekly_trend
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 COUNTIES = [("雨城区", 82.0, 75.0), ("名山区", 64.0, 75.0), ("荥经县", 40.0, 75.0),
             ("汉源县", 100.0, 75.0), ("石棉县", None, None), ("天全县", 71.0, 75.0),
             ("芦山县", 90.0, 75.0), ("宝兴县", 55.0, 75.0)]

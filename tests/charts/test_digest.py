@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-import factories as f
+from tests import factories as f
 from charts import pushes as chart_pushes
 from charts.digest import digest_pages, digest_pdf, wrap
 from charts.weekly import weekly_figure
@@ -25,7 +25,7 @@ from models.core.i18n import translator
 from models.plans.progress import Window
 from models.core.schema import OrgUnit
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 LINES = [["弱有众扶", 0, None, None, "no_target"], ["银发暖心", 3, None, None, "no_target"],
          ["花朵呵护", 2, 40.0, 89.0, "at_risk"], ["心灵守护", 0, None, None, "no_target"],
          ["友邻互助", 0, 100.0, 89.0, "done"], ["情暖万家", 7, 80.0, 89.4, "behind"],

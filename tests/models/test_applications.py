@@ -14,34 +14,17 @@ from models import applications
 from models.applications import ChainError, act, visible
 from models.core.errors import NotFound, PermissionDenied, ValidationError
 from models.core.i18n import translator
-from models.reports.filing import draft_from_report, save_draft, start_draft, submit_draft
-from models.core.schema import (AdminUser, Application, ApplicationStep, AuditLog, Draft, OrgUnit,
-                           Outbox, Report, Worker)
+from models.reports.filing import draft_from_report, save_draft, submit_draft
+from models.core.schema import Application, AuditLog, Draft, OrgUnit, Outbox, Report, Worker
 from tests import factories as f
+from tests.factories import APPLICATION_ANSWERS as ANSWERS, official
+from tests.factories import application as file, application_state as state
 
 TODAY = dt.date(2026, 11, 23)
-
-ANSWERS = {
-    "project_name": "“四点半课堂”困境儿童课后服务",
-    "community_profile": "社区共有居民2400户，老旧小区较多。",
-    "needs": "放学后无人看护的儿童较多。",
-    "beneficiaries": "困境和留守儿童约50人",
-    "service_methods": "社工带领志愿者开展课业辅导和安全教育小组",
-    "period": "2026年12月至2027年6月",
-    "funding": "总需求8万元：申请省级补助5万元，街道配套3万元。",
-    "subsidy": "50000.00",
-    "outcomes": "儿童课后安全得到保障，培育社区社会组织1个。",
-}
 
 
 def township_of(unit: OrgUnit) -> OrgUnit:
     return unit.parent
-
-
-def official(username: str, role: str, code: str, *, active: bool = True) -> AdminUser:
-    return AdminUser.create(username=username, display_name=username.title(), role=role,
-                            password_hash="x", org_unit=OrgUnit.get(OrgUnit.code == code),
-                            active=active)
 
 
 @pytest.fixture
@@ -65,26 +48,6 @@ def chain(db):
         viewer=official("vic", "viewer", "5118"),
     )
     return type("Chain", (), ns)
-
-
-def file(worker: Worker, **answers) -> Application:
-    """File a 申报表 as the bot does: a draft of kind pilot_application, submitted."""
-    draft = start_draft(worker, "pilot_application")
-    draft.answers = {**ANSWERS, **answers}
-    draft.step = None
-    save_draft(draft)
-    report, created = submit_draft(draft, today=TODAY)
-    assert created
-    return Application.get(Application.uid == report.uid)
-
-
-def state(application: Application) -> tuple:
-    """Everything an act may change, to prove a refused one changed nothing."""
-    row = Application.get_by_id(application.id)
-    report = Report.get(Report.uid == application.uid)
-    return (row.level, row.status, row.updated_at, row.decided_at, report.status,
-            ApplicationStep.select().where(ApplicationStep.application == row).count(),
-            AuditLog.select().count(), Outbox.select().count())
 
 
 def notices(worker: Worker) -> list[Outbox]:

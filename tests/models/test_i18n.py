@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 import models.core.i18n
 from models.core.i18n import translator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
 # The same keywords as `make i18n` (-k N_ -k _l -k lazy_gettext on top of babel's defaults).
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_l": None, "lazy_gettext": None}

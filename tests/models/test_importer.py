@@ -22,7 +22,7 @@ from models.plans.progress import plan_progress
 from models.core.schema import (AuditLog, Contribution, Indicator, OrgUnit, Plan, Report,
                            SocialOrganization, Station, Volunteer, Worker)
 
-SAMPLES = Path(__file__).resolve().parent.parent / "models" / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "models" / "data" / "samples"
 TODAY = dt.date(2025, 12, 1)
 EN = translator("en")
 

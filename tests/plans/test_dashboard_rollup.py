@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from factories import community, county, report, worker
+from tests.factories import community, county, report, worker
 from models.plans import progress, rollup
 from models.forms.kinds import default_plan
 from models.org.places import city

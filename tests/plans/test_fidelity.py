@@ -6,7 +6,6 @@ and see the check fail.
 """
 from __future__ import annotations
 
-import os
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -14,23 +13,9 @@ from pathlib import Path
 import pytest
 
 from models.plans.loading import DEFAULT_PLAN_FILE, read_plan_file, shipped_plan_files
+from tests.plankit import POLICIES
 
 PLANS = {p.stem: p for p in shipped_plan_files()}
-
-
-def _policies() -> Path | None:
-    """shared/policies/, from $WUSHE_POLICIES or the nearest ancestor that has it (the main
-    checkout and its worktrees sit at different depths below it)."""
-    if os.environ.get("WUSHE_POLICIES"):
-        return Path(os.environ["WUSHE_POLICIES"])
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "policies"
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-POLICIES = _policies()
 needs_documents = pytest.mark.skipif(POLICIES is None, reason="shared/policies not available")
 
 CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,

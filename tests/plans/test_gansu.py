@@ -17,7 +17,7 @@ from models.plans import progress
 from models.forms.kinds import get_kind
 from models.core.schema import Application, OrgUnit, Plan, SocialOrganization, Volunteer
 from tests import factories as f
-from tests.test_fidelity import POLICIES
+from tests.plankit import POLICIES
 
 TODAY = dt.date(2026, 11, 23)
 TOWN = "511802006"  # 对岩镇: three villages

@@ -230,8 +230,6 @@ def test_a_rejected_report_leaves_every_plan(db):
 
 # ---- every plan's dashboard -------------------------------------------------------------------
 
-from tests.test_admin_app import app, as_alice, officials, settings  # noqa: E402,F401
-
 
 @pytest.mark.parametrize("code", sorted(SHIPPED))
 def test_each_plans_dashboard_shows_its_indicators_with_their_figures(as_alice, code, monkeypatch):

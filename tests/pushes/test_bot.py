@@ -19,7 +19,6 @@ from models.pushes import deliveries as pushes
 from models.core.i18n import SUPPORTED, translator
 from models.core.schema import Delivery, Group, OrgUnit, Outbox
 from tests import factories
-from tests.botkit import bot_api, bot_app  # noqa: F401
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 MONDAY_9 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # the weekly push of 2026-W47

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-import factories as f
+from tests import factories as f
 from charts.pushes import render
 from models.pushes import deliveries as pushes
 from models.core.db import database

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-import factories as f
+from tests import factories as f
 from models.pushes import summaries
 from models.forms.kinds import default_plan
 from models.core.i18n import translator
