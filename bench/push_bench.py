@@ -3,7 +3,7 @@
 A database with 1,000 groups, each bound to a community of its own (the places are grown to
 ~1,056 communities as in the dashboard bench), a report or two per community last week, and
 the weekly run of 2026-W47 queued with ``models.pushes.deliveries.enqueue``: per group a text and a
-chart, 2,000 messages. A local Bot API server (tests/botapi.py) in a second process ENFORCES
+chart, 2,000 messages. A local Bot API server (devkit/botapi) in a second process ENFORCES
 30 messages/s overall and 20/min per chat, answering 429 with retry_after beyond them. The
 real Application (``bot.build_application``, its flood limiter, its outbox) drains the run;
 the charts are drawn while it sends.

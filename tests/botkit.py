@@ -5,10 +5,10 @@
 PostgreSQL), with "today" frozen at TODAY, and polls it. Talk to it as a worker would::
 
     async def test_it_...(bot_app):
-        alice = bot_app.chat(name="alice")          # a registered, active worker
-        await alice.send("/report")
-        await alice.press("Activity held")
-        assert "Step 1/11" in alice.last
+        ailin = bot_app.chat(name="ailin")          # a registered, active worker
+        await ailin.send("/report")
+        await ailin.press("Activity held")
+        assert "Step 1/11" in ailin.last
 
 Every step returns once the bot has processed the update (no sleeps). Test users write in
 English by default, so assertions read the msgids; Chinese answers are typed all the same.
@@ -73,7 +73,7 @@ class BotHarness:
         await self.stop()
         await self.start(**options)
 
-    def chat(self, name: str = "alice", *, language_code: str | None = "en",
+    def chat(self, name: str = "ailin", *, language_code: str | None = "en",
              registered: bool = True, status: str = "active", place=None,
              user_id: int | None = None) -> Conversation:
         """A simulated user; by default a registered, active worker in the first community."""

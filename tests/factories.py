@@ -1,4 +1,4 @@
-"""Factories for test data: personas alice, bob, charlie are workers in different places."""
+"""Factories for test data: personas ailin, bowen, chunhua are workers in different places."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +24,7 @@ def community(county_code: str = "511802", index: int = 0) -> OrgUnit:
             .order_by(OrgUnit.code).offset(index).first())
 
 
-def worker(name: str = "alice", *, tg_user_id: int | None = None, place: OrgUnit | None = None,
+def worker(name: str = "ailin", *, tg_user_id: int | None = None, place: OrgUnit | None = None,
            status: str = "active", role: str = "worker") -> Worker:
     return Worker.create(tg_user_id=tg_user_id or next(_ids), display_name=name.title(),
                          org_unit=place or community(), status=status, role=role)

@@ -2,7 +2,7 @@
 the deliveries to them (failures shown and retried), and the quarterly / half-year digests
 (pages, PDF, "Send to groups").
 
-Personas as in tests/test_admin_app.py: alice is the city admin of 雅安市, bob a county
+Personas as in tests/conftest.py: alice is the city admin of 雅安市, bob a county
 official of 雨城区 (511802), carol a viewer of 名山区 (511803).
 """
 from __future__ import annotations

@@ -111,18 +111,18 @@ async def test_it_sets_the_command_menus_for_chinese_and_english(bot_app):
 
 
 async def test_it_helps_and_explains_unknown_commands(bot_app):
-    alice = bot_app.chat("alice")
-    await alice.send("/help")
-    assert "/report — Report an activity or a milestone" in alice.last and "上周六" in alice.last
-    await alice.send("/frobnicate")
-    assert "I do not know that command." in alice.last
-    await alice.send("hello")
-    assert "You have no report open. Send /report" in alice.last
+    ailin = bot_app.chat("ailin")
+    await ailin.send("/help")
+    assert "/report — Report an activity or a milestone" in ailin.last and "上周六" in ailin.last
+    await ailin.send("/frobnicate")
+    assert "I do not know that command." in ailin.last
+    await ailin.send("hello")
+    assert "You have no report open. Send /report" in ailin.last
 
 
 async def test_it_stays_silent_in_group_chats(bot_app):
-    alice = bot_app.chat("alice")
+    ailin = bot_app.chat("ailin")
     group = bot_app.api.group(-100777, "社区工作群")
-    update_id = await group.send(alice.user, "/report")
-    await alice.done.until(update_id)
-    assert bot_app.api.sent(-100777) == [] and alice.user.messages == []
+    update_id = await group.send(ailin.user, "/report")
+    await ailin.done.until(update_id)
+    assert bot_app.api.sent(-100777) == [] and ailin.user.messages == []

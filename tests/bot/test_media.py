@@ -16,19 +16,19 @@ def jpeg(n: int) -> bytes:
 
 
 async def test_it_stores_photos_with_their_hash_and_links_them_to_the_report(bot_app):
-    bob = bot_app.chat("bob")
-    draft = open_at(bob, "xinfeng", **XINFENG)
-    await bob.send("/report")
-    await bob.press("Continue")
-    assert "Photos if you have them" in bob.last and bob.keyboard() == ["⬅ Back", "Skip"]
-    await bob.photo(jpeg(1))
-    assert "Photo 1 of 5 saved" in bob.last and "Done" in bob.keyboard()
-    await bob.photo(jpeg(2))
-    assert "Photo 2 of 5 saved" in bob.last and len(bob.live()) == 1
-    await bob.press("Done")
-    assert "Photos: 2 photos" in bob.last
-    await bob.press("Submit")
-    [report] = reports_of(bob)
+    bowen = bot_app.chat("bowen")
+    draft = open_at(bowen, "xinfeng", **XINFENG)
+    await bowen.send("/report")
+    await bowen.press("Continue")
+    assert "Photos if you have them" in bowen.last and bowen.keyboard() == ["⬅ Back", "Skip"]
+    await bowen.photo(jpeg(1))
+    assert "Photo 1 of 5 saved" in bowen.last and "Done" in bowen.keyboard()
+    await bowen.photo(jpeg(2))
+    assert "Photo 2 of 5 saved" in bowen.last and len(bowen.live()) == 1
+    await bowen.press("Done")
+    assert "Photos: 2 photos" in bowen.last
+    await bowen.press("Submit")
+    [report] = reports_of(bowen)
     assert report.values["photos"] == 2
     photos = list(Photo.select().where(Photo.report == report).order_by(Photo.id))
     assert [p.sha256 for p in photos] == [hashlib.sha256(jpeg(n)).hexdigest() for n in (1, 2)]
@@ -56,33 +56,33 @@ async def test_it_refuses_photos_beyond_the_limit(bot_app):
 
 
 async def test_it_discards_the_photos_of_a_cancelled_report(bot_app):
-    bob = bot_app.chat("bob")
-    open_at(bob, "xinfeng", **XINFENG)
-    await bob.photo(jpeg(1))
-    await bob.send("/cancel")
-    assert Photo.select().count() == 0 and draft_of(bob) is None
+    bowen = bot_app.chat("bowen")
+    open_at(bowen, "xinfeng", **XINFENG)
+    await bowen.photo(jpeg(1))
+    await bowen.send("/cancel")
+    assert Photo.select().count() == 0 and draft_of(bowen) is None
 
 
 async def test_it_stores_a_shared_location(bot_app):
-    alice = bot_app.chat("alice")
-    open_at(alice, "activity", action_line="rural", activity_type="publicity", title="t",
+    ailin = bot_app.chat("ailin")
+    open_at(ailin, "activity", action_line="rural", activity_type="publicity", title="t",
             date="2026-11-20", place="p", participants=12, parties=["community"],
             volunteers=None, summary=None, photos=0)
-    await alice.send("/report")
-    await alice.press("Continue")
-    assert "Share the location" in alice.last and "tap 📎 and choose Location" in alice.last
-    await alice.location(30.0123, 103.0011)
-    assert "Location: 30.01230, 103.00110" in alice.last
-    await alice.press("Submit")
-    [report] = reports_of(alice)
+    await ailin.send("/report")
+    await ailin.press("Continue")
+    assert "Share the location" in ailin.last and "tap 📎 and choose Location" in ailin.last
+    await ailin.location(30.0123, 103.0011)
+    assert "Location: 30.01230, 103.00110" in ailin.last
+    await ailin.press("Submit")
+    [report] = reports_of(ailin)
     assert (report.latitude, report.longitude) == (30.0123, 103.0011)
     assert "location" not in report.values
 
 
 async def test_it_takes_a_photo_sent_as_a_file(bot_app):
-    bob = bot_app.chat("bob")
-    open_at(bob, "xinfeng", **XINFENG)
-    update_id = await bob.user.send_document(jpeg(7), "IMG_0007.jpg", "image/jpeg")
-    await bob.done.until(update_id)
-    assert "Photo 1 of 5 saved" in bob.last
+    bowen = bot_app.chat("bowen")
+    open_at(bowen, "xinfeng", **XINFENG)
+    update_id = await bowen.user.send_document(jpeg(7), "IMG_0007.jpg", "image/jpeg")
+    await bowen.done.until(update_id)
+    assert "Photo 1 of 5 saved" in bowen.last
     assert Photo.get().sha256 == hashlib.sha256(jpeg(7)).hexdigest()

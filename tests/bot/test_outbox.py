@@ -25,51 +25,51 @@ def rejected(chat, reason: str = "人数对不上") -> tuple[Report, Outbox]:
 
 
 async def test_it_sends_a_rejection_notice_whose_button_reopens_the_report(bot_app):
-    alice = bot_app.chat("alice")
-    report, row = rejected(alice)
+    ailin = bot_app.chat("ailin")
+    report, row = rejected(ailin)
     assert await outbox.drain(bot_app.app) == 1
-    notice = alice.user.last_message
-    assert notice["text"] == NOTICE and alice.keyboard() == ["Correct this report"]
+    notice = ailin.user.last_message
+    assert notice["text"] == NOTICE and ailin.keyboard() == ["Correct this report"]
     row = Outbox.get_by_id(row.id)
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, None) and row.sent_at
     assert await outbox.drain(bot_app.app) == 0  # sent once
 
-    await alice.press("Correct this report")
-    assert "Correcting a report that was sent back. Reason: 人数对不上" in alice.last
-    assert "Participants: 30" in alice.last
-    await alice.press("Edit a field")
-    await alice.press("Participants")
-    await alice.send("28")
-    await alice.press("Submit")
-    assert "Your corrected report was sent for review again." in alice.last
-    [again] = reports_of(alice)
+    await ailin.press("Correct this report")
+    assert "Correcting a report that was sent back. Reason: 人数对不上" in ailin.last
+    assert "Participants: 30" in ailin.last
+    await ailin.press("Edit a field")
+    await ailin.press("Participants")
+    await ailin.send("28")
+    await ailin.press("Submit")
+    assert "Your corrected report was sent for review again." in ailin.last
+    [again] = reports_of(ailin)
     assert again.id == report.id and again.status == "submitted"
     assert again.values["participants"] == 28 and again.reject_reason is None
     reach = {c.value for c in again.contributions if c.indicator.code == "participants_children"}
     assert reach == {28}
-    await alice.press("Correct this report", notice)
+    await ailin.press("Correct this report", notice)
     assert "This report is not waiting for a correction." in \
-        (await bot_app.api.callback_answer(alice.update_id))["text"]
+        (await bot_app.api.callback_answer(ailin.update_id))["text"]
 
 
 async def test_it_asks_before_a_correction_replaces_an_unfinished_report(bot_app):
-    alice = bot_app.chat("alice")
-    report, _ = rejected(alice)
-    open_at(alice, "xinfeng", event_type="council")
+    ailin = bot_app.chat("ailin")
+    report, _ = rejected(ailin)
+    open_at(ailin, "xinfeng", event_type="council")
     await outbox.drain(bot_app.app)
-    await alice.press("Correct this report")
-    assert "You have an unfinished report. Correcting this one will discard it." in alice.last
-    await alice.press("Keep my draft")
-    assert draft_of(alice).kind.code == "xinfeng" and "Step 2/5" in alice.last
+    await ailin.press("Correct this report")
+    assert "You have an unfinished report. Correcting this one will discard it." in ailin.last
+    await ailin.press("Keep my draft")
+    assert draft_of(ailin).kind.code == "xinfeng" and "Step 2/5" in ailin.last
 
 
 async def test_it_records_failures_and_retries_later(bot_app):
-    alice = bot_app.chat("alice")
-    blocked = bot_app.chat("bob")
-    _, row = rejected(alice)
+    ailin = bot_app.chat("ailin")
+    blocked = bot_app.chat("bowen")
+    _, row = rejected(ailin)
     _, gone = rejected(blocked)
     bot_app.api.kick(blocked.user.id)
-    bot_app.api.fail_next("sendMessage", error_code=502, chat_id=alice.user.id)
+    bot_app.api.fail_next("sendMessage", error_code=502, chat_id=ailin.user.id)
     assert await outbox.drain(bot_app.app) == 0
     row, gone = Outbox.get_by_id(row.id), Outbox.get_by_id(gone.id)
     assert (row.status, row.attempts) == ("pending", 1) and "Bad Gateway" in row.last_error
@@ -77,14 +77,14 @@ async def test_it_records_failures_and_retries_later(bot_app):
     assert (gone.status, gone.attempts) == ("failed", 1) and "blocked" in gone.last_error
     assert await outbox.drain(bot_app.app) == 0  # not before its backoff is over
     assert await outbox.drain(bot_app.app, at=row.not_before) == 1
-    assert Outbox.get_by_id(row.id).status == "sent" and alice.user.last_message["text"] == NOTICE
+    assert Outbox.get_by_id(row.id).status == "sent" and ailin.user.last_message["text"] == NOTICE
 
 
 async def test_it_drains_the_outbox_on_a_timer(bot_app):
-    alice = bot_app.chat("alice")
+    ailin = bot_app.chat("ailin")
     await bot_app.restart(outbox_interval=0.05)
-    rejected(alice)
-    await alice.user.expect("returned for correction", timeout=5)
+    rejected(ailin)
+    await ailin.user.expect("returned for correction", timeout=5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,11 +131,11 @@ async def test_it_holds_a_deliverys_later_rows_until_the_earlier_one_is_sent(bot
     group, d, rows = delivery(api)
     later = now() + dt.timedelta(minutes=5)
     Outbox.update(not_before=later).where(Outbox.id == rows[1].id).execute()
-    alice = bot_app.chat("alice")
-    rejected(alice)  # another chat's notice is not held up
+    ailin = bot_app.chat("ailin")
+    rejected(ailin)  # another chat's notice is not held up
     assert await outbox.drain(bot_app.app) == 2
     assert texts_in(api, group.chat_id) == ["<b>周报</b> 第一条"]
-    assert alice.user.last_message["text"] == NOTICE
+    assert ailin.user.last_message["text"] == NOTICE
     assert Delivery.get_by_id(d.id).status == "queued"
     assert await outbox.drain(bot_app.app, at=later) == 2
     assert texts_in(api, group.chat_id) == ["<b>周报</b> 第一条", "第二条", "第三条"]

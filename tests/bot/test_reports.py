@@ -27,10 +27,10 @@ async def submit(chat) -> Report:
 
 
 async def test_it_stores_an_activity_report(bot_app):
-    alice = bot_app.chat("alice")
-    await walk(alice, ACTIVITY)
-    assert len(alice.live()) == 1  # only the card can be tapped
-    report = await submit(alice)
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, ACTIVITY)
+    assert len(ailin.live()) == 1  # only the card can be tapped
+    report = await submit(ailin)
     assert report.kind.code == "activity"
     assert report.activity_date == TODAY - dt.timedelta(days=1)
     assert report.action_line == "children"
@@ -42,14 +42,14 @@ async def test_it_stores_an_activity_report(bot_app):
     assert contributions(report) == {
         "minors_service_sessions": 1, "minors_service_reach": 30,
         "activities_children": 1, "participants_children": 30}
-    assert draft_of(alice) is None
+    assert draft_of(ailin) is None
 
 
 async def test_it_stores_a_new_customs_report(bot_app):
-    bob = bot_app.chat("bob")
-    await walk(bob, ["/report", ("press", "New customs"), ("press", "Frugal funerals"),
+    bowen = bot_app.chat("bowen")
+    await walk(bowen, ["/report", ("press", "New customs"), ("press", "Frugal funerals"),
                      "上周六", "村委会", "三十", ("press", "Skip")])
-    report = await submit(bob)
+    report = await submit(bowen)
     assert report.activity_date == dt.date(2026, 11, 21)
     assert report.action_line == "xinfeng"
     assert report.values == {"event_type": "frugal_funeral", "date": "2026-11-21",
@@ -58,10 +58,10 @@ async def test_it_stores_a_new_customs_report(bot_app):
 
 
 async def test_it_stores_a_place_name_report(bot_app):
-    carol = bot_app.chat("carol")
-    await walk(carol, ["/report", ("press", "Place-name"), ("press", "In a school"), "昨天",
+    caixia = bot_app.chat("caixia")
+    await walk(caixia, ["/report", ("press", "Place-name"), ("press", "In a school"), "昨天",
                        "上里古镇", "3个", "60人", "10", "四十", ("press", "Skip")])
-    report = await submit(carol)
+    report = await submit(caixia)
     assert report.activity_date == dt.date(2026, 11, 22)
     assert report.action_line == "placename"
     assert report.values == {"setting": "school", "date": "2026-11-22", "place_names": "上里古镇",
@@ -117,53 +117,53 @@ async def test_it_stores_a_milestone_with_a_quick_number(bot_app):
 
 
 async def test_it_counts_only_visible_fields_in_the_step_counter(bot_app):
-    alice = bot_app.chat("alice")
-    await walk(alice, ["/report", ("press", "Activity held")])
-    assert "Step 1/11" in alice.last and "Which action line" in alice.last
-    assert "Back" not in alice.keyboard()  # nothing to go back to
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, ["/report", ("press", "Activity held")])
+    assert "Step 1/11" in ailin.last and "Which action line" in ailin.last
+    assert "Back" not in ailin.keyboard()  # nothing to go back to
 
 
 async def test_it_goes_back_to_change_an_answer(bot_app):
-    alice = bot_app.chat("alice")
-    await walk(alice, ["/report", ("press", "Activity held"), ("press", "Child care"),
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, ["/report", ("press", "Activity held"), ("press", "Child care"),
                        ("press", "Service"), "四点半课堂"])
-    assert "Step 4/11" in alice.last
-    await alice.press("Back")
-    assert "Step 3/11" in alice.last and "Current answer: 四点半课堂" in alice.last
-    await alice.press("Back")
-    assert "Step 2/11" in alice.last and "Current answer: Service" in alice.last
-    await alice.press("Training")
-    assert "Step 4/11" in alice.last  # the title is kept: on to the first unanswered question
-    draft = draft_of(alice)
+    assert "Step 4/11" in ailin.last
+    await ailin.press("Back")
+    assert "Step 3/11" in ailin.last and "Current answer: 四点半课堂" in ailin.last
+    await ailin.press("Back")
+    assert "Step 2/11" in ailin.last and "Current answer: Service" in ailin.last
+    await ailin.press("Training")
+    assert "Step 4/11" in ailin.last  # the title is kept: on to the first unanswered question
+    draft = draft_of(ailin)
     assert draft.answers["activity_type"] == "training" and draft.answers["title"] == "四点半课堂"
-    await alice.press("Back")
-    assert "Step 3/11" in alice.last  # the question above, not the last one answered
+    await ailin.press("Back")
+    assert "Step 3/11" in ailin.last  # the question above, not the last one answered
 
 
 async def test_it_skips_optional_fields(bot_app):
-    alice = bot_app.chat("alice")
-    open_at(alice, "activity", action_line="elderly", activity_type="service", title="t",
+    ailin = bot_app.chat("ailin")
+    open_at(ailin, "activity", action_line="elderly", activity_type="service", title="t",
             date="2026-11-20", place="p", participants=12, parties=["community"])
-    await walk(alice, ["/report", ("press", "Continue")])
-    assert "How many volunteers" in alice.last and "Skip" in alice.keyboard()
-    await walk(alice, [("press", "Skip"), ("press", "Skip"), ("press", "Skip"), ("press", "Skip")])
-    assert "Volunteers: —" in alice.last and "Location: —" in alice.last
-    report = await submit(alice)
+    await walk(ailin, ["/report", ("press", "Continue")])
+    assert "How many volunteers" in ailin.last and "Skip" in ailin.keyboard()
+    await walk(ailin, [("press", "Skip"), ("press", "Skip"), ("press", "Skip"), ("press", "Skip")])
+    assert "Volunteers: —" in ailin.last and "Location: —" in ailin.last
+    report = await submit(ailin)
     assert report.values["volunteers"] is None and report.latitude is None
 
 
 async def test_it_edits_a_field_from_the_card(bot_app):
-    alice = bot_app.chat("alice")
-    at_card(alice)
-    await walk(alice, CONTINUE)
-    await alice.press("Edit a field")
-    assert {"Participants", "Title", "Photos"} <= set(alice.keyboard())
-    await alice.press("Participants")
-    assert "How many people took part?" in alice.last and "Current answer: 30" in alice.last
-    assert "Step 6/11" in alice.last and alice.keyboard() == ["⬅ Back to the report"]
-    await alice.send("45")
-    assert "Please check your report" in alice.last and "Participants: 45" in alice.last
-    report = await submit(alice)
+    ailin = bot_app.chat("ailin")
+    at_card(ailin)
+    await walk(ailin, CONTINUE)
+    await ailin.press("Edit a field")
+    assert {"Participants", "Title", "Photos"} <= set(ailin.keyboard())
+    await ailin.press("Participants")
+    assert "How many people took part?" in ailin.last and "Current answer: 30" in ailin.last
+    assert "Step 6/11" in ailin.last and ailin.keyboard() == ["⬅ Back to the report"]
+    await ailin.send("45")
+    assert "Please check your report" in ailin.last and "Participants: 45" in ailin.last
+    report = await submit(ailin)
     assert report.values["participants"] == 45
     assert contributions(report)["minors_service_reach"] == 45
 
@@ -182,58 +182,58 @@ async def test_it_asks_the_fields_an_edit_reveals(bot_app):
 
 
 async def test_it_returns_to_the_card_without_changing_a_field(bot_app):
-    alice = bot_app.chat("alice")
-    at_card(alice)
-    await walk(alice, CONTINUE)
-    await walk(alice, [("press", "Edit a field"), ("press", "Back to the report")])
-    assert "✅ Submit" in alice.keyboard()
-    await walk(alice, [("press", "Edit a field"), ("press", "Title"),
+    ailin = bot_app.chat("ailin")
+    at_card(ailin)
+    await walk(ailin, CONTINUE)
+    await walk(ailin, [("press", "Edit a field"), ("press", "Back to the report")])
+    assert "✅ Submit" in ailin.keyboard()
+    await walk(ailin, [("press", "Edit a field"), ("press", "Title"),
                        ("press", "Back to the report")])
-    assert "Please check your report" in alice.last and "Title: 四点半课堂" in alice.last
-    await submit(alice)
+    assert "Please check your report" in ailin.last and "Title: 四点半课堂" in ailin.last
+    await submit(ailin)
 
 
 async def test_it_cancels_from_the_card(bot_app):
-    alice = bot_app.chat("alice")
-    at_card(alice)
-    await walk(alice, CONTINUE)
-    await alice.press("Cancel")
-    assert "cancelled and nothing was saved" in alice.last
-    assert reports_of(alice) == [] and draft_of(alice) is None
-    assert alice.live() == []
+    ailin = bot_app.chat("ailin")
+    at_card(ailin)
+    await walk(ailin, CONTINUE)
+    await ailin.press("Cancel")
+    assert "cancelled and nothing was saved" in ailin.last
+    assert reports_of(ailin) == [] and draft_of(ailin) is None
+    assert ailin.live() == []
 
 
 async def test_it_cancels_midway_with_the_command(bot_app):
-    alice = bot_app.chat("alice")
-    await walk(alice, ["/report", ("press", "Activity held"), ("press", "Child care")])
-    await alice.send("/cancel")
-    assert "cancelled and nothing was saved" in alice.last
-    assert draft_of(alice) is None and alice.live() == []
-    await alice.send("四点半课堂")
-    assert "You have no report open" in alice.last
-    await alice.send("/cancel")
-    assert "There is no report to cancel" in alice.last
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, ["/report", ("press", "Activity held"), ("press", "Child care")])
+    await ailin.send("/cancel")
+    assert "cancelled and nothing was saved" in ailin.last
+    assert draft_of(ailin) is None and ailin.live() == []
+    await ailin.send("四点半课堂")
+    assert "You have no report open" in ailin.last
+    await ailin.send("/cancel")
+    assert "There is no report to cancel" in ailin.last
 
 
 async def test_it_offers_to_continue_an_unfinished_report(bot_app):
-    alice = bot_app.chat("alice")
-    await walk(alice, ["/report", ("press", "Activity held"), ("press", "Child care"), "/report"])
-    assert "You have an unfinished report: 🤝 Activity held" in alice.last
-    await alice.press("Continue")
-    assert "Step 2/11" in alice.last
-    await walk(alice, ["/report", ("press", "Start a new report")])
-    assert "What would you like to report?" in alice.last and draft_of(alice) is None
-    await alice.press("New customs")
-    assert Draft.select().count() == 1 and draft_of(alice).kind.code == "xinfeng"
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, ["/report", ("press", "Activity held"), ("press", "Child care"), "/report"])
+    assert "You have an unfinished report: 🤝 Activity held" in ailin.last
+    await ailin.press("Continue")
+    assert "Step 2/11" in ailin.last
+    await walk(ailin, ["/report", ("press", "Start a new report")])
+    assert "What would you like to report?" in ailin.last and draft_of(ailin) is None
+    await ailin.press("New customs")
+    assert Draft.select().count() == 1 and draft_of(ailin).kind.code == "xinfeng"
 
 
 async def test_it_starts_one_report_on_a_double_tap(bot_app):
-    alice = bot_app.chat("alice")
-    await alice.send("/report")
-    before = len(alice.user.messages)
-    await alice.user.press("Activity held")
-    second = await alice.user.press("Activity held")  # before the bot has answered the first
-    await alice.done.until(second)
-    assert [m["text"] for m in alice.user.messages[before:]].count(
+    ailin = bot_app.chat("ailin")
+    await ailin.send("/report")
+    before = len(ailin.user.messages)
+    await ailin.user.press("Activity held")
+    second = await ailin.user.press("Activity held")  # before the bot has answered the first
+    await ailin.done.until(second)
+    assert [m["text"] for m in ailin.user.messages[before:]].count(
         "🤝 Step 1/11\nWhich action line was this activity under?") == 1
-    assert Draft.select().count() == 1 and len(alice.live()) == 1
+    assert Draft.select().count() == 1 and len(ailin.live()) == 1

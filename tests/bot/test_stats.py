@@ -8,20 +8,20 @@ from tests.botkit import worker_of
 
 
 async def test_it_shows_my_counts_and_our_progress_against_targets(bot_app):
-    alice = bot_app.chat("alice")
-    me = worker_of(alice)
-    bob = factories.worker("bob", place=me.org_unit)
-    carol = factories.worker("carol", place=factories.community("511803"))
+    ailin = bot_app.chat("ailin")
+    me = worker_of(ailin)
+    bowen = factories.worker("bowen", place=me.org_unit)
+    caixia = factories.worker("caixia", place=factories.community("511803"))
     factories.report("activity", by=me)  # children / service, 30 people, 2026-11-20
     factories.report("activity", by=me, participants=25)
     factories.report("activity", by=me, date=dt.date(2025, 6, 1))  # last year
     factories.report("activity", by=me, status="rejected")  # not counted
     factories.report("xinfeng", by=me)
-    factories.report("activity", by=bob, participants=20)
-    factories.report("xinfeng", by=carol)  # another county
+    factories.report("activity", by=bowen, participants=20)
+    factories.report("xinfeng", by=caixia)  # another county
 
-    await alice.send("/mystats")
-    lines = alice.last.split("\n")
+    await ailin.send("/mystats")
+    lines = ailin.last.split("\n")
     community, county = me.org_unit.name, me.org_unit.ancestor_at("county").name_en
     assert lines[:4] == [
         "📊 Your reports in 2026",
@@ -29,8 +29,8 @@ async def test_it_shows_my_counts_and_our_progress_against_targets(bot_app):
         "🎎 New customs (weddings and funerals): 1",
         "3 reports in all.",
     ]
-    # The community has no targets, so only what was counted this year shows: alice's two
-    # activities and bob's one (30 + 25 + 20 people), and one new-customs event. Last year's
+    # The community has no targets, so only what was counted this year shows: ailin's two
+    # activities and bowen's one (30 + 25 + 20 people), and one new-customs event. Last year's
     # activity counts toward the plan's 2023–2025 targets, which are history in 2026.
     at = lines.index(f"🏘 {community}, 2026 (as of Nov 23, 2026)")
     assert lines[at + 1:at + 5] == [
@@ -47,11 +47,11 @@ async def test_it_shows_my_counts_and_our_progress_against_targets(bot_app):
         "• Activities held (Child care): 3 activities",
         "• Participants (Child care): 75 person-times",
     ]
-    assert "Bob" not in alice.last and "Carol" not in alice.last  # people are never ranked
+    assert "Bowen" not in ailin.last and "Caixia" not in ailin.last  # people are never ranked
 
 
 async def test_it_shows_empty_stats_to_a_new_worker(bot_app):
-    dora = bot_app.chat("dora", place=factories.community("511803"))
-    await dora.send("/mystats")
-    assert "None yet this year. Send /report to add one." in dora.last
-    assert "Nothing counted yet this year." in dora.last
+    duoduo = bot_app.chat("duoduo", place=factories.community("511803"))
+    await duoduo.send("/mystats")
+    assert "None yet this year. Send /report to add one." in duoduo.last
+    assert "Nothing counted yet this year." in duoduo.last

@@ -25,71 +25,71 @@ def volunteer(place, name: str, phone: str) -> Volunteer:
 
 
 async def test_it_registers_a_volunteer_once(bot_app):
-    alice = bot_app.chat("alice")
-    await walk(alice, REGISTRATION)
-    card = alice.last
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, REGISTRATION)
+    card = ailin.last
     assert "Please check your report" in card
     assert "ID number: 1101**********002X" in card and ID_A not in card
     assert "Phone: 13812345678" in card and "Gender: Female" in card
-    first = await alice.user.press("Submit")
-    second = await alice.user.press("Submit")  # a double tap, before the bot answers
-    await alice.done.until(second)
+    first = await ailin.user.press("Submit")
+    second = await ailin.user.press("Submit")  # a double tap, before the bot answers
+    await ailin.done.until(second)
     await bot_app.api.redeliver(first)
-    await alice.done.until(first, times=2)
-    [report] = reports_of(alice)
+    await ailin.done.until(first, times=2)
+    [report] = reports_of(ailin)
     [v] = list(Volunteer.select())
     assert v.uid == report.uid and v.source == "bot"
     assert (v.name, v.gender, v.phone, v.id_number, v.team, v.skills) == (
         "陈海燕", "female", "13812345678", ID_A, "和平社区志愿服务队", "理发、陪护")
-    assert v.org_unit_id == worker_of(alice).org_unit_id
+    assert v.org_unit_id == worker_of(ailin).org_unit_id
     assert v.registered_on == dt.date.fromisoformat(YESTERDAY)
     assert report.values["id_number"] == "1101**********002X"  # the report keeps it masked
-    saved = [m for m in alice.user.messages if "Your report is saved" in (m["text"] or "")]
+    saved = [m for m in ailin.user.messages if "Your report is saved" in (m["text"] or "")]
     assert len(saved) == 1
 
 
 async def test_a_bad_phone_or_id_number_is_asked_again(bot_app):
-    alice = bot_app.chat("alice")
-    await walk(alice, REGISTRATION[:4])
-    await alice.send("12345")
-    assert "mobile number of 11 digits" in alice.last and "Their phone number?" in alice.last
-    await alice.send("13812345678")
-    await alice.send(ID_A[:-1] + "1")
-    assert "not a valid ID card number" in alice.last
-    assert "id_number" not in draft_of(alice).answers
-    await alice.press("Skip")  # the ID number is optional
-    assert "Which volunteer team" in alice.last
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, REGISTRATION[:4])
+    await ailin.send("12345")
+    assert "mobile number of 11 digits" in ailin.last and "Their phone number?" in ailin.last
+    await ailin.send("13812345678")
+    await ailin.send(ID_A[:-1] + "1")
+    assert "not a valid ID card number" in ailin.last
+    assert "id_number" not in draft_of(ailin).answers
+    await ailin.press("Skip")  # the ID number is optional
+    assert "Which volunteer team" in ailin.last
     assert Volunteer.select().count() == 0
 
 
 async def test_the_same_person_registered_again_is_refused_at_submit(bot_app):
-    alice = bot_app.chat("alice")
-    volunteer(worker_of(alice).org_unit, "陈海燕", "13812345678")
-    await walk(alice, REGISTRATION)
-    await alice.press("Submit")
-    assert "陈海燕 is already registered as a volunteer" in alice.last
-    assert "Their phone number?" in alice.last  # back at the field to correct
-    assert reports_of(alice) == [] and Volunteer.select().count() == 1
+    ailin = bot_app.chat("ailin")
+    volunteer(worker_of(ailin).org_unit, "陈海燕", "13812345678")
+    await walk(ailin, REGISTRATION)
+    await ailin.press("Submit")
+    assert "陈海燕 is already registered as a volunteer" in ailin.last
+    assert "Their phone number?" in ailin.last  # back at the field to correct
+    assert reports_of(ailin) == [] and Volunteer.select().count() == 1
 
 
 async def test_it_logs_hours_for_a_volunteer_of_the_community(bot_app):
-    alice = bot_app.chat("alice")
-    home = worker_of(alice).org_unit
+    ailin = bot_app.chat("ailin")
+    home = worker_of(ailin).org_unit
     li = volunteer(home, "李桂英", "13900001111")
     volunteer(home, "王建国", "13900003333")
     stranger = volunteer(factories.community("511803"), "孙丽", "13900006666")
-    await walk(alice, ["/report", ("press", "Volunteer service hours")])
-    assert "Which volunteer served?" in alice.last
-    buttons = alice.keyboard()
+    await walk(ailin, ["/report", ("press", "Volunteer service hours")])
+    assert "Which volunteer served?" in ailin.last
+    buttons = ailin.keyboard()
     assert "李桂英 ·1111" in buttons and "王建国 ·3333" in buttons
     assert not any(stranger.name in b for b in buttons)
-    await walk(alice, [("press", "李桂英 ·1111"), ("press", "Yesterday"), "25"])
-    assert "Service hours must be between 0.5 and 24 per day." in alice.last
-    await walk(alice, ["1个半小时", "敬老院陪护"])
-    assert "Volunteer: 李桂英 ·1111" in alice.last and "Hours: 1.5" in alice.last
-    await alice.press("Submit")
-    assert "Your report is saved" in alice.last
-    [report] = reports_of(alice)
+    await walk(ailin, [("press", "李桂英 ·1111"), ("press", "Yesterday"), "25"])
+    assert "Service hours must be between 0.5 and 24 per day." in ailin.last
+    await walk(ailin, ["1个半小时", "敬老院陪护"])
+    assert "Volunteer: 李桂英 ·1111" in ailin.last and "Hours: 1.5" in ailin.last
+    await ailin.press("Submit")
+    assert "Your report is saved" in ailin.last
+    [report] = reports_of(ailin)
     entry = VolunteerHours.get(VolunteerHours.uid == report.uid)
     assert (entry.volunteer_id, entry.hours, entry.activity, entry.date) == (
         li.id, Decimal("1.5"), "敬老院陪护", dt.date.fromisoformat(YESTERDAY))
@@ -97,41 +97,41 @@ async def test_it_logs_hours_for_a_volunteer_of_the_community(bot_app):
 
 
 async def test_a_volunteer_can_be_named_by_typing(bot_app):
-    alice = bot_app.chat("alice")
-    home = worker_of(alice).org_unit
+    ailin = bot_app.chat("ailin")
+    home = worker_of(ailin).org_unit
     wang = volunteer(home, "王建国", "13900003333")
     volunteer(factories.community("511803"), "孙丽", "13900006666")
-    await walk(alice, ["/report", ("press", "Volunteer service hours"), "孙丽"])
-    assert "No active volunteer of your community matches that" in alice.last
-    await alice.send("139 0000 3333")
-    assert draft_of(alice).answers["volunteer"] == wang.uid
-    assert "On which day?" in alice.last
+    await walk(ailin, ["/report", ("press", "Volunteer service hours"), "孙丽"])
+    assert "No active volunteer of your community matches that" in ailin.last
+    await ailin.send("139 0000 3333")
+    assert draft_of(ailin).answers["volunteer"] == wang.uid
+    assert "On which day?" in ailin.last
 
 
 async def test_hours_for_another_communitys_volunteer_are_impossible(bot_app):
-    alice = bot_app.chat("alice")
+    ailin = bot_app.chat("ailin")
     stranger = volunteer(factories.community("511803"), "孙丽", "13900006666")
     # a forged answer (an old button, a crafted draft): the domain still refuses it
-    open_at(alice, "volunteer_hours", volunteer=stranger.uid, date=YESTERDAY, hours="2",
+    open_at(ailin, "volunteer_hours", volunteer=stranger.uid, date=YESTERDAY, hours="2",
             activity="探访")
-    await walk(alice, CONTINUE)
-    await alice.press("Submit")
-    assert "This volunteer is not registered in your community." in alice.last
-    assert reports_of(alice) == [] and VolunteerHours.select().count() == 0
+    await walk(ailin, CONTINUE)
+    await ailin.press("Submit")
+    assert "This volunteer is not registered in your community." in ailin.last
+    assert reports_of(ailin) == [] and VolunteerHours.select().count() == 0
 
 
 async def test_a_day_holds_at_most_24_hours(bot_app):
-    alice = bot_app.chat("alice")
-    li = volunteer(worker_of(alice).org_unit, "李桂英", "13900001111")
+    ailin = bot_app.chat("ailin")
+    li = volunteer(worker_of(ailin).org_unit, "李桂英", "13900001111")
     r.log_hours(li, date=dt.date.fromisoformat(YESTERDAY), hours="20", activity="防汛值守",
                 actor="test")
-    open_at(alice, "volunteer_hours", volunteer=li.uid, date=YESTERDAY, hours="5",
+    open_at(ailin, "volunteer_hours", volunteer=li.uid, date=YESTERDAY, hours="5",
             activity="夜间巡逻")
-    await walk(alice, CONTINUE)
-    await alice.press("Submit")
-    assert "already has 20 hours on that day" in alice.last
-    assert draft_of(alice).step == "hours"
-    await walk(alice, ["4", ("press", "Submit")])  # corrected, straight back to the card
-    assert "Your report is saved" in alice.last
+    await walk(ailin, CONTINUE)
+    await ailin.press("Submit")
+    assert "already has 20 hours on that day" in ailin.last
+    assert draft_of(ailin).step == "hours"
+    await walk(ailin, ["4", ("press", "Submit")])  # corrected, straight back to the card
+    assert "Your report is saved" in ailin.last
     assert r.balance(li) == Decimal("24")
     assert Report.select().count() == 1

@@ -119,13 +119,13 @@ def test_cover_lines_wrap_between_chinese_characters_and_at_spaces():
 
 @pytest.fixture
 def city_digest(db):
-    alice = f.worker("alice", place=f.community("511802", 0))
-    bob = f.worker("bob", place=f.community("511803", 0))
+    ailin = f.worker("ailin", place=f.community("511802", 0))
+    bowen = f.worker("bowen", place=f.community("511803", 0))
     for day in (dt.date(2026, 7, 8), dt.date(2026, 8, 19), dt.date(2026, 9, 2)):
-        f.report("xinfeng", by=alice, date=day)
-        f.report("activity", by=bob, date=day)
-    f.report("donation", by=alice, date=dt.date(2026, 8, 1), amount="8800.00")
-    f.report("placename", by=bob, date=dt.date(2026, 9, 9))
+        f.report("xinfeng", by=ailin, date=day)
+        f.report("activity", by=bowen, date=day)
+    f.report("donation", by=ailin, date=dt.date(2026, 8, 1), amount="8800.00")
+    f.report("placename", by=bowen, date=dt.date(2026, 9, 9))
     city = OrgUnit.get(OrgUnit.level == "city")
     return summaries.digest(city, default_plan(), Window.quarter(2026, 3), dt.date(2026, 9, 30))
 

@@ -29,7 +29,7 @@ def township_of(unit: OrgUnit) -> OrgUnit:
 
 @pytest.fixture
 def chain(db):
-    """alice files in a community of 雨城区; one official per level above her, plus officials
+    """ailin files in a community of 雨城区; one official per level above her, plus officials
     of another township (in her county) and of another county (名山区)."""
     place = f.community("511802")
     other_township = (OrgUnit.select().where(OrgUnit.level == "township",
@@ -37,11 +37,11 @@ def chain(db):
                                              OrgUnit.id != place.parent_id)
                       .order_by(OrgUnit.code).first())
     ns = dict(
-        alice=f.worker("alice", place=place),
+        ailin=f.worker("ailin", place=place),
         place=place,
         township=official("tina", access.TOWNSHIP_OFFICER, place.parent.code),
         county=official("bob", "county_official", "511802"),
-        city=official("carl", "city_admin", "5118"),
+        city=official("alice", "city_admin", "5118"),
         province=official("pia", access.PROVINCE_OFFICER, "5118"),
         other_township=official("otto", access.TOWNSHIP_OFFICER, other_township.code),
         other_county=official("mia", "county_official", "511803"),
@@ -55,28 +55,28 @@ def notices(worker: Worker) -> list[Outbox]:
 
 
 def test_it_files_an_application_that_waits_for_the_street(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     assert (application.level, application.status) == ("township", "pending")
     assert application.title == ANSWERS["project_name"]
     assert application.subsidy == Decimal("50000.00")
     assert application.answers == ANSWERS
     assert application.org_unit_id == chain.place.id and application.org_path == chain.place.path
-    assert application.submitted_by_id == chain.alice.id and application.submitted_at
+    assert application.submitted_by_id == chain.ailin.id and application.submitted_at
     report = Report.get(Report.uid == application.uid)
     assert report.kind.code == "pilot_application" and report.activity_date == TODAY
     [step] = applications.steps(application)
     assert (step.level, step.action, step.actor) == ("community", "submit",
-                                                     f"tg:{chain.alice.tg_user_id}")
+                                                     f"tg:{chain.ailin.tg_user_id}")
     [entry] = AuditLog.select().where(AuditLog.entity == "application")
     assert entry.action == "submit" and entry.after["level"] == "township"
-    [notice] = notices(chain.alice)
-    assert notice.text == "您的申报““四点半课堂”困境儿童课后服务”已提交，现待街道初核。"  # alice writes Chinese
+    [notice] = notices(chain.ailin)
+    assert notice.text == "您的申报““四点半课堂”困境儿童课后服务”已提交，现待街道初核。"  # ailin writes Chinese
     assert notice.payload["application_uid"] == application.uid
     assert "action" not in notice.payload
 
 
 def test_the_chain_goes_from_the_community_to_the_province(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     expected = [(chain.township, "pass", "经初核，同意上报。", "county"),
                 (chain.county, "pass", "", "city"),
                 (chain.city, "pass", "同意推荐。", "province")]
@@ -95,9 +95,9 @@ def test_the_chain_goes_from_the_community_to_the_province(chain):
     assert Report.get(Report.uid == application.uid).status == "approved"
     audited = [(e.actor, e.action) for e in AuditLog.select().where(
         AuditLog.entity == "application").order_by(AuditLog.id)]
-    assert audited == [(f"tg:{chain.alice.tg_user_id}", "submit"), ("admin:tina", "pass"),
-                       ("admin:bob", "pass"), ("admin:carl", "pass"), ("admin:pia", "approve")]
-    texts = [n.text for n in notices(chain.alice)]
+    assert audited == [(f"tg:{chain.ailin.tg_user_id}", "submit"), ("admin:tina", "pass"),
+                       ("admin:bob", "pass"), ("admin:alice", "pass"), ("admin:pia", "approve")]
+    texts = [n.text for n in notices(chain.ailin)]
     assert len(texts) == 5
     assert "已通过街道初核，现待县级审核。" in texts[1]
     assert texts[1].endswith("意见：经初核，同意上报。")
@@ -107,18 +107,18 @@ def test_the_chain_goes_from_the_community_to_the_province(chain):
 
 
 def test_the_notice_is_in_the_workers_language(chain):
-    chain.alice.language = "en"
-    chain.alice.save()
-    application = file(chain.alice)
+    chain.ailin.language = "en"
+    chain.ailin.save()
+    application = file(chain.ailin)
     act(application, actor_user=chain.township, action="pass")
-    texts = [n.text for n in notices(chain.alice)]
+    texts = [n.text for n in notices(chain.ailin)]
     assert texts[0].endswith("It now waits for Street first review.")
     assert "passed Street first review. It now waits for County review." in texts[1]
 
 
 @pytest.mark.parametrize("who", ["county", "city", "province"])
 def test_a_level_cannot_act_before_the_application_reaches_it(chain, who):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     before = state(application)
     for action in ("pass", "return", "reject", "approve"):
         with pytest.raises(ChainError) as e:
@@ -129,7 +129,7 @@ def test_a_level_cannot_act_before_the_application_reaches_it(chain, who):
 
 @pytest.mark.parametrize("who", ["other_township", "other_county"])
 def test_a_level_cannot_act_on_another_subtrees_application(chain, who):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     if who == "other_county":  # bring it to the county level: still not theirs
         act(application, actor_user=chain.township, action="pass")
         application = Application.get_by_id(application.id)
@@ -144,7 +144,7 @@ def test_a_level_cannot_act_on_another_subtrees_application(chain, who):
 @pytest.mark.parametrize("action", ["return", "reject"])
 @pytest.mark.parametrize("opinion", ["", "   \n "])
 def test_returning_or_rejecting_needs_an_opinion(chain, action, opinion):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     before = state(application)
     with pytest.raises(ValidationError) as e:
         act(application, actor_user=chain.township, action=action, opinion=opinion)
@@ -153,7 +153,7 @@ def test_returning_or_rejecting_needs_an_opinion(chain, action, opinion):
 
 
 def test_an_opinion_too_long_or_an_unknown_action_changes_nothing(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     before = state(application)
     with pytest.raises(ValidationError) as e:
         act(application, actor_user=chain.township, action="return", opinion="改" * 501)
@@ -164,7 +164,7 @@ def test_an_opinion_too_long_or_an_unknown_action_changes_nothing(chain):
 
 
 def test_acting_twice_is_refused(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     stale = Application.get_by_id(application.id)  # a second tab, loaded before the first act
     act(application, actor_user=chain.township, action="pass", opinion="同意")
     after_first = state(application)
@@ -177,7 +177,7 @@ def test_acting_twice_is_refused(chain):
 
 
 def test_only_the_province_approves_and_nobody_passes_above_it(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     before = state(application)
     with pytest.raises(ChainError) as e:
         act(application, actor_user=chain.township, action="approve")
@@ -192,7 +192,7 @@ def test_only_the_province_approves_and_nobody_passes_above_it(chain):
 
 
 def test_a_viewer_or_an_inactive_official_cannot_act(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     chain.township.active = False
     chain.township.save()
     before = state(application)
@@ -204,7 +204,7 @@ def test_a_viewer_or_an_inactive_official_cannot_act(chain):
 
 
 def test_a_returned_application_is_corrected_and_filed_again(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     act(application, actor_user=chain.township, action="pass")
     act(Application.get_by_id(application.id), actor_user=chain.county, action="return",
         opinion="请补充预算明细")
@@ -212,12 +212,12 @@ def test_a_returned_application_is_corrected_and_filed_again(chain):
     assert (application.level, application.status) == ("community", "returned")
     report = Report.get(Report.uid == application.uid)
     assert report.status == "rejected" and report.reject_reason == "请补充预算明细"
-    returned = notices(chain.alice)[-1]
+    returned = notices(chain.ailin)[-1]
     assert "在县级审核被退回修改" in returned.text
     assert returned.payload == {"application_uid": application.uid, "report_uid": report.uid,
                                 "action": "fix", "step": returned.payload["step"]}
     # The bot's "correct this report": the same report reopened, one answer changed.
-    draft = draft_from_report(chain.alice, report)
+    draft = draft_from_report(chain.ailin, report)
     draft.answers = {**draft.answers, "funding": "总需求8万元，明细见附件", "subsidy": "40000.00"}
     save_draft(draft)
     again, _ = submit_draft(draft, today=TODAY)
@@ -232,22 +232,22 @@ def test_a_returned_application_is_corrected_and_filed_again(chain):
         ("community", "submit")]
     assert AuditLog.get(AuditLog.entity == "application", AuditLog.action == "resubmit").before \
         == {"level": "community", "status": "returned"}
-    assert notices(chain.alice)[-1].text.endswith("现待街道初核。")
+    assert notices(chain.ailin)[-1].text.endswith("现待街道初核。")
     # and up the chain again
     act(application, actor_user=chain.township, action="pass")
     assert Application.get_by_id(application.id).level == "county"
 
 
 def test_a_rejection_is_final(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     act(application, actor_user=chain.township, action="reject", opinion="不符合试点方向")
     application = Application.get_by_id(application.id)
     assert (application.level, application.status) == ("township", "rejected")
-    assert "在街道初核未通过" in notices(chain.alice)[-1].text
-    assert "action" not in notices(chain.alice)[-1].payload  # nothing to correct
+    assert "在街道初核未通过" in notices(chain.ailin)[-1].text
+    assert "action" not in notices(chain.ailin)[-1].payload  # nothing to correct
     report = Report.get(Report.uid == application.uid)
     # A stale "correct" button still reopens the report; filing it again is refused.
-    draft = draft_from_report(chain.alice, report)
+    draft = draft_from_report(chain.ailin, report)
     before = state(application)
     with pytest.raises(ValidationError) as e:
         submit_draft(draft, today=TODAY)
@@ -256,8 +256,8 @@ def test_a_rejection_is_final(chain):
 
 
 def test_each_level_sees_what_has_reached_it_in_its_subtree(chain):
-    application = file(chain.alice)
-    other = file(f.worker("dora", place=f.community("511803")))
+    application = file(chain.ailin)
+    other = file(f.worker("duoduo", place=f.community("511803")))
 
     def seen(who, waiting_only=False):
         return {a.id for a in visible(getattr(chain, who), waiting_only=waiting_only)}
@@ -276,7 +276,7 @@ def test_each_level_sees_what_has_reached_it_in_its_subtree(chain):
 
 
 def test_the_sheet_is_the_documents_table_filled_from_the_tree(chain):
-    application = file(chain.alice)
+    application = file(chain.ailin)
     act(application, actor_user=chain.township, action="pass", opinion="同意上报")
     act(Application.get_by_id(application.id), actor_user=chain.county, action="return",
         opinion="请补充")
@@ -306,7 +306,7 @@ def test_the_sheet_is_the_documents_table_filled_from_the_tree(chain):
 def test_a_province_officer_sees_the_whole_tree_from_its_root(chain):
     assert access.scope_root(chain.province).code == "5118"
     assert access.scope_root(chain.township).code == chain.place.parent.code
-    filed = [file(f.worker("dora", place=f.community("511803"))), file(chain.alice)]
+    filed = [file(f.worker("duoduo", place=f.community("511803"))), file(chain.ailin)]
     for a in filed:
         township = official(f"t{a.id}", access.TOWNSHIP_OFFICER, a.org_unit.parent.code)
         county = official(f"c{a.id}", "county_official", a.org_unit.parent.parent.code)
@@ -378,12 +378,12 @@ def test_the_chain_and_the_form_are_read_from_the_gansu_plan(db):
 def test_an_account_below_its_roles_level_does_not_act_for_that_level(chain):
     """A county official's account made at a community (or a street) is no county: it
     neither sees the county's queue nor passes what waits there, inside its own subtree."""
-    application = file(chain.alice)
+    application = file(chain.ailin)
     act(application, actor_user=chain.township, action="pass", opinion="同意")
     application = Application.get_by_id(application.id)
     assert application.level == "county"
     before = state(application)
-    for code in (chain.alice.org_unit.code, chain.alice.org_unit.parent.code):
+    for code in (chain.ailin.org_unit.code, chain.ailin.org_unit.parent.code):
         misplaced = official(f"c{code}", "county_official", code)
         assert applications.level_of(misplaced) is None
         assert list(applications.visible(misplaced)) == []

@@ -23,14 +23,14 @@ def _draft(worker, kind="xinfeng", **answers):
 
 
 def test_it_stores_a_draft_once_however_often_it_is_submitted(db):
-    alice = f.worker("alice")
-    d = _draft(alice)
+    ailin = f.worker("ailin")
+    d = _draft(ailin)
     r1, created1 = submit_draft(d, today=TODAY, update_id=7)
     r2, created2 = submit_draft(d, today=TODAY, update_id=8)
     assert created1 and not created2 and r1.id == r2.id
     assert Report.select().count() == 1
     assert r1.source_update_id == 7 and r1.action_line == "xinfeng"
-    assert not Draft.select().where(Draft.worker == alice).exists()
+    assert not Draft.select().where(Draft.worker == ailin).exists()
     assert AuditLog.select().where(AuditLog.entity == "report", AuditLog.action == "submit").count() == 1
 
 
@@ -76,10 +76,10 @@ def test_photos_are_kept_on_disk_under_their_hash_and_follow_the_report(db, tmp_
 
 
 def test_a_rejected_report_is_corrected_in_place(db):
-    alice = f.worker("alice")
-    report, _ = submit_draft(_draft(alice), today=TODAY)
+    ailin = f.worker("ailin")
+    report, _ = submit_draft(_draft(ailin), today=TODAY)
     review(report, "rejected", actor="bob", reason="人数有误")
-    d = draft_from_report(alice, report)
+    d = draft_from_report(ailin, report)
     d.answers["participants"] = 25
     save_draft(d)
     again, created = submit_draft(d, today=TODAY)

@@ -1,5 +1,5 @@
 """The plan files: loadable side by side, checked at load, counted once per report.
-(Their fidelity to the documents is tests/test_fidelity.py.)"""
+(Their fidelity to the documents is tests/plans/test_fidelity.py.)"""
 from __future__ import annotations
 
 import datetime as dt

@@ -39,10 +39,10 @@ def test_it_names_the_pace():
 def test_it_counts_new_customs_events_against_five_per_station(db):
     plan = default_plan()
     yucheng = f.county("511802")
-    alice = f.worker("alice", place=f.community("511802", 0))
+    ailin = f.worker("ailin", place=f.community("511802", 0))
     for day in (3, 10, 17):
-        f.report("xinfeng", by=alice, date=dt.date(2026, 11, day))
-    f.report("xinfeng", by=alice, date=dt.date(2025, 12, 30))  # last year: not counted
+        f.report("xinfeng", by=ailin, date=dt.date(2026, 11, day))
+    f.report("xinfeng", by=ailin, date=dt.date(2025, 12, 30))  # last year: not counted
     pp = progress.plan_progress(plan, yucheng, 2026, TODAY)
     row = _row(pp, "xinfeng_activities")
     stations = stations_in(yucheng).count()
@@ -57,15 +57,15 @@ def test_it_counts_new_customs_events_against_five_per_station(db):
 
 def test_it_sums_milestones_into_the_county_split_and_the_city_total(db):
     plan = default_plan()
-    bob = f.worker("bob", place=f.community("511822", 1))
-    f.report("milestone", by=bob, count=40, date=dt.date(2024, 5, 1))
-    f.report("milestone", by=bob, count=31, date=dt.date(2025, 3, 1))
+    bowen = f.worker("bowen", place=f.community("511822", 1))
+    f.report("milestone", by=bowen, count=40, date=dt.date(2024, 5, 1))
+    f.report("milestone", by=bowen, count=31, date=dt.date(2025, 3, 1))
     city = OrgUnit.get(OrgUnit.level == "city")
     county_row = _row(progress.plan_progress(plan, f.county("511822"), 2026, TODAY), "minors_points")
     assert (county_row.actual, county_row.target, county_row.pace) == (71, 71, "done")
     city_row = _row(progress.plan_progress(plan, city, 2026, TODAY), "minors_points")
     assert (city_row.actual, city_row.target, city_row.pace) == (71, 316, "missed")
-    township = bob.org_unit.parent
+    township = bowen.org_unit.parent
     assert _row(progress.plan_progress(plan, township, 2026, TODAY), "minors_points").target is None
 
 

@@ -217,40 +217,40 @@ async def test_a_kicked_bot_deactivates_the_group_and_the_push_fails_visibly(bot
 
 async def test_it_tracks_the_groups_it_is_added_to_and_removed_from(bot_app):
     api = bot_app.api
-    alice = bot_app.chat("alice")
+    ailin = bot_app.chat("ailin")
     chat = api.group(-5001, "和平社区工作群")
-    await bot_app.done.until(await chat.add_bot(alice.user))
+    await bot_app.done.until(await chat.add_bot(ailin.user))
     group = Group.get(Group.chat_id == -5001)
     assert group.active and group.title == "和平社区工作群" and group.org_unit is None
     assert "/bind" in chat.last_message["text"]
-    await bot_app.done.until(await chat.remove_bot(alice.user))
+    await bot_app.done.until(await chat.remove_bot(ailin.user))
     group = Group.get_by_id(group.id)
     assert not group.active and "kicked" in group.inactive_reason
     pushes.bind_group(-5001, factories.community(), actor="admin:test", language="en")
-    await bot_app.done.until(await chat.add_bot(alice.user, status="administrator"))
+    await bot_app.done.until(await chat.add_bot(ailin.user, status="administrator"))
     group = Group.get_by_id(group.id)
     assert group.active and group.inactive_reason is None and group.org_unit is not None
     assert "Hello again! This group still receives the pushes of" in \
         chat.last_message["text"]
-    await bot_app.done.until(await chat.remove_bot(alice.user, kicked=False))
+    await bot_app.done.until(await chat.remove_bot(ailin.user, kicked=False))
     assert "removed" in Group.get_by_id(group.id).inactive_reason
 
 
 async def test_an_authorised_worker_binds_the_group_to_their_place(bot_app):
     api = bot_app.api
     place = factories.community()
-    alice = bot_app.chat("alice", place=place)
+    ailin = bot_app.chat("ailin", place=place)
     chat = api.group(-5101, "和平社区工作群")
     pushes.track_group(-5101, "和平社区工作群")
     Group.update(language="en").where(Group.chat_id == -5101).execute()
-    await said(bot_app, chat, alice, "/bind")
+    await said(bot_app, chat, ailin, "/bind")
     assert "not bound to a place yet" in chat.last_message["text"]
-    await said(bot_app, chat, alice, f"/bind {place.code}")
+    await said(bot_app, chat, ailin, f"/bind {place.code}")
     group = Group.get(Group.chat_id == -5101)
-    assert group.org_unit_id == place.id and group.bound_by == f"tg:{alice.user.id}"
+    assert group.org_unit_id == place.id and group.bound_by == f"tg:{ailin.user.id}"
     assert f"receives the pushes of {place.name_en or place.name} ({place.code})" in \
         chat.last_message["text"]
-    await said(bot_app, chat, alice, "/bind")
+    await said(bot_app, chat, ailin, "/bind")
     assert f"({place.code})" in chat.last_message["text"]
 
 
@@ -258,25 +258,25 @@ async def test_bind_is_refused_to_anyone_not_authorised_and_nothing_changes(bot_
     api = bot_app.api
     home = factories.community("511802")
     elsewhere = factories.community("511803")
-    bob = bot_app.chat("bob", place=elsewhere)  # a worker of another county
-    stranger = bot_app.chat("carol", registered=False)
+    bowen = bot_app.chat("bowen", place=elsewhere)  # a worker of another county
+    stranger = bot_app.chat("caixia", registered=False)
     chat, group = bound_group(api, -5201, home, "en")
     before = (group.org_unit_id, group.bound_by, group.bound_at)
-    await said(bot_app, chat, bob, f"/bind {home.code}")
+    await said(bot_app, chat, bowen, f"/bind {home.code}")
     assert "You may not bind this group" in chat.last_message["text"]
-    await said(bot_app, chat, bob, "/bind 雨城区")
+    await said(bot_app, chat, bowen, "/bind 雨城区")
     assert "You may not bind this group" in chat.last_message["text"]
     await said(bot_app, chat, stranger, f"/bind {elsewhere.code}")
     assert "Only a registered worker" in chat.last_message["text"]
     group = Group.get_by_id(group.id)
     assert (group.org_unit_id, group.bound_by, group.bound_at) == before
-    await said(bot_app, chat, bob, "/bind 没有这个地方")
+    await said(bot_app, chat, bowen, "/bind 没有这个地方")
     assert "No place has the code or the name" in chat.last_message["text"]
 
 
 async def test_a_group_never_gets_private_chat_prompts(bot_app):
     api = bot_app.api
-    stranger = bot_app.chat("carol", registered=False)
+    stranger = bot_app.chat("caixia", registered=False)
     chat = api.group(-5301, "闲聊群")
     for text in ("大家好", "/report", "/mystats", "/start"):
         await said(bot_app, chat, stranger, text)
@@ -290,39 +290,39 @@ async def test_a_group_never_gets_private_chat_prompts(bot_app):
 async def test_an_authorised_worker_sets_the_groups_language(bot_app):
     api = bot_app.api
     place = factories.community()
-    alice = bot_app.chat("alice", place=place)
-    stranger = bot_app.chat("carol", registered=False)
+    ailin = bot_app.chat("ailin", place=place)
+    stranger = bot_app.chat("caixia", registered=False)
     chat, group = bound_group(api, -5401, place, "zh_Hans")
     await said(bot_app, chat, stranger, "/lang en")
     assert Group.get_by_id(group.id).language == "zh_Hans"
-    await said(bot_app, chat, alice, "/lang")
+    await said(bot_app, chat, ailin, "/lang")
     uid = await chat.press(stranger.user, "English")
     await bot_app.done.until(uid)
     assert (await api.callback_answer(uid))["show_alert"] is True
     assert Group.get_by_id(group.id).language == "zh_Hans"
-    uid = await chat.press(alice.user, "English")
+    uid = await chat.press(ailin.user, "English")
     await bot_app.done.until(uid)
     assert Group.get_by_id(group.id).language == "en"
     assert "From now on this group's pushes are in English." in chat.last_message["text"]
-    await said(bot_app, chat, alice, "/lang 中文")
+    await said(bot_app, chat, ailin, "/lang 中文")
     assert Group.get_by_id(group.id).language == "zh_Hans"
 
 
 async def test_digest_sends_a_past_quarter_on_demand(bot_app):
     api = bot_app.api
     place = factories.community()
-    alice = bot_app.chat("alice", place=place)
+    ailin = bot_app.chat("ailin", place=place)
     chat, group = bound_group(api, -5501, place, "en")
     factories.report("activity", by=factories.worker("w", place=place),
                      date=dt.date(2026, 8, 12))
     bot_app.clock.set_now(MONDAY_9)
-    await said(bot_app, chat, alice, "/digest 2026q3")
+    await said(bot_app, chat, ailin, "/digest 2026q3")
     await chat.expect("Preparing the 2026Q3 digest", timeout=5)
     await chat.expect("Quarterly digest", timeout=20)  # the digest's text
     await chat.next_message(timeout=20, kinds=["photo"])
     delivery = Delivery.get(Delivery.group == group)
     assert (delivery.kind, delivery.period) == ("quarterly", "2026Q3")
-    assert delivery.requested_by == f"tg:{alice.user.id}"
+    assert delivery.requested_by == f"tg:{ailin.user.id}"
     async with asyncio.timeout(30):
         while delivery.status != "sent":
             await asyncio.sleep(0.05)
@@ -330,7 +330,7 @@ async def test_digest_sends_a_past_quarter_on_demand(bot_app):
     charts = len(api.sent(-5501, kinds=["photo"]))
     assert charts == Outbox.select().where(Outbox.delivery == delivery).count() - 1
     # Asked again: already sent, nothing sent twice.
-    await said(bot_app, chat, alice, "/digest 2026Q3")
+    await said(bot_app, chat, ailin, "/digest 2026Q3")
     assert "already sent to this group" in chat.last_message["text"]
     assert len(api.sent(-5501, kinds=["photo"])) == charts
 
@@ -343,10 +343,10 @@ async def test_digest_sends_a_past_quarter_on_demand(bot_app):
 async def test_digest_explains_a_bad_period_and_queues_nothing(bot_app, period, message):
     api = bot_app.api
     place = factories.community()
-    alice = bot_app.chat("alice", place=place)
+    ailin = bot_app.chat("ailin", place=place)
     chat, _ = bound_group(api, -5601, place, "en")
     bot_app.clock.set_now(MONDAY_9)
-    await said(bot_app, chat, alice, f"/digest {period}")
+    await said(bot_app, chat, ailin, f"/digest {period}")
     assert message in chat.last_message["text"]
     assert Delivery.select().count() == 0 and Outbox.select().count() == 0
 
@@ -354,15 +354,15 @@ async def test_digest_explains_a_bad_period_and_queues_nothing(bot_app, period, 
 async def test_digest_is_for_authorised_workers_of_a_bound_group(bot_app):
     api = bot_app.api
     place = factories.community("511802")
-    bob = bot_app.chat("bob", place=factories.community("511803"))
+    bowen = bot_app.chat("bowen", place=factories.community("511803"))
     chat, group = bound_group(api, -5701, place, "en")
     bot_app.clock.set_now(MONDAY_9)
-    await said(bot_app, chat, bob, "/digest 2026Q3")
+    await said(bot_app, chat, bowen, "/digest 2026Q3")
     assert "Only a registered worker" in chat.last_message["text"]
     unbound = api.group(-5702, "new group")
     pushes.track_group(-5702, "new group")
     Group.update(language="en").where(Group.chat_id == -5702).execute()
-    await said(bot_app, unbound, bob, "/digest 2026Q3")
+    await said(bot_app, unbound, bowen, "/digest 2026Q3")
     assert "not bound to a place yet" in unbound.last_message["text"]
     assert Delivery.select().count() == 0
 

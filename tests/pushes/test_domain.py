@@ -174,9 +174,9 @@ def test_who_may_bind_a_group(db):
     township, county = home.parent, f.county()
     other_township = (OrgUnit.select()
                       .where(OrgUnit.parent == county, OrgUnit.id != township.id).first())
-    worker = f.worker("alice", place=home)
-    leader = f.worker("bob", place=home, role="leader")
-    disabled = f.worker("charlie", place=home, status="disabled")
+    worker = f.worker("ailin", place=home)
+    leader = f.worker("bowen", place=home, role="leader")
+    disabled = f.worker("chunhua", place=home, status="disabled")
     sibling = OrgUnit.select().where(OrgUnit.parent == township, OrgUnit.id != home.id).first()
     assert pushes.can_bind(worker, home)
     assert not pushes.can_bind(worker, township)
@@ -190,7 +190,7 @@ def test_who_may_bind_a_group(db):
 # ---- enqueue ---------------------------------------------------------------------------------
 
 def test_enqueue_queues_a_text_and_a_chart_once(db):
-    f.report("activity", by=f.worker("alice"))
+    f.report("activity", by=f.worker("ailin"))
     group = _group(-2001, f.county())
     created = pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)
     assert [d.group_id for d in created] == [group.id]
@@ -239,11 +239,11 @@ def test_concurrent_runs_queue_each_group_once(db_url):
 
 
 def test_each_group_gets_its_own_places_numbers(db):
-    alice = f.worker("alice", place=f.community("511802"))
-    bob = f.worker("bob", place=f.community("511803"))
-    f.report("activity", by=alice)
+    ailin = f.worker("ailin", place=f.community("511802"))
+    bowen = f.worker("bowen", place=f.community("511803"))
+    f.report("activity", by=ailin)
     for _ in range(3):
-        f.report("xinfeng", by=bob)
+        f.report("xinfeng", by=bowen)
     yucheng = _group(-3001, f.county("511802"), language="en")
     mingshan = _group(-3002, f.county("511803"), language="en")
     pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)
@@ -255,7 +255,7 @@ def test_each_group_gets_its_own_places_numbers(db):
 
 
 def test_each_group_reads_its_own_language(db):
-    f.report("activity", by=f.worker("alice"))
+    f.report("activity", by=f.worker("ailin"))
     zh = _group(-4001, f.county(), language="zh_Hans")
     en = _group(-4002, f.county(), language="en")
     pushes.enqueue("weekly", "2026-W47", now=AFTER_W47)
@@ -287,7 +287,7 @@ def test_on_demand_groups_get_it_whatever_their_flags(db):
 
 
 def test_a_digest_queues_its_text_then_its_charts(db):
-    f.report("donation", by=f.worker("alice"), date=dt.date(2026, 8, 3))
+    f.report("donation", by=f.worker("ailin"), date=dt.date(2026, 8, 3))
     city = _group(-6001, OrgUnit.get(OrgUnit.level == "city"))
     community = _group(-6002, f.community())
     pushes.enqueue("quarterly", "2026Q3", now=AFTER_W47)
@@ -390,7 +390,7 @@ def test_the_digest_command_prints_writes_the_pdf_and_queues_the_push(db_url, tm
     from models.__main__ import main
 
     database.connect(reuse_if_open=True)
-    f.report("donation", by=f.worker("alice"), date=dt.date(2026, 8, 3))
+    f.report("donation", by=f.worker("ailin"), date=dt.date(2026, 8, 3))
     group = _group(-9001, f.county())
     database.close()
     pdf = tmp_path / "q3.pdf"

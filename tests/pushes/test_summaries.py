@@ -26,20 +26,20 @@ PACE = round(float(Decimal(40 * 326 / 365).quantize(Decimal("0.01")) / 40 * 100)
 
 @pytest.fixture
 def week(db):
-    """alice (township 1 of 雨城区), carol (township 2 of 雨城区), bob (名山区)."""
-    alice = f.worker("alice", place=f.community("511802", 0))
-    carol = f.worker("carol", place=f.community("511802", 3))
-    bob = f.worker("bob", place=f.community("511803", 0))
-    f.report("activity", by=alice, date=D(2026, 11, 20))  # children line
-    f.report("activity", by=alice, date=D(2026, 11, 16), status="approved", action_line="elderly")
-    f.report("activity", by=alice, date=D(2026, 11, 18), status="rejected")  # not counted
-    f.report("xinfeng", by=alice, date=D(2026, 11, 21))
-    f.report("xinfeng", by=carol, date=D(2026, 11, 17))
-    f.report("xinfeng", by=carol, date=D(2026, 3, 2))  # earlier this year
-    f.report("activity", by=alice, date=D(2026, 11, 15))  # Sunday of the week before
-    f.report("donation", by=alice, date=D(2026, 11, 19))  # no action line
-    f.report("activity", by=bob, date=D(2026, 11, 20))  # another county
-    return {"alice": alice, "carol": carol, "bob": bob}
+    """ailin (township 1 of 雨城区), caixia (township 2 of 雨城区), bowen (名山区)."""
+    ailin = f.worker("ailin", place=f.community("511802", 0))
+    caixia = f.worker("caixia", place=f.community("511802", 3))
+    bowen = f.worker("bowen", place=f.community("511803", 0))
+    f.report("activity", by=ailin, date=D(2026, 11, 20))  # children line
+    f.report("activity", by=ailin, date=D(2026, 11, 16), status="approved", action_line="elderly")
+    f.report("activity", by=ailin, date=D(2026, 11, 18), status="rejected")  # not counted
+    f.report("xinfeng", by=ailin, date=D(2026, 11, 21))
+    f.report("xinfeng", by=caixia, date=D(2026, 11, 17))
+    f.report("xinfeng", by=caixia, date=D(2026, 3, 2))  # earlier this year
+    f.report("activity", by=ailin, date=D(2026, 11, 15))  # Sunday of the week before
+    f.report("donation", by=ailin, date=D(2026, 11, 19))  # no action line
+    f.report("activity", by=bowen, date=D(2026, 11, 20))  # another county
+    return {"ailin": ailin, "caixia": caixia, "bowen": bowen}
 
 
 def test_it_counts_this_weeks_reports_by_kind_and_line(week):
@@ -83,7 +83,7 @@ def test_it_names_the_places_furthest_behind_worst_first(week):
 def test_it_lists_communities_silent_for_two_weeks(week):
     s = summaries.weekly_summary(f.county("511802"), default_plan(), AS_OF)
     assert len(s.silent) == 24 - 2
-    heard = {week["alice"].org_unit_id, week["carol"].org_unit_id}
+    heard = {week["ailin"].org_unit_id, week["caixia"].org_unit_id}
     assert not heard & {u.id for u, _ in s.silent}
 
 
@@ -128,18 +128,18 @@ def test_a_community_without_anything_says_so(db):
 
 @pytest.fixture
 def quarter(db):
-    alice = f.worker("alice", place=f.community("511802", 0))
-    bob = f.worker("bob", place=f.community("511803", 0))
-    f.report("donation", by=alice, date=D(2026, 10, 10), amount="5000.00")
-    f.report("donation", by=bob, date=D(2026, 11, 19), amount="1200.50", goods_value="300")
-    f.report("donation", by=bob, date=D(2026, 12, 1), amount="999", status="rejected")
-    f.report("donation", by=alice, date=D(2026, 9, 30), amount="777")  # Q3
-    f.report("xinfeng", by=alice, date=D(2026, 10, 3))
-    f.report("xinfeng", by=alice, date=D(2026, 12, 24))
-    f.report("xinfeng", by=bob, date=D(2026, 11, 2))
-    f.report("placename", by=alice, date=D(2026, 11, 5), stories=3)
-    f.report("placename", by=bob, date=D(2026, 12, 5), stories=4)
-    return {"alice": alice, "bob": bob}
+    ailin = f.worker("ailin", place=f.community("511802", 0))
+    bowen = f.worker("bowen", place=f.community("511803", 0))
+    f.report("donation", by=ailin, date=D(2026, 10, 10), amount="5000.00")
+    f.report("donation", by=bowen, date=D(2026, 11, 19), amount="1200.50", goods_value="300")
+    f.report("donation", by=bowen, date=D(2026, 12, 1), amount="999", status="rejected")
+    f.report("donation", by=ailin, date=D(2026, 9, 30), amount="777")  # Q3
+    f.report("xinfeng", by=ailin, date=D(2026, 10, 3))
+    f.report("xinfeng", by=ailin, date=D(2026, 12, 24))
+    f.report("xinfeng", by=bowen, date=D(2026, 11, 2))
+    f.report("placename", by=ailin, date=D(2026, 11, 5), stories=3)
+    f.report("placename", by=bowen, date=D(2026, 12, 5), stories=4)
+    return {"ailin": ailin, "bowen": bowen}
 
 
 def test_the_digest_sums_donations_and_counts_activities(quarter):
@@ -176,7 +176,7 @@ def test_the_city_digest_ranks_counties(quarter):
 def test_a_county_digest_ranks_its_townships(quarter):
     d = summaries.digest(f.county("511802"), default_plan(), Window.half(2026, 2), D(2026, 12, 31))
     assert d.ranking_level == "township" and len(d.ranking) == 8
-    assert d.ranking[0][0].id == quarter["alice"].org_unit.parent_id
+    assert d.ranking[0][0].id == quarter["ailin"].org_unit.parent_id
     assert d.kind == "half" and d.donations == Decimal("5777.00")  # H2 includes 30 September
 
 
@@ -203,9 +203,9 @@ def test_the_weekly_trend_runs_through_the_year(quarter):
 
 
 def test_the_week_across_new_year_closes_the_old_year(db):
-    alice = f.worker("alice", place=f.community("511802", 0))
-    f.report("xinfeng", by=alice, date=D(2026, 12, 30))
-    f.report("xinfeng", by=alice, date=D(2027, 1, 2))
+    ailin = f.worker("ailin", place=f.community("511802", 0))
+    f.report("xinfeng", by=ailin, date=D(2026, 12, 30))
+    f.report("xinfeng", by=ailin, date=D(2027, 1, 2))
     s = summaries.weekly_summary(f.county("511802"), default_plan(), D(2027, 1, 3))
     assert s.week.label == "2026-W53" and s.reports == 2
     assert (s.progress.year, s.progress.as_of) == (2026, D(2026, 12, 31))
@@ -215,7 +215,7 @@ def test_the_week_across_new_year_closes_the_old_year(db):
 
 
 def test_a_township_digest_has_no_ranking_chart_when_its_communities_have_no_targets(quarter):
-    township = quarter["alice"].org_unit.parent
+    township = quarter["ailin"].org_unit.parent
     d = summaries.digest(township, default_plan(), Window.quarter(2026, 4), D(2026, 12, 31))
     assert d.ranking_level == "community" and all(c is None for _, c, _ in d.ranking)
     assert [s["chart"] for s in d.chart_specs("en")] == [
