@@ -26,7 +26,8 @@ from telegram.ext import AIORateLimiter
 from bot.app import build_application
 from bot.context import Clock
 from devkit.botapi import LocalBotAPI
-from devkit.conversation import Conversation, running, track, walk  # noqa: F401 (walk: for the tests)
+from devkit.conversation import Conversation, running, track
+from devkit.conversation import walk  # noqa: F401 (the bot tests' scripts)
 from models.core.i18n import negotiate
 from models.core.schema import Draft, Report, Worker
 from models.core.settings import Settings

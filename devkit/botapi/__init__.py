@@ -4,4 +4,5 @@ from .records import MESSAGE_KINDS, BotAPIError, Call, FileRecord
 from .server import LocalBotAPI
 from .users import FakeGroup, FakeUser
 
-__all__ = ["BotAPIError", "Call", "FakeGroup", "FakeUser", "FileRecord", "LocalBotAPI", "MESSAGE_KINDS"]
+__all__ = ["BotAPIError", "Call", "FakeGroup", "FakeUser", "FileRecord", "LocalBotAPI",
+           "MESSAGE_KINDS"]

@@ -193,13 +193,18 @@ class BotMethods:
         new = dict(msg)
         new["text"] = str(text)
         self._apply_markup(new, p.get("reply_markup"))
-        if new.get("text") == msg.get("text") and new.get("reply_markup") == msg.get("reply_markup"):
+        return self._store_edit(chat, msg, new, "edit", p, "text", "reply_markup")
+
+    def _store_edit(self, chat: ChatState, old: dict, new: dict, kind: str, p: dict,
+                    *keys: str) -> dict:
+        """Keep an edited message; Telegram refuses an edit that changes none of ``keys``."""
+        if all(new.get(k) == old.get(k) for k in keys):
             raise bad_request("message is not modified: specified new message content and reply "
-                       "markup are exactly the same as a current content and reply markup "
-                       "of the message")
+                              "markup are exactly the same as a current content and reply markup "
+                              "of the message")
         new["edit_date"] = int(time.time())
         chat.messages[new["message_id"]] = new
-        self._emit(chat, "edit", new, p)
+        self._emit(chat, kind, new, p)
         return new
 
     def _m_edit_caption(self, p: dict, f: dict) -> dict:
@@ -212,14 +217,7 @@ class BotMethods:
         else:
             new.pop("caption", None)
         self._apply_markup(new, p.get("reply_markup"))
-        if new.get("caption") == msg.get("caption") and new.get("reply_markup") == msg.get("reply_markup"):
-            raise bad_request("message is not modified: specified new message content and reply "
-                       "markup are exactly the same as a current content and reply markup "
-                       "of the message")
-        new["edit_date"] = int(time.time())
-        chat.messages[new["message_id"]] = new
-        self._emit(chat, "caption", new, p)
-        return new
+        return self._store_edit(chat, msg, new, "caption", p, "caption", "reply_markup")
 
     def _m_edit_markup(self, p: dict, f: dict) -> dict:
         chat = self._chat_for(p)
@@ -227,14 +225,7 @@ class BotMethods:
         self._check_bot_message(msg)
         new = dict(msg)
         self._apply_markup(new, p.get("reply_markup"))
-        if new.get("reply_markup") == msg.get("reply_markup"):
-            raise bad_request("message is not modified: specified new message content and reply "
-                       "markup are exactly the same as a current content and reply markup "
-                       "of the message")
-        new["edit_date"] = int(time.time())
-        chat.messages[new["message_id"]] = new
-        self._emit(chat, "edit_markup", new, p)
-        return new
+        return self._store_edit(chat, msg, new, "edit_markup", p, "reply_markup")
 
     def _m_delete_message(self, p: dict, f: dict) -> bool:
         chat = self._chat_for(p)
