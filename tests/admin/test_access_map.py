@@ -72,6 +72,12 @@ def _view_of(app, endpoint: str):
     return next(v for v in app.extensions["admin"][0]._views if v.endpoint == name)
 
 
+def _row(objects: dict, model, rule):
+    if model not in objects:
+        raise AssertionError(f"{rule.rule} names a {model.__name__} by id: add one to _objects")
+    return objects[model]
+
+
 def _build(app, rule, method: str, objects: dict) -> tuple[str, dict]:
     """The URL of ``rule`` with its arguments filled: an object's id from ``objects`` (by
     table), another number 1, a word "x"; and the form data to send."""
@@ -79,15 +85,15 @@ def _build(app, rule, method: str, objects: dict) -> tuple[str, dict]:
     for converter, name in ARGUMENT.findall(rule.rule):
         model = _object_model(app, rule, name) if converter == "int" else None
         if model is not None:
-            values[name] = objects[model].id
+            values[name] = _row(objects, model, rule).id
         else:
             values[name] = 1 if converter == "int" else "x"
     url = app.url_map.bind("localhost").build(rule.endpoint, values, method=method)
     data = {}
     record = RECORD_VIEWS.get(rule.endpoint.rsplit(".", 1)[-1])
-    if record and _view_of(app, rule.endpoint).model in objects:
+    if record and _takes_an_object(app, rule):
         where, key = record
-        obj_id = objects[_view_of(app, rule.endpoint).model].id
+        obj_id = _row(objects, _view_of(app, rule.endpoint).model, rule).id
         if where == "query":
             url += f"?{key}={obj_id}"
         else:
@@ -133,6 +139,9 @@ def _objects(place: OrgUnit, settings: Settings, tag: str) -> dict:
             registered_on=dt.date(2026, 3, 1)),
         schema.Group: group,
         schema.Delivery: Delivery.create(group=group, kind="weekly", period="2026-W47"),
+        # the city's own tables: the same rows for every place
+        schema.Plan: indicator.plan,
+        schema.Indicator: indicator,
     }
     return rows
 
