@@ -81,7 +81,7 @@ async def _worker(api, user_id: int, kind: str, latencies: list[float]) -> None:
 def _server_process(kind: str, workers: int, conn) -> None:
     """Run the Bot API server and the workers; report (updates, seconds, latencies)."""
     sys.path.insert(0, str(ROOT))
-    from tests.botapi import LocalBotAPI
+    from devkit.botapi import LocalBotAPI
 
     async def main():
         async with LocalBotAPI(token=TOKEN) as api:

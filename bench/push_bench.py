@@ -3,7 +3,7 @@
 A database with 1,000 groups, each bound to a community of its own (the places are grown to
 ~1,056 communities as in the dashboard bench), a report or two per community last week, and
 the weekly run of 2026-W47 queued with ``models.pushes.deliveries.enqueue``: per group a text and a
-chart, 2,000 messages. A local Bot API server (tests/botapi.py) in a second process ENFORCES
+chart, 2,000 messages. A local Bot API server (devkit/botapi) in a second process ENFORCES
 30 messages/s overall and 20/min per chat, answering 429 with retry_after beyond them. The
 real Application (``bot.build_application``, its flood limiter, its outbox) drains the run;
 the charts are drawn while it sends.
@@ -114,7 +114,7 @@ def prepare(url: str, groups: int) -> int:
 def _server_process(chat_ids: list[int], conn) -> None:
     """The Bot API server, enforcing the flood limits; reports what each chat received."""
     sys.path.insert(0, str(ROOT))
-    from tests.botapi import LocalBotAPI
+    from devkit.botapi import LocalBotAPI
 
     async def main():
         async with LocalBotAPI(token=TOKEN) as api:
@@ -146,7 +146,7 @@ async def drive(url: str, groups: int, limiter: str) -> dict:
     from bot import outbox
     from bot.app import build_application
     from bot.context import Clock
-    from bot.demo import running
+    from devkit.conversation import running
     from models.core.db import database
     from models.core.schema import Group
     from models.core.settings import load_settings

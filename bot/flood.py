@@ -2,7 +2,7 @@
 minute in one group.
 
 They are counted as sliding windows — no more than N requests in any span of T seconds, which
-is how Telegram states them and how tests/botapi.py's ``limit()`` enforces them — not as the
+is how Telegram states them and how devkit/botapi's ``limit()`` enforces them — not as the
 leaky buckets of ``AIORateLimiter``: a bucket that starts empty lets a full burst through and
 then its steady rate, 60 messages in the first second, and the server answers 429 to the rest.
 

@@ -1,14 +1,14 @@
 """Fixtures for the bot's end-to-end tests: the real application over real HTTP.
 
-``bot_api`` is a LocalBotAPI (tests/botapi.py); ``bot_app`` builds the application with
+``bot_api`` is a LocalBotAPI (devkit/botapi); ``bot_app`` builds the application with
 ``build_application(settings)`` pointed at it, on the test's database (``db_url``: SQLite and
 PostgreSQL), with "today" frozen at TODAY, and polls it. Talk to it as a worker would::
 
     async def test_it_...(bot_app):
-        alice = bot_app.chat(name="alice")          # a registered, active worker
-        await alice.send("/report")
-        await alice.press("Activity held")
-        assert "Step 1/11" in alice.last
+        ailin = bot_app.chat(name="ailin")          # a registered, active worker
+        await ailin.send("/report")
+        await ailin.press("Activity held")
+        assert "Step 1/11" in ailin.last
 
 Every step returns once the bot has processed the update (no sleeps). Test users write in
 English by default, so assertions read the msgids; Chinese answers are typed all the same.
@@ -25,17 +25,14 @@ from telegram.ext import AIORateLimiter
 
 from bot.app import build_application
 from bot.context import Clock
-from bot.demo import Conversation, running, track
+from devkit.botapi import LocalBotAPI
+from devkit.conversation import Conversation, running, track
+from devkit.conversation import walk  # noqa: F401 (the bot tests' scripts)
 from models.core.i18n import negotiate
 from models.core.schema import Draft, Report, Worker
 from models.core.settings import Settings
 
-try:
-    from tests.botapi import LocalBotAPI
-    from tests import factories
-except ModuleNotFoundError:  # tests/ is not a package: pytest put tests/ on sys.path
-    from botapi import LocalBotAPI
-    import factories
+from tests import factories
 
 TOKEN = "4242:botkit-TEST-token"
 TODAY = dt.date(2026, 11, 23)  # a Monday; 上周六 is 2026-11-21
@@ -77,7 +74,7 @@ class BotHarness:
         await self.stop()
         await self.start(**options)
 
-    def chat(self, name: str = "alice", *, language_code: str | None = "en",
+    def chat(self, name: str = "ailin", *, language_code: str | None = "en",
              registered: bool = True, status: str = "active", place=None,
              user_id: int | None = None) -> Conversation:
         """A simulated user; by default a registered, active worker in the first community."""
@@ -142,17 +139,6 @@ def reports_of(chat: Conversation) -> list[Report]:
 
 def draft_of(chat: Conversation) -> Draft | None:
     return (Draft.select().join(Worker).where(Worker.tg_user_id == chat.user.id).first())
-
-
-async def walk(chat: Conversation, steps) -> None:
-    """Run a script: a string is typed; ("press", label), ("photo", data) and
-    ("location", lat, lon) are the other things a worker does."""
-    for step in steps:
-        if isinstance(step, str):
-            await chat.send(step)
-        else:
-            action, *args = step
-            await getattr(chat, action)(*args)
 
 
 ACTIVITY = [

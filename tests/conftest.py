@@ -1,8 +1,30 @@
-"""Fixtures: a bootstrapped database on SQLite and on PostgreSQL (when reachable).
+"""Shared fixtures: a bootstrapped database on SQLite and on PostgreSQL (when reachable).
 
 Bootstrapping (schema, places, kinds, plans) takes ~0.5 s, so it is done once per session into
 a template; each test gets a fresh copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
 PostgreSQL). In CI PostgreSQL must be reachable: a missing server fails instead of skipping.
+
+The suite is laid out by area (admin, bot, browser, charts, cli, devkit, models, plans,
+pushes); each area's conftest.py takes the fixtures it uses from the kits beside this file
+(adminkit, botkit, browserkit, plankit), and tests/factories.py makes the rows. No test
+module imports another.
+
+Personas: one name, one role, everywhere in the suite.
+
+  officials (admin accounts)
+    alice   city admin of 雅安市 (5118)
+    bob     county official of 雨城区 (511802)
+    carol   viewer of 名山区 (511803)
+    tina    township officer (街道), pia province officer (省厅), mia county official of
+            名山区, otto township officer of another street, vic viewer of the city
+            (the application chain's other levels); juwei community staff (居委会),
+            jiedao township officer (registry); dora a viewer made by create_user;
+            dave, zhang officials acting in imports and reviews
+  workers (Telegram users of the bot)
+    ailin, bowen, caixia, chunhua, dawei, duoduo   the bot's users in the tests of the bot,
+                                           pushes, plans and the domain (factories.worker's
+                                           and botkit's default is ailin)
+    wang    a worker of 雨城区; li a worker of 名山区; zhao another worker of 雨城区
 """
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The admin: pages, access, exports, imports, review and accounts."""

@@ -1,0 +1,274 @@
+"""The dashboard: the numbers are models.plans.progress's, by year, quarter and half; drill-down from
+the city to a community; the year's ranking of places; the quiet communities; the charts;
+and an official sees their own area only, on the page and in the charts."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from decimal import Decimal
+
+import pytest
+
+import admin.i18n
+import admin.views.dashboard
+from admin.chart_cache import chart_cache
+from models.plans import progress
+from models.forms.kinds import default_plan
+from models.org.places import city
+from models.core.schema import OrgUnit
+from tests import factories as f
+from tests.adminkit import page_text
+
+TODAY = dt.date(2026, 11, 23)
+CELL = re.compile(r'<td class="wd-cell" data-indicator="([^"]+)" data-place="([^"]+)"\s+'
+                  r'data-actual="([^"]*)"\s+data-target="([^"]*)" data-pace="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def fixed_day(monkeypatch):
+    """The dashboard's 'today' (and its charts' cache) pinned to TODAY."""
+    monkeypatch.setattr(admin.views.dashboard, "today", lambda: TODAY)
+    chart_cache.clear()
+    yield
+    chart_cache.clear()
+
+
+@pytest.fixture
+def data(app):
+    """Three new-customs events in 雨城区 this year (two in Q4, one in Q1) and a rejected one;
+    one in 名山区; two minors-protection points in 雨城区 last year."""
+    wang = f.worker("wang", place=f.community("511802", 0))
+    zhao = f.worker("zhao", place=f.community("511802", 5))
+    li = f.worker("li", place=f.community("511803"))
+    made = {
+        "q4a": f.report("xinfeng", by=wang, date=dt.date(2026, 11, 20)),
+        "q4b": f.report("xinfeng", by=zhao, date=dt.date(2026, 10, 2), status="approved"),
+        "q1": f.report("xinfeng", by=wang, date=dt.date(2026, 2, 14), status="approved"),
+        "rejected": f.report("xinfeng", by=wang, date=dt.date(2026, 11, 1), status="rejected"),
+        "mingshan": f.report("xinfeng", by=li, date=dt.date(2026, 11, 15)),
+        "points": f.report("milestone", by=zhao, date=dt.date(2025, 6, 1), count=2),
+    }
+    return {"wang": wang, "zhao": zhao, "li": li, **made}
+
+
+def cells(response) -> dict[tuple[str, str], tuple[str, str, str]]:
+    assert response.status_code == 200, response.status_code
+    return {(ind, place): (actual, target, pace)
+            for ind, place, actual, target, pace in CELL.findall(page_text(response))}
+
+
+def table(text: str, id_: str) -> str:
+    start = text.index(f'id="{id_}"')
+    return text[start:text.index("</table>", start)]
+
+
+def _num(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
+
+
+def at(found: dict, indicator: str, place: str) -> tuple:
+    actual, target, pace = found[(indicator, place)]
+    return _num(actual), _num(target), pace
+
+
+def assert_cells_match_progress(found: dict, scope: OrgUnit, window=None):
+    plan = default_plan()
+    total = progress.plan_progress(plan, scope, TODAY.year, TODAY, window)
+    parts = progress.breakdown(plan, scope, TODAY.year, TODAY, window)
+    expected = {(r.indicator.code, scope.code): r for r in total.rows}
+    for pp in parts.values():
+        expected.update({(r.indicator.code, pp.scope.code): r for r in pp.rows})
+    assert set(found) == set(expected)
+    for key, r in expected.items():
+        actual, target, pace = found[key]
+        assert (_num(actual), _num(target), pace) == (r.actual, r.target, r.pace), key
+
+
+# ---- the numbers ---------------------------------------------------------------------------
+
+def test_it_shows_every_indicator_of_the_city_and_each_county_as_progress_computes_it(as_alice, data):
+    found = cells(as_alice.get("/admin/"))
+    assert_cells_match_progress(found, city())
+    # by hand: 雨城区 has 8 stations, 5 events each a year; the rejected event does not count
+    assert at(found, "xinfeng_activities", "511802") == (Decimal("3"), Decimal("40"), "at_risk")
+    assert at(found, "xinfeng_activities", "511803") == (Decimal("1"), Decimal("30"), "at_risk")
+    assert at(found, "xinfeng_activities", "5118") == (Decimal("4"), Decimal("220"), "at_risk")
+    # the 2023-2025 minors-protection points: 2 of 122 in 雨城区, the period is over
+    assert at(found, "minors_points", "511802") == (Decimal("2"), Decimal("122.00"), "missed")
+    assert at(found, "minors_points", "5118")[:2] == (2, 316)
+    # reference targets are shown, not measured
+    assert at(found, "elderly_visit_rate", "5118") == (None, Decimal("100.00"), "not_measured")
+
+
+def test_the_quarter_view_counts_only_the_quarter_against_a_pro_rata_target(as_alice, data):
+    q4 = progress.Window.quarter(2026, 4)
+    found = cells(as_alice.get("/admin/?period=Q4"))
+    assert_cells_match_progress(found, city(), q4)
+    assert at(found, "xinfeng_activities", "511802") == (2, Decimal("10.08"), "at_risk")  # 40 × 92/365
+
+
+def test_the_half_year_view_of_a_finished_half_is_done_or_missed(as_alice, data):
+    h1 = progress.Window.half(2026, 1)
+    found = cells(as_alice.get("/admin/?period=H1"))
+    assert_cells_match_progress(found, city(), h1)
+    assert at(found, "xinfeng_activities", "511802") == (1, Decimal("19.84"), "missed")  # 40 × 181/365
+    assert "H1" in page_text(as_alice.get("/admin/?period=H1"))
+
+
+def test_an_earlier_year_is_shown_with_its_own_numbers(as_alice, data):
+    found = cells(as_alice.get("/admin/?year=2025"))
+    assert at(found, "xinfeng_activities", "511802") == (Decimal("0"), Decimal("40"), "missed")
+
+
+def test_the_summary_shows_the_scopes_completion(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    total = progress.plan_progress(default_plan(), city(), TODAY.year, TODAY)
+    shown = re.search(r'id="wd-completion">([^<]+)<', text).group(1)
+    assert shown == f"{total.completion:.1f}%"
+    missed = re.search(r'data-pace-count="missed">(\d+)<', text).group(1)
+    assert int(missed) == sum(r.pace == "missed" for r in total.targeted)
+
+
+# ---- drill-down, ranking, silent communities -----------------------------------------------
+
+def test_it_drills_down_from_the_city_to_a_county_a_township_and_a_community(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    assert 'href="/admin/?scope=511802"' in text
+    county = cells(as_alice.get("/admin/?scope=511802"))
+    assert_cells_match_progress(county, f.county("511802"))
+    township = data["wang"].org_unit.parent
+    assert ("xinfeng_activities", township.code) in county
+    text = page_text(as_alice.get(f"/admin/?scope={township.code}"))
+    assert f'href="/admin/?scope={data["wang"].org_unit.code}"' in text
+    found = cells(as_alice.get(f"/admin/?scope={data['wang'].org_unit.code}"))
+    assert at(found, "xinfeng_activities", data["wang"].org_unit.code)[0] == 2
+    assert {place for _, place in found} == {data["wang"].org_unit.code}  # no columns below
+    # the trail leads back up
+    text = page_text(as_alice.get(f"/admin/?scope={data['wang'].org_unit.code}"))
+    assert 'href="/admin/?scope=511802"' in text and 'href="/admin/"' in text
+
+
+def test_links_keep_the_chosen_year_and_period(as_alice, data):
+    text = html.unescape(page_text(as_alice.get("/admin/?year=2025&period=Q2")))
+    links = re.findall(r'href="(/admin/\?[^"]*scope=511802[^"]*)"', text)
+    assert links and all("year=2025" in link and "period=Q2" in link for link in links)
+
+
+def test_it_ranks_the_counties_by_completion_places_not_people(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    order = re.findall(r'<tr data-place="(\d+)">', table(text, "wd-ranking"))
+    expected = [u.code for u, _ in progress.ranking(default_plan(), city(), TODAY.year, TODAY)]
+    assert order == expected
+    # by hand: 雨城区 (2/122 points, 3/40 events) before 名山区 (1/30 events), the rest by code
+    assert order[:2] == ["511802", "511803"]
+    assert order[2:] == sorted(order[2:])
+    for name in ("Wang", "Zhao", "Li"):
+        assert name not in table(text, "wd-ranking")
+
+
+def test_the_ranking_of_a_quarter_view_is_still_the_years(as_alice, data):
+    text = page_text(as_alice.get("/admin/?period=Q1"))
+    order = re.findall(r'<tr data-place="(\d+)">', table(text, "wd-ranking"))
+    assert order == [u.code for u, _ in progress.ranking(default_plan(), city(), TODAY.year, TODAY)]
+
+
+def test_it_lists_the_communities_without_a_report_for_two_weeks(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    silent = progress.silent_communities(city(), TODAY)
+    count = int(re.search(r'id="wd-silent-count">(\d+)<', text).group(1))
+    assert count == len(silent)
+    assert len(re.findall(r'<tr data-place=', table(text, "wd-silent"))) == min(50, len(silent))
+    text = page_text(as_alice.get("/admin/?scope=511802"))  # fewer than 50: all listed
+    silent_table = table(text, "wd-silent")
+    listed = set(re.findall(r'<tr data-place="(\d+)">', silent_table))
+    assert data["wang"].org_unit.code not in listed  # reported on 11-20
+    assert data["li"].org_unit.code not in listed  # 11-15
+    assert data["zhao"].org_unit.code in listed  # last on 10-02
+    assert "2026-10-02" in silent_table
+
+
+# ---- charts --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("chart", ["completion", "trend"])
+def test_it_serves_the_charts_as_png(as_alice, data, chart):
+    r = as_alice.get(f"/admin/chart/{chart}.png")
+    assert r.status_code == 200 and r.mimetype == "image/png"
+    assert r.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "private" in r.headers["Cache-Control"]
+
+
+def test_it_reuses_a_rendered_chart_for_the_same_inputs(as_alice, data, monkeypatch):
+    calls = []
+    real = admin.views.dashboard.completion_png
+    monkeypatch.setattr(admin.views.dashboard, "completion_png", lambda sel: calls.append(sel) or real(sel))
+    first = as_alice.get("/admin/chart/completion.png").data
+    assert as_alice.get("/admin/chart/completion.png").data == first
+    assert len(calls) == 1
+    as_alice.get("/admin/chart/completion.png?scope=511802")
+    as_alice.get("/admin/chart/completion.png?period=Q1")
+    assert len(calls) == 3
+
+
+def test_the_page_links_its_charts_for_the_same_place_and_period(as_alice, data):
+    text = html.unescape(page_text(as_alice.get("/admin/?scope=511802&period=Q3")))
+    srcs = re.findall(r'src="(/admin/chart/[a-z]+\.png[^"]*)"', text)
+    assert len(srcs) == 2
+    for src in srcs:
+        assert "scope=511802" in src and "period=Q3" in src
+        assert as_alice.get(src).status_code == 200
+
+
+# ---- who sees what -------------------------------------------------------------------------
+
+def test_a_county_official_sees_their_county_by_default(as_bob, data):
+    found = cells(as_bob.get("/admin/"))
+    assert_cells_match_progress(found, f.county("511802"))
+    assert {place for _, place in found} >= {"511802"}
+    assert not {place for _, place in found} & {"5118", "511803"}
+
+
+@pytest.mark.parametrize("url", [
+    "/admin/?scope=511803", "/admin/?scope=5118", "/admin/?scope={mingshan_community}",
+    "/admin/chart/completion.png?scope=511803", "/admin/chart/trend.png?scope=511803",
+    "/admin/chart/completion.png?scope=5118", "/admin/?scope=nowhere",
+])
+def test_a_county_official_cannot_open_another_area_or_widen_their_own(as_bob, data, url):
+    r = as_bob.get(url.format(mingshan_community=data["li"].org_unit.code))
+    assert r.status_code in (403, 404)
+    assert r.mimetype != "image/png"
+
+
+def test_a_county_official_can_narrow_to_a_township_of_their_county(as_bob, data):
+    township = data["wang"].org_unit.parent
+    assert as_bob.get(f"/admin/?scope={township.code}").status_code == 200
+    assert as_bob.get(f"/admin/chart/completion.png?scope={township.code}").status_code == 200
+
+
+def test_a_cached_chart_is_never_served_outside_its_scope(as_alice, as_bob, data):
+    assert as_alice.get("/admin/chart/completion.png?scope=511803").status_code == 200
+    assert as_bob.get("/admin/chart/completion.png?scope=511803").status_code == 404
+
+
+def test_a_viewer_sees_their_county_read_only(as_carol, data):
+    found = cells(as_carol.get("/admin/"))
+    assert at(found, "xinfeng_activities", "511803") == (Decimal("1"), Decimal("30"), "at_risk")
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/chart/completion.png", "/admin/chart/trend.png"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, url):
+    r = client.get(url)
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("query", ["plan=nope", "year=1999", "year=abc", "period=Q5"])
+def test_unknown_choices_are_not_found(as_alice, query):
+    assert as_alice.get(f"/admin/?{query}").status_code == 404
+
+
+def test_a_translation_with_a_percent_sign_renders_as_written(as_alice, data, monkeypatch):
+    """Jinja's own gettext would %-format "最多按100%计" and fail; the page's does not."""
+    monkeypatch.setattr(admin.i18n, "_", lambda s: f"{s} 最多按100%计")
+    r = as_alice.get("/admin/")
+    assert r.status_code == 200
+    assert "最多按100%计" in page_text(r)

@@ -1,0 +1,1 @@
+"""The bot end to end: the real application over HTTP against devkit's fake Bot API."""

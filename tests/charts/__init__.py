@@ -1,0 +1,1 @@
+"""The charts: pure figures rendered to PNG and PDF."""

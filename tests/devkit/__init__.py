@@ -1,0 +1,1 @@
+"""The development kit itself: the fake Bot API answers as Telegram does."""

@@ -1,0 +1,1 @@
+"""The domain: forms, parsing, reports, schema, registry, importing, applications, i18n."""

@@ -1,0 +1,1 @@
+"""Plans: loading, progress, fidelity to their documents, linkage, roll-ups."""

@@ -1,0 +1,1 @@
+"""The pushes: summaries, digests, deliveries and their sending by the bot."""
