@@ -20,7 +20,7 @@ from admin.views.dashboard import DashboardView
 from models.core.i18n import translator
 from models.core.settings import Settings
 
-VIEWS = Path(__file__).resolve().parent.parent / "admin" / "views"
+VIEWS = Path(__file__).resolve().parents[2] / "admin" / "views"
 
 
 @pytest.fixture
