@@ -12,7 +12,7 @@ from models.plans.loading import shipped_plan_files
 from models.core.schema import Invite, Plan
 from wushe import cli as wushe_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_init_is_safe_to_run_twice_and_invite_prints_a_deep_link(tmp_path, capsys):

@@ -533,7 +533,7 @@ def test_importing_the_domain_registers_nothing_and_changes_no_table():
             "from models.reports import sinks\n"
             "assert sinks.registered() == set() and options._SOURCES == {}\n"
             "assert messages.VALIDATION == {**messages.FORMS, **messages.REGISTRY}\n")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def test_the_registry_explains_its_refusals_from_the_static_table():
