@@ -8,7 +8,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from models.core.i18n import N_, Translator
-from models.plans.progress import BEHIND_RATIO
+from models.pushes.pieces import mean_pace
 
 COLORS = {"done": "#1b7837", "on_track": "#5aae61", "behind": "#f1a340", "at_risk": "#d73027",
           "none": "#bdbdbd"}
@@ -20,16 +20,9 @@ FIGURE_WIDTH = 8.0  # inches: the chat's 800-pixel photos
 
 
 def pace_state(percent: float | None, expected: float | None) -> str:
-    """The colour key of a completion against its pace mark (both in percent)."""
-    if percent is None:
-        return "none"
-    if percent >= 100:
-        return "done"
-    if expected is None or percent >= expected:
-        return "on_track"
-    if percent >= expected * float(BEHIND_RATIO):
-        return "behind"
-    return "at_risk"
+    """The colour key of a completion against its pace mark (both in percent): the domain's
+    rule (``mean_pace``), so a bar's colour always agrees with the push's text."""
+    return "none" if percent is None else mean_pace(percent, expected)
 
 
 def ems(text: str) -> float:
