@@ -78,6 +78,13 @@ def _t(group: Group | None, context: BotContext) -> Translator:
     return translator(group.language if group else context.settings.default_locale)
 
 
+def _command(update: Update, context: BotContext) -> tuple[Group, Translator, str]:
+    """A group command's group, the translator of its language and the text after the
+    command: what /bind and /lang start from."""
+    group = _group(update)
+    return group, _t(group, context), " ".join(context.args or [])
+
+
 def place_label(unit: OrgUnit, t: Translator) -> str:
     name = unit.name if t.is_zh else (unit.name_en or unit.name)
     return t.gettext("{place} ({code})", place=name, code=unit.code)
@@ -158,9 +165,7 @@ def binding(group: Group, t: Translator, settings) -> str:
 
 @stops
 async def bind_command(update: Update, context: BotContext) -> None:
-    group = _group(update)
-    t = _t(group, context)
-    text = " ".join(context.args or [])
+    group, t, text = _command(update, context)
     if not text:
         await reply(update, binding(group, t, context.settings))
         return
@@ -230,9 +235,7 @@ def _languages() -> InlineKeyboardMarkup:
 
 @stops
 async def lang_command(update: Update, context: BotContext) -> None:
-    group = _group(update)
-    t = _t(group, context)
-    text = " ".join(context.args or [])
+    group, t, text = _command(update, context)
     if not text:
         await reply(update, t.gettext(
             "This group's pushes are in {language}. Choose its language:",

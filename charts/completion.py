@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import NamedTuple, Sequence
 
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from models.core.i18n import translator
 from models.plans.pacing import PACE_LABELS
-from models.plans.progress import BEHIND_RATIO
 
 from . import fonts
-
-COLORS = {"done": "#1b7837", "on_track": "#5aae61", "behind": "#f1a340", "at_risk": "#d73027",
-          "none": "#bdbdbd"}
+from .style import COLORS, PACE_COLOR, TARGET_COLOR, completion_legend, pace_state
 
 
 class PlaceCompletion(NamedTuple):
@@ -25,18 +20,6 @@ class PlaceCompletion(NamedTuple):
     name: str
     percent: float | None
     expected: float | None
-
-
-def _state(item: PlaceCompletion) -> str:
-    if item.percent is None:
-        return "none"
-    if item.percent >= 100:
-        return "done"
-    if item.expected is None or item.percent >= item.expected:
-        return "on_track"
-    if item.percent >= item.expected * float(BEHIND_RATIO):
-        return "behind"
-    return "at_risk"
 
 
 def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各县(区)目标完成率",
@@ -54,7 +37,7 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
     fig.subplots_adjust(left=0.08, right=0.80, top=0.90, bottom=0.12 if len(items) <= 10 else 0.22)
     ax = fig.add_subplot()
     xs = range(len(items))
-    states = [_state(i) for i in items]
+    states = [pace_state(i.percent, i.expected) for i in items]
     heights = [i.percent or 0.0 for i in items]
     ax.bar(xs, heights, width=0.64, color=[COLORS[s] for s in states], zorder=2)
     for x, item in zip(xs, items):
@@ -68,9 +51,9 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
             ax.annotate(text, (x, item.percent or 0.0), xytext=(0, 3), textcoords="offset points",
                         ha="center", va="bottom", fontsize=9)
         if item.expected is not None:
-            ax.hlines(item.expected, x - 0.42, x + 0.42, colors="#2c3e50", linestyles="--",
+            ax.hlines(item.expected, x - 0.42, x + 0.42, colors=PACE_COLOR, linestyles="--",
                       linewidth=1.6, zorder=3)
-    ax.axhline(100, color="#c0392b", linewidth=1.2, zorder=1)
+    ax.axhline(100, color=TARGET_COLOR, linewidth=1.2, zorder=1)
     top = max([100.0] + [h for h in heights]) * 1.15
     ax.set_ylim(0, top)
     ax.set_xticks(list(xs), [i.name for i in items], fontsize=10)
@@ -82,10 +65,5 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
     ax.set_title(title)
     ax.grid(axis="y", color="#e5e5e5", zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
-    used = [s for s in ("done", "on_track", "behind", "at_risk") if s in states]
-    handles = [Line2D([], [], color="#c0392b", linewidth=1.2, label=target_label),
-               Line2D([], [], color="#2c3e50", linestyle="--", linewidth=1.6, label=pace_label)]
-    handles += [Patch(color=COLORS[s], label=state_labels[s]) for s in used]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
-              frameon=False)
+    completion_legend(ax, target_label, pace_label, states, state_labels, pace_width=1.6)
     return fig

@@ -25,9 +25,8 @@ from models.pushes.summaries import digest_cover_lines, digest_title
 from models.plans.pacing import PACE_LABELS
 
 from . import fonts
-from .completion import COLORS, PlaceCompletion, _state
 from .render import png_bytes
-from .weekly import label_margin
+from .style import STATES, completion_axis, completion_bar, completion_legend, ems, label_margin
 
 LINES_TITLE = N_("Completion by action line: {place}, {period}")
 OVERALL = N_("Overall")
@@ -40,7 +39,7 @@ XINFENG = N_("New-customs activities: {n}")
 PLACENAME = N_("Place-name promotions: {n}")
 YUAN = N_("yuan")
 ACTIVITY_AXIS = N_("Activities")
-STATE_LABELS = {k: PACE_LABELS[k] for k in ("done", "on_track", "behind", "at_risk")}
+STATE_LABELS = {k: PACE_LABELS[k] for k in STATES}
 
 
 def period_text(spec: dict, t) -> str:
@@ -62,38 +61,14 @@ def _completion(spec: dict, items: list, title: str) -> Figure:
                         top=1 - 0.75 / height, bottom=0.45 / height)
     ax = fig.add_subplot()
     ax.set_title(title, fontsize=12)
-    states = []
-    for y, (_, done, expected) in zip(ys, rows):
-        if done is None:
-            ax.text(2, y, t.gettext("No target"), va="center", ha="left", fontsize=8,
-                    color="#999999")
-            continue
-        state = _state(PlaceCompletion("", done, expected))
-        states.append(state)
-        width = min(done, 110)
-        ax.barh([y], [width], height=0.62, color=COLORS[state])
-        if done >= 20:
-            ax.text(width - 1.5, y, f"{done:.0f}%", va="center", ha="right", fontsize=9,
-                    color="white", zorder=4)
-        else:
-            ax.text(done + 1.5, y, f"{done:.0f}%", va="center", ha="left", fontsize=9)
-        if expected is not None:
-            ax.vlines(expected, y - 0.4, y + 0.4, colors="#2c3e50", linestyles="--",
-                      linewidth=1.4)
-    ax.axvline(100, color="#c0392b", linewidth=1.2)
-    ax.set_xlim(0, 115)
+    states = [completion_bar(ax, y, done, expected, t)[0]
+              for y, (_, done, expected) in zip(ys, rows)]
+    completion_axis(ax)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_yticks(ys, [r[0] for r in rows], fontsize=10)
     ax.tick_params(axis="y", length=0)
-    ax.set_xticks([])
-    ax.spines[["top", "right", "bottom"]].set_visible(False)
-    handles = [Line2D([], [], color="#c0392b", linewidth=1.2, label=t.gettext("Target 100 %")),
-               Line2D([], [], color="#2c3e50", linestyle="--", linewidth=1.4,
-                      label=t.gettext("Expected by today"))]
-    handles += [Patch(color=COLORS[s], label=t.gettext(STATE_LABELS[s]))
-                for s in ("done", "on_track", "behind", "at_risk") if s in states]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
-              frameon=False)
+    completion_legend(ax, t.gettext("Target 100 %"), t.gettext("Expected by today"), states,
+                      {s: t.gettext(label) for s, label in STATE_LABELS.items()})
     return fig
 
 
@@ -242,7 +217,7 @@ def wrap(text: str, width: float) -> list[str]:
     broken between CJK characters or at spaces."""
     lines, line = [], ""
     for token in _TOKENS.findall(text):
-        if line.strip() and _ems((line + token).rstrip()) > width:
+        if line.strip() and ems((line + token).rstrip()) > width:
             lines.append(line.rstrip())
             line = token.lstrip()
         else:
@@ -251,10 +226,6 @@ def wrap(text: str, width: float) -> list[str]:
 
 
 _TOKENS = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+")
-
-
-def _ems(text: str) -> float:
-    return sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in text)
 
 
 def digest_pdf(d, locale: str) -> bytes:

@@ -19,28 +19,19 @@ from matplotlib.figure import Figure
 from models.core.i18n import N_, translator
 
 from . import fonts
-from .completion import COLORS, PlaceCompletion, _state
+from .style import FIGURE_WIDTH, completion_axis, completion_bar, label_margin
 
 TITLE = N_("{place} · {period}")
 REPORTS = N_("Reports this week")
 COMPLETION = N_("Year to date: completion of targets")
 OVERALL = N_("Year to date: {percent} done, {expected} expected by now")
-NO_TARGET = N_("No target")
 NO_TARGETS = N_("No annual targets at this level")
 PACE_MARK = N_("Dashes: expected by now. Red line: the target.")
-FIGSIZE = (8.0, 4.5)
+FIGSIZE = (FIGURE_WIDTH, 4.5)
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
-
-
-def label_margin(labels: list[str], fontsize: float = 10, width_in: float = FIGSIZE[0]) -> float:
-    """The left margin (a share of the figure's width) that fits the longest tick label:
-    about a font size per CJK character and 0.55 of it per Latin one."""
-    widest = max((sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in label) for label in labels),
-                 default=0)
-    return min(0.4, (widest * fontsize / 72 + 0.25) / width_in)
 
 
 class WeeklyCanvas:
@@ -56,12 +47,10 @@ class WeeklyCanvas:
         self.title = fig.suptitle("", fontsize=13, y=0.97)
         self.note = fig.text(0.97, 0.02, "", ha="right", va="bottom", fontsize=8,
                              color="#555555")
-        self.target_line = self.right.axvline(100, color="#c0392b", linewidth=1.2)
-        self.right.set_xlim(0, 115)
+        self.target_line = completion_axis(self.right)
         self.right.set_yticks([])
-        for ax in (self.left, self.right):
-            ax.set_xticks([])
-            ax.spines[["top", "right", "bottom"]].set_visible(False)
+        self.left.set_xticks([])
+        self.left.spines[["top", "right", "bottom"]].set_visible(False)
         self.left.tick_params(axis="y", length=0, labelsize=10)
         self._drawn: list = []
 
@@ -96,22 +85,7 @@ class WeeklyCanvas:
         self.target_line.set_visible(has_targets)  # a lone 100 % line without bars says nothing
         if has_targets:
             for y, (_, _, done, expected, _pace) in zip(ys, rows):
-                if done is None:
-                    self._add(right.text(2, y, t.gettext(NO_TARGET), va="center", ha="left",
-                                         fontsize=8, color="#999999"))
-                    continue
-                state = _state(PlaceCompletion("", done, expected))
-                width = min(done, 110)
-                self._add(right.barh([y], [width], height=0.62, color=COLORS[state]))
-                if done >= 20:  # inside the bar's end, clear of the 100 % line
-                    self._add(right.text(width - 1.5, y, _pct(done), va="center", ha="right",
-                                         fontsize=9, color="white", zorder=4))
-                else:
-                    self._add(right.text(done + 1.5, y, _pct(done), va="center", ha="left",
-                                         fontsize=9))
-                if expected is not None:
-                    self._add(right.vlines(expected, y - 0.4, y + 0.4, colors="#2c3e50",
-                                           linestyles="--", linewidth=1.4))
+                self._drawn += completion_bar(right, y, done, expected, t)[1]
             done, expected, _ = spec["overall"]
             right.set_title(t.gettext(OVERALL, percent=_pct(done), expected=_pct(expected)),
                             fontsize=10)

@@ -158,7 +158,7 @@ class Indicator(BaseModel):
     source_quote = pw.TextField(default="")
     order = pw.IntegerField(default=0)
     # What a measure beyond count/sum needs (a ratio's denominator, a presence check's level,
-    # a tier table, dated partial targets); read by models/progress.py.
+    # a tier table, dated partial targets); read by models/plans/progress.py.
     spec = JSONField(default=dict)
 
     class Meta:

@@ -1,5 +1,5 @@
 """The bot delivers what the admin queues: a rejection notice, whose button reopens the report,
-and the pushes' rows (tests/test_pushes_bot.py drives whole pushes)."""
+and the pushes' rows (tests/pushes/test_bot.py drives whole pushes)."""
 from __future__ import annotations
 
 import datetime as dt
