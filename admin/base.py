@@ -181,6 +181,30 @@ class ScopedModelView(Secured, ModelView):
         except NotFound:
             abort(404)
 
+    def one_in_query(self, id):
+        """Row ``id`` of ``get_query()``, else 404: ``get_one`` for a view whose scope is its
+        own query rather than ``access.scoped``."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        row = self.get_query().where(self.model.id == pk).first()
+        if row is None:
+            abort(404)
+        return row
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
+                 page_size=None):
+        count, data = super().get_list(page, sort_column, sort_desc, search, filters,
+                                       execute=execute, page_size=page_size)
+        if execute:
+            self.attach(data)
+        return count, data
+
+    def attach(self, rows) -> None:
+        """Load what a page of rows shows beyond its own columns (places, latest deliveries)
+        in a few queries for the whole page, not one per row; nothing by default."""
+
     def search_placeholder(self) -> str | None:
         """Flask-Admin's peewee views leave this None, which the list template prints."""
         if not self.column_searchable_list:
@@ -211,27 +235,25 @@ class ScopedModelView(Secured, ModelView):
     def snapshot(self, model) -> dict:
         return {f: model.__data__.get(f) for f in self.audit_fields}
 
-    def create_model(self, form):
+    @staticmethod
+    def _all_or_nothing(write, *args):
+        """Flask-Admin's write and the audit entry of its after-hook in one transaction,
+        rolled back when the write reports failure."""
         with database.atomic() as txn:
-            model = super().create_model(form)
-            if not model:
+            result = write(*args)
+            if not result:
                 txn.rollback()
-            return model
+            return result
+
+    def create_model(self, form):
+        return self._all_or_nothing(super().create_model, form)
 
     def update_model(self, form, model):
         model._audit_before = self.snapshot(model)
-        with database.atomic() as txn:
-            ok = super().update_model(form, model)
-            if not ok:
-                txn.rollback()
-            return ok
+        return self._all_or_nothing(super().update_model, form, model)
 
     def delete_model(self, model):
-        with database.atomic() as txn:
-            ok = super().delete_model(model)
-            if not ok:
-                txn.rollback()
-            return ok
+        return self._all_or_nothing(super().delete_model, model)
 
     def after_model_change(self, form, model, is_created):
         if self.audit_entity:

@@ -122,11 +122,8 @@ class ApplicationView(ScopedModelView):
         except NotFound:
             abort(404)
 
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            g.wushe_places = places_of({a.org_path for a in data})
-        return count, data
+    def attach(self, rows) -> None:
+        g.wushe_places = places_of({a.org_path for a in rows})
 
     def render(self, template, **kwargs):
         if template == self.list_template:

@@ -229,22 +229,12 @@ class GroupView(ScopedModelView):
         return scoped_groups(Group.select(), current_user)
 
     def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            abort(404)
-        group = self.get_query().where(Group.id == pk).first()
-        if group is None:
-            abort(404)
-        return group
+        return self.one_in_query(id)
 
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            attach_places(data)
-            g.wushe_latest = latest_deliveries(gr.id for gr in data)
-            g.wushe_subscriptions = pushes.subscriptions_of(gr.id for gr in data)
-        return count, data
+    def attach(self, rows) -> None:
+        attach_places(rows)
+        g.wushe_latest = latest_deliveries(gr.id for gr in rows)
+        g.wushe_subscriptions = pushes.subscriptions_of(gr.id for gr in rows)
 
     # -- one group -------------------------------------------------------------------------
 
@@ -279,13 +269,17 @@ class GroupView(ScopedModelView):
             deliveries_url=deliveries_url(group=group.id),
             return_url=self.get_url(".index_view"))
 
+    def _refused(self, group: Group, message: str, **forms):
+        """The group's page again (400) with the form that did not validate and why."""
+        flash(message, "error")
+        return self._details(group, **forms), 400
+
     @expose("/bind/<int:id>", methods=("POST",))
     def bind_view(self, id: int):
         group = self.get_one(id)
         form = bind_form(group)
         if not form.validate_on_submit():
-            flash(_("Choose a place in your area."), "error")
-            return self._details(group, bind_form=form), 400
+            return self._refused(group, _("Choose a place in your area."), bind_form=form)
         unit = OrgUnit.get(OrgUnit.code == form.place.data)
         if not access.in_scope(current_user, unit):
             abort(404)
@@ -303,8 +297,7 @@ class GroupView(ScopedModelView):
         group = self.get_one(id)
         form = language_form(group)
         if not form.validate_on_submit():
-            flash(_("Choose a language."), "error")
-            return self._details(group, language_form=form), 400
+            return self._refused(group, _("Choose a language."), language_form=form)
         change_group(group, "language", language=form.language.data)
         flash(_("The group's summaries are now in {language}.").format(
             language=LANGUAGE_NAMES[form.language.data]), "success")
@@ -327,8 +320,7 @@ class GroupView(ScopedModelView):
         group = self.get_one(id)
         form = DeactivateForm(prefix="off")
         if not form.validate_on_submit():
-            flash(_("Please give a reason."), "error")
-            return self._details(group, deactivate_form=form), 400
+            return self._refused(group, _("Please give a reason."), deactivate_form=form)
         if change_group(group, "deactivate", active=False,
                         inactive_reason=form.reason.data.strip()):
             flash(_("The group no longer receives pushes."), "success")
@@ -474,23 +466,11 @@ class DeliveryView(ScopedModelView):
         return scoped_deliveries(Delivery.select(), current_user)
 
     def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            abort(404)
-        delivery = self.get_query().where(Delivery.id == pk).first()
-        if delivery is None:
-            abort(404)
-        self._attach([delivery])
+        delivery = self.one_in_query(id)
+        self.attach([delivery])
         return delivery
 
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            self._attach(data)
-        return count, data
-
-    def _attach(self, deliveries) -> None:
+    def attach(self, deliveries) -> None:
         ids = {d.group_id for d in deliveries}
         groups = {gr.id: gr for gr in Group.select().where(Group.id.in_(list(ids)))} if ids \
             else {}

@@ -38,15 +38,12 @@ class OrgUnitView(ScopedModelView):
                  "households": {"label": _l("Households"),
                                 "validators": [Optional(), NumberRange(min=0)]}}
 
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            ids = {u.parent_id for u in data if u.parent_id}
-            parents = {p.id: p for p in OrgUnit.select().where(OrgUnit.id.in_(ids))} if ids else {}
-            for u in data:
-                if u.parent_id:
-                    u.parent = parents[u.parent_id]
-        return count, data
+    def attach(self, rows) -> None:
+        ids = {u.parent_id for u in rows if u.parent_id}
+        parents = {p.id: p for p in OrgUnit.select().where(OrgUnit.id.in_(ids))} if ids else {}
+        for u in rows:
+            if u.parent_id:
+                u.parent = parents[u.parent_id]
 
     def can_write(self) -> bool:
         return access.is_city_admin(current_user)

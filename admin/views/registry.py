@@ -151,12 +151,27 @@ class RegistryView(ScopedModelView):
     def can_write(self) -> bool:
         return _can_write()
 
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            attach_units(data)
-            self.decorate(data)
-        return count, data
+    def attach(self, rows) -> None:
+        attach_units(rows)
+        self.decorate(rows)
+
+    @expose("/active/<int:id>/<int:on>", methods=("POST",))
+    def active_view(self, id: int, on: int):
+        row = self.get_one(id)
+        try:
+            self.set_active(row, bool(on))
+        except ValidationError as e:
+            flash(_explain(e), "error")
+        else:
+            self.say_active(row, bool(on))
+        return redirect(self.get_url(".details_view", id=row.id))
+
+    def set_active(self, row, on: bool) -> None:
+        """The register's rule for this view's record (organizations and volunteers differ)."""
+        raise NotImplementedError
+
+    def say_active(self, row, on: bool) -> None:
+        """What to tell the official once the record changed (nothing by default)."""
 
     def decorate(self, rows) -> None:
         """Per-page figures a column needs (none by default)."""
@@ -251,14 +266,8 @@ class OrganizationView(RegistryView):
                     status=_(registry.STATUSES[org.status])), "success")
         return redirect(self.get_url(".details_view", id=org.id))
 
-    @expose("/active/<int:id>/<int:on>", methods=("POST",))
-    def active_view(self, id: int, on: int):
-        org = self.get_one(id)
-        try:
-            registry.set_organization_active(org, bool(on), actor=actor())
-        except ValidationError as e:
-            flash(_explain(e), "error")
-        return redirect(self.get_url(".details_view", id=org.id))
+    def set_active(self, row, on: bool) -> None:
+        registry.set_organization_active(row, on, actor=actor())
 
     # -- register and correct -------------------------------------------------------------
 
@@ -268,6 +277,17 @@ class OrganizationView(RegistryView):
                 "members": form.members.data or 0, "founded_on": form.founded_on.data,
                 "full_time_social_workers": form.full_time_social_workers.data or 0,
                 "note": form.note.data}
+
+    def _saved(self, form: OrganizationForm, save, done: str):
+        """Run ``save`` (the register's write, returning the organization): its page once
+        saved, else None, the form's field holding the register's refusal."""
+        try:
+            org = save()
+        except ValidationError as e:
+            self._form_error(form, e)
+            return None
+        flash(done, "success")
+        return redirect(self.get_url(".details_view", id=org.id))
 
     def _form_error(self, form: OrganizationForm, e: ValidationError) -> None:
         field = getattr(form, e.field, None) if e.field else None
@@ -287,14 +307,11 @@ class OrganizationView(RegistryView):
             unit = OrgUnit.get_or_none(OrgUnit.code == form.place.data)
             if unit is None or not access.in_scope(current_user, unit):
                 abort(404)
-            try:
-                org = registry.create_organization(unit, self._form_values(form), actor=actor(),
-                                                   is_hub=form.is_hub.data, today=today())
-            except ValidationError as e:
-                self._form_error(form, e)
-            else:
-                flash(_("Registered: it waits for its first review."), "success")
-                return redirect(self.get_url(".details_view", id=org.id))
+            saved = self._saved(form, lambda: registry.create_organization(
+                unit, self._form_values(form), actor=actor(), is_hub=form.is_hub.data,
+                today=today()), _("Registered: it waits for its first review."))
+            if saved:
+                return saved
         return self.render("wushe/invite_form.html", form=form,
                            return_url=self.get_url(".index_view"))
 
@@ -309,14 +326,10 @@ class OrganizationView(RegistryView):
         if request.method == "GET":
             form.category.data = registry.category_code(org.category)
         if form.validate_on_submit():
-            try:
-                registry.update_organization(org, self._form_values(form), actor=actor(),
-                                             today=today())
-            except ValidationError as e:
-                self._form_error(form, e)
-            else:
-                flash(_("Saved."), "success")
-                return redirect(self.get_url(".details_view", id=org.id))
+            saved = self._saved(form, lambda: registry.update_organization(
+                org, self._form_values(form), actor=actor(), today=today()), _("Saved."))
+            if saved:
+                return saved
         return self.render("wushe/invite_form.html", form=form,
                            return_url=self.get_url(".details_view", id=org.id))
 
@@ -384,18 +397,13 @@ class VolunteerView(RegistryView):
             balance=_hours(registry.balance(v)), can_write=self.can_write(),
             return_url=self.get_url(".index_view"))
 
-    @expose("/active/<int:id>/<int:on>", methods=("POST",))
-    def active_view(self, id: int, on: int):
-        v = self.get_one(id)
-        try:
-            registry.set_volunteer_active(v, bool(on), actor=actor())
-        except ValidationError as e:
-            flash(_explain(e), "error")
-        else:
-            flash(_("%(name)s is active again.", name=v.name) if on else
-                  _("%(name)s is no longer active; their hours stay in the bank.", name=v.name),
-                  "success")
-        return redirect(self.get_url(".details_view", id=v.id))
+    def set_active(self, row, on: bool) -> None:
+        registry.set_volunteer_active(row, on, actor=actor())
+
+    def say_active(self, row, on: bool) -> None:
+        flash(_("%(name)s is active again.", name=row.name) if on else
+              _("%(name)s is no longer active; their hours stay in the bank.", name=row.name),
+              "success")
 
     @expose("/timebank/")
     def timebank_view(self):

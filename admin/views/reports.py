@@ -115,15 +115,7 @@ class ReportView(ScopedModelView):
         self._search_fields = [TextSearch(Report.values)]
         return True
 
-    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
-                 page_size=None):
-        count, data = super().get_list(page, sort_column, sort_desc, search, filters,
-                                       execute=execute, page_size=page_size)
-        if execute:
-            self._attach(data)
-        return count, data
-
-    def _attach(self, reports: list[Report]) -> None:
+    def attach(self, reports: list[Report]) -> None:
         """Load the rows' kinds, workers and places in a few queries, not a few per row
         (kept on ``g``: a view object is shared by every request)."""
         g.wushe_kinds = kind_defs()

@@ -63,11 +63,8 @@ class WorkerView(ScopedModelView):
     column_formatters_detail = {"org_unit": unit_label, "role": labelled(WORKER_ROLES),
                                 "status": badge(WORKER_STATUS, WORKER_COLOURS)}
 
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            attach_units(data)
-        return count, data
+    def attach(self, rows) -> None:
+        attach_units(rows)
 
     def buttons(self, worker: Worker):
         if not self.can_write():
@@ -163,11 +160,8 @@ class InviteView(ScopedModelView):
     column_formatters_detail = {"org_unit": unit_label, "role": labelled(WORKER_ROLES),
                                 "link": lambda v, c, m, n: v.link_cell(m, withdraw=True)}
 
-    def get_list(self, *args, **kwargs):
-        count, data = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            attach_units(data)
-        return count, data
+    def attach(self, rows) -> None:
+        attach_units(rows)
 
     def link_cell(self, invite: Invite, withdraw: bool = False):
         link = invite_link(invite, current_settings().bot_username)

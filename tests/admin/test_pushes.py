@@ -142,6 +142,11 @@ def test_a_viewer_reads_the_groups_of_their_county_without_forms(as_carol, group
     assert "bind-form" not in details and "deactivate-form" not in details
 
 
+@pytest.mark.parametrize("page", ["groups", "deliveries"])
+@pytest.mark.parametrize("id", ["not-a-number", "999999"])
+def test_a_group_or_delivery_page_that_is_no_row_is_not_found(as_bob, groups, page, id):
+    assert as_bob.get(f"/admin/{page}/details/?id={id}").status_code == 404
+
 def test_a_county_official_sees_only_the_groups_bound_in_the_county(as_bob, groups):
     text = text_of(as_bob.get("/admin/groups/"))
     assert groups.heping.title in text and groups.yucheng.title in text
