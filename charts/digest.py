@@ -19,26 +19,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from models.core.i18n import N_, translator
+from models.core.i18n import translator
 from models.pushes.kinds import period_name
 from models.pushes.summaries import digest_cover_lines, digest_title
 from models.plans.pacing import PACE_LABELS
 
-from . import fonts
+from . import fonts, texts
 from .render import png_bytes
 from .style import STATES, completion_axis, completion_bar, completion_legend, ems, label_margin
 
-LINES_TITLE = N_("Completion by action line: {place}, {period}")
-OVERALL = N_("Overall")
-RANKING_TITLE = N_("Ranking of places by completion: {place}, {period}")
-TREND_TITLE = N_("Reports per week and annual targets: {place}, {year}")
-FIGURES_TITLE = N_("Donations and activities: {place}, {period}")
-DONATIONS = N_("Donations raised: {total}")
-ACTIVITIES = N_("New customs and place-name culture")
-XINFENG = N_("New-customs activities: {n}")
-PLACENAME = N_("Place-name promotions: {n}")
-YUAN = N_("yuan")
-ACTIVITY_AXIS = N_("Activities")
 STATE_LABELS = {k: PACE_LABELS[k] for k in STATES}
 
 
@@ -75,15 +64,16 @@ def _completion(spec: dict, items: list, title: str) -> Figure:
 def lines_figure(spec: dict) -> Figure:
     """Completion by action line (the whole plan's first), with the pace marks."""
     t = translator(spec.get("locale"))
-    items = [[t.gettext(OVERALL) if n == "__overall__" else n, c, e] for n, c, e in spec["items"]]
+    items = [[t.gettext(texts.OVERALL) if n == "__overall__" else n, c, e]
+             for n, c, e in spec["items"]]
     items = items[-1:] + items[:-1]  # the whole plan first
-    return _completion(spec, items, t.gettext(LINES_TITLE, place=spec["place"],
+    return _completion(spec, items, t.gettext(texts.LINES_TITLE, place=spec["place"],
                                               period=period_text(spec, t)))
 
 
 def ranking_figure(spec: dict) -> Figure:
     t = translator(spec.get("locale"))
-    return _completion(spec, spec["items"], t.gettext(RANKING_TITLE, place=spec["place"],
+    return _completion(spec, spec["items"], t.gettext(texts.RANKING_TITLE, place=spec["place"],
                                                       period=period_text(spec, t)))
 
 
@@ -114,7 +104,7 @@ def trend_figure(spec: dict) -> Figure:
     ax.set_xticks([i + 0.5 for i in firsts],
                   [f"{months[i].month}月" if t.is_zh else months[i].strftime("%b") for i in firsts])
     ax.set_ylabel(t.gettext("Reports"))
-    ax.set_title(t.gettext(TREND_TITLE, place=spec["place"], year=spec["period"][:4]))
+    ax.set_title(t.gettext(texts.TREND_TITLE, place=spec["place"], year=spec["period"][:4]))
     ax.grid(axis="y", color="#e5e5e5", zorder=0)
     ax.spines[["top"]].set_visible(False)
     handles = [Patch(color="#6baed6", label=t.gettext("Reports per week"))]
@@ -155,7 +145,7 @@ def figures_figure(spec: dict) -> Figure:
     totals = spec["totals"]
     fig = Figure(figsize=(8.0, 4.5))
     fig.subplots_adjust(left=0.1, right=0.97, top=0.8, bottom=0.17, wspace=0.3)
-    fig.suptitle(t.gettext(FIGURES_TITLE, place=spec["place"], period=period_text(spec, t)),
+    fig.suptitle(t.gettext(texts.FIGURES_TITLE, place=spec["place"], period=period_text(spec, t)),
                  fontsize=12, y=0.96)
     money = fig.add_subplot(1, 2, 1)
     money.bar(xs, spec["donations"], width=0.6, color="#e6a532")
@@ -163,17 +153,17 @@ def figures_figure(spec: dict) -> Figure:
     for x, v in zip(xs, spec["donations"]):
         money.text(x, v + top * 0.02, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
     money.set_ylim(0, top * 1.2)
-    money.set_title(t.gettext(DONATIONS, total=t.money(totals["donations"])), fontsize=10)
-    money.set_ylabel(t.gettext(YUAN))
+    money.set_title(t.gettext(texts.DONATIONS, total=t.money(totals["donations"])), fontsize=10)
+    money.set_ylabel(t.gettext(texts.YUAN))
     acts = fig.add_subplot(1, 2, 2)
     w = 0.38
     acts.bar([x - w / 2 for x in xs], spec["xinfeng"], width=w, color="#c0392b",
-             label=t.gettext(XINFENG, n=totals["xinfeng"]))
+             label=t.gettext(texts.XINFENG, n=totals["xinfeng"]))
     acts.bar([x + w / 2 for x in xs], spec["placename"], width=w, color="#2c7fb8",
-             label=t.gettext(PLACENAME, n=totals["placename"]))
+             label=t.gettext(texts.PLACENAME, n=totals["placename"]))
     acts.set_ylim(0, max(spec["xinfeng"] + spec["placename"] + [1]) * 1.45)
-    acts.set_title(t.gettext(ACTIVITIES), fontsize=10)
-    acts.set_ylabel(t.gettext(ACTIVITY_AXIS))
+    acts.set_title(t.gettext(texts.ACTIVITIES), fontsize=10)
+    acts.set_ylabel(t.gettext(texts.ACTIVITY_AXIS))
     acts.yaxis.get_major_locator().set_params(integer=True)
     acts.legend(loc="upper left", fontsize=8, frameon=False)
     for ax in (money, acts):

@@ -16,17 +16,11 @@ import threading
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from models.core.i18n import N_, translator
+from models.core.i18n import translator
 
-from . import fonts
+from . import fonts, texts
 from .style import FIGURE_WIDTH, completion_axis, completion_bar, label_margin
 
-TITLE = N_("{place} · {period}")
-REPORTS = N_("Reports this week")
-COMPLETION = N_("Year to date: completion of targets")
-OVERALL = N_("Year to date: {percent} done, {expected} expected by now")
-NO_TARGETS = N_("No annual targets at this level")
-PACE_MARK = N_("Dashes: expected by now. Red line: the target.")
 FIGSIZE = (FIGURE_WIDTH, 4.5)
 
 
@@ -70,7 +64,8 @@ class WeeklyCanvas:
         ys = list(range(len(rows)))
         self.fig.subplots_adjust(left=label_margin([r[0] for r in rows]), right=0.97,
                                  top=0.82, bottom=0.08, wspace=0.08)
-        self.title.set_text(t.gettext(TITLE, place=spec["place"], period=spec["period"]))
+        self.title.set_text(t.gettext(texts.WEEKLY_TITLE, place=spec["place"],
+                                      period=spec["period"]))
 
         counts = [r[1] for r in rows]
         top = max(counts + [1])
@@ -79,7 +74,7 @@ class WeeklyCanvas:
             self._add(left.text(n + top * 0.02, y, str(n), va="center", ha="left", fontsize=9))
         left.set_xlim(0, top * 1.25)
         left.set_yticks(ys, [r[0] for r in rows])
-        left.set_title(t.gettext(REPORTS), fontsize=10)
+        left.set_title(t.gettext(texts.WEEKLY_REPORTS), fontsize=10)
 
         has_targets = any(r[2] is not None for r in rows)
         self.target_line.set_visible(has_targets)  # a lone 100 % line without bars says nothing
@@ -87,13 +82,13 @@ class WeeklyCanvas:
             for y, (_, _, done, expected, _pace) in zip(ys, rows):
                 self._drawn += completion_bar(right, y, done, expected, t)[1]
             done, expected, _ = spec["overall"]
-            right.set_title(t.gettext(OVERALL, percent=_pct(done), expected=_pct(expected)),
-                            fontsize=10)
-            self.note.set_text(t.gettext(PACE_MARK))
+            right.set_title(t.gettext(texts.WEEKLY_OVERALL, percent=_pct(done),
+                                      expected=_pct(expected)), fontsize=10)
+            self.note.set_text(t.gettext(texts.WEEKLY_PACE_MARK))
         else:
-            right.set_title(t.gettext(COMPLETION), fontsize=10)
-            self._add(right.text(57, (len(rows) - 1) / 2, t.gettext(NO_TARGETS), ha="center",
-                                 va="center", fontsize=10, color="#666666"))
+            right.set_title(t.gettext(texts.WEEKLY_COMPLETION), fontsize=10)
+            self._add(right.text(57, (len(rows) - 1) / 2, t.gettext(texts.WEEKLY_NO_TARGETS),
+                                 ha="center", va="center", fontsize=10, color="#666666"))
             self.note.set_text("")
         for ax in (left, right):
             ax.set_ylim(-0.6, len(rows) - 0.4)
