@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 from admin import create_app
 from models.core.db import database
 from models.reports.filing import store_photo
-from models.core.schema import AdminUser, OrgUnit, Photo
+from models.core.schema import AdminUser, AuditLog, OrgUnit, Photo
 from models.core.settings import Settings
 from tests import factories as f
 
@@ -122,3 +122,13 @@ def world(app, settings):
 
 def page_text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def audit_rows(entity, entity_id=None, action=None) -> list[AuditLog]:
+    """The audit entries about one kind of row (one row, one action), oldest first."""
+    q = AuditLog.select().where(AuditLog.entity == entity)
+    if entity_id is not None:
+        q = q.where(AuditLog.entity_id == str(entity_id))
+    if action:
+        q = q.where(AuditLog.action == action)
+    return list(q.order_by(AuditLog.id))

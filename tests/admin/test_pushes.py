@@ -24,7 +24,7 @@ from models.pushes import deliveries as pushes
 from models.core.i18n import translator
 from models.core.schema import AuditLog, Delivery, Group, OrgUnit, Outbox, Plan
 from tests import factories as f
-from tests.adminkit import CONFIG, page_text, signed_in
+from tests.adminkit import CONFIG, audit_rows, page_text, signed_in
 
 ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
 AFTER_W47 = dt.datetime(2026, 11, 24, 2, 0)  # Tuesday 10:00 in Shanghai, as naive UTC
@@ -33,15 +33,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def text_of(response) -> str:
     return html.unescape(page_text(response))
-
-
-def audit_rows(entity, entity_id=None, action=None):
-    q = AuditLog.select().where(AuditLog.entity == entity)
-    if entity_id is not None:
-        q = q.where(AuditLog.entity_id == str(entity_id))
-    if action:
-        q = q.where(AuditLog.action == action)
-    return list(q.order_by(AuditLog.id))
 
 
 def _tracked(chat_id: int, title: str, unit: OrgUnit | None = None) -> Group:

@@ -14,16 +14,7 @@ import pytest
 from models.core.schema import AuditLog, Indicator, Invite, OrgUnit, Plan, Target, Worker
 from models.org.workers import redeem_invite
 from tests import factories as f
-from tests.adminkit import page_text
-
-
-def audit_rows(entity, entity_id=None, action=None):
-    q = AuditLog.select().where(AuditLog.entity == entity)
-    if entity_id is not None:
-        q = q.where(AuditLog.entity_id == str(entity_id))
-    if action:
-        q = q.where(AuditLog.action == action)
-    return list(q.order_by(AuditLog.id))
+from tests.adminkit import audit_rows, page_text
 
 
 # -- workers ---------------------------------------------------------------------------------
