@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.demo:
             configure(level=logging.WARNING)
-            from bot.demo import run_demo
+            from devkit.demo import run_demo
             return asyncio.run(run_demo(settings, sys.stdout, language_code=args.lang,
                                         var=args.var))
         settings.require("telegram_bot_token", *(["webhook_url"] if args.webhook else []))

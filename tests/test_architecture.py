@@ -108,6 +108,30 @@ def test_it_never_imports_the_tests_from_product_code():
     assert wrong == []
 
 
+def test_it_keeps_the_development_kit_out_of_the_product():
+    """The fake Bot API serves the tests and ``run_bot.py --demo`` only."""
+    wrong = [(m, t) for top in ("models", "bot", "admin", "charts", "wushe")
+             for m, t in _all_imports(top) if t == "devkit" or t.startswith("devkit.")]
+    assert wrong == []
+
+
+#: What each package never imports (ARCHITECTURE.md draws the same table).
+NEVER = {
+    "models": ABOVE_DOMAIN + ("telegram", "flask", "flask_admin", "matplotlib"),
+    "charts": ("bot", "admin", "devkit", "wushe", "tests"),
+    "bot": ("admin", "devkit", "wushe", "tests"),
+    "admin": ("bot", "devkit", "wushe", "tests"),
+    "wushe": ("bot", "admin", "devkit", "tests"),
+    "devkit": ("admin", "wushe", "tests"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(NEVER))
+def test_each_package_imports_only_what_its_layer_allows(package):
+    wrong = [(m, t) for m, t in _all_imports(package) if t.split(".")[0] in NEVER[package]]
+    assert wrong == []
+
+
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan)."""
     index, low, stack, on, out = {}, {}, [], set(), []

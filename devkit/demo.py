@@ -18,7 +18,7 @@ from models.core.schema import OrgUnit
 from models.core.settings import ROOT, Settings
 from models.org.workers import create_invite
 
-from .app import build_application
+from bot.app import build_application
 
 DEMO_TOKEN = "424242:DEMO-not-a-real-token"
 
