@@ -62,6 +62,13 @@ def _fresh_postgres(url: str) -> None:
     conn.close()
 
 
+#: A children's activity as the bot stores it (the answers of tests' factories, kept here so
+#: the bench needs nothing from the tests).
+ACTIVITY = {"action_line": "children", "activity_type": "service", "title": "四点半课堂",
+            "date": "2026-11-20", "place": "社区活动室", "participants": 30,
+            "parties": ["community", "volunteer"], "volunteers": 5}
+
+
 def prepare(url: str, groups: int) -> int:
     """Places, workers, last week's reports and the bound groups; the run queued. Returns
     the number of messages queued."""
@@ -71,7 +78,6 @@ def prepare(url: str, groups: int) -> int:
     from models.core.db import database
     from models.plans.loading import count_report
     from models.core.schema import Group, OrgUnit, Outbox, Report, ReportKind, Worker
-    from tests.factories import ANSWERS
 
     bootstrap(url)
     with database.connection_context():
@@ -87,7 +93,7 @@ def prepare(url: str, groups: int) -> int:
                 worker = Worker.create(tg_user_id=7_000_000_000 + i, display_name=f"社工{i}",
                                        org_unit=place, status="active")
                 for n in range(1 + i % 2):
-                    values = {**ANSWERS["activity"], "date": f"2026-11-{17 + n + i % 4:02d}"}
+                    values = {**ACTIVITY, "date": f"2026-11-{17 + n + i % 4:02d}"}
                     report = Report.create(kind=kind, worker=worker, org_unit=place,
                                            org_path=place.path, action_line="children",
                                            activity_date=dt.date.fromisoformat(values["date"]),
@@ -98,6 +104,8 @@ def prepare(url: str, groups: int) -> int:
                      language="en" if i % 5 == 0 else "zh_Hans", bound_by="bench",
                      bound_at=dt.datetime(2026, 11, 1))
                 for i, place in enumerate(places)]).execute()
+            for group in Group.select().where(Group.chat_id <= FIRST_CHAT):
+                pushes.subscribe(group, pushes.KINDS)  # as track_group subscribes a new group
         log(f"database: {groups} groups bound to {groups} distinct communities, "
             f"{Report.select().count()} reports ({time.perf_counter() - t0:.0f} s)")
         t0 = time.perf_counter()
