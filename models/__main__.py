@@ -1,5 +1,6 @@
 """Maintenance commands: `python -m models init | load-plan FILE | invite --org CODE | recount
-| import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE] [--push]`.
+| import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE] [--push] | backup [--to DIR]
+| restore ARCHIVE [--yes]`.
 
 The digest's PDF is drawn by charts/, above the domain: `wushe digest PERIOD --pdf FILE`
 (wushe/cli.py, or `python -m wushe`) runs these same commands with the charts at hand."""
@@ -13,7 +14,8 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from models import bootstrap, connection, importing as importer, init_db, install
-from models.core.i18n import translator
+from models.core import backup as backups
+from models.core.i18n import N_, translator
 from models.core.schema import Group, OrgUnit, create_schema
 from models.core.settings import load_settings
 from models.forms.kinds import default_plan
@@ -59,6 +61,17 @@ def build_parser(prog: str = "python -m models", description: str | None = __doc
                                              "(drawn by the charts: `wushe digest`)")
     dg.add_argument("--push", action="store_true",
                     help="queue it for every bound group of the place (bot sends it)")
+    bk = sub.add_parser("backup", help="write one archive of the database and the photos "
+                                       "(safe while the bot and the admin run)")
+    bk.add_argument("--to", type=Path, help="the folder for the archive (default: BACKUP_DIR, "
+                                            "else var/backups)")
+    bk.add_argument("--lang", choices=("zh_Hans", "en"))
+    rs = sub.add_parser("restore", help="bring a backup archive back into DATABASE_URL and "
+                                        "MEDIA_DIR (stop the bot and the admin first)")
+    rs.add_argument("archive", type=Path)
+    rs.add_argument("--yes", action="store_true",
+                    help="replace a database that already holds reports, workers or photos")
+    rs.add_argument("--lang", choices=("zh_Hans", "en"))
     return parser
 
 
@@ -76,6 +89,8 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
     install()
     settings = load_settings()
     url = args.database_url or settings.database_url
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args, settings, url)
     if args.command == "init":
         bootstrap(url, places=not args.no_places)
         print(f"schema ready: {url.split('@')[-1]}")
@@ -132,6 +147,40 @@ def _digest(args, settings, digest_pdf) -> int:
             return 2
         print(f"queued for {len(created)} of {len(groups)} groups "
               f"(the others had it already)")
+    return 0
+
+
+def _backup_or_restore(args, settings, url: str) -> int:
+    """`backup` and `restore`: neither creates nor upgrades the schema of the database."""
+    t = translator(args.lang or settings.default_locale)
+    try:
+        if args.command == "backup":
+            directory = args.to or Path(settings.backup_dir or backups.DEFAULT_DIR)
+            path, manifest = backups.backup(url, settings.media_dir, directory,
+                                            now=dt.datetime.now(ZoneInfo(settings.timezone)))
+            counts = manifest["counts"]
+            print(t.gettext(N_("Backed up {reports} reports, {workers} workers, {photos} photos "
+                               "and {files} media files (schema version {schema}) to {path}"),
+                            reports=counts["reports"], workers=counts["workers"],
+                            photos=counts["photos"], files=manifest["media_files"],
+                            schema=manifest["schema_version"], path=path))
+            return 0
+        done = backups.restore(args.archive, url, settings.media_dir, replace=args.yes)
+    except backups.BackupError as e:
+        print(e.message(t), file=sys.stderr)
+        return 2
+    counts = done.manifest["counts"]
+    print(t.gettext(N_("Restored the backup of {created} into {target}: {reports} reports, "
+                       "{workers} workers, {photos} photos; {files} media files into {media}."),
+                    created=done.manifest["created_at"], target=done.target,
+                    reports=counts["reports"], workers=counts["workers"],
+                    photos=counts["photos"], files=done.media_files, media=settings.media_dir))
+    if done.moved_photos:
+        print(t.gettext(N_("{count} photos now point at {media}."),
+                        count=done.moved_photos, media=settings.media_dir))
+    if (done.manifest.get("schema_version") or 0) < backups.SCHEMA_VERSION:
+        print(t.gettext(N_("The archive's schema is older than this Wushe's: run "
+                           "`python -m models init` to upgrade it.")))
     return 0
 
 

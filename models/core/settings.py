@@ -39,6 +39,11 @@ class Settings:
     # period ends (models.pushes.deliveries.Schedule).
     push_weekday: int = 0
     push_time: str = "09:00"
+    # The bot's daily backup (models.core.backup): off unless BACKUP_DIR is set; at
+    # BACKUP_TIME local time, keeping the newest BACKUP_KEEP archives.
+    backup_dir: str = ""
+    backup_keep: int = 7
+    backup_time: str = "03:00"
 
     def require(self, *names: str) -> "Settings":
         """Fail with the first missing variable's name, for the entry point that needs it."""
@@ -75,6 +80,7 @@ def load_settings(env: dict[str, str] | None = None, env_file: str | os.PathLike
             kwargs[name] = raw.strip()
     settings = Settings(**kwargs)
     _check_push_schedule(settings)
+    _check_backups(settings)
     return settings
 
 
@@ -82,8 +88,20 @@ def _check_push_schedule(settings: Settings) -> None:
     if not 0 <= settings.push_weekday <= 6:
         raise SettingsError(f"PUSH_WEEKDAY must be 0 (Monday) to 6 (Sunday), "
                             f"got {settings.push_weekday}")
-    hour, sep, minute = settings.push_time.partition(":")
-    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
-            and int(hour) < 24 and int(minute) < 60):
+    if not _is_hh_mm(settings.push_time):
         raise SettingsError(f"PUSH_TIME must be a local time HH:MM such as 09:00, "
                             f"got {settings.push_time!r}")
+
+
+def _check_backups(settings: Settings) -> None:
+    if settings.backup_keep < 1:
+        raise SettingsError(f"BACKUP_KEEP must be at least 1, got {settings.backup_keep}")
+    if not _is_hh_mm(settings.backup_time):
+        raise SettingsError(f"BACKUP_TIME must be a local time HH:MM such as 03:00, "
+                            f"got {settings.backup_time!r}")
+
+
+def _is_hh_mm(value: str) -> bool:
+    hour, sep, minute = value.partition(":")
+    return bool(sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+                and int(hour) < 24 and int(minute) < 60)
