@@ -16,7 +16,7 @@ from models.core.settings import Settings
 from models.extensions import install
 
 from . import callbacks as cb
-from . import applications, commands, engine, groups, outbox, pushes, registration
+from . import applications, backups, commands, engine, groups, outbox, pushes, registration
 from .context import BotContext, Clock, WusheApplication
 from .errors import on_error
 from .flood import FloodLimiter
@@ -134,4 +134,5 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
         app.job_queue.run_repeating(pushes.job, interval=push_interval, first=push_interval,
                                     name="pushes")
     app.job_queue.run_repeating(forget_old_updates, interval=3600, first=60, name="forget-updates")
+    backups.schedule(app, settings)
     return app
