@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from models.__main__ import main
+from models.__main__ import build_parser, main
 from models.core import backup as backups
 from models.core.db import database, init_db
 from models.core.i18n import translator
@@ -20,6 +21,7 @@ from models.core.settings import SettingsError, load_settings
 from models.reports.filing import store_photo
 from tests import factories as f
 from tests.conftest import PG_ADMIN_URL
+from wushe import cli as wushe_cli
 
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the homework club \xff\xd9" + bytes(range(256))
 WHEN = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -209,3 +211,13 @@ def test_the_backup_settings_are_checked(tmp_path):
     for env in ({"BACKUP_KEEP": "0"}, {"BACKUP_TIME": "3am"}):
         with pytest.raises(SettingsError, match=next(iter(env))):
             load_settings(env, env_file=none)
+
+
+def test_the_readme_documents_operations_in_both_languages_with_real_commands():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "## 运维" in readme and "### Operations" in readme
+    commands = re.findall(r"python -m models ([a-z-]+)", readme)
+    assert {"init", "backup", "restore"} <= set(commands)
+    known = build_parser()._subparsers._group_actions[0].choices
+    assert set(commands) <= set(known)
+    assert "wushe backup" in wushe_cli.__doc__ or "backup [--to DIR]" in wushe_cli.__doc__
