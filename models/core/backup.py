@@ -45,6 +45,8 @@ MESSAGES = {
     "unsupported": N_("Backups support SQLite and PostgreSQL databases only, not {url}."),
     "memory": N_("An in-memory SQLite database cannot be backed up or restored."),
     "no_database": N_("There is no database at {path} to back up."),
+    "unreadable": N_("The database {target} cannot be read: {detail}"),
+    "cannot_write": N_("Cannot write the backup into {path}: {detail}"),
     "no_tool": N_("{tool} was not found on this machine: install the PostgreSQL client "
                   "tools (e.g. apt-get install postgresql-client) and try again."),
     "tool_failed": N_("{tool} failed: {detail}"),
@@ -172,7 +174,14 @@ def _pg_tables(cur) -> set[str]:
 def _pg_connect(url: str):
     import psycopg2
 
-    return psycopg2.connect(libpq_url(url))
+    try:
+        return psycopg2.connect(libpq_url(url), connect_timeout=10)
+    except psycopg2.Error as e:
+        raise BackupError("unreadable", target=shown(url), detail=_first_line(e)) from None
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def current_holdings(url: str) -> dict[str, int]:
@@ -184,6 +193,8 @@ def current_holdings(url: str) -> dict[str, int]:
         conn = sqlite3.connect(path, timeout=10)
         try:
             return _sqlite_facts(conn)[0]
+        except sqlite3.DatabaseError as e:
+            raise BackupError("unreadable", target=str(path), detail=_first_line(e)) from None
         finally:
             conn.close()
     conn = _pg_connect(url)
@@ -223,6 +234,8 @@ def _dump_sqlite(url: str, dest: Path) -> tuple[dict, int | None]:
     try:
         src.backup(dst)  # one step: a single read transaction, so one consistent state
         return _sqlite_facts(dst)
+    except sqlite3.DatabaseError as e:
+        raise BackupError("unreadable", target=str(source), detail=_first_line(e)) from None
     finally:
         dst.close()
         src.close()
@@ -269,7 +282,10 @@ def backup(url: str, media_dir: str | Path, directory: str | Path, *,
     and its manifest. The archive appears under its name only when it is complete."""
     kind = database_kind(url)
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BackupError("cannot_write", path=str(directory), detail=_first_line(e)) from None
     media_dir = Path(media_dir)
     when = now or dt.datetime.now().astimezone()
     with tempfile.TemporaryDirectory(prefix=".wushe-backup-", dir=directory) as work:

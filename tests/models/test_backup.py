@@ -221,3 +221,54 @@ def test_the_readme_documents_operations_in_both_languages_with_real_commands():
     known = build_parser()._subparsers._group_actions[0].choices
     assert set(commands) <= set(known)
     assert "wushe backup" in wushe_cli.__doc__ or "backup [--to DIR]" in wushe_cli.__doc__
+
+
+def _open_writer(db_url: str):
+    """Another process's connection with an uncommitted change, as the bot mid-update."""
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(backups.sqlite_path(db_url), isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg2
+
+        conn = psycopg2.connect(db_url)
+    conn.cursor().execute("UPDATE worker SET display_name = 'half-written'")
+    return conn
+
+
+def test_it_backs_up_while_a_writer_holds_its_transaction_open(db, db_url, tmp_path):
+    f.worker("ailin")
+    database.close()
+    writer = _open_writer(db_url)
+    try:
+        archive, manifest = backups.backup(db_url, tmp_path / "media", tmp_path / "b", now=WHEN)
+        writer.commit()
+    finally:
+        writer.close()
+    assert manifest["counts"]["workers"] == 1
+
+    backups.restore(archive, db_url, tmp_path / "media", replace=True)
+
+    with database.connection_context():
+        assert [w.display_name for w in Worker.select()] == ["Ailin"]  # the committed state
+
+
+def test_it_says_so_when_the_database_cannot_be_read_or_the_folder_written(tmp_path, capsys):
+    not_a_db = tmp_path / "notes.sqlite3"
+    not_a_db.write_text("these are notes, not a database " * 100)
+    assert main(["--database-url", f"sqlite:///{not_a_db}", "backup", "--to",
+                 str(tmp_path / "b")]) == 2
+    assert "无法读取数据库" in capsys.readouterr().err
+    missing = PG_ADMIN_URL.rsplit("/", 1)[0] + "/wushe_no_such_database"
+    assert main(["--database-url", missing, "backup", "--to", str(tmp_path / "b"),
+                 "--lang", "en"]) == 2
+    assert "cannot be read" in capsys.readouterr().err
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    main(["--database-url", url, "init", "--no-places"])
+    database.close()
+    assert main(["--database-url", url, "backup", "--to", str(a_file), "--lang", "en"]) == 2
+    assert "Cannot write the backup into" in capsys.readouterr().err
