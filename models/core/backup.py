@@ -21,7 +21,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
@@ -92,7 +92,6 @@ class Restored:
     target: str
     media_files: int
     moved_photos: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 # -- the database's address --------------------------------------------------------------------
