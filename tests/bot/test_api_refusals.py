@@ -202,3 +202,14 @@ async def test_it_carries_on_with_the_next_report_after_an_old_submit(bot_app):
     assert len(ailin.live()) == 1
     await ailin.press("Child care")
     assert draft_of(ailin).answers == {"action_line": "children"}
+
+
+async def test_it_says_so_in_chinese(bot_app):
+    ailin = bot_app.chat("ailin", language_code="zh")
+    draft = at_card(ailin)
+    await walk(ailin, ["/report", ("press", "rc")])
+    await ailin.user.press(f"sub:{draft.uid}")
+    second = await ailin.user.press(f"sub:{draft.uid}")
+    await ailin.done.until(second)
+    [report] = reports_of(ailin)
+    assert ailin.last == f"这份报告已保存（编号{report.id}）。"
