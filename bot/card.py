@@ -14,7 +14,7 @@ from models.reports.filing import (discard_draft, draft_from_report, open_draft,
 
 from . import callbacks as cb
 from . import keyboards as kb
-from .chat import send, settle, swap_buttons
+from .chat import answer, send, settle, swap_buttons
 from .context import BotContext
 from .questions import ask, current_field, kind_of, settle_skipped
 
@@ -25,7 +25,7 @@ async def _card_draft(update: Update, context: BotContext) -> Draft | None:
     """The draft a card button acts on, if it is still on its card."""
     draft = open_draft(context.worker)
     if draft is None:
-        await update.callback_query.answer(context.t.gettext("This report is no longer open."))
+        await answer(update, context.t.gettext("This report is no longer open."))
         await settle(update, context)
         return None
     return draft
@@ -39,15 +39,16 @@ async def on_submit(update: Update, context: BotContext) -> None:
     uid = args[0] if args else ""
     draft = open_draft(context.worker)
     if draft is None or draft.uid != uid:
-        if Report.select().where(Report.uid == uid).exists():
-            await query.answer(t.gettext("This report is already saved."))
-        else:
-            await query.answer(t.gettext("This report is no longer open."))
+        saved = Report.get_or_none(Report.uid == uid, Report.worker == context.worker)
+        await answer(update, t.gettext("This report is already saved.") if saved else
+                     t.gettext("This report is no longer open."))
         await settle(update, context)
+        if saved is not None:
+            await _already_saved(update, context, saved, draft)
         return
     kind = kind_of(draft)
     if current_field(kind, draft) is not None:
-        await query.answer()
+        await answer(update)
         await ask(update, context, draft)
         return
     correcting = draft.editing_report_id is not None
@@ -58,17 +59,17 @@ async def on_submit(update: Update, context: BotContext) -> None:
             draft.step = e.field
             draft.editing = True
             save_draft(draft)
-        await query.answer()
+        await answer(update)
         await settle(update, context)
         await ask(update, context, draft, error=explain(e, t))
         return
     except PermissionDenied:
-        await query.answer()
+        await answer(update)
         await send(update, context, t.gettext(
             "Your account is not active, so the report cannot be submitted. Please contact "
             "your coordinator."))
         return
-    await query.answer(t.gettext("Saved"))
+    await answer(update, t.gettext("Saved"))
     await settle(update, context)
     if correcting:
         text = t.gettext("Thank you! Your corrected report was sent for review again.")
@@ -81,13 +82,25 @@ async def on_submit(update: Update, context: BotContext) -> None:
              report.worker_id, kind.code)
 
 
+async def _already_saved(update: Update, context: BotContext, report: Report,
+                         draft: Draft | None) -> None:
+    """A second tap on Submit, or one redelivered after its report was stored: say which
+    report holds it (the toast may never show: a replayed button's query is too old to
+    answer), then carry on with the report under way, if any."""
+    text = context.t.gettext("This report is already saved (No. {number}).", number=report.id)
+    if draft is None:
+        await send(update, context, text)
+    else:
+        await ask(update, context, draft, note=text)
+
+
 async def on_edit(update: Update, context: BotContext) -> None:
     """Edit a field: the card's buttons become the list of fields."""
     draft = await _card_draft(update, context)
     if draft is None:
         return
     kind = kind_of(draft)
-    await update.callback_query.answer()
+    await answer(update)
     await swap_buttons(update, kb.edit_fields(kind.visible_fields(draft.answers), context.t))
 
 
@@ -98,7 +111,7 @@ async def on_edit_field(update: Update, context: BotContext) -> None:
     _, args = cb.unpack(update.callback_query.data)
     kind = kind_of(draft)
     f = next((x for x in kind.visible_fields(draft.answers) if args and x.name == args[0]), None)
-    await update.callback_query.answer()
+    await answer(update)
     if f is None:
         await ask(update, context, draft)
         return
@@ -114,8 +127,7 @@ async def on_card(update: Update, context: BotContext) -> None:
     draft = await _card_draft(update, context)
     if draft is None:
         return
-    query = update.callback_query
-    await query.answer()
+    await answer(update)
     on_card = draft.step is None
     kind = kind_of(draft)
     nxt = kind.next_field(draft.answers)  # an edit may have made a new field appear
@@ -133,7 +145,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     """/cancel or the card's Cancel: discard the draft (and its photos) and say so."""
     t = context.t
     if update.callback_query:
-        await update.callback_query.answer()
+        await answer(update)
         await settle(update, context)
     draft = open_draft(context.worker)
     if draft is None:
@@ -158,25 +170,25 @@ async def on_fix(update: Update, context: BotContext) -> None:
     _, args = cb.unpack(query.data)
     report = Report.get_or_none(Report.uid == (args[0] if args else ""))
     if report is None or report.worker_id != context.worker.id:
-        await query.answer(t.gettext("This report cannot be found."), show_alert=True)
+        await answer(update, t.gettext("This report cannot be found."), show_alert=True)
         return
     if report.status != "rejected":
-        await query.answer(t.gettext("This report is not waiting for a correction."),
-                           show_alert=True)
+        await answer(update, t.gettext("This report is not waiting for a correction."),
+                     show_alert=True)
         return
     draft = open_draft(context.worker)
     if draft is not None and draft.editing_report_id == report.id:
-        await query.answer()
+        await answer(update)
         await ask(update, context, draft)  # already correcting it: carry on
         return
     confirmed = len(args) > 1 and args[1] == "y"
     if draft is not None and draft.answers and not confirmed:
-        await query.answer()
+        await answer(update)
         await send(update, context, t.gettext(
             "You have an unfinished report. Correcting this one will discard it."),
             kb.fix_anyway(report.uid, t))
         return
-    await query.answer()
+    await answer(update)
     if draft is not None:
         discard_draft(draft)
     try:

@@ -1,12 +1,66 @@
 """Sending, with one live keyboard per chat: before a new question is sent, the keyboard of
 the previous one is removed (its message id is kept in ``ChatState.data["kb"]``), and a
-question answered by a button is edited to show the answer."""
+question answered by a button is edited to show the answer.
+
+Answering a button (its spinner, its toast) and editing a message already sent are courtesies:
+the answer is recorded and the next question is sent whether they go through or not. They go
+through ``courtesy``, which logs and lets pass the refusals that mean the call is moot, and
+nothing else: sending the next question is never one of them.
+"""
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
+
 from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TelegramError
 
 from .context import BotContext
+from .errors import describe
+
+log = logging.getLogger(__name__)
+
+ANSWER = "answerCallbackQuery"
+EDIT_TEXT = "editMessageText"
+EDIT_MARKUP = "editMessageReplyMarkup"
+
+#: What Telegram says when answering a button is moot: its query has expired (the bot was
+#: restarted or slow: Telegram waits about 15 s) or was answered already (a redelivery).
+STALE_QUERY = ("query is too old", "query id is invalid")
+#: ... and when an edit is moot: the message already reads so (a double tap), is gone, or is
+#: too old to edit (48 hours).
+MOOT_EDIT = ("message is not modified", "message to edit not found", "message can't be edited",
+             "message_id_invalid", "there is no text in the message to edit")
+
+
+def moot(method: str, error: TelegramError) -> bool:
+    """Whether ``error`` from ``method`` leaves the conversation as it was meant to be."""
+    text = str(error).lower()
+    if method == ANSWER:
+        if isinstance(error, BadRequest):
+            return any(m in text for m in STALE_QUERY)
+        return isinstance(error, NetworkError)  # TimedOut, a 5xx: the spinner stops by itself
+    return isinstance(error, BadRequest) and any(m in text for m in MOOT_EDIT)
+
+
+async def courtesy(where: str, method: str, call: Awaitable) -> bool:
+    """Await a Bot API call the conversation can do without; False if it was moot (logged in
+    one line, ``where`` saying for what). Any other failure is raised, to the error handler."""
+    try:
+        await call
+    except TelegramError as e:
+        if not moot(method, e):
+            raise
+        log.log(logging.WARNING if method == ANSWER else logging.INFO,
+                "%s: %s skipped: %s", where, method, e)
+        return False
+    return True
+
+
+async def answer(update: Update, text: str | None = None, *, show_alert: bool = False) -> bool:
+    """Answer the tapped button: stop its spinner, with ``text`` as a toast or an alert."""
+    return await courtesy(describe(update), ANSWER,
+                          update.callback_query.answer(text, show_alert=show_alert))
 
 
 def _remember_keyboard(context: BotContext, message_id: int | None) -> None:
@@ -28,10 +82,8 @@ async def close_keyboard(context: BotContext, chat_id: int, *, forget: bool = Tr
     message_id = _live_keyboard(context)
     if not message_id:
         return
-    try:
-        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except BadRequest:
-        pass  # already without buttons, deleted, or too old to edit
+    await courtesy(f"chat {chat_id}, message {message_id}", EDIT_MARKUP,
+                   context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None))
     if forget:
         _remember_keyboard(context, None)
 
@@ -44,27 +96,24 @@ async def send(update: Update, context: BotContext, text: str, markup=None) -> M
     return message
 
 
-async def settle(update: Update, context: BotContext, answer: str | None = None) -> None:
+async def settle(update: Update, context: BotContext, shown: str | None = None) -> None:
     """Close the tapped question: show the answer under it and drop its buttons."""
     query = update.callback_query
     message = query.message
-    try:
-        if answer is not None and message.text:
-            await query.edit_message_text(f"{message.text}\n→ {answer}")
-        else:
-            await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest:
-        pass
+    if shown is not None and message.text:
+        await courtesy(describe(update), EDIT_TEXT,
+                       query.edit_message_text(f"{message.text}\n→ {shown}"))
+    else:
+        await courtesy(describe(update), EDIT_MARKUP,
+                       query.edit_message_reply_markup(reply_markup=None))
     if _live_keyboard(context) == message.message_id:
         _remember_keyboard(context, None)
 
 
 async def swap_buttons(update: Update, markup) -> None:
     """Replace the tapped message's buttons in place (unchanged or gone: nothing to do)."""
-    try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=markup)
-    except BadRequest:
-        pass
+    await courtesy(describe(update), EDIT_MARKUP,
+                   update.callback_query.edit_message_reply_markup(reply_markup=markup))
 
 
 async def no_report(update: Update, context: BotContext) -> None:

@@ -14,6 +14,7 @@ from models.core.schema import ReportKind, Worker
 
 from . import callbacks as cb
 from . import keyboards as kb
+from .chat import answer
 from .context import BotContext
 from .engine import ask, send, settle
 from .gate import NOT_REGISTERED
@@ -92,7 +93,7 @@ async def on_lang(update: Update, context: BotContext) -> None:
     _, args = cb.unpack(query.data)
     locale = args[0] if args else ""
     if locale not in SUPPORTED:
-        await query.answer()
+        await answer(update)
         return
     user_id = update.effective_user.id
     state = context.chat_state
@@ -100,7 +101,7 @@ async def on_lang(update: Update, context: BotContext) -> None:
     state.save()
     Worker.update(language=locale).where(Worker.tg_user_id == user_id).execute()
     context.forget_language()
-    await query.answer()
+    await answer(update)
     await settle(update, context, LANGUAGE_NAMES[locale])
     t = context.t
     await send(update, context, t.gettext("From now on I will write to you in {language}.",

@@ -23,7 +23,7 @@ from models.reports.filing import (discard_draft, draft_photos, open_draft, save
 from . import callbacks as cb
 from . import keyboards as kb
 from .card import cancel, on_card, on_edit, on_edit_field, on_fix, on_submit  # noqa: F401
-from .chat import close_keyboard, no_report, send, settle, swap_buttons  # noqa: F401
+from .chat import answer, close_keyboard, no_report, send, settle, swap_buttons  # noqa: F401
 from .context import BotContext
 from .questions import (EMPTY, ask, card_text, current_field, go_back, kind_of,  # noqa: F401
                         previous_field, question_keyboard, question_text, record, render,
@@ -56,16 +56,16 @@ async def on_kind(update: Update, context: BotContext) -> None:
     draft = open_draft(context.worker)
     if draft is not None and (draft.answers or draft.kind.code == code):
         # A second tap on the menu: never wipe answers, never ask the first question twice.
-        await query.answer()
+        await answer(update)
         if draft.answers:
             await report_command(update, context)
         return
     row = ReportKind.get_or_none(ReportKind.code == code, ReportKind.active == True)  # noqa: E712
     if row is None:
-        await query.answer(t.gettext("This kind of report is no longer available."),
-                           show_alert=True)
+        await answer(update, t.gettext("This kind of report is no longer available."),
+                     show_alert=True)
         return
-    await query.answer()
+    await answer(update)
     kind = KindDef.from_row(row)
     draft = start_draft(context.worker, code)
     first = kind.next_field({})
@@ -76,7 +76,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
 
 
 async def on_continue(update: Update, context: BotContext) -> None:
-    await update.callback_query.answer()
+    await answer(update)
     draft = open_draft(context.worker)
     await settle(update, context)
     if draft is None:
@@ -86,7 +86,7 @@ async def on_continue(update: Update, context: BotContext) -> None:
 
 
 async def on_restart(update: Update, context: BotContext) -> None:
-    await update.callback_query.answer()
+    await answer(update)
     draft = open_draft(context.worker)
     if draft is not None:
         discard_draft(draft)
@@ -186,13 +186,13 @@ async def _tapped_field(update: Update, context: BotContext
     _, args = cb.unpack(query.data)
     draft = open_draft(context.worker)
     if draft is None:
-        await query.answer(context.t.gettext("This report is no longer open."))
+        await answer(update, context.t.gettext("This report is no longer open."))
         await settle(update, context)
         return None
     kind = kind_of(draft)
     f = current_field(kind, draft)
     if f is None or not args or args[0] != f.name:
-        await query.answer(context.t.gettext("That button belongs to an earlier question."))
+        await answer(update, context.t.gettext("That button belongs to an earlier question."))
         return None
     return draft, kind, f, args[1:]
 
@@ -207,15 +207,14 @@ async def _tapped_options(update: Update, context: BotContext
 async def _answer(update: Update, context: BotContext, draft: Draft, kind: KindDef, f: FieldDef,
                   value, shown: str) -> None:
     """Record a tapped answer, then close its question and ask the next one."""
-    query = update.callback_query
     try:
         record(draft, kind, f, value)
     except ValidationError as e:
-        await query.answer()
+        await answer(update)
         await settle(update, context)
         await ask(update, context, draft, error=explain(e, context.t))
         return
-    await query.answer()
+    await answer(update)
     await settle(update, context, shown)
     await ask(update, context, draft)
 
@@ -229,8 +228,7 @@ async def on_choice(update: Update, context: BotContext) -> None:
         option = options[int(args[0])]
         value = validate_choice(f, option.value, context.locale)
     except (IndexError, ValueError, ValidationError):
-        await update.callback_query.answer(
-            context.t.gettext("That button belongs to an earlier question."))
+        await answer(update, context.t.gettext("That button belongs to an earlier question."))
         return
     await _answer(update, context, draft, kind, f, value, kb.option_label(option, context.t))
 
@@ -242,7 +240,7 @@ async def on_toggle(update: Update, context: BotContext) -> None:
         return
     draft, kind, f, args, options = tapped
     t = context.t
-    await update.callback_query.answer()
+    await answer(update)
     markup = kb.question(f, t, options=options, selected=int(args[0]),
                          can_go_back=previous_field(kind, draft, f) is not None,
                          editing=draft.editing)
@@ -260,7 +258,7 @@ async def on_multi_done(update: Update, context: BotContext) -> None:
         value = parse_multi(chosen, f.name, [o.value for o in options],
                             min_count=0 if f.optional else 1)
     except ValidationError as e:
-        await update.callback_query.answer(explain(e, context.t), show_alert=True)
+        await answer(update, explain(e, context.t), show_alert=True)
         return
     await _answer(update, context, draft, kind, f, value,
                   show_value(f, value, context.t, context.locale) if value else "—")
@@ -275,7 +273,7 @@ async def on_quick(update: Update, context: BotContext) -> None:
     try:
         value = parse_answer(f, args[0], today=context.today())
     except ValidationError as e:
-        await update.callback_query.answer()
+        await answer(update)
         await settle(update, context)
         await ask(update, context, draft, error=explain(e, context.t))
         return
@@ -296,7 +294,7 @@ async def on_skip(update: Update, context: BotContext) -> None:
                       show_value(f, n, t, context.locale) if n else t.gettext("Skipped"))
         return
     if not f.is_optional:
-        await update.callback_query.answer(explain(ValidationError(f.name, "required"), t))
+        await answer(update, explain(ValidationError(f.name, "required"), t))
         return
     await _answer(update, context, draft, kind, f, None, t.gettext("Skipped"))
 
@@ -306,7 +304,7 @@ async def on_back(update: Update, context: BotContext) -> None:
     if tapped is None:
         return
     draft, kind, f, _ = tapped
-    await update.callback_query.answer()
+    await answer(update)
     if go_back(draft, kind, f):
         await settle(update, context)
     await ask(update, context, draft)

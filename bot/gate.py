@@ -22,6 +22,7 @@ from models.reports.filing import seen_update
 from models.core.schema import ProcessedUpdate, now
 
 from . import callbacks as cb
+from .chat import answer
 from .context import BotContext, db_session
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _is_open(update: Update) -> bool:
 async def tell(update: Update, text: str) -> None:
     """Answer whatever the user did with one message (and stop a button's spinner)."""
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await answer(update)
     await update.effective_chat.send_message(text)
 
 

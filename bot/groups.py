@@ -32,7 +32,9 @@ from models.core.schema import Delivery, Group, OrgUnit
 
 from . import callbacks as cb
 from . import outbox
+from .chat import EDIT_MARKUP, answer, courtesy
 from .context import BotContext
+from .errors import describe
 
 log = logging.getLogger(__name__)
 
@@ -260,21 +262,21 @@ async def lang_command(update: Update, context: BotContext) -> None:
 async def on_group_lang(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if update.effective_chat is None or update.effective_chat.type not in GROUP_CHATS:
-        await query.answer()
+        await answer(update)
         return
     group = _group(update)
     t = _t(group, context)
     _, args = cb.unpack(query.data)
     locale = args[0] if args else ""
     if locale not in SUPPORTED:
-        await query.answer()
+        await answer(update)
         return
     if not may_change(group, context):
-        await query.answer(t.gettext(NOT_AUTHORISED), show_alert=True)
+        await answer(update, t.gettext(NOT_AUTHORISED), show_alert=True)
         return
     group = set_language(group, locale, actor(update))
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await answer(update)
+    await courtesy(describe(update), EDIT_MARKUP, query.edit_message_reply_markup(None))
     await update.effective_chat.send_message(translator(locale).gettext(
         "From now on this group's pushes are in {language}.", language=LANGUAGE_NAMES[locale]))
 
