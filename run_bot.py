@@ -3,7 +3,8 @@
 
 Settings come from the environment or `.env` (models.core.settings): TELEGRAM_BOT_TOKEN,
 DATABASE_URL, TELEGRAM_API_BASE_URL, and WEBHOOK_URL / WEBHOOK_LISTEN / WEBHOOK_PORT /
-WEBHOOK_SECRET for ``--webhook``. Exit code 2 means a setting is missing or was refused.
+WEBHOOK_SECRET for ``--webhook`` (the secret is required: Telegram sends it with every update
+and PTB refuses a post without it). Exit code 2 means a setting is missing or was refused.
 """
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
             from devkit.demo import run_demo
             return asyncio.run(run_demo(settings, sys.stdout, language_code=args.lang,
                                         var=args.var))
-        settings.require("telegram_bot_token", *(["webhook_url"] if args.webhook else []))
+        settings.require("telegram_bot_token")
+        if args.webhook:
+            settings.require_webhook()
     except SettingsError as e:
         print(f"run_bot: {e}", file=sys.stderr)
         return 2
@@ -56,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             url = urlparse(settings.webhook_url)
             app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                             url_path=url.path.lstrip("/"), webhook_url=settings.webhook_url,
-                            secret_token=settings.webhook_secret or None,
+                            secret_token=settings.webhook_secret,
                             allowed_updates=ALLOWED_UPDATES)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
