@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     configure(secrets=[settings.telegram_bot_token, settings.webhook_secret])
     bootstrap(settings.database_url)
-    app = build_application(settings)
+    app = build_application(settings, retry_startup=True)
     try:
         if args.webhook:
             url = urlparse(settings.webhook_url)
