@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from telegram.error import InvalidToken
+from telegram.error import BadRequest, Forbidden, InvalidToken
 
 from bot import build_application
 from bot.app import ALLOWED_UPDATES
@@ -66,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidToken:
         print("run_bot: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized). "
               "Check the token @BotFather gave you.", file=sys.stderr)
+        return 2
+    except (BadRequest, Forbidden) as e:  # not retried (bot/startup.py): the request is wrong
+        hint = (" Check WEBHOOK_URL: Telegram needs HTTPS on port 443, 80, 88 or 8443."
+                if args.webhook and "webhook" in str(e).lower() else "")
+        print(f"run_bot: Telegram refused a start-up call: {e}.{hint}", file=sys.stderr)
         return 2
     except RuntimeError as e:
         if "webhooks" in str(e):

@@ -49,6 +49,25 @@ async def test_the_bot_starts_through_failing_calls_and_answers(bot_api, tmp_pat
     assert [s for m, s in statuses if m == "deleteWebhook"][:3] == [502, 502, 200]
 
 
+async def test_a_refused_webhook_stops_start_up_with_a_clear_message(bot_api, tmp_path):
+    bot_api.fail_next("setWebhook", 400,
+                      description="Bad Request: bad webhook: An HTTPS URL must be provided")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, RUN_BOT, "--webhook", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=clean_env(TELEGRAM_BOT_TOKEN="4242:botkit-TEST-token",
+                      TELEGRAM_API_BASE_URL=bot_api.base_url,
+                      DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+                      WEBHOOK_URL="http://127.0.0.1:9/hook", WEBHOOK_SECRET="s3cret"))
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    log = stderr.decode()
+    assert process.returncode == 2, log
+    assert "run_bot: telegram refused a start-up call: bad webhook: an https url must be " \
+        "provided. check webhook_url" in log.lower()
+    assert [c.method for c in bot_api.calls].count("setWebhook") == 1  # not retried
+    assert "failed at start-up" not in log
+
+
 def _fails(*errors):
     calls = []
 
