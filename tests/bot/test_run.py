@@ -75,7 +75,12 @@ async def test_webhook_mode_refuses_to_start_without_a_secret(bot_api, tmp_path)
             sys.executable, RUN_BOT, "--webhook", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env if secret is None else {**env, "WEBHOOK_SECRET": secret})
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+        try:
+            stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+        finally:
+            if process.returncode is None:  # it started instead of refusing: stop it
+                process.kill()
+                await process.wait()
         assert process.returncode == 2, stderr.decode()
         lines = stderr.decode().strip().splitlines()
         assert len(lines) == 1 and says in lines[0], lines

@@ -32,9 +32,14 @@ async def test_the_bot_starts_through_failing_calls_and_answers(bot_api, tmp_pat
     exited = asyncio.ensure_future(process.wait())
     await asyncio.wait([reply, exited], return_when=asyncio.FIRST_COMPLETED)
     gave_up = exited.done()
-    if not gave_up:
-        process.terminate()
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    try:
+        if not gave_up:
+            process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     log = stderr.decode()
     assert not gave_up, f"run_bot exited ({process.returncode}):\n{log}"
     assert "invite" in (await reply)["text"].lower()  # it runs: a stranger learns how to join
@@ -59,7 +64,12 @@ async def test_a_refused_webhook_stops_start_up_with_a_clear_message(bot_api, tm
                       TELEGRAM_API_BASE_URL=bot_api.base_url,
                       DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
                       WEBHOOK_URL="http://127.0.0.1:9/hook", WEBHOOK_SECRET="s3cret"))
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:  # it kept running instead of stopping
+            process.kill()
+            await process.wait()
     log = stderr.decode()
     assert process.returncode == 2, log
     assert "run_bot: telegram refused a start-up call: bad webhook: an https url must be " \
