@@ -3,7 +3,8 @@
 
 Settings come from the environment or `.env` (models.core.settings): TELEGRAM_BOT_TOKEN,
 DATABASE_URL, TELEGRAM_API_BASE_URL, and WEBHOOK_URL / WEBHOOK_LISTEN / WEBHOOK_PORT /
-WEBHOOK_SECRET for ``--webhook``. Exit code 2 means a setting is missing or was refused.
+WEBHOOK_SECRET for ``--webhook`` (the secret is required: Telegram sends it with every update
+and PTB refuses a post without it). Exit code 2 means a setting is missing or was refused.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from telegram.error import InvalidToken
+from telegram.error import BadRequest, Forbidden, InvalidToken
 
 from bot import build_application
 from bot.app import ALLOWED_UPDATES
@@ -43,26 +44,33 @@ def main(argv: list[str] | None = None) -> int:
             from devkit.demo import run_demo
             return asyncio.run(run_demo(settings, sys.stdout, language_code=args.lang,
                                         var=args.var))
-        settings.require("telegram_bot_token", *(["webhook_url"] if args.webhook else []))
+        settings.require("telegram_bot_token")
+        if args.webhook:
+            settings.require_webhook()
     except SettingsError as e:
         print(f"run_bot: {e}", file=sys.stderr)
         return 2
 
     configure(secrets=[settings.telegram_bot_token, settings.webhook_secret])
     bootstrap(settings.database_url)
-    app = build_application(settings)
+    app = build_application(settings, retry_startup=True)
     try:
         if args.webhook:
             url = urlparse(settings.webhook_url)
             app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                             url_path=url.path.lstrip("/"), webhook_url=settings.webhook_url,
-                            secret_token=settings.webhook_secret or None,
+                            secret_token=settings.webhook_secret,
                             allowed_updates=ALLOWED_UPDATES)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         print("run_bot: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized). "
               "Check the token @BotFather gave you.", file=sys.stderr)
+        return 2
+    except (BadRequest, Forbidden) as e:  # not retried (bot/startup.py): the request is wrong
+        hint = (" Check WEBHOOK_URL: Telegram needs HTTPS on port 443, 80, 88 or 8443."
+                if args.webhook and "webhook" in str(e).lower() else "")
+        print(f"run_bot: Telegram refused a start-up call: {e}.{hint}", file=sys.stderr)
         return 2
     except RuntimeError as e:
         if "webhooks" in str(e):

@@ -22,6 +22,7 @@ from .errors import on_error
 from .flood import FloodLimiter
 from .gate import drop_repeats, forget_old_updates, gate
 from .http import AiohttpRequest
+from .startup import StartupRetries
 from .updates import PerChatUpdateProcessor
 
 #: Updates handled at once across chats (one at a time within a chat, see updates.py).
@@ -97,23 +98,27 @@ async def post_init(app: Application) -> None:
 def build_application(settings: Settings, *, clock: Clock | None = None,
                       outbox_interval: float | None = outbox.INTERVAL,
                       push_interval: float | None = pushes.INTERVAL,
-                      rate_limiter: BaseRateLimiter | None = None) -> Application:
+                      rate_limiter: BaseRateLimiter | None = None,
+                      retry_startup: bool = False) -> Application:
     """The bot, ready for ``run_polling``/``run_webhook`` or a test's manual start.
 
     ``clock`` is where "today" comes from (default: the date in ``settings.timezone``);
     ``outbox_interval`` None leaves the outbox job out, ``push_interval`` None the push
     schedule's tick. ``rate_limiter`` defaults to Telegram's flood limits (bot/flood.py).
+    ``retry_startup`` retries the Bot API calls made before the application starts (getMe,
+    the menus, the webhook) with backoff instead of failing on one 5xx (bot/startup.py).
     The database proxy is bound to ``settings.database_url`` unless something (a test
     fixture) has bound it already.
     """
     install()
     if database.obj is None:
         init_db(settings.database_url)
+    startup = StartupRetries(active=retry_startup)
     builder = (ApplicationBuilder()
                .application_class(WusheApplication)
                .token(settings.telegram_bot_token)
                .context_types(ContextTypes(context=BotContext))
-               .request(AiohttpRequest(connection_pool_size=64))
+               .request(AiohttpRequest(connection_pool_size=64, startup=startup))
                .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
                .get_updates_request(HTTPXRequest(connection_pool_size=1,
                                                  httpx_kwargs={"verify": tls()}))
@@ -124,6 +129,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
     if file_base_url(settings):
         builder = builder.base_file_url(file_base_url(settings))
     app = builder.build()
+    app.startup = startup
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock or Clock(settings.timezone)
     add_handlers(app)

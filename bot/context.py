@@ -79,7 +79,15 @@ class Clock:
 
 
 class WusheApplication(Application):
-    """An Application that wraps each update in a database session."""
+    """An Application that wraps each update in a database session, and ends start-up's
+    retries (bot/startup.py) when it starts handling updates."""
+
+    startup = None  # a bot.startup.StartupRetries, set by build_application
+
+    async def start(self) -> None:
+        if self.startup is not None:
+            self.startup.active = False
+        await super().start()
 
     async def process_update(self, update: object) -> None:
         with db_session():

@@ -15,19 +15,23 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from .startup import StartupRetries
+
 
 class AiohttpRequest(BaseRequest):
     """A ``BaseRequest`` over one ``aiohttp.ClientSession`` with a bounded connection pool."""
 
     def __init__(self, *, connection_pool_size: int = 64, read_timeout: float | None = 5.0,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 media_write_timeout: float | None = 20.0):
+                 media_write_timeout: float | None = 20.0,
+                 startup: StartupRetries | None = None):
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self.startup = startup  # retries the calls of start-up (bot/startup.py)
 
     @property
     def read_timeout(self) -> float | None:
@@ -38,6 +42,13 @@ class AiohttpRequest(BaseRequest):
             connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
             self._session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": self.USER_AGENT})
+
+    async def post(self, url: str, request_data: RequestData | None = None, *args, **kwargs):
+        if self.startup is None or not self.startup.active:
+            return await super().post(url, request_data, *args, **kwargs)
+        return await self.startup.call(url.rsplit("/", 1)[-1],
+                                       lambda: super(AiohttpRequest, self).post(
+                                           url, request_data, *args, **kwargs))
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:

@@ -30,6 +30,7 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -70,6 +71,25 @@ def _render(spec: dict) -> tuple[bytes, float]:
 
 
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
+PARENT_CHECK = 0.5  # seconds between a chart worker's looks at its parent
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In each chart worker, at start: exit as soon as the bot process that started it is gone,
+    however it died (SIGKILL included: no atexit, no pool shutdown runs then, and the worker
+    would wait on its task queue for ever: it holds the queue's writing end itself, so it never
+    sees an end of file). A daemon thread watches ``os.getppid()``, which changes when the
+    parent dies. (Not PR_SET_PDEATHSIG: it fires when the *thread* that started the worker
+    ends, and workers are started by whichever thread first submits a chart.)"""
+    if os.getppid() != parent:  # died while this worker was starting
+        os._exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def render_workers() -> int:
@@ -87,7 +107,8 @@ def _executor() -> concurrent.futures.Executor | None:
         return None
     if _pool is None:
         _pool = concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"))
+            workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent, initargs=(os.getpid(),))
     return _pool
 
 

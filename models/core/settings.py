@@ -9,10 +9,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
+
 from dotenv import dotenv_values
 from models.core.paths import ROOT
 
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'wushe.sqlite3'}"
+#: What setWebhook accepts as secret_token (sent back in X-Telegram-Bot-Api-Secret-Token).
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(RuntimeError):
@@ -52,6 +56,20 @@ class Settings:
                 raise SettingsError(
                     f"{name.upper()} is not set: put it in the environment or in a .env file"
                 )
+        return self
+
+    def require_webhook(self) -> "Settings":
+        """What ``--webhook`` needs: WEBHOOK_URL and a WEBHOOK_SECRET Telegram accepts. Without
+        the secret anyone who reaches the port could post updates as any worker."""
+        self.require("webhook_url")
+        if not self.webhook_secret:
+            raise SettingsError(
+                "WEBHOOK_SECRET is not set: --webhook needs it (1-256 characters A-Z, a-z, 0-9, "
+                "_ or -) so that only Telegram can post updates; put it in the environment or "
+                "in a .env file")
+        if not WEBHOOK_SECRET.fullmatch(self.webhook_secret):
+            raise SettingsError("WEBHOOK_SECRET must be 1-256 characters A-Z, a-z, 0-9, _ or - "
+                                "(what Telegram accepts as a secret_token)")
         return self
 
     @property

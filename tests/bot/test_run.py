@@ -62,6 +62,33 @@ def test_it_names_the_missing_webhook_url(tmp_path):
     assert "WEBHOOK_URL is not set" in result.stderr
 
 
+async def test_webhook_mode_refuses_to_start_without_a_secret(bot_api, tmp_path):
+    """Without WEBHOOK_SECRET anyone who reaches the port could post updates as any worker:
+    exit 2 with one line naming the variable, before the Bot API or the database is touched."""
+    env = clean_env(TELEGRAM_BOT_TOKEN="4242:botkit-TEST-token",
+                    TELEGRAM_API_BASE_URL=bot_api.base_url,
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+                    WEBHOOK_URL="http://127.0.0.1:9/tg-hook")
+    for secret, says in ((None, "WEBHOOK_SECRET is not set"),
+                         ("has spaces and ü", "WEBHOOK_SECRET must be 1-256 characters")):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, RUN_BOT, "--webhook", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env if secret is None else {**env, "WEBHOOK_SECRET": secret})
+        try:
+            stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+        finally:
+            if process.returncode is None:  # it started instead of refusing: stop it
+                process.kill()
+                await process.wait()
+        assert process.returncode == 2, stderr.decode()
+        lines = stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and says in lines[0], lines
+        assert lines[0].startswith("run_bot: ")
+    assert bot_api.calls == []
+    assert not (tmp_path / "bot.sqlite3").exists()
+
+
 def _free_port() -> int:
     import socket
 
@@ -85,6 +112,7 @@ async def test_it_serves_a_webhook_that_checks_its_secret(bot_api, tmp_path):
     try:
         await bot_api.wait_for_call("setWebhook", timeout=60)
         assert bot_api.webhook["url"] == hook
+        assert bot_api.webhook["secret_token"] == "s3cret-hook"  # registered with the secret
         update = {"update_id": 1, "message": {
             "message_id": 1, "date": 0, "text": "/help", "from": user.user,
             "chat": {"id": user.chat_id, "type": "private"}, "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
