@@ -156,3 +156,13 @@ async def test_it_explains_a_refused_photo_in_chinese(bot_app):
     update_id = await mei.user.send_document(HTML, "照片.jpg", "image/jpeg")
     await mei.done.until(update_id)
     assert mei.last.startswith("⚠️ 这个文件不是能识别的图片。请发送照片（JPEG 或 PNG 格式）。")
+
+
+async def test_a_file_the_bot_api_will_not_serve_is_refused_as_too_large(bot_app):
+    # Telegram serves bots files up to 20 MB; past that getFile answers "file is too big"
+    bowen = bot_app.chat("bowen")
+    draft = open_at(bowen, "xinfeng", **XINFENG)
+    bot_app.api.fail_next("getFile", error_code=400, description="Bad Request: file is too big")
+    await bowen.photo(jpeg(1))
+    assert bowen.last.startswith("⚠️ That photo is too large: at most 10 MB.")
+    assert unchanged(draft) and Photo.select().count() == 0
