@@ -10,6 +10,7 @@ it answers another question.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from telegram import Document, PhotoSize, Update
 from telegram.error import BadRequest
@@ -32,6 +33,10 @@ from .context import BotContext
 from .questions import (EMPTY, ask, card_text, current_field, go_back, kind_of,  # noqa: F401
                         previous_field, question_keyboard, question_text, record, render,
                         show_value, understood)
+
+#: Photos are decoded two at a time, whatever the number of chats sending them: a picture of
+#: the most pixels takes a few hundred MB while it is turned and re-encoded.
+PHOTO_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="photos")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +160,8 @@ async def on_photo(update: Update, context: BotContext) -> None:
     try:
         data = await _download(context, photo, f.name)
         # decoding and encoding a photo takes a while: off the loop that serves every chat
-        clean = await asyncio.to_thread(photos.clean, data, f.name)
+        clean = await asyncio.get_running_loop().run_in_executor(
+            PHOTO_WORKERS, photos.clean, data, f.name)
     except ValidationError as e:
         await ask(update, context, draft, error=explain(e, t))
         return
