@@ -85,7 +85,8 @@ def add_handlers(app: Application) -> None:
     for action, callback in BUTTONS.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=cb.pattern(action)))
     app.add_handler(MessageHandler(filters.TEXT, engine.on_text))
-    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, engine.on_photo))
+    # any file: a photo question checks it (and says why one is refused), others say "wrong type"
+    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, engine.on_photo))
     app.add_handler(MessageHandler(filters.LOCATION, engine.on_location))
     app.add_handler(MessageHandler(filters.ALL, engine.on_other))
     app.add_error_handler(on_error)

@@ -9,7 +9,11 @@ it answers another question.
 """
 from __future__ import annotations
 
-from telegram import Update
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from telegram import Document, PhotoSize, Update
+from telegram.error import BadRequest
 
 from models.core.errors import ValidationError
 from models.core.messages import explain
@@ -17,6 +21,7 @@ from models.core.schema import Draft, ReportKind
 from models.forms.kinds import (FieldDef, KindDef, active_kinds, options_for, parse_answer,
                                 validate_choice)
 from models.forms.parsing import parse_multi
+from models.reports import photos
 from models.reports.filing import (discard_draft, draft_photos, open_draft, save_draft,
                                     start_draft, store_photo)
 
@@ -28,6 +33,10 @@ from .context import BotContext
 from .questions import (EMPTY, ask, card_text, current_field, go_back, kind_of,  # noqa: F401
                         previous_field, question_keyboard, question_text, record, render,
                         show_value, understood)
+
+#: Photos are decoded two at a time, whatever the number of chats sending them: a picture of
+#: the most pixels takes a few hundred MB while it is turned and re-encoded.
+PHOTO_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="photos")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,7 +138,10 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def on_photo(update: Update, context: BotContext) -> None:
-    """A photo for a photo field: kept on disk under its hash, counted against max_count."""
+    """A photo for a photo field, sent as a photo or as any file: checked and re-encoded by
+    the domain (``models.reports.photos``), kept on disk under its hash, counted against
+    max_count. A file that is not a picture, or too large, is refused with the reason and the
+    question stays (Skip and Done as before)."""
     t = context.t
     opened = await open_question(update, context)
     if opened is None:
@@ -145,15 +157,37 @@ async def on_photo(update: Update, context: BotContext) -> None:
         return
     message = update.effective_message
     photo = message.photo[-1] if message.photo else message.document  # sent "as a file"
-    tg_file = await context.bot.get_file(photo.file_id)
-    data = await tg_file.download_as_bytearray()
-    store_photo(context.settings.media_dir, bytes(data), draft_uid=draft.uid, field=f.name,
+    try:
+        data = await _download(context, photo, f.name)
+        # decoding and encoding a photo takes a while: off the loop that serves every chat
+        clean = await asyncio.get_running_loop().run_in_executor(
+            PHOTO_WORKERS, photos.clean, data, f.name)
+    except ValidationError as e:
+        await ask(update, context, draft, error=explain(e, t))
+        return
+    store_photo(context.settings.media_dir, clean, draft_uid=draft.uid, field=f.name,
                 tg_file_id=photo.file_id, tg_file_unique_id=photo.file_unique_id)
     save_draft(draft)
     await send(update, context,
                t.gettext("Photo {n} of {max} saved. Send another, or tap Done.",
                          n=count + 1, max=f.max_count),
                question_keyboard(kind, draft, f, t, context.locale, context.today()))
+
+
+async def _download(context: BotContext, photo: PhotoSize | Document, field: str) -> bytes:
+    """The file's bytes, refused by the size Telegram declares before any is downloaded (the
+    message's, then getFile's), and by their count after."""
+    photos.check_size(photo.file_size, field)
+    try:
+        tg_file = await context.bot.get_file(photo.file_id)
+    except BadRequest as e:
+        if "too big" in e.message.lower():  # the Bot API serves files up to 20 MB
+            raise ValidationError(field, "photo_too_big", max=photos.MAX_MB) from None
+        raise
+    photos.check_size(tg_file.file_size, field)
+    data = bytes(await tg_file.download_as_bytearray())
+    photos.check_size(len(data), field)
+    return data
 
 
 async def on_location(update: Update, context: BotContext) -> None:

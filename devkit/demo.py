@@ -10,6 +10,8 @@ import dataclasses
 import io
 from pathlib import Path
 
+from PIL import Image
+
 from devkit.botapi import LocalBotAPI
 from devkit.conversation import Conversation, running, track
 from models import bootstrap
@@ -21,6 +23,15 @@ from models.org.workers import create_invite
 from bot.app import build_application
 
 DEMO_TOKEN = "424242:DEMO-not-a-real-token"
+
+
+def demo_photo() -> bytes:
+    """A small picture for the photo question (only pictures are taken): a sky over a field."""
+    image = Image.new("RGB", (320, 240), (120, 170, 225))
+    image.paste((90, 160, 70), (0, 150, 320, 240))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str = "zh-hans",
@@ -62,7 +73,7 @@ async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str
             await chat.press("md:parties:9")
             await chat.send("五")
             await chat.press("s:summary")
-            await chat.photo(b"\xff\xd8\xff\xe0demo-photo" * 200)
+            await chat.photo(demo_photo())
             await chat.press("ok:photos")
             await chat.location(30.0123, 103.0011)
             await chat.press(next(data for data in chat.callbacks() if data.startswith("sub:")))

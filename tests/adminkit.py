@@ -21,6 +21,7 @@ from models.reports.filing import store_photo
 from models.core.schema import AdminUser, AuditLog, OrgUnit, Photo
 from models.core.settings import Settings
 from tests import factories as f
+from tests.images import jpeg
 
 PASSWORDS = {"alice": "alice-secret-pw", "bob": "bob-secret-pw", "carol": "carol-secret-pw"}
 PERSONAS = {"alice": ("city_admin", "5118"), "bob": ("county_official", "511802"),
@@ -28,7 +29,7 @@ PERSONAS = {"alice": ("city_admin", "5118"), "bob": ("county_official", "511802"
 # A cheap hash for fixtures (the real default, scrypt, is tested once in the account tests).
 _HASHES = {name: generate_password_hash(pw, method="pbkdf2:sha256:1000")
            for name, pw in PASSWORDS.items()}
-JPEG = b"\xff\xd8\xff\xe0" + b"wushe-test-photo" + b"\xff\xd9"
+JPEG = jpeg()  # a real (tiny) photo: only a picture is stored
 CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False, "WUSHE_BIND_DATABASE": False}
 
 
@@ -112,7 +113,7 @@ def world(app, settings):
     yucheng = f.report("activity", by=wang, date=dt.date(2026, 11, 20))
     mingshan = f.report("xinfeng", by=li, date=dt.date(2026, 11, 18))
     photos = {}
-    for r, data in ((yucheng, JPEG), (mingshan, JPEG + b"2")):
+    for r, data in ((yucheng, JPEG), (mingshan, jpeg(2))):
         p = store_photo(settings.media_dir, data, draft_uid=r.uid, field="photos")
         Photo.update(report=r).where(Photo.id == p.id).execute()
         photos[r.id] = p

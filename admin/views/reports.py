@@ -29,6 +29,7 @@ from models.core.errors import NotFound, ValidationError
 from models.forms.kinds import default_plan
 from models.core.i18n import translator
 from models.reports.filing import reject, review
+from models.reports.photos import media_type
 from models.core.schema import (ActionLine, Application, Contribution, Indicator, Photo, Plan, Report,
                            ReportKind, Worker)
 
@@ -221,7 +222,14 @@ class ReportView(ScopedModelView):
         path = Path(photo.path).resolve()
         if not path.is_relative_to(media) or not path.is_file():
             abort(404)
-        return send_file(path, mimetype="image/jpeg", max_age=3600, etag=photo.sha256)
+        mimetype = media_type(path)
+        legacy = mimetype != "image/jpeg"  # stored before photos were checked: downloaded
+        response = send_file(path, mimetype=mimetype, max_age=3600, etag=photo.sha256,
+                             as_attachment=legacy,
+                             download_name=f"photo-{photo.id}.{'bin' if legacy else 'jpg'}")
+        # the browser shows what the type says, never what it guesses from the bytes
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
     # -- exports -----------------------------------------------------------------------------
 

@@ -22,6 +22,13 @@ FORMS = {
     "parts_exceed_total": N_("Elderly plus children ({parts}) cannot exceed the audience ({total})."),
     "wrong_type": N_("That answer does not fit this question."),
     "photo_limit": N_("That is the most photos this report takes ({max}). Tap Done."),
+    "not_an_image": N_("That file is not a picture I can read. Please send a photo (JPEG or "
+                       "PNG)."),
+    "photo_too_big": N_("That photo is too large: at most {max} MB. Send it as a photo rather "
+                        "than as a file, and Telegram makes it smaller."),
+    "photo_too_many_pixels": N_("That picture is too large: at most {max} megapixels. Send it "
+                                "as a photo rather than as a file, and Telegram makes it "
+                                "smaller."),
     "application_decided": N_("This application has been decided and cannot be filed again."),
     "application_in_review": N_("This application is under review and cannot be changed now."),
 }

@@ -11,7 +11,7 @@ from models.core.db import database
 from models.core.errors import NotFound, PermissionDenied, ValidationError
 from models.forms.kinds import KindDef, get_kind, validate_complete
 from models.core.i18n import N_, translator
-from models.reports import sinks
+from models.reports import photos, sinks
 from models.plans.loading import count_report
 from models.core.schema import (Contribution, Draft, Outbox, Photo, ProcessedUpdate, Report, ReportKind,
                      Worker, audit, now)
@@ -46,7 +46,11 @@ def discard_draft(draft: Draft) -> None:
 
 def store_photo(media_dir: str | Path, data: bytes, *, draft_uid: str, field: str,
                 tg_file_id: str | None = None, tg_file_unique_id: str | None = None) -> Photo:
-    """Keep the bytes on disk under their hash (the same photo twice is stored once)."""
+    """Keep the photo on disk under its hash (the same photo twice is stored once): ``data``
+    checked and re-encoded by ``photos.clean`` unless it already was (its ValidationError
+    reaches the caller, with nothing stored), so what is kept is a JPEG without metadata."""
+    if not isinstance(data, photos.CleanPhoto):
+        data = photos.clean(data, field)
     digest = hashlib.sha256(data).hexdigest()
     path = Path(media_dir) / digest[:2] / f"{digest}.jpg"
     if not path.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -101,6 +102,23 @@ def test_a_photo_stored_outside_the_media_folder_is_not_served(as_bob, world, tm
     stray.write_bytes(b"\xff\xd8secret")
     Photo.update(path=str(stray)).where(Photo.id == world.yucheng_photo.id).execute()
     assert as_bob.get(f"/admin/reports/photo/{world.yucheng_photo.id}").status_code == 404
+
+
+def test_a_photo_is_served_as_a_jpeg_the_browser_may_not_sniff(as_bob, world):
+    r = as_bob.get(f"/admin/reports/photo/{world.yucheng_photo.id}")
+    assert r.status_code == 200 and r.mimetype == "image/jpeg"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert not r.headers.get("Content-Disposition", "").startswith("attachment")
+    assert r.data == Path(world.yucheng_photo.path).read_bytes()
+
+
+def test_a_file_stored_before_photos_were_checked_is_downloaded_not_shown(as_bob, world):
+    # a page a worker sent as IMG_0001.jpg before photos were checked, still in the media folder
+    Path(world.yucheng_photo.path).write_bytes(b"<html><script>alert(1)</script></html>")
+    r = as_bob.get(f"/admin/reports/photo/{world.yucheng_photo.id}")
+    assert r.status_code == 200 and r.mimetype == "application/octet-stream"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_another_countys_reports_are_absent_from_exports(as_bob, world):

@@ -11,7 +11,9 @@ from models.reports.filing import (draft_from_report, review, save_draft, seen_u
                             store_photo, submit_draft)
 from models.core.schema import AuditLog, Contribution, Draft, Invite, Photo, Report, Worker
 from models.org.workers import redeem_invite
+from models.reports import photos
 from tests import factories as f
+from tests.images import jpeg
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -68,9 +70,10 @@ def test_a_disabled_worker_cannot_submit(db):
 
 def test_photos_are_kept_on_disk_under_their_hash_and_follow_the_report(db, tmp_path):
     d = _draft(f.worker())
-    p1 = store_photo(tmp_path, b"jpeg-bytes", draft_uid=d.uid, field="photos", tg_file_id="A")
-    p2 = store_photo(tmp_path, b"jpeg-bytes", draft_uid=d.uid, field="photos", tg_file_id="B")
-    assert p1.path == p2.path and (tmp_path / p1.sha256[:2] / f"{p1.sha256}.jpg").read_bytes() == b"jpeg-bytes"
+    p1 = store_photo(tmp_path, jpeg(), draft_uid=d.uid, field="photos", tg_file_id="A")
+    p2 = store_photo(tmp_path, jpeg(), draft_uid=d.uid, field="photos", tg_file_id="B")
+    assert p1.path == p2.path
+    assert (tmp_path / p1.sha256[:2] / f"{p1.sha256}.jpg").read_bytes() == photos.clean(jpeg())
     report, _ = submit_draft(d, today=TODAY)
     assert Photo.select().where(Photo.report == report).count() == 2
 
