@@ -19,11 +19,14 @@ from models.core.i18n import translator
 from models.core.schema import TABLES, Photo, Report, Worker
 from models.core.settings import SettingsError, load_settings
 from models.reports.filing import store_photo
+from models.reports.photos import clean
 from tests import factories as f
+from tests.images import jpeg
 from tests.conftest import PG_ADMIN_URL
 from wushe import cli as wushe_cli
 
-PHOTO = b"\xff\xd8\xff\xe0 a photo of the homework club \xff\xd9" + bytes(range(256))
+#: A photo as it is stored: checked and re-encoded (store_photo keeps such bytes as they are).
+PHOTO = clean(jpeg(3), "photos")
 WHEN = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
