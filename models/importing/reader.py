@@ -26,7 +26,8 @@ from models.importing.results import FileProblem, RowError
 
 MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in office sheets
-# Raw lines read at most, blank ones included, by ``sheet_rows`` (the list form).
+# Raw lines read at most, blank ones included: by ``sheet_rows`` (the list form), and of an
+# XLSX sheet's row elements (its rows may be numbered out of order or twice).
 MAX_LINES = MAX_ROWS + 10_000
 
 _BRACKETS_RE = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
@@ -218,13 +219,7 @@ def _workbook(fp: BinaryIO):
 
 
 def _xlsx_rows(fp: BinaryIO, sheet: str | None) -> Iterator[list]:
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    class Sheet(ReadOnlyWorksheet):
-        def _get_size(self):
-            """No size read ahead: some writers record a wrong one, which read-only mode
-            would trust, and without one openpyxl reads the whole sheet to find it. Gaps come
-            back as empty rows, so row i is still Excel's row i."""
+    from openpyxl.worksheet._reader import WorkSheetParser
 
     check_archive(fp)
     try:
@@ -241,12 +236,31 @@ def _xlsx_rows(fp: BinaryIO, sheet: str | None) -> Iterator[list]:
             target = sheets[0][1]
         else:
             raise FileProblem("unreadable")
-        ws = Sheet(reader.wb, "", target, reader.shared_strings)
-        try:
-            for row in ws.iter_rows(values_only=True):
-                yield list(row)
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError, SyntaxError):
-            raise FileProblem("unreadable") from None
+        wb = reader.wb
+        with reader.archive.open(target) as source:
+            parser = WorkSheetParser(source, reader.shared_strings, data_only=True,
+                                     epoch=wb.epoch, date_formats=wb._date_formats,
+                                     timedelta_formats=wb._timedelta_formats)
+            # Every row element counts, even those never yielded (a row number written twice,
+            # as openpyxl's own reader skips silently): the parser keeps an element for each,
+            # so the bound is on what is parsed, not on what comes out.
+            expected = 1  # Excel's number of the next row; gaps come back as empty rows
+            try:
+                for parsed, (index, cells) in enumerate(parser.parse(), start=1):
+                    if parsed > MAX_LINES or index > MAX_LINES:
+                        raise FileProblem("too_many_rows", max=MAX_ROWS)
+                    if index < expected:
+                        continue
+                    while expected < index:
+                        expected += 1
+                        yield []
+                    row = [None] * max((c["column"] for c in cells), default=0)
+                    for c in cells:
+                        row[c["column"] - 1] = c["value"]
+                    expected += 1
+                    yield row
+            except (zipfile.BadZipFile, OSError, ValueError, KeyError, SyntaxError):
+                raise FileProblem("unreadable") from None
     finally:
         reader.archive.close()
 
