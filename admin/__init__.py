@@ -103,6 +103,7 @@ def _error_pages(app: Flask) -> None:
         400: _l("The request could not be understood."),
         403: _l("You do not have permission to do this."),
         404: _l("This page does not exist, or it is outside your area."),
+        413: _l("What was sent is larger than this page accepts."),
         429: _l("Too many attempts. Please wait a while."),
         500: _l("Something went wrong on our side. It has been logged; please try again."),
     }
@@ -111,7 +112,7 @@ def _error_pages(app: Flask) -> None:
         return render_template("wushe/error.html", code=code,
                                message=message or messages.get(code, messages[500])), code
 
-    for code in (400, 403, 404):
+    for code in (400, 403, 404, 413):
         app.register_error_handler(code, lambda e, code=code: page(code))
 
     @app.errorhandler(CSRFError)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 
 from flask import abort, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,7 +35,9 @@ from admin.base import Secured, actor, current_settings, today
 from admin.i18n import project_locale
 from admin.downloads import download
 
-MAX_UPLOAD = 20 * 1024 * 1024  # a 50,000-row sheet; the rest of the admin keeps 1 MB
+# The request may carry the largest file the importer reads, plus the form around it; the
+# rest of the admin keeps 1 MB. A file between the two is refused by the importer's message.
+MAX_UPLOAD = importer.MAX_FILE_BYTES + 64 * 1024
 KEEP_SECONDS = 24 * 3600
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 TEMPLATE_NAMES = {"org_units": "区划导入模板", "workers": "社区工作者导入模板",
@@ -63,16 +67,21 @@ class Uploads:
     def __init__(self, directory: Path):
         self.directory = directory
 
-    def save(self, data: bytes, meta: dict) -> str:
+    def save(self, stream, meta: dict) -> str:
+        """Keep an uploaded file, copied in chunks (never held whole in memory)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self.expire()
         token = secrets.token_urlsafe(24)
-        (self.directory / f"{token}.upload").write_bytes(data)
+        with (self.directory / f"{token}.upload").open("wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
         (self.directory / f"{token}.json").write_text(
             json.dumps({**meta, "at": time.time()}, ensure_ascii=False), "utf-8")
         return token
 
-    def load(self, token: str, user_id: int) -> tuple[bytes, dict] | None:
+    def path(self, token: str) -> Path:
+        return self.directory / f"{token}.upload"
+
+    def load(self, token: str, user_id: int) -> tuple[Path, dict] | None:
         """The file and its details, if ``token`` is one of ``user_id``'s and still kept."""
         if not TOKEN_RE.match(token or ""):
             return None
@@ -83,7 +92,7 @@ class Uploads:
         meta = json.loads(meta_path.read_text("utf-8"))
         if meta.get("user") != user_id or time.time() - meta.get("at", 0) > KEEP_SECONDS:
             return None
-        return data_path.read_bytes(), meta
+        return data_path, meta
 
     def drop(self, token: str) -> None:
         if TOKEN_RE.match(token or ""):
@@ -109,14 +118,15 @@ class ImportView(Secured, BaseView):
     def is_accessible(self) -> bool:
         return super().is_accessible() and access.can_edit(current_user)
 
-    def _render(self, form=None, result=None, confirm=None, done=False, expired=False):
+    def _render(self, form=None, result=None, confirm=None, done=False, expired=False,
+                problem=None):
         t = translator(project_locale())
         rows = [{"line": e.line, "column": e.column or "", "reason": e.message(t)}
                 for e in (result.errors if result else [])]
         return self.render(
             "wushe/imports.html", form=form or UploadForm(), result=result, rows=rows,
             summary=result.summary(t) if result else None, confirm=confirm, done=done,
-            expired=expired,
+            expired=expired, problem=problem,
             entity_label=_(importer.ENTITY_LABELS[result.entity]) if result else "",
             templates=[(e, _(importer.ENTITY_LABELS[e])) for e in importer.ENTITIES],
             scope=access.scope_root(current_user))
@@ -129,19 +139,30 @@ class ImportView(Secured, BaseView):
         # before the form is read. The app-wide CSRF check would read it first, so this
         # endpoint is exempt from it and the form checks its own token instead.
         request.max_content_length = MAX_UPLOAD
-        form = UploadForm()
+        try:
+            form = UploadForm()
+        except RequestEntityTooLarge:  # said on the page, not as a bare 413
+            t = translator(project_locale())
+            problem = importer.RowError(None, None, "too_large",
+                                        {"max": importer.MAX_FILE_BYTES // (1024 * 1024)})
+            return self._render(form=UploadForm(formdata=None), problem=problem.message(t)), 413
         if not form.validate_on_submit():
             return self._render(form=form), 400
         upload = form.file.data
-        data = upload.read()
         entity, sheet = form.entity.data, (form.sheet.data or "").strip() or None
-        result = importer.dry_run(entity, data, filename=upload.filename, sheet=sheet,
-                                  scope=access.scope_root(current_user), today=today())
+        # Kept on disk first and read from there as it is checked: the file is never whole
+        # in memory. It stays for the confirmation only if every row is good.
+        uploads = _uploads()
+        token = uploads.save(upload.stream, {"user": current_user.id, "entity": entity,
+                                             "filename": upload.filename, "sheet": sheet})
+        result = importer.dry_run(entity, uploads.path(token), filename=upload.filename,
+                                  sheet=sheet, scope=access.scope_root(current_user),
+                                  today=today())
         confirm = None
         if result.ok:
-            token = _uploads().save(data, {"user": current_user.id, "entity": entity,
-                                           "filename": upload.filename, "sheet": sheet})
             confirm = ConfirmForm(token=token)
+        else:
+            uploads.drop(token)
         return self._render(form=form, result=result, confirm=confirm)
 
     @expose("/confirm", methods=("POST",))
@@ -153,8 +174,8 @@ class ImportView(Secured, BaseView):
         kept = uploads.load(form.token.data, current_user.id)
         if kept is None:  # imported already, expired, or not this official's upload
             return self._render(expired=True), 410
-        data, meta = kept
-        result = importer.run(meta["entity"], data, filename=meta["filename"],
+        path, meta = kept
+        result = importer.run(meta["entity"], path, filename=meta["filename"],
                               sheet=meta["sheet"], scope=access.scope_root(current_user),
                               today=today(), actor=actor())
         if result.written:

@@ -28,8 +28,8 @@ from models.importing.entities import ENTITIES, ENTITY_LABELS, IMPORTERS, import
 from models.importing.entity import EntityImporter
 from models.importing.org_units import OrgUnitImporter
 from models.importing.organizations import OrganizationImporter
-from models.importing.reader import (MAX_ROWS, Column, cell_text, header_forms,
-                                     normalize_header, sheet_rows)
+from models.importing.reader import (MAX_FILE_BYTES, MAX_ROWS, Column, cell_text,
+                                     header_forms, normalize_header, open_rows, sheet_rows)
 from models.importing.reports import ReportImporter
 from models.importing.results import MESSAGES, FileProblem, ImportResult, RowError, RowRefused
 from models.importing.runs import dry_run, run
@@ -38,9 +38,9 @@ from models.importing.volunteers import VolunteerImporter
 from models.importing.workers import WorkerImporter
 
 __all__ = [
-    "ENTITIES", "ENTITY_LABELS", "IMPORTERS", "MAX_ROWS", "MESSAGES", "Column", "EntityImporter",
+    "ENTITIES", "ENTITY_LABELS", "IMPORTERS", "MAX_FILE_BYTES", "MAX_ROWS", "MESSAGES", "Column", "EntityImporter",
     "FileProblem", "ImportResult", "OrgUnitImporter", "OrganizationImporter", "ReportImporter",
     "RowError", "RowRefused", "VolunteerImporter", "WorkerImporter", "cell_text", "dry_run",
-    "header_forms", "importer_for", "normalize_header", "parse_code", "parse_telegram_id",
+    "header_forms", "importer_for", "normalize_header", "open_rows", "parse_code", "parse_telegram_id",
     "parse_yes_no", "run", "sheet_rows", "template_tables", "template_xlsx", "word_parser",
 ]

@@ -11,18 +11,24 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
+import zipfile
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from models.core.errors import ValidationError
 from models.importing.results import FileProblem, RowError
 
 MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in office sheets
+# Raw lines read at most, blank ones included: by ``sheet_rows`` (the list form), and of an
+# XLSX sheet's row elements (its rows may be numbered out of order or twice).
+MAX_LINES = MAX_ROWS + 10_000
 
 _BRACKETS_RE = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
 _TRAILING_NOTE_RE = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]$")
@@ -80,85 +86,222 @@ def cell_text(value: Any) -> str:
     return str(value).translate(_ZERO_WIDTH).strip()
 
 
-def _read_bytes(source) -> tuple[bytes, str]:
+# The bounds on what is read. A real office file never comes near them; a hostile or broken
+# one is refused before it can fill the memory.
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the file as uploaded: a 50,000-row sheet is a few MB
+# An XLSX is a zip, and what counts is what it expands to. Its sheet XML is about 100 bytes a
+# cell, so 50,000 rows of 20 columns is about 100 MB; 200 MB in all leaves room for styles
+# and shared strings. zipfile never yields more than a member's declared size (it stops there
+# and fails the CRC check), so checking the declared sizes bounds what opening the file reads.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# Office sheets deflate 5 to 30 times; 200 only by rows repeated by a program. Above it
+# (once past a size that matters) the file is a zip bomb whatever its total.
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_FROM = 10 * 1024 * 1024  # a small file expanding a lot is harmless
+MAX_ZIP_MEMBERS = 10_000  # a workbook has a few dozen parts; the directory is read whole
+SNIFF_BYTES = 1 << 16
+
+
+def _open(source, stack: ExitStack) -> tuple[BinaryIO, str]:
+    """The source as a seekable binary file, and its name."""
     if isinstance(source, (bytes, bytearray)):
-        return bytes(source), ""
+        return io.BytesIO(source), ""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        return path.read_bytes(), path.name
-    data = source.read()
-    return data, Path(getattr(source, "name", "") or "").name
+        return stack.enter_context(path.open("rb")), path.name
+    name = Path(getattr(source, "name", "") or "").name
+    if not (hasattr(source, "seekable") and source.seekable()):
+        source = io.BytesIO(_bounded_read(source))
+    return source, name
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
+def _bounded_read(fp) -> bytes:
+    data = fp.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileProblem("too_large", max=MAX_FILE_BYTES // (1024 * 1024))
+    return data
+
+
+def _check_size(fp: BinaryIO) -> None:
+    start = fp.tell()
+    size = fp.seek(0, io.SEEK_END) - start
+    fp.seek(start)
+    if size > MAX_FILE_BYTES:
+        raise FileProblem("too_large", max=MAX_FILE_BYTES // (1024 * 1024))
+
+
+def _encoding(fp: BinaryIO) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with its BOM, else GB18030 (a superset of GBK and
+    GB2312, as Excel in China saves CSV): one pass in chunks, the file is not held."""
+    start = fp.tell()
+    head = fp.read(4)
+    fp.seek(start)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := fp.read(SNIFF_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        fp.seek(start)
+
+
+def _csv_rows(fp: BinaryIO) -> Iterator[list]:
+    encoding = _encoding(fp)
+    start = fp.tell()
+    text = io.TextIOWrapper(fp, encoding=encoding, newline="")
+    try:
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+            first = next((line for line in text if line.strip()), "")
+            text.detach()
+            fp.seek(start)
+            text = io.TextIOWrapper(fp, encoding=encoding, newline="")
+            delimiter = max(",\t;", key=first.count) if first else ","
+            if first.count(delimiter) == 0:
+                delimiter = ","
+            # One record is one spreadsheet row, even when a quoted cell holds line breaks.
+            yield from csv.reader(text, delimiter=delimiter)
         except UnicodeDecodeError:
             raise FileProblem("encoding") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise FileProblem("encoding") from None
+        except csv.Error:
+            raise FileProblem("unreadable") from None
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def check_archive(fp: BinaryIO) -> None:
+    """Refuse a zip that is not one, or that expands past what a workbook ever does, before
+    any of it is decompressed."""
+    start = fp.tell()
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        end = zipfile._EndRecData(fp)  # the directory's size, before the directory is read
+        if end is None:
+            raise FileProblem("unreadable")
+        if end[zipfile._ECD_ENTRIES_TOTAL] > MAX_ZIP_MEMBERS:
+            raise FileProblem("zip_bomb")
+        fp.seek(start)
+        with zipfile.ZipFile(fp) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FileProblem("unreadable") from None
+    finally:
+        fp.seek(start)
+    expanded = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if expanded > MAX_UNCOMPRESSED_BYTES or (
+            expanded > RATIO_CHECKED_FROM and expanded > MAX_COMPRESSION_RATIO * max(packed, 1)):
+        raise FileProblem("zip_bomb")
+
+
+def _workbook(fp: BinaryIO):
+    """The workbook's parts openpyxl needs to read a sheet (names, shared strings, styles for
+    dates), without opening its sheets: ``load_workbook`` in read-only mode scans every sheet
+    that lacks a ``<dimension>`` (most files not saved by Excel) to its end, keeping an element
+    per row, before a single row is read. Opened here, only the wanted sheet is read, and only
+    as far as the rows are taken."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(fp, read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
+              if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+    return reader, sheets
+
+
+def _xlsx_rows(fp: BinaryIO, sheet: str | None) -> Iterator[list]:
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    check_archive(fp)
     try:
-        return data.decode("gb18030")  # a superset of GBK and GB2312
-    except UnicodeDecodeError:
-        raise FileProblem("encoding") from None
-
-
-def _csv_rows(data: bytes) -> Iterator[list]:
-    text = _decode(data)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",\t;", key=first.count) if first else ","
-    if first.count(delimiter) == 0:
-        delimiter = ","
-    # One record is one spreadsheet row, even when a quoted cell holds line breaks.
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader, sheets = _workbook(fp)
     except Exception:  # a damaged or foreign zip: openpyxl raises many kinds
         raise FileProblem("unreadable") from None
     try:
         if sheet:
             wanted = normalize_header(sheet)
-            ws = next((wb[n] for n in wb.sheetnames if normalize_header(n) == wanted), None)
-            if ws is None:
+            target = next((t for n, t in sheets if normalize_header(n) == wanted), None)
+            if target is None:
                 raise FileProblem("no_sheet", sheet=sheet)
+        elif sheets:
+            target = sheets[0][1]
         else:
-            ws = wb.worksheets[0]
-        # Some writers record a wrong sheet size, which read-only mode would trust. Gaps come
-        # back as empty rows, so row i is still Excel's row i.
-        ws.reset_dimensions()
-        for row in ws.iter_rows(values_only=True):
-            yield list(row)
+            raise FileProblem("unreadable")
+        wb = reader.wb
+        with reader.archive.open(target) as source:
+            parser = WorkSheetParser(source, reader.shared_strings, data_only=True,
+                                     epoch=wb.epoch, date_formats=wb._date_formats,
+                                     timedelta_formats=wb._timedelta_formats)
+            # Every row element counts, even those never yielded (a row number written twice,
+            # as openpyxl's own reader skips silently): the parser keeps an element for each,
+            # so the bound is on what is parsed, not on what comes out.
+            expected = 1  # Excel's number of the next row; gaps come back as empty rows
+            try:
+                for parsed, (index, cells) in enumerate(parser.parse(), start=1):
+                    if parsed > MAX_LINES or index > MAX_LINES:
+                        raise FileProblem("too_many_rows", max=MAX_ROWS)
+                    if index < expected:
+                        continue
+                    while expected < index:
+                        expected += 1
+                        yield []
+                    row = [None] * max((c["column"] for c in cells), default=0)
+                    for c in cells:
+                        row[c["column"] - 1] = c["value"]
+                    expected += 1
+                    yield row
+            except (zipfile.BadZipFile, OSError, ValueError, KeyError, SyntaxError):
+                raise FileProblem("unreadable") from None
     finally:
-        wb.close()
+        reader.archive.close()
+
+
+@contextmanager
+def open_rows(source, *, filename: str | None = None, sheet: str | None = None
+              ) -> Iterator[tuple[Iterator[list], str]]:
+    """The rows of a CSV file or of one XLSX sheet as raw cells, read as they are consumed
+    (row i is line i + 1), and the file's name. ``source`` is a path, bytes or a binary file
+    (read from where it stands); files past ``MAX_FILE_BYTES`` and zip bombs are refused."""
+    with ExitStack() as stack:
+        fp, name = _open(source, stack)
+        name = filename or name
+        _check_size(fp)
+        start = fp.tell()
+        head = fp.read(8)
+        fp.seek(start)
+        suffix = Path(name).suffix.lower()
+        if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise FileProblem("old_xls")
+        if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
+            rows = _xlsx_rows(fp, sheet)
+        else:
+            rows = _csv_rows(fp)
+        try:
+            yield rows, name
+        finally:
+            rows.close()
 
 
 def sheet_rows(source, *, filename: str | None = None, sheet: str | None = None
                ) -> tuple[list[list], str]:
-    """Every row of a CSV file or of one XLSX sheet, as raw cells; row i is line i + 1."""
-    data, name = _read_bytes(source)
-    name = filename or name
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem("old_xls")
-    if suffix in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04"):
-        return list(_xlsx_rows(data, sheet)), name
-    try:
-        return list(_csv_rows(data)), name
-    except csv.Error:
-        raise FileProblem("unreadable") from None
+    """Every row of a CSV file or of one XLSX sheet, as raw cells; row i is line i + 1
+    (at most ``MAX_LINES`` of them: ``open_rows`` reads them one by one)."""
+    with open_rows(source, filename=filename, sheet=sheet) as (rows, name):
+        out = []
+        for row in rows:
+            out.append(row)
+            if len(out) > MAX_LINES:
+                raise FileProblem("too_many_rows", max=MAX_ROWS)
+        return out, name
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,26 +414,29 @@ class Table:
     ignored: list[str]  # headers no column claims
 
 
-def read_table(table_rows: list[list], header_key: HeaderKey, required: Iterable[Column],
+def read_table(table_rows: Iterable[list], header_key: HeaderKey, required: Iterable[Column],
                canonical: dict[str, str]) -> Table:
-    """The header found and mapped, then every non-blank row under it as a ``Row``."""
-    header_index = find_header(table_rows, header_key)
-    if header_index >= len(table_rows):
+    """The header found and mapped, then every non-blank row under it as a ``Row``, read one
+    by one: past ``MAX_ROWS`` data rows the file is refused before the rest is read."""
+    rows_in = iter(table_rows)
+    top = list(itertools.islice(rows_in, HEADER_SEARCH_ROWS))
+    header_index = find_header(top, header_key)
+    if header_index >= len(top):
         raise FileProblem("empty")
-    headers = list(table_rows[header_index])
+    headers = list(top[header_index])
     header_line = header_index + 1
     mapping, ignored = map_headers(headers, header_line, header_key, required)
     by_key = {key: cell_text(headers[i]) for i, key in mapping.items()}
     rows: list[Row] = []
-    for index in range(header_index + 1, len(table_rows)):
-        cells = table_rows[index]
+    following = itertools.chain(top[header_index + 1:], rows_in)
+    for index, cells in enumerate(following, start=header_index + 1):
         values = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
         if not any(cell_text(v) for v in values.values()) and \
                 not any(cell_text(c) for c in cells):
             continue
+        if len(rows) == MAX_ROWS:
+            raise FileProblem("too_many_rows", max=MAX_ROWS)
         rows.append(Row(index + 1, values, by_key, canonical))
     if not rows:
         raise FileProblem("empty", line=header_line)
-    if len(rows) > MAX_ROWS:
-        raise FileProblem("too_many_rows", count=len(rows), max=MAX_ROWS)
     return Table(rows, by_key, ignored)

@@ -19,7 +19,12 @@ MESSAGES = {
     "encoding": N_("The CSV file is neither UTF-8 nor GBK text: save it again as CSV (UTF-8)."),
     "no_sheet": N_("The workbook has no sheet named “{sheet}”."),
     "empty": N_("The file has no rows under its header."),
-    "too_many_rows": N_("The file has {count} rows; at most {max} can be imported at once."),
+    "too_many_rows": N_("The file has more than {max} rows: at most {max} can be imported at "
+                        "once. Split it into several files."),
+    "too_large": N_("The file is larger than {max} MB: at most {max} MB can be imported at once. "
+                    "Split it into several files."),
+    "zip_bomb": N_("This XLSX file expands to far more than any spreadsheet does and was not "
+                   "opened. Open it in Excel and save it again, or save it as CSV."),
     "missing_column": N_("Column “{column}” is missing."),
     "duplicate_column": N_("Columns “{first}” and “{second}” mean the same thing: keep one."),
     "conflict": N_("The same data was changed by someone else during the import; nothing was "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Iterable
 
 import peewee as pw
 
@@ -12,14 +13,14 @@ from models.core.db import database
 from models.core.schema import OrgUnit, audit
 from models.importing.entities import importer_for
 from models.importing.entity import EntityImporter
-from models.importing.reader import read_table, sheet_rows
+from models.importing.reader import open_rows, read_table
 from models.importing.results import FileProblem, ImportResult, RowError, RowRefused
 from models.importing.writes import Op
 
 COUNTERS = {"create": "created", "update": "updated", "unchanged": "unchanged"}
 
 
-def check(importer: EntityImporter, table_rows: list[list], result: ImportResult) -> list[Op]:
+def check(importer: EntityImporter, table_rows: Iterable[list], result: ImportResult) -> list[Op]:
     """Every row checked (the problems land in ``result``); the ops of the good rows."""
     table = read_table(table_rows, importer.header_key, importer.required_columns(),
                        importer.canonical)
@@ -55,8 +56,8 @@ def dry_run(entity: str, source, *, filename: str | None = None, sheet: str | No
     importer = importer_for(entity, scope, today)
     result = ImportResult(entity=entity)
     try:
-        rows, result.filename = sheet_rows(source, filename=filename, sheet=sheet)
-        check(importer, rows, result)
+        with open_rows(source, filename=filename, sheet=sheet) as (rows, result.filename):
+            check(importer, rows, result)
     except FileProblem as e:
         _file_error(result, e)
     result.seconds = time.perf_counter() - started
@@ -72,11 +73,10 @@ def run(entity: str, source, *, actor: str, filename: str | None = None,
     importer = importer_for(entity, scope, today)
     result = ImportResult(entity=entity, mode="run")
     try:
-        rows, result.filename = sheet_rows(source, filename=filename, sheet=sheet)
-    except FileProblem as e:
-        return _file_error(result, e)
-    try:
-        with database.atomic() as txn:
+        # The file is read inside the transaction (row by row, as it is checked); a file that
+        # cannot be read ends it before anything is written.
+        with open_rows(source, filename=filename, sheet=sheet) as (rows, result.filename), \
+                database.atomic() as txn:
             ops = check(importer, rows, result)
             if not result.ok:
                 txn.rollback()

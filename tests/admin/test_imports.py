@@ -12,8 +12,10 @@ import pytest
 from openpyxl import load_workbook
 
 from models.core.i18n import translator
-from models.importing import MESSAGES
+from admin.views.imports import MAX_UPLOAD
+from models.importing import MAX_FILE_BYTES, MESSAGES
 from models.core.schema import AuditLog, OrgUnit, Worker
+from tests import bigfiles
 from tests import factories as f
 from tests.adminkit import CONFIG, page_text, signed_in
 
@@ -155,6 +157,61 @@ def test_a_file_beyond_the_admins_usual_request_limit_is_accepted(as_alice):
     assert r.status_code == 200
     assert [row[2] for row in bad_rows(r)] == [ZH(MESSAGES["duplicate_row"], value="511802001001",
                                                   what=ZH("code"), line=2)] * 11
+
+
+def problem_of(response) -> str:
+    m = re.search(r'id="import-problem">([^<]*)<', page_text(response))
+    return m.group(1) if m else ""
+
+
+def kept_uploads(settings) -> list[Path]:
+    return list((Path(settings.media_dir) / "imports").glob("*"))
+
+
+def test_a_zip_bomb_is_refused_with_its_reason_and_not_kept(as_alice, settings, tmp_path):
+    bomb = bigfiles.zip_bomb(tmp_path / "bomb.xlsx")  # 300 MB of rows in under 1 MB
+    with bigfiles.peak_memory() as peak, bomb.open("rb") as file:
+        r = upload(as_alice, "org_units", (file, "区划.xlsx"))
+    assert peak[0] < bigfiles.MEMORY_BOUND
+    assert r.status_code == 200 and result_of(r)["ok"] == "false" and token_of(r) is None
+    assert bad_rows(r) == [("—", "", ZH(MESSAGES["zip_bomb"]))]
+    assert not kept_uploads(settings)
+
+
+def test_a_million_row_file_is_refused_with_its_reason_and_not_kept(as_alice, settings,
+                                                                    tmp_path):
+    big = bigfiles.many_rows_csv(tmp_path / "big.csv", 1_000_000)
+    with bigfiles.peak_memory() as peak, big.open("rb") as file:
+        r = upload(as_alice, "org_units", (file, "区划.csv"))
+    assert peak[0] < bigfiles.MEMORY_BOUND
+    assert r.status_code == 200 and result_of(r)["ok"] == "false" and token_of(r) is None
+    assert bad_rows(r) == [("—", "", ZH(MESSAGES["too_many_rows"], max="50,000"))]
+    assert not kept_uploads(settings)
+
+
+def test_a_60000_row_workbook_is_refused_with_its_reason(as_bob, tmp_path):
+    big = bigfiles.many_rows_xlsx(tmp_path / "big.xlsx", 60_000)
+    with big.open("rb") as file:  # its memory is measured in tests/models/test_importer.py
+        r = upload(as_bob, "org_units", (file, "区划.xlsx"))
+    assert bad_rows(r) == [("—", "", ZH(MESSAGES["too_many_rows"], max="50,000"))]
+
+
+def test_an_upload_past_the_pages_limit_gets_the_page_with_a_reason(as_alice, settings):
+    r = upload(as_alice, "org_units", (io.BytesIO(b"0" * (MAX_UPLOAD + 1)), "big.csv"))
+    assert r.status_code == 413
+    assert problem_of(r) == ZH(MESSAGES["too_large"], max="20")
+    assert 'id="import-upload"' in page_text(r) and 'id="import-result"' not in page_text(r)
+    assert not kept_uploads(settings)
+    # Under the request's limit but past the importer's: the same reason, from the reader.
+    r = upload(as_alice, "org_units", (io.BytesIO(b"0" * (MAX_FILE_BYTES + 1)), "big.csv"))
+    assert r.status_code == 200
+    assert bad_rows(r) == [("—", "", ZH(MESSAGES["too_large"], max="20"))]
+
+
+def test_other_pages_refuse_a_large_post_with_a_friendly_page(client):
+    r = client.post("/login", data={"username": "x" * (1024 * 1024 + 1)})
+    assert r.status_code == 413
+    assert ZH("What was sent is larger than this page accepts.") in page_text(r)
 
 
 def test_templates_download_as_xlsx_with_chinese_headers(as_bob):

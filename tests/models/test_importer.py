@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from models import importing as importer
 from models.__main__ import main
+from tests import bigfiles
 from models.core.i18n import translator
 from models.forms.kinds import FieldDef
 from models.importing import cell_text, dry_run, normalize_header, run
@@ -335,6 +336,77 @@ def test_a_file_that_cannot_be_imported_says_why(db, content, code):
     result = dry_run("workers", content, filename="w.csv")
     assert [e.code for e in result.errors] == [code] and not result.ok
     assert result.summary(EN) == "The file cannot be imported."
+
+
+# -- bounds: a file is refused before it fills the memory ---------------------------------------
+
+def _refused(result, code: str, **params) -> str:
+    assert [e.code for e in result.errors] == [code] and not result.written
+    assert result.summary(EN) == "The file cannot be imported."
+    return result.errors[0].message(EN)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened(db, tmp_path):
+    bomb = bigfiles.zip_bomb(tmp_path / "bomb.xlsx")  # 300 MB of rows in under 1 MB
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    before = table_counts()
+    with bigfiles.peak_memory() as peak:
+        message = _refused(dry_run("org_units", bomb), "zip_bomb")
+        _refused(run("org_units", bomb, actor="t"), "zip_bomb")
+    assert peak[0] < bigfiles.MEMORY_BOUND
+    assert message.startswith("This XLSX file expands to far more than any spreadsheet does")
+    assert table_counts() == before
+
+
+def test_a_small_archive_expanding_too_many_times_is_a_zip_bomb_too(db, tmp_path):
+    bomb = bigfiles.zip_bomb(tmp_path / "bomb.xlsx", megabytes=40)  # under the 200 MB total
+    assert _refused(dry_run("org_units", bomb), "zip_bomb")
+
+
+def test_a_million_row_csv_is_refused_while_reading(db, tmp_path):
+    big = bigfiles.many_rows_csv(tmp_path / "big.csv", 1_000_000)  # 18 MB, under the size bound
+    before = table_counts()
+    with bigfiles.peak_memory() as peak:
+        message = _refused(dry_run("org_units", big), "too_many_rows")
+        _refused(run("org_units", big, actor="t"), "too_many_rows")
+    assert peak[0] < bigfiles.MEMORY_BOUND
+    assert message == "The file has more than 50,000 rows: at most 50,000 can be imported at " \
+                      "once. Split it into several files."
+    assert table_counts() == before
+
+
+def test_a_file_past_the_size_bound_is_refused_unread(db, tmp_path):
+    wide = "511802001001,4700" + "," * 500 + "\n"  # a row of empty cells: 21 MB in all
+    big = bigfiles.many_rows_csv(tmp_path / "big.csv", 42_000, wide)
+    assert big.stat().st_size > importer.MAX_FILE_BYTES
+    with bigfiles.peak_memory() as peak:
+        message = _refused(dry_run("org_units", big), "too_large")
+    assert peak[0] < big.stat().st_size // 2  # not read whole
+    assert message.startswith("The file is larger than 20 MB")
+
+
+def test_a_60000_row_xlsx_is_refused_while_reading(db, tmp_path):
+    big = bigfiles.many_rows_xlsx(tmp_path / "big.xlsx", 60_000)
+    with bigfiles.peak_memory() as peak:
+        _refused(dry_run("org_units", big), "too_many_rows")
+    assert peak[0] < bigfiles.MEMORY_BOUND
+    assert OrgUnit.select().where(OrgUnit.code == "511802001001").count() == 1
+
+
+def test_the_command_line_refuses_a_zip_bomb_and_a_million_row_workbook(db_url, tmp_path,
+                                                                        capsys):
+    bomb = bigfiles.zip_bomb(tmp_path / "bomb.xlsx")
+    big = bigfiles.many_rows_xlsx(tmp_path / "big.xlsx", 1_000_000)
+    assert main(["--database-url", db_url, "import", "org_units", str(bomb)]) == 1
+    assert main(["--database-url", db_url, "import", "org_units", str(big), "--dry-run",
+                 "--lang", "en"]) == 1
+    zh = translator("zh_Hans").gettext
+    assert capsys.readouterr().out.splitlines() == [
+        zh("The file cannot be imported."),
+        zh("file") + ": " + zh(importer.MESSAGES["zip_bomb"]),
+        "The file cannot be imported.",
+        "file: The file has more than 50,000 rows: at most 50,000 can be imported at once. "
+        "Split it into several files."]
 
 
 # -- people and organizations ------------------------------------------------------------------
