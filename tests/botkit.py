@@ -15,10 +15,14 @@ English by default, so assertions read the msgids; Chinese answers are typed all
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import itertools
+import os
 import sqlite3
+import sys
+from pathlib import Path
 
 import pytest_asyncio
 from telegram.ext import AIORateLimiter
@@ -183,3 +187,28 @@ def at_card(chat: Conversation, kind: str = "activity", **answers) -> Draft:
 
 
 CONTINUE = ["/report", ("press", "Continue")]
+
+
+# -- run_bot.py as its own process -------------------------------------------------------------
+
+RUN_BOT = str(Path(__file__).resolve().parent.parent / "run_bot.py")
+TEST_TOKEN = "4242:botkit-TEST-token"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without the bot's settings, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_URL"))}
+    return {**env, **extra}
+
+
+async def start_run_bot(tmp_path, *args: str, api: LocalBotAPI | None = None,
+                        token: str = TEST_TOKEN, **env: str) -> asyncio.subprocess.Process:
+    """``run_bot.py *args`` as a user starts it: its own process in ``tmp_path``, a fresh
+    SQLite file there, the fake Bot API ``api`` (if given) as its server."""
+    settings = dict(TELEGRAM_BOT_TOKEN=token, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    if api is not None:
+        settings["TELEGRAM_API_BASE_URL"] = api.base_url
+    return await asyncio.create_subprocess_exec(
+        sys.executable, RUN_BOT, *args, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env=clean_env(**settings, **env))

@@ -176,3 +176,15 @@ def test_the_cycle_check_finds_a_cycle():
 def test_no_product_module_is_over_the_limit(name):
     lines = product_modules()[name].read_text("utf-8").count("\n")
     assert lines <= MAX_LINES, f"{name}: {lines} lines"
+
+
+def test_no_test_module_imports_another():
+    """Shared fixtures and helpers live in the kits and conftests, so a test file can move or
+    go without breaking another."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            wrong += [(path.name, n) for n in names if n.rpartition(".")[2].startswith("test_")]
+    assert wrong == []

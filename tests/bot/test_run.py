@@ -3,20 +3,14 @@ demo that works without Telegram."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.botkit import RUN_BOT, clean_env, start_run_bot
+
 
 ROOT = Path(__file__).resolve().parents[2]
-RUN_BOT = str(ROOT / "run_bot.py")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_URL"))}
-    return {**env, **extra}
 
 
 def test_it_names_the_missing_token_and_exits_2(tmp_path):
@@ -28,11 +22,7 @@ def test_it_names_the_missing_token_and_exits_2(tmp_path):
 
 async def test_it_explains_a_rejected_token_without_logging_it(bot_api, tmp_path):
     token = "777:REJECTED-secret-token"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, RUN_BOT, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=bot_api.base_url,
-                      DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}"))
+    process = await start_run_bot(tmp_path, api=bot_api, token=token)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     output = (stdout + stderr).decode()
     assert process.returncode == 2, output
@@ -65,16 +55,11 @@ def test_it_names_the_missing_webhook_url(tmp_path):
 async def test_webhook_mode_refuses_to_start_without_a_secret(bot_api, tmp_path):
     """Without WEBHOOK_SECRET anyone who reaches the port could post updates as any worker:
     exit 2 with one line naming the variable, before the Bot API or the database is touched."""
-    env = clean_env(TELEGRAM_BOT_TOKEN="4242:botkit-TEST-token",
-                    TELEGRAM_API_BASE_URL=bot_api.base_url,
-                    DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-                    WEBHOOK_URL="http://127.0.0.1:9/tg-hook")
     for secret, says in ((None, "WEBHOOK_SECRET is not set"),
                          ("has spaces and ü", "WEBHOOK_SECRET must be 1-256 characters")):
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, RUN_BOT, "--webhook", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env if secret is None else {**env, "WEBHOOK_SECRET": secret})
+        process = await start_run_bot(tmp_path, "--webhook", api=bot_api,
+                                      WEBHOOK_URL="http://127.0.0.1:9/tg-hook",
+                                      **({} if secret is None else {"WEBHOOK_SECRET": secret}))
         try:
             stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
         finally:
@@ -103,12 +88,9 @@ async def test_it_serves_a_webhook_that_checks_its_secret(bot_api, tmp_path):
     token, port = "4242:botkit-TEST-token", _free_port()
     hook = f"http://127.0.0.1:{port}/tg-hook"
     user = bot_api.user(6100, "Wang", language_code="en")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, RUN_BOT, "--webhook", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=bot_api.base_url,
-                      DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}", WEBHOOK_URL=hook,
-                      WEBHOOK_PORT=str(port), WEBHOOK_SECRET="s3cret-hook"))
+    process = await start_run_bot(tmp_path, "--webhook", api=bot_api, token=token,
+                                  WEBHOOK_URL=hook, WEBHOOK_PORT=str(port),
+                                  WEBHOOK_SECRET="s3cret-hook")
     try:
         await bot_api.wait_for_call("setWebhook", timeout=60)
         assert bot_api.webhook["url"] == hook

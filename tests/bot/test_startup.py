@@ -6,26 +6,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import sys
 import warnings
 
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.startup import StartupRetries
-from tests.bot.test_run import RUN_BOT, clean_env
+from tests.botkit import TEST_TOKEN as token, start_run_bot
 
 
 async def test_the_bot_starts_through_failing_calls_and_answers(bot_api, tmp_path):
     bot_api.fail_next("getMe", 500, times=2)
     bot_api.fail_next("deleteWebhook", 502, times=2)
     bot_api.fail_next("setMyCommands", 503)
-    token = "4242:botkit-TEST-token"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, RUN_BOT, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=bot_api.base_url,
-                      DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}"))
+    process = await start_run_bot(tmp_path, api=bot_api)
     user = bot_api.user(6200, "Zhao", language_code="en")
     await user.send("/start")
     reply = asyncio.ensure_future(user.next_message(timeout=60))
@@ -57,13 +51,8 @@ async def test_the_bot_starts_through_failing_calls_and_answers(bot_api, tmp_pat
 async def test_a_refused_webhook_stops_start_up_with_a_clear_message(bot_api, tmp_path):
     bot_api.fail_next("setWebhook", 400,
                       description="Bad Request: bad webhook: An HTTPS URL must be provided")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, RUN_BOT, "--webhook", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=clean_env(TELEGRAM_BOT_TOKEN="4242:botkit-TEST-token",
-                      TELEGRAM_API_BASE_URL=bot_api.base_url,
-                      DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-                      WEBHOOK_URL="http://127.0.0.1:9/hook", WEBHOOK_SECRET="s3cret"))
+    process = await start_run_bot(tmp_path, "--webhook", api=bot_api,
+                                  WEBHOOK_URL="http://127.0.0.1:9/hook", WEBHOOK_SECRET="s3cret")
     try:
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
     finally:
