@@ -183,6 +183,13 @@ def root():
     return redirect(url_for("admin.index"))
 
 
+def end_sessions(user: AdminUser) -> None:
+    """End every session of ``user``, wherever it was opened: a session carries the account's
+    ``session_version`` and stops being accepted when it changes."""
+    AdminUser.update(session_version=AdminUser.session_version + 1).where(
+        AdminUser.id == user.id).execute()
+
+
 class AccountError(ValueError):
     """``--create-user`` was given something it cannot use; the message says what."""
 

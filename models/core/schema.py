@@ -318,6 +318,8 @@ class AdminUser(BaseModel):
     locked_until = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField(default=now)
     last_login_at = pw.DateTimeField(null=True)
+    # Bumped to end every session of the account (sign-out, password or role change, disabled).
+    session_version = pw.IntegerField(default=0)
 
     @property
     def can_edit(self) -> bool:
