@@ -11,16 +11,19 @@ from models.org.places import load_places
 from models.plans.loading import load_plan, shipped_plan_files
 
 
-def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> None:
-    """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent);
-    install the extension points (sinks, option sources)."""
+def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> list:
+    """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent:
+    values officials or imports set are kept); install the extension points (sinks, option
+    sources). The loads' results (``models.core.loads.LoadResult``), for their conflicts."""
     install()
     init_db(url)
+    results = []
     with connection():
         create_schema()
         load_kinds()
         if places:
-            load_places()
+            results.append(load_places())
         if plans:
             for path in shipped_plan_files():
-                load_plan(path)
+                results.append(load_plan(path))
+    return results

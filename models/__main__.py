@@ -39,6 +39,10 @@ def build_parser(prog: str = "python -m models", description: str | None = __doc
     init.add_argument("--no-places", action="store_true", help="skip the shipped demo places")
     lp = sub.add_parser("load-plan", help="load (or reload) a plan data file beside the others")
     lp.add_argument("file", type=Path)
+    lp.add_argument("--overwrite", action="store_true",
+                    help="the file's targets and counted statuses replace those officials or "
+                         "imports set (each reported and audited)")
+    lp.add_argument("--lang", choices=("zh_Hans", "en"))
     inv = sub.add_parser("invite", help="create an invite link for a community")
     inv.add_argument("--org", required=True, help="the community's code")
     inv.add_argument("--uses", type=int, default=1)
@@ -92,15 +96,19 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args, settings, url)
     if args.command == "init":
-        bootstrap(url, places=not args.no_places)
+        t = translator(settings.default_locale)
+        for result in bootstrap(url, places=not args.no_places):
+            print_load(result, t)
         print(f"schema ready: {url.split('@')[-1]}")
         return 0
     init_db(url)
     with connection():
         create_schema()
         if args.command == "load-plan":
-            plan = load_plan(args.file)
+            result = load_plan(args.file, overwrite=args.overwrite)
+            plan = result.plan
             print(f"loaded plan {plan.code}: {plan.name} ({len(plan.indicators)} indicators)")
+            print_load(result, translator(args.lang or settings.default_locale))
         elif args.command == "invite":
             unit = OrgUnit.get_or_none(OrgUnit.code == args.org)
             if unit is None or unit.level != "community":
@@ -115,6 +123,12 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
         elif args.command == "digest":
             return _digest(args, settings, digest_pdf)
     return 0
+
+
+def print_load(result, t) -> None:
+    """A load's conflicts and kept rows, one line each, then its totals."""
+    for line in result.lines(t):
+        print(line)
 
 
 def _digest(args, settings, digest_pdf) -> int:

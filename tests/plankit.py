@@ -110,7 +110,7 @@ def load_test_plan(tmp_path, index=INDEX) -> Plan:
     """The test plan loaded from its file, index and all, as a shipped plan is."""
     path = tmp_path / "linkage_test.toml"
     path.write_text(PLAN.format(c0=f.community("511802", 0).code) + index_toml(index), "utf-8")
-    return load_plan(path)
+    return load_plan(path).plan
 
 
 @pytest.fixture

@@ -36,6 +36,9 @@ class OrgUnit(BaseModel):
     # Facts about a place that plans test and no report carries: a site's tier, whether it
     # has a community fund, ... Set by import or the admin, read by presence/tier indicators.
     attrs = JSONField(default=dict)
+    # Who set each value that is not the shipped file's: {field: {"by", "via", "at"}}
+    # (models/core/owners.py). A field not named here follows the file on the next load.
+    owners = JSONField(default=dict)
 
     def __str__(self):
         return self.name
@@ -114,6 +117,9 @@ class Plan(BaseModel):
     # The plan file's sections beyond indicators (an index's elements and weights, an
     # approval chain, ...), kept as loaded so the domain modules read them from one place.
     spec = JSONField(default=dict)
+    # Who set each value that is not the shipped file's: {field: {"by", "via", "at"}}
+    # (models/core/owners.py). A field not named here follows the file on the next load.
+    owners = JSONField(default=dict)
 
 
 class ActionLine(BaseModel):
@@ -173,6 +179,9 @@ class Target(BaseModel):
     org_unit = pw.ForeignKeyField(OrgUnit, backref="targets", on_delete="CASCADE")
     year = pw.IntegerField(null=True)  # None: the indicator's whole period
     value = pw.DecimalField(max_digits=14, decimal_places=2)
+    # {"value": {"by", "via", "at"}} when an official or an import set it; empty when the
+    # plan file did (models/core/owners.py).
+    owners = JSONField(default=dict)
 
     class Meta:
         indexes = ((("indicator", "org_unit", "year"), True),)

@@ -20,7 +20,10 @@ from models.plans import rollup
 from models.core.db import database
 from models.forms.kinds import clear_cache, numeric
 from models.plans.measures import REGISTRY_EXTRA_FILTERS, REGISTRY_MODELS, REGISTRY_SOURCES
-from models.core.schema import ActionLine, Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Target
+from models.core.loads import Conflict, Kept, LoadResult, Subject, settle, sync
+from models.core.owners import owner
+from models.core.schema import (ActionLine, AuditLog, Contribution, Indicator, OrgUnit, Plan,
+                                Report, ReportKind, Target, now)
 from models.core.paths import DATA_DIR
 
 CONTRIBUTION_MEASURES = ("count", "sum")
@@ -147,8 +150,18 @@ def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
             raise PlanFileError(f"{where}: each milestone needs by and share")
 
 
-def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
-    """Create or update a plan from its data file, then recount stored reports against it.
+def load_plan(path: Path = DEFAULT_PLAN_FILE, *, overwrite: bool = False) -> LoadResult:
+    """Create or update a plan from its data file, then recount stored reports against it;
+    the result holds the plan (``.plan``), the changes (each audited), the conflicts and the
+    officials' targets the file does not list.
+
+    The file owns the plan's definition (names, quotes, measures, filters, action lines,
+    which indicators there are). A target the file loaded follows the file; a target (or the
+    counted statuses) an official or an import set is kept when the file says otherwise and
+    reported as a conflict, unless ``overwrite`` (then the file wins, audited). A target the
+    file lists that an official deleted stays deleted (a conflict), and one officials added
+    that the file does not list is kept. An indicator dropped from the file goes, unless it
+    holds officials' targets: then it is kept and reported (deleted if ``overwrite``).
 
     Targets name org units by code. When the plan's ``scope`` (the place its document covers)
     is not among the loaded places — a plan for another province shown on this database's
@@ -161,31 +174,48 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
     for i in indicators:
         check_indicator(spec["code"], i, codes)
     extra = _plain({k: v for k, v in spec.items() if k not in PLAN_KEYS})
+    result = LoadResult(source=Path(path).name)
     with database.atomic():
         values = dict(name=spec["name"], name_en=spec.get("name_en"),
                       source_file=spec["source_file"], source_title=spec["source_title"],
                       issuer=spec.get("issuer"), issued_on=spec.get("issued_on"),
-                      start_date=spec["start_date"],
-                      counted_statuses=spec.get("counted_statuses", ["submitted", "approved"]),
-                      spec=extra)
-        plan = Plan.upsert({"code": spec["code"]}, values)
-        if spec.get("default"):
+                      start_date=spec["start_date"], spec=extra)
+        statuses = spec.get("counted_statuses", ["submitted", "approved"])
+        plan = Plan.get_or_none(Plan.code == spec["code"])
+        if plan is None:
+            plan = Plan.create(code=spec["code"], counted_statuses=statuses, **values)
+            result.create("plan", plan.id, plan.code)
+        else:
+            if sync(result, "plan", plan, values):
+                Plan.update(loaded_at=now()).where(Plan.id == plan.id).execute()
+            settle(result, "plan", plan, "counted_statuses", statuses,
+                   Subject(plan=plan.code, field="counted_statuses"), overwrite)
+        if spec.get("default") and not plan.is_default:
+            for other in Plan.select().where(Plan.is_default == True):  # noqa: E712
+                result.change("plan", other.id, "update", before={"is_default": True},
+                              after={"is_default": False})
             Plan.update(is_default=(Plan.id == plan.id)).execute()
             plan.is_default = True
+            result.change("plan", plan.id, "update", before={"is_default": False},
+                          after={"is_default": True})
+        result.plan = plan
 
         lines = {}
         for line in spec.get("action_lines", []):
-            row, _ = ActionLine.get_or_create(plan=plan, code=line["code"], defaults=dict(
-                number=line["number"], name=line["name"], name_en=line["name_en"]))
-            row.number, row.name, row.name_en = line["number"], line["name"], line["name_en"]
-            row.slogan = line.get("slogan")
-            row.save()
+            values = dict(number=line["number"], name=line["name"], name_en=line["name_en"],
+                          slogan=line.get("slogan"))
+            row = ActionLine.get_or_none(ActionLine.plan == plan, ActionLine.code == line["code"])
+            if row is None:
+                row = ActionLine.create(plan=plan, code=line["code"], **values)
+                result.create("action_line", row.id, f"{plan.code}/{row.code}")
+            else:
+                sync(result, "action_line", row, values)
             lines[line["code"]] = row
-        ActionLine.delete().where(ActionLine.plan == plan,
-                                  ActionLine.code.not_in(list(lines) or [""])).execute()
 
         units = {u.code: u for u in OrgUnit.select()}
+        names = {u.id: f"{u.name} ({u.code})" for u in units.values()}
         placed = spec.get("scope") is None or spec.get("scope") in units
+        deleted = _deleted_by_officials()
         kept = []
         for order, i in enumerate(indicators, start=1):
             measure = i.get("measure", "count")
@@ -201,22 +231,105 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE) -> Plan:
                 target_basis=i.get("target_basis", _default_basis(measure)),
                 per_unit_target=i.get("per_unit_target"), source_quote=i.get("quote", ""),
                 order=order, spec=ind_spec)
-            ind = Indicator.upsert({"plan": plan, "code": i["code"]}, values)
+            ind = Indicator.get_or_none(Indicator.plan == plan, Indicator.code == i["code"])
+            if ind is None:
+                ind = Indicator.create(plan=plan, code=i["code"], **values)
+                result.create("indicator", ind.id, f"{plan.code}/{ind.code}")
+            else:
+                sync(result, "indicator", ind, values)
             kept.append(ind.id)
-            Target.delete().where(Target.indicator == ind).execute()
             year = i.get("target_year")
+            wanted = {}
             for code, value in i.get("targets", {}).items():
                 if code not in units:
                     if not placed:
                         continue
                     raise ValueError(f"plan {spec['code']}: indicator {i['code']} targets "
                                      f"unknown org unit {code}; load the places first")
-                Target.create(indicator=ind, org_unit=units[code], year=year, value=value)
-        Indicator.delete().where(Indicator.plan == plan, Indicator.id.not_in(kept)).execute()
+                wanted[(units[code].id, year)] = value
+            _settle_targets(result, ind, wanted, names, deleted, overwrite)
+        for ind in Indicator.select().where(Indicator.plan == plan, Indicator.id.not_in(kept)):
+            _drop_indicator(result, ind, overwrite)
+        used = {i.action_line_id for i in Indicator.select().where(Indicator.plan == plan)}
+        for row in ActionLine.select().where(ActionLine.plan == plan,
+                                             ActionLine.code.not_in(list(lines) or [""])):
+            if row.id not in used:
+                result.change("action_line", row.id, "delete",
+                              before={"plan": plan.id, "code": row.code})
+                row.delete_instance()
         _check_index(plan, codes)
         recount(plan=plan)
+        result.finish()
     clear_cache()
-    return plan
+    return result
+
+
+def _target_row(t: Target) -> dict:
+    return {"indicator": t.indicator_id, "org_unit": t.org_unit_id, "year": t.year,
+            "value": t.value}
+
+
+def _deleted_by_officials() -> dict[tuple, dict]:
+    """(indicator id, org unit id, year) of targets whose last deletion was an official's
+    (not a load's), with who deleted them and when: a load does not bring them back."""
+    out = {}
+    query = (AuditLog.select().where(AuditLog.entity == "target", AuditLog.action == "delete")
+             .order_by(AuditLog.id))
+    for entry in query:
+        b = entry.before or {}
+        key = (b.get("indicator"), b.get("org_unit"), b.get("year"))
+        out[key] = None if entry.actor.startswith("load:") else {
+            "by": entry.actor, "at": entry.at.isoformat(timespec="seconds")}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _settle_targets(result: LoadResult, ind: Indicator, wanted: dict, names: dict,
+                    deleted: dict, overwrite: bool) -> None:
+    """The indicator's targets as the file states them (``wanted``: (unit id, year) →
+    value), officials' targets kept unless ``overwrite``."""
+    def subject(unit_id, year):
+        return Subject(indicator=ind.code, place=names.get(unit_id, str(unit_id)), year=year)
+
+    have = {(t.org_unit_id, t.year): t for t in Target.select().where(Target.indicator == ind)}
+    for (unit_id, year), value in wanted.items():
+        t = have.get((unit_id, year))
+        if t is None:
+            gone = deleted.get((ind.id, unit_id, year))
+            if gone is not None:
+                result.conflicts.append(Conflict(subject(unit_id, year), value, None,
+                                                 gone["by"], gone["at"], deleted=True,
+                                                 overwritten=overwrite))
+                if not overwrite:
+                    continue
+            t = Target.create(indicator=ind, org_unit=unit_id, year=year, value=value)
+            result.create("target", t.id, f"{ind.code}/{unit_id}/{year}")
+        else:
+            settle(result, "target", t, "value", value, subject(unit_id, year), overwrite)
+    for key, t in have.items():
+        if key in wanted:
+            continue
+        who = owner(t, "value")
+        if who is not None:
+            result.kept.append(Kept(subject(*key), t.value, who.get("by"), who.get("at")))
+            continue
+        result.change("target", t.id, "delete", before=_target_row(t))
+        t.delete_instance()
+
+
+def _drop_indicator(result: LoadResult, ind: Indicator, overwrite: bool) -> None:
+    """An indicator no longer in the file: deleted (audited, with its targets), unless it
+    holds officials' targets and the load does not overwrite them."""
+    targets = list(Target.select().where(Target.indicator == ind))
+    theirs = [t for t in targets if owner(t, "value") is not None]
+    if theirs:
+        result.kept.append(Kept(Subject(plan=ind.plan.code, indicator=ind.code),
+                                count=len(theirs), overwritten=overwrite))
+        if not overwrite:
+            return
+    for t in targets:
+        result.change("target", t.id, "delete", before=_target_row(t))
+    result.change("indicator", ind.id, "delete", before={"plan": ind.plan_id, "code": ind.code})
+    ind.delete_instance()
 
 
 def _check_index(plan: Plan, codes: set[str]) -> None:

@@ -74,7 +74,7 @@ targets = { "511802" = 5 }
 quote = "5"
 ''', "utf-8")
     before = Plan.select().count()
-    plan = load_plan(second)
+    plan = load_plan(second).plan
     assert Plan.select().count() == before + 1
     assert Plan.get(Plan.code == "yaan-jiuxiang").is_default
     plans_counting = {c.indicator.plan.code for c in Contribution.select().where(Contribution.report == r)}
