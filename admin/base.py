@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from models.org import access
 from models.core.db import database
+from models.core import owners
 from models.core.errors import NotFound
 from models.core.schema import OrgUnit, audit
 
@@ -145,6 +146,9 @@ class ScopedModelView(Secured, ModelView):
     column_type_formatters_detail = TYPE_FORMATTERS
     audit_entity: str | None = None
     audit_fields: tuple[str, ...] = ()
+    # Values an official sets here that a reloaded file must not overwrite: claimed in the
+    # row's ``owners`` (models/core/owners.py) when the official changes them.
+    owned_fields: tuple[str, ...] = ()
 
     @property
     def can_create(self) -> bool:
@@ -256,10 +260,18 @@ class ScopedModelView(Secured, ModelView):
         return self._all_or_nothing(super().delete_model, model)
 
     def after_model_change(self, form, model, is_created):
+        before = None if is_created else getattr(model, "_audit_before", None)
+        after = self.snapshot(model)
         if self.audit_entity:
             audit(actor(), "create" if is_created else "update", self.audit_entity, model.id,
-                  before=None if is_created else getattr(model, "_audit_before", None),
-                  after=self.snapshot(model))
+                  before=before, after=after)
+        owners.claim(model, self.claimed_fields(before, after), actor(), owners.ADMIN)
+
+    def claimed_fields(self, before: dict | None, after: dict) -> list[str]:
+        """The owned fields this change sets: each one whose value changed (all on a
+        create)."""
+        return [f for f in self.owned_fields
+                if before is None or before.get(f) != after.get(f)]
 
     def on_model_delete(self, model):
         if self.audit_entity:

@@ -1,4 +1,5 @@
-"""The org-unit tree as a list; a city admin may correct population and households."""
+"""The org-unit tree as a list; a city admin may correct population and households (which
+a reloaded places file then keeps: ``owned_fields``)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ class OrgUnitView(ScopedModelView):
     editable = True
     audit_entity = "org_unit"
     audit_fields = ("population", "households")
+    owned_fields = ("population", "households")
     column_list = ("code", "name", "level", "parent", "is_rural", "population", "households")
     column_labels = {"code": _l("Code"), "name": _l("Name"), "level": _l("Level"),
                      "parent": _l("Belongs to"), "is_rural": _l("Rural"),

@@ -45,6 +45,7 @@ class PlanView(ScopedModelView):
     editable = True
     audit_entity = "plan"
     audit_fields = ("counted_statuses",)
+    owned_fields = ("counted_statuses",)
     column_list = ("name", "issuer", "issued_on", "start_date", "counted_statuses",
                    "is_default", "progress")
     column_labels = {"code": _l("Code"), "name": _l("Plan"), "name_en": _l("English name"),
@@ -143,6 +144,7 @@ class TargetView(ScopedModelView):
     creatable = editable = deletable = True
     audit_entity = "target"
     audit_fields = ("indicator", "org_unit", "year", "value")
+    owned_fields = ("value",)
     column_list = ("indicator", "org_unit", "year", "value")
     column_labels = {"indicator": _l("Indicator"), "org_unit": _l("Place"),
                      "year": _l("Year"), "value": _l("Target")}
@@ -163,6 +165,11 @@ class TargetView(ScopedModelView):
                  "description": _l("Leave empty for the indicator's whole period.")},
         "value": {"label": _l("Target"), "validators": [InputRequired(), NumberRange(min=0)]},
     }
+
+    def claimed_fields(self, before, after):
+        """A target an official creates, or changes in any way, is theirs: a reloaded plan
+        file keeps it."""
+        return ["value"] if before is None or before != after else []
 
     def get_query(self):
         query = (Target.select(Target, Indicator, OrgUnit)

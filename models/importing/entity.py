@@ -26,7 +26,7 @@ class Places:
         self.by_name: dict[str, list[OrgUnit]] = defaultdict(list)
         q = OrgUnit.select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.path,
                            OrgUnit.parent, OrgUnit.is_rural, OrgUnit.population,
-                           OrgUnit.households, OrgUnit.name_en, OrgUnit.attrs)
+                           OrgUnit.households, OrgUnit.name_en, OrgUnit.attrs, OrgUnit.owners)
         for u in q:
             self.by_code[u.code] = u
             self.by_name[normalize_header(u.name)].append(u)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import defaultdict
 
+from models.core import owners
 from models.core.errors import ValidationError
 from models.core.i18n import N_
 from models.core.schema import LEVELS, OrgUnit, Station
@@ -80,6 +81,27 @@ def _attr_key(header: str) -> str | None:
             key = h[len(p):].strip()
             return key if re.match(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$", key) else None
     return None
+
+
+# The facts an import sets that a reloaded places file must keep (``OrgUnit.owners``).
+OWNED = ("name", "name_en", "is_rural", "population", "households")
+
+
+def _claim(ops: list[Op], actor: str) -> None:
+    """Mark what each row sets as the import's (``models.core.owners``): every fact of a new
+    place, the changed facts of an existing one (an attribute as ``attrs.<key>``)."""
+    for op in ops:
+        if op.action == "create":
+            fields = [f for f in OWNED if op.values.get(f) is not None]
+            fields += [f"attrs.{k}" for k in op.values.get("attrs") or {}]
+            op.values["owners"] = owners.claimed({}, fields, actor, owners.IMPORT)
+        elif op.action == "update" and op.values:
+            fields = [f for f in OWNED if f in op.values]
+            old = op.target.attrs or {}
+            fields += [f"attrs.{k}" for k, v in (op.values.get("attrs") or {}).items()
+                       if old.get(k) != v]
+            op.values["owners"] = owners.claimed(op.target.owners, fields, actor,
+                                                 owners.IMPORT)
 
 
 class OrgUnitImporter(EntityImporter):
@@ -256,6 +278,7 @@ class OrgUnitImporter(EntityImporter):
         return parent
 
     def write(self, ops, actor):
+        _claim(ops, actor)
         ids = {code: u.id for code, u in self.places.by_code.items()}
         creates = sorted((op for op in ops if op.action == "create"),
                          key=lambda op: op.values["path"].count("/"))

@@ -182,7 +182,8 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE, *, overwrite: bool = False) -> Loa
                       start_date=spec["start_date"], spec=extra)
         statuses = spec.get("counted_statuses", ["submitted", "approved"])
         plan = Plan.get_or_none(Plan.code == spec["code"])
-        if plan is None:
+        created = plan is None
+        if created:
             plan = Plan.create(code=spec["code"], counted_statuses=statuses, **values)
             result.create("plan", plan.id, plan.code)
         else:
@@ -196,8 +197,9 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE, *, overwrite: bool = False) -> Loa
                               after={"is_default": False})
             Plan.update(is_default=(Plan.id == plan.id)).execute()
             plan.is_default = True
-            result.change("plan", plan.id, "update", before={"is_default": False},
-                          after={"is_default": True})
+            if not created:
+                result.change("plan", plan.id, "update", before={"is_default": False},
+                              after={"is_default": True})
         result.plan = plan
 
         lines = {}
