@@ -17,6 +17,7 @@ FIELD_LABELS = {"name": N_("Name"), "name_en": N_("English name"), "is_rural": N
                 "population": N_("Population"), "households": N_("Households"),
                 "counted_statuses": N_("Counted toward targets"), "parent": N_("Belongs to"),
                 "level": N_("Level"), "value": N_("Target")}
+STATUS_LABELS = {"submitted": N_("Submitted"), "approved": N_("Approved")}
 
 
 @dataclass
@@ -147,7 +148,8 @@ def _shown(value, t: Translator) -> str:
     if isinstance(value, (int, float, Decimal)):
         return t.number(Decimal(str(value)).normalize() if isinstance(value, Decimal) else value)
     if isinstance(value, (list, tuple)):
-        return "、".join(map(str, value))
+        return "、".join(t.gettext(STATUS_LABELS[v]) if v in STATUS_LABELS else str(v)
+                        for v in value)
     return str(value)
 
 
