@@ -37,13 +37,13 @@ def released(owners: dict | None, fields: Iterable[str]) -> dict:
     return {k: v for k, v in (owners or {}).items() if k not in drop}
 
 
-def claim(row, fields: Iterable[str], actor: str, via: str) -> None:
+def claim(row, fields: Iterable[str], actor: str, via: str, at=None) -> None:
     """Mark ``fields`` of a saved row as set by ``actor``: one UPDATE of its owners."""
     fields = list(fields)
     if not fields:
         return
     model = type(row)
-    row.owners = claimed(row.owners, fields, actor, via)
+    row.owners = claimed(row.owners, fields, actor, via, at)
     model.update(owners=row.owners).where(model.id == row.id).execute()
 
 

@@ -12,6 +12,7 @@ from models.core.i18n import translator
 from models.core.schema import (AuditLog, Indicator, OrgUnit, Plan, Station, Target)
 from models.org.places import DEFAULT_PLACES, load_places
 from models.plans.loading import DEFAULT_PLAN_FILE, load_plan, shipped_plan_files
+from models.plans.ownership import backfill
 from tests.adminkit import audit_rows
 
 PLAN = "yaan-jiuxiang"
@@ -277,3 +278,48 @@ def test_places_are_never_regenerated(db, tmp_path):
     assert entry.after["created"]["station"] == ["S511802009"]
     assert result.units == OrgUnit.select().count()
     assert OrgUnit.get(OrgUnit.code == "511802005001").population == 1
+
+
+def test_backfill_marks_what_the_audit_log_says_officials_and_imports_set(edited):
+    # a database from before owners: the same edits, nothing marked
+    for model in (Target, OrgUnit, Plan):
+        model.update(owners={}).execute()
+    # a place fact an official set that a restart has since overwritten stays the file's
+    other = OrgUnit.get(OrgUnit.code == "511803001001")
+    audit_entry = AuditLog.create(actor="admin:alice", action="update", entity="org_unit",
+                                  entity_id=str(other.id), before={"population": 1},
+                                  after={"population": 2})
+    assert audit_entry.after["population"] != other.population
+    marked = backfill()
+    assert marked == {"target": 2, "org_unit": 3, "plan": 1}  # no other place is marked
+    target = Target.get_by_id(edited["target"].id)
+    assert (target.owners["value"]["by"], target.owners["value"]["via"]) == ("admin:alice", "admin")
+    added = Target.get(Target.org_unit == edited["added_place"])
+    assert added.owners["value"]["by"] == "admin:bob"
+    assert set(OrgUnit.get_by_id(edited["village"].id).owners) == {"population"}
+    assert OrgUnit.get_by_id(edited["big"].id).owners["households"]["via"] == "import"
+    assert set(OrgUnit.get(OrgUnit.code == "511802002").owners) == {"name"}
+    assert OrgUnit.get_by_id(other.id).owners == {}
+    assert set(Plan.get(Plan.code == PLAN).owners) == {"counted_statuses"}
+    # and the loads keep them
+    before = _state()
+    assert len(load_plan(DEFAULT_PLAN_FILE).conflicts) == 2
+    assert len(load_places(DEFAULT_PLACES).conflicts) == 1
+    assert _state() == before
+
+
+def test_the_load_plan_command_prints_each_conflict_and_overwrites_when_told(
+        edited, db_url, capsys):
+    from models.__main__ import main
+
+    assert main(["--database-url", db_url, "load-plan", str(DEFAULT_PLAN_FILE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2].startswith("冲突：minors_points · 雨城区 (511802) · 整个方案期：文件为 122")
+    assert out[-1] == "已加载 yaan_jiuxiang.toml：0 处更改，2 处冲突，1 项保留。"
+    assert Target.get_by_id(edited["target"].id).value == 150
+    assert main(["--database-url", db_url, "load-plan", str(DEFAULT_PLAN_FILE), "--overwrite",
+                 "--lang", "en"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2].startswith("Overwritten: minors_points · 雨城区 (511802)")
+    assert out[-1] == "Loaded yaan_jiuxiang.toml: 2 changes, 2 conflicts, 1 kept."
+    assert Target.get_by_id(edited["target"].id).value == 122
