@@ -117,6 +117,8 @@ class LoadResult:
                         "at {at}.") if c.deleted and c.overwritten else
                      N_("Conflict: {what}: the file says {file}, but {by} deleted it at {at}; "
                         "left deleted.") if c.deleted else
+                     N_("Conflict: {what}: the file says {file}, the database holds {value}; "
+                        "a load never moves a place.") if c.by is None else
                      N_("Overwritten: {what}: the file's {file} replaces {value} set by {by} "
                         "at {at}.") if c.overwritten else
                      N_("Conflict: {what}: the file says {file}, the database holds {value} "

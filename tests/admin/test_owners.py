@@ -323,3 +323,18 @@ def test_the_load_plan_command_prints_each_conflict_and_overwrites_when_told(
     assert out[2].startswith("Overwritten: minors_points · 雨城区 (511802)")
     assert out[-1] == "Loaded yaan_jiuxiang.toml: 2 changes, 2 conflicts, 1 kept."
     assert Target.get_by_id(edited["target"].id).value == 122
+
+
+def test_a_load_never_moves_a_place(db, tmp_path):
+    # an import made 511802009 a township of 名山区; the file then adds it to 雨城区
+    imported = importing.run("org_units", "区划代码,名称,层级,上级代码\n511802009,别镇,镇,511803\n"
+                             .encode(), filename="区划.csv", actor="admin:alice")
+    assert imported.written, imported.errors
+    result = load_places(_places_copy(tmp_path, '"上里镇"]', '"上里镇", "新镇"]'))
+    unit = OrgUnit.get(OrgUnit.code == "511802009")
+    assert (unit.name, unit.path) == ("别镇", "/5118/511803/511802009/")
+    assert not OrgUnit.select().where(OrgUnit.parent == unit).exists()  # no demo villages
+    assert [(c.subject.field, c.file_value, c.db_value) for c in result.conflicts] == [
+        ("name", "新镇", "别镇"), ("parent", "511802", "511803")]
+    assert result.lines(translator("zh_Hans"))[1] == (
+        "冲突：别镇 (511802009) · 所属上级：文件为 511802，数据库中为 511803；加载不会移动地区。")
