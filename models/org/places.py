@@ -68,23 +68,24 @@ def load_places(path: Path = DEFAULT_PLACES, communities_per_township: int = 3,
     everything an official or an import set; the file's names and rural flags change only
     values the file owns (a different value an official or import set is a conflict, kept
     unless ``overwrite``); a place is never moved. Demo communities are generated only
-    under a township that has none, and a station only when the township has none.
+    under a township this load creates, and a station only when the township has none.
     Running it again changes nothing."""
     result = LoadResult(source=Path(path).name)
     with database.atomic():
         units = {u.code: u for u in OrgUnit.select()}
-        with_communities = {u.parent_id for u in units.values() if u.level == "community"}
+        new = set()  # the places this load creates: only they get demo communities
         stations = {s.township_id for s in Station.select(Station.township)}
         for spec in shipped_units(path, communities_per_township, seed):
             unit = units.get(spec["code"])
             parent = units.get(spec.get("parent")) if spec.get("parent") else None
             if unit is None:
-                if spec.get("generated") and parent is not None and parent.id in with_communities:
+                if spec.get("generated") and (parent is None or parent.id not in new):
                     continue
                 fields = {k: v for k, v in spec.items()
                           if k not in ("generated", "station", "parent")}
                 unit = OrgUnit.create(parent=parent, **fields)
                 units[unit.code] = unit
+                new.add(unit.id)
                 result.create("org_unit", unit.id, unit.code)
             elif not spec.get("generated"):
                 _settle_place(result, unit, spec, parent, overwrite)
