@@ -93,6 +93,17 @@ def test_a_sign_in_is_recorded_only_with_an_answer_that_succeeds(client, officia
     assert [a.action for a in AuditLog.select().where(AuditLog.entity_id == "bob")] == ["login"]
 
 
+def test_the_target_is_settled_before_the_sign_in_is_recorded(client, officials, monkeypatch):
+    """Whatever could fail in choosing where to go fails before anything is written."""
+    def failing(target, default=None):
+        raise RuntimeError("no target")
+    monkeypatch.setattr(admin.auth, "safe_target", failing)
+    with pytest.raises(RuntimeError):
+        sign_in(client, "bob", PASSWORDS["bob"], next_=b"/admin/")
+    assert not AuditLog.select().where(AuditLog.action == "login").exists()
+    assert AdminUser.get_by_id(officials["bob"].id).last_login_at is None
+
+
 @pytest.mark.parametrize("raw,location", LOCAL)
 def test_a_path_on_the_site_is_where_signing_in_returns(client, officials, raw, location):
     r = sign_in(client, "bob", PASSWORDS["bob"], next_=raw)
