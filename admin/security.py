@@ -32,14 +32,16 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, html: bool = True) -> str:
+    """The policy; ``object-src 'none'`` only on pages, so that a PDF shown inline (an
+    application's form) keeps the browser's own viewer."""
     return "; ".join((
         "default-src 'self'",
         f"script-src 'self' 'nonce-{nonce}'",
         f"style-src 'self' 'nonce-{nonce}'",
         "img-src 'self' data:",
         "font-src 'self' data:",
-        "object-src 'none'",
+        *(("object-src 'none'",) if html else ()),
         "base-uri 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",
@@ -67,7 +69,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+        headers["Content-Security-Policy"] = content_security_policy(
+            csp_nonce(), html=response.mimetype == "text/html")
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = REFERRER_POLICY

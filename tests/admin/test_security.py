@@ -370,6 +370,7 @@ def _check_headers(response, url: str, https: bool = False) -> None:
     csp = h.get("Content-Security-Policy", "")
     assert "frame-ancestors 'none'" in csp and "script-src 'self' 'nonce-" in csp, url
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp, url
+    assert ("object-src 'none'" in csp) == (response.mimetype == "text/html"), url
     assert h.get("X-Frame-Options") == "DENY", url
     assert h.get("X-Content-Type-Options") == "nosniff", url
     assert h.get("Referrer-Policy") == "same-origin", url
