@@ -14,7 +14,9 @@ The rooms:
 * ``downloads.py``: every CSV/XLSX/PDF/PNG response (content type, file name, formula guard).
 * ``exports.py`` and ``answers.py``: the tables and answers exports and pages show;
   ``scoping.py``, ``formatting.py``, ``chart_cache.py``: what the views share.
-* ``auth.py`` (sign-in, accounts) and ``i18n.py`` (the language per request).
+* ``auth.py`` (sign-in, sessions, accounts) and ``i18n.py`` (the language per request).
+* ``security.py`` (headers, cookies, the proxy in front) and ``redirects.py`` (where a
+  redirect may go).
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from models.core.i18n import compile_catalogs
 from models.core.settings import Settings, load_settings
 from models.extensions import install
 
-from . import auth
+from . import auth, redirects, security
 from .base import csrf
 from .chart_cache import CHART_TTL
 from .i18n import DEFAULT, babel, project_locale, select_locale
@@ -47,8 +49,9 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     app = Flask(__name__)
     app.config.from_mapping(
         SECRET_KEY=settings.admin_secret_key,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
+        ADMIN_SESSION_IDLE_MINUTES=settings.admin_session_idle_minutes,
+        ADMIN_COOKIE_SECURE=settings.admin_cookie_secure,  # admin.security
+        ADMIN_TRUSTED_PROXIES=settings.admin_trusted_proxies,
         WTF_CSRF_TIME_LIMIT=8 * 3600,  # a working day with a form left open
         MAX_CONTENT_LENGTH=1024 * 1024,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
@@ -66,6 +69,8 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     compile_catalogs()
     app.extensions["wushe"] = {"settings": settings}
 
+    security.init_app(app)
+    redirects.guard(app)
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
                    default_timezone=settings.timezone)
     csrf.init_app(app)

@@ -1,17 +1,28 @@
-"""Officials' accounts: sign-in with a hashed password, throttled guessing, sign-out.
+"""Officials' accounts: sign-in with a hashed password, throttled guessing, sessions that end.
 
-Repeated failures are slowed per username and client address: after ``FREE_TRIES`` failures
-the pair is locked for a minute, then twice as long after each further failure (at most an
-hour). The failures are kept as audit rows (actor ``ip:<address>``), so the lock holds across
-processes and restarts and is itself on record. Another address is not locked by someone
-guessing elsewhere; a guess from many addresses is caught by the account-wide lock
-(``AdminUser.failed_logins`` / ``locked_until``) after ``ACCOUNT_TRIES`` failures in a row.
+Guessing is slowed per username and client address: after ``FREE_TRIES`` failures the pair is
+locked for a minute, then twice as long after each further failure (at most an hour). When a
+username collects ``ACCOUNT_TRIES`` failures within ``ACCOUNT_WINDOW`` from all addresses
+together, every address that has failed for it since its last sign-in is locked too; an address
+that has not failed is never locked, so nobody can lock an official out. Sign-ins, failures and
+throttled attempts are audit rows (actor ``ip:<address>``), so the locks hold across processes
+and restarts and are on record.
+
+The answer does not tell whether a username exists: the same status, page and work (one
+scrypt check, against a dummy hash for an unknown username, one audit row) for every wrong
+username or password, and the same lock for every username.
+
+A session carries the account's ``session_version`` from its sign-in and the time it was last
+used; it is refused once the version has changed (``end_sessions``: sign-out, a password or
+role change, a disabled account) or after ``ADMIN_SESSION_IDLE_MINUTES`` without a request.
 """
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -25,15 +36,21 @@ from models.core.db import database
 from models.core.schema import AdminUser, AuditLog, OrgUnit, audit
 from models.core.schema import now as _utcnow
 
-from .i18n import is_local_url
+from .redirects import safe_target
 
 FREE_TRIES = 5
 FIRST_LOCK = dt.timedelta(minutes=1)
 MAX_LOCK = dt.timedelta(hours=1)
 ACCOUNT_TRIES = 20
-ACCOUNT_LOCK = dt.timedelta(minutes=15)
+ACCOUNT_WINDOW = dt.timedelta(minutes=15)
 MEMORY = dt.timedelta(hours=24)  # failures older than this are forgotten
 MIN_PASSWORD = 10
+# Checked instead of a real hash when the username is unknown, so that the answer takes as long.
+DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(24))
+# What a session holds besides Flask-Login's keys.
+SESSION_VERSION = "wushe_version"
+SESSION_SEEN = "wushe_seen"
+THROTTLE_ACTIONS = ("login", "login_failed")  # the rows the locks are counted from
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -66,15 +83,66 @@ class Official(UserMixin):
         return getattr(self.row, name)
 
 
+# -- sessions --------------------------------------------------------------------------------
+
+def session_entries(user: AdminUser) -> dict:
+    """What a session holds right after ``user`` signed in (also for tests and benchmarks that
+    open a session without the sign-in form)."""
+    return {"_user_id": str(user.id), "_fresh": True, SESSION_VERSION: user.session_version,
+            SESSION_SEEN: now().isoformat()}
+
+
+def idle_limit() -> dt.timedelta:
+    return dt.timedelta(minutes=current_app.config["ADMIN_SESSION_IDLE_MINUTES"])
+
+
+def _forget_session() -> None:
+    for key in ("_user_id", "_fresh", "_id", SESSION_VERSION, SESSION_SEEN):
+        session.pop(key, None)
+
+
+def _idle_too_long() -> bool:
+    try:
+        seen = dt.datetime.fromisoformat(session[SESSION_SEEN])
+    except (KeyError, TypeError, ValueError):
+        return True
+    return now() - seen > idle_limit()
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> Official | None:
+    """The session's official, if the session is still good: the account is active, its
+    session version is the one signed in with, and the session was used recently."""
     try:
         row = AdminUser.get_or_none(AdminUser.id == int(user_id),
                                     AdminUser.active == True)  # noqa: E712
     except ValueError:
+        row = None
+    if row is None or session.get(SESSION_VERSION) != row.session_version:
+        _forget_session()
         return None
-    return Official(row) if row else None
+    if _idle_too_long():
+        _forget_session()
+        minutes = current_app.config["ADMIN_SESSION_IDLE_MINUTES"]
+        flash(_("You were signed out after %(minutes)d minutes without activity. "
+                "Please sign in again.", minutes=minutes), "info")
+        return None
+    session[SESSION_SEEN] = now().isoformat()
+    return Official(row)
 
+
+def start_session(user: AdminUser) -> None:
+    """A fresh session for ``user`` (only the language choice is kept from before)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(Official(user))
+    session.update({k: v for k, v in session_entries(user).items()
+                    if k in (SESSION_VERSION, SESSION_SEEN)})
+
+
+# -- throttling ------------------------------------------------------------------------------
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
@@ -82,45 +150,65 @@ class LoginForm(FlaskForm):
 
 
 def client_address() -> str:
+    """The client's address (behind a reverse proxy, as ProxyFix reads it from the trusted
+    proxies' X-Forwarded-For: see ADMIN_TRUSTED_PROXIES)."""
     return request.remote_addr or "unknown"
 
 
-def _recent(username: str, ip: str) -> list[AuditLog]:
-    return list(AuditLog.select()
-                .where(AuditLog.entity == "admin_user", AuditLog.entity_id == username,
-                       AuditLog.actor == f"ip:{ip}",
-                       AuditLog.action.in_(("login", "login_failed")),
-                       AuditLog.at >= now() - MEMORY)
-                .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(50))
+def _pair(username: str, ip: str):
+    return ((AuditLog.entity == "admin_user") & (AuditLog.entity_id == username)
+            & (AuditLog.actor == f"ip:{ip}"))
 
 
-def locked_until(username: str, ip: str) -> dt.datetime | None:
-    """When ``username`` may next be tried from ``ip``, if that is in the future."""
+def _failures(username: str, ip: str) -> list[AuditLog]:
+    """The pair's failures since its last sign-in (within ``MEMORY``), newest first."""
+    rows = (AuditLog.select()
+            .where(_pair(username, ip), AuditLog.action.in_(THROTTLE_ACTIONS),
+                   AuditLog.at >= now() - MEMORY)
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(50))
     failures = []
-    for row in _recent(username, ip):
+    for row in rows:
         if row.action == "login":
             break
         failures.append(row)
-    if len(failures) < FREE_TRIES:
-        return None
-    lock = min(FIRST_LOCK * 2 ** (len(failures) - FREE_TRIES), MAX_LOCK)
-    until = failures[0].at + lock
-    return until if until > now() else None
+    return failures
 
 
-def _account_locked(user: AdminUser | None) -> bool:
-    return bool(user and user.locked_until and user.locked_until > now())
+def _account_under_attack(username: str) -> bool:
+    return (AuditLog.select()
+            .where(AuditLog.entity == "admin_user", AuditLog.entity_id == username,
+                   AuditLog.action == "login_failed", AuditLog.at >= now() - ACCOUNT_WINDOW)
+            .count()) >= ACCOUNT_TRIES
 
 
-def _record_failure(username: str, ip: str, user: AdminUser | None) -> None:
-    with database.atomic():
-        AuditLog.create(at=now(), actor=f"ip:{ip}", action="login_failed", entity="admin_user",
-                        entity_id=username)
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= ACCOUNT_TRIES:
-                user.locked_until = now() + ACCOUNT_LOCK
-            user.save()
+def locked_until(username: str, ip: str) -> dt.datetime | None:
+    """When ``username`` may next be tried from ``ip``, if that is in the future. Nothing
+    here depends on whether the username exists."""
+    failures = _failures(username, ip)
+    if not failures:
+        return None  # an address that has not failed is never locked
+    until = None
+    if len(failures) >= FREE_TRIES:
+        until = failures[0].at + min(FIRST_LOCK * 2 ** (len(failures) - FREE_TRIES), MAX_LOCK)
+    if _account_under_attack(username):
+        until = max(until or now(), failures[0].at + ACCOUNT_WINDOW)
+    return until if until and until > now() else None
+
+
+def _record_throttle(username: str, ip: str, until: dt.datetime) -> None:
+    """One audit row per lock (not one per refused attempt, which would let a guesser fill
+    the log)."""
+    latest_failure = _failures(username, ip)[0].at
+    if not AuditLog.select().where(_pair(username, ip), AuditLog.action == "login_throttled",
+                                   AuditLog.at >= latest_failure).exists():
+        AuditLog.create(at=now(), actor=f"ip:{ip}", action="login_throttled",
+                        entity="admin_user", entity_id=username,
+                        after={"until": until.isoformat(timespec="seconds")})
+
+
+def _record_failure(username: str, ip: str) -> None:
+    AuditLog.create(at=now(), actor=f"ip:{ip}", action="login_failed", entity="admin_user",
+                    entity_id=username)
 
 
 def _record_success(user: AdminUser, ip: str) -> None:
@@ -137,15 +225,17 @@ def authenticate(username: str, password: str, ip: str) -> tuple[AdminUser | Non
     """(user, None) on success, else (None, reason) with reason ``locked`` or ``invalid``.
 
     A locked pair is refused without looking at the password, so guesses during a lock cost
-    nothing and teach nothing. Unknown usernames fail and are throttled like known ones.
+    nothing and teach nothing. Every other attempt checks one hash (a dummy one for an unknown
+    username) and writes one audit row, whoever it names.
     """
-    if locked_until(username, ip):
+    until = locked_until(username, ip)
+    if until:
+        _record_throttle(username, ip, until)
         return None, "locked"
     user = AdminUser.get_or_none(AdminUser.username == username)
-    if _account_locked(user):
-        return None, "locked"
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        _record_failure(username, ip, user)
+    matches = check_password_hash(user.password_hash if user else DUMMY_HASH, password)
+    if user is None or not user.active or not matches:
+        _record_failure(username, ip)
         return None, "invalid"
     _record_success(user, ip)
     return user, None
@@ -158,12 +248,12 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        target = safe_target(request.args.get("next"))  # decided before anything is recorded
         user, problem = authenticate(form.username.data.strip(), form.password.data,
                                      client_address())
         if user is not None:
-            login_user(Official(user))
-            target = request.args.get("next", "")
-            return redirect(target if is_local_url(target) else url_for("admin.index"))
+            start_session(user)
+            return redirect(target)
         if problem == "locked":
             flash(_("Too many failed sign-ins. Please wait a while and try again."), "error")
             status = 429
@@ -174,7 +264,14 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out here and everywhere else: the account's other sessions end too."""
+    if current_user.is_authenticated:
+        with database.atomic():
+            end_sessions(current_user.row)
+            audit(f"admin:{current_user.username}", "logout", "admin_user",
+                  current_user.username)
     logout_user()
+    _forget_session()
     return redirect(url_for("auth.login"))
 
 

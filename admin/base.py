@@ -10,7 +10,6 @@ the row before and after, in the same transaction as the change.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, redirect, request, url_for
@@ -280,13 +279,12 @@ class ScopedModelView(Secured, ModelView):
 
 def post_button(url: str, label: str, style: str = "outline-primary", confirm: str | None = None):
     """A one-button form that POSTs with the CSRF token (for list rows and detail pages)."""
-    onsubmit = (Markup(' onsubmit="return confirm({});"').format(json.dumps(str(confirm)))
-                if confirm else "")
+    asks = Markup(' data-confirm="{}"').format(confirm) if confirm else ""  # static/wushe.js
     return Markup(
-        '<form method="post" action="{url}" class="d-inline"{onsubmit}>'
+        '<form method="post" action="{url}" class="d-inline"{asks}>'
         '<input type="hidden" name="csrf_token" value="{token}">'
         '<button type="submit" class="btn btn-sm btn-{style}">{label}</button></form>'
-    ).format(url=url, onsubmit=onsubmit, token=generate_csrf(), style=style, label=escape(label))
+    ).format(url=url, asks=asks, token=generate_csrf(), style=style, label=escape(label))
 
 
 def unit_in_scope(code: str | None) -> OrgUnit | None:

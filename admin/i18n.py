@@ -10,13 +10,15 @@ project's locale code, not Babel's; ``CatalogDomain`` maps one to the other.
 from __future__ import annotations
 
 from babel import support
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, redirect, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import cached_property
 
 from models.core.i18n import LANGUAGE_NAMES, LOCALES_DIR, negotiate
+
+from .redirects import referrer_path, safe_target
 
 # Project locale code -> the Babel locale that Flask-Admin's and WTForms' catalogs answer to.
 BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en"}
@@ -69,17 +71,7 @@ def switch(code: str):
     """Remember the chosen language in the session and go back where the official was."""
     if code in BABEL_LOCALES:
         session["lang"] = code
-    target = request.args.get("next") or request.referrer or ""
-    return redirect(target if is_local_url(target) else url_for("admin.index"))
-
-
-def is_local_url(target: str) -> bool:
-    """A path on this site (not ``//host`` or ``http://host``): safe to redirect to."""
-    if not target:
-        return False
-    if target.startswith(request.host_url):
-        target = "/" + target[len(request.host_url):]
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return redirect(safe_target(request.args.get("next") or referrer_path()))
 
 
 def languages() -> list[tuple[str, str]]:

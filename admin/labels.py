@@ -34,6 +34,9 @@ ACTIVE = {True: N_("Active"), False: N_("Inactive")}  # groups, volunteers, orga
 YES_NO = {True: N_("Yes"), False: N_("No")}
 DELIVERY_STATUS = {"queued": N_("Queued"), "sent": N_("Sent"), "failed": N_("Failed")}
 DELIVERY_STATUS_STYLES = {"queued": "info", "sent": "success", "failed": "danger"}
+# Audit-log actions worded for the audit page (others are shown as stored).
+AUDIT_ACTIONS = {"login": N_("Signed in"), "login_failed": N_("Sign-in failed"),
+                 "login_throttled": N_("Sign-in throttled"), "logout": N_("Signed out")}
 
 
 def lazy(table: dict, codes=None) -> dict:
@@ -56,3 +59,4 @@ WORKER_ROLE_LABELS = lazy(WORKER_ROLES)
 ACTIVE_LABELS = lazy(ACTIVE)
 YES_NO_LABELS = lazy(YES_NO)
 DELIVERY_STATUS_LABELS = lazy(DELIVERY_STATUS)
+AUDIT_ACTION_LABELS = lazy(AUDIT_ACTIONS)

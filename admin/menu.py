@@ -18,6 +18,7 @@ from models.core.schema import (Application, AuditLog, Delivery, Group, Indicato
                                 Worker)
 
 from .base import csrf
+from .security import csp_nonce
 from .views.applications import ApplicationView
 from .views.audit import AuditLogView
 from .views.dashboard import DashboardView
@@ -95,7 +96,7 @@ def build_admin() -> Admin:
     """Flask-Admin with the dashboard as its index and every page of ``PAGES`` in order
     (``Admin.init_app`` in ``create_app`` then registers their routes with Flask)."""
     index = INDEX.view(name=INDEX.name, endpoint=INDEX.endpoint, url="/admin")
-    admin_ext = Admin(name=_l("Wushe"), index_view=index,
+    admin_ext = Admin(name=_l("Wushe"), index_view=index, csp_nonce_generator=csp_nonce,
                       theme=Bootstrap4Theme(base_template="wushe/base.html", fluid=True))
     for page in PAGES:
         page.add_to(admin_ext)

@@ -329,6 +329,7 @@ def measure(kind: str, url: str, runs: int) -> dict:
     from werkzeug.security import generate_password_hash
 
     from admin import create_app
+    from admin.auth import session_entries
     from admin import chart_cache as dashboard  # the dashboard's chart cache
     from charts import PlaceCompletion, completion_by_place, png_bytes
     from models.plans import progress
@@ -347,8 +348,7 @@ def measure(kind: str, url: str, runs: int) -> dict:
                      {"TESTING": True, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     with client.session_transaction() as s:
-        s["_user_id"] = str(user.id)
-        s["_fresh"] = True
+        s.update(session_entries(user))
     out = {}
 
     def page():

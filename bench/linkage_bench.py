@@ -86,10 +86,11 @@ def timed(fn, runs: int) -> tuple[float, float]:
 
 
 def client(app, username: str):
+    from admin.auth import session_entries
+
     c = app.test_client()
     with c.session_transaction() as s:
-        s["_user_id"] = str(AdminUser.get(AdminUser.username == username).id)
-        s["_fresh"] = True
+        s.update(session_entries(AdminUser.get(AdminUser.username == username)))
     return c
 
 

@@ -16,6 +16,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from admin import create_app
+from admin.auth import session_entries
 from models.core.db import database
 from models.reports.filing import store_photo
 from models.core.schema import AdminUser, AuditLog, OrgUnit, Photo
@@ -83,8 +84,7 @@ def signed_in(app, user: AdminUser):
     """A client with ``user``'s session, as Flask-Login leaves it after signing in."""
     c = app.test_client()
     with c.session_transaction() as s:
-        s["_user_id"] = str(user.id)
-        s["_fresh"] = True
+        s.update(session_entries(user))
     return c
 
 

@@ -12,6 +12,7 @@ from models.core.schema import AuditLog
 
 from admin.base import ScopedModelView
 from admin.filters import ChoiceFilter
+from admin.labels import AUDIT_ACTION_LABELS
 
 ENTITIES = {"report": _l("Report"), "worker": _l("Worker"), "invite": _l("Invite"),
             "target": _l("Target"), "org_unit": _l("Place"), "plan": _l("Plan"),
@@ -43,5 +44,7 @@ class AuditLogView(ScopedModelView):
         DateTimeBetweenFilter(AuditLog.at, _l("When")),
     ]
     column_formatters = {"before": _json, "after": _json,
+                         "action": lambda v, c, m, n: str(AUDIT_ACTION_LABELS.get(m.action,
+                                                                                  m.action)),
                          "entity": lambda v, c, m, n: str(ENTITIES.get(m.entity, m.entity))}
     column_formatters_detail = column_formatters

@@ -35,6 +35,7 @@ from admin.base import ScopedModelView, SecureForm, actor, badge, post_button
 from admin.filters import ChoiceFilter, PlaceFilter, place_filters
 from admin.labels import (ACTIVE_LABELS, DELIVERY_STATUS_LABELS, DELIVERY_STATUS_STYLES,
                           PLACE_NAMES, YES_NO_LABELS)
+from admin.redirects import referrer_path, safe_target
 from admin.scoping import LEVEL_DEPTH
 
 DELIVERY_STATUS = DELIVERY_STATUS_LABELS
@@ -511,10 +512,7 @@ class DeliveryView(ScopedModelView):
             flash(_("This group no longer receives pushes; reactivate it first."), "error")
         else:
             flash(_("Only a failed delivery can be retried."), "info")
-        url = request.referrer
-        if url and url.startswith(request.host_url):
-            return redirect(url)
-        return redirect(self.get_url(".index_view"))
+        return redirect(safe_target(referrer_path(), self.get_url(".index_view")))
 
     @action("retry", _l("Retry"), _l("Send the selected failed deliveries again?"))
     def action_retry(self, ids):

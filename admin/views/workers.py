@@ -2,7 +2,7 @@
 them in (a code and a ``t.me/<bot>?start=<code>`` link bound to one community in scope)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from admin.base import (ScopedModelView, SecureForm, actor, badge, current_setti
 from admin.filters import ChoiceFilter, place_filters
 from admin.formatting import attach_units, unit_label
 from admin.labels import PLACE_NAMES
+from admin.redirects import referrer_path, safe_target
 from admin.labels import WORKER_ROLE_LABELS as WORKER_ROLES
 from admin.labels import WORKER_STATUS_LABELS as WORKER_STATUS
 from admin.labels import WORKER_STATUS_STYLES as WORKER_COLOURS
@@ -85,8 +86,7 @@ class WorkerView(ScopedModelView):
                 set_status(worker, to, actor())
             flash(_("{name} is now: {status}").format(name=worker.display_name,
                                                       status=WORKER_STATUS[to]), "success")
-        return redirect(request.referrer if _same_site(request.referrer)
-                        else self.get_url(".index_view"))
+        return redirect(safe_target(referrer_path(), self.get_url(".index_view")))
 
     def _bulk(self, ids, change: str) -> int:
         allowed, to, _label, _style = CHANGES[change]
@@ -112,10 +112,6 @@ class WorkerView(ScopedModelView):
     def action_enable(self, ids):
         n = self._bulk(ids, "enable")
         flash(ngettext("%(num)d worker re-enabled.", "%(num)d workers re-enabled.", n), "success")
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
 
 
 class InviteForm(SecureForm):

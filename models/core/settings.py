@@ -34,6 +34,13 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str = field(default="", repr=False)
     admin_secret_key: str = field(default="", repr=False)
+    # The admin's session ends after this many minutes without a request.
+    admin_session_idle_minutes: int = 60
+    # The session cookie's Secure flag: on, off, or auto (set whenever the request is HTTPS).
+    admin_cookie_secure: str = "auto"
+    # Reverse proxies in front of the admin whose X-Forwarded-For/-Proto/-Host are trusted
+    # (0: none, the admin is reached directly).
+    admin_trusted_proxies: int = 0
     default_locale: str = "zh_Hans"
     timezone: str = "Asia/Shanghai"
     media_dir: str = str(ROOT / "var" / "media")
@@ -99,6 +106,7 @@ def load_settings(env: dict[str, str] | None = None, env_file: str | os.PathLike
     settings = Settings(**kwargs)
     _check_push_schedule(settings)
     _check_backups(settings)
+    _check_admin(settings)
     return settings
 
 
@@ -117,6 +125,18 @@ def _check_backups(settings: Settings) -> None:
     if not _is_hh_mm(settings.backup_time):
         raise SettingsError(f"BACKUP_TIME must be a local time HH:MM such as 03:00, "
                             f"got {settings.backup_time!r}")
+
+
+def _check_admin(settings: Settings) -> None:
+    if not 1 <= settings.admin_session_idle_minutes <= 24 * 60:
+        raise SettingsError(f"ADMIN_SESSION_IDLE_MINUTES must be 1 to 1440 minutes, "
+                            f"got {settings.admin_session_idle_minutes}")
+    if settings.admin_cookie_secure not in ("on", "off", "auto"):
+        raise SettingsError(f"ADMIN_COOKIE_SECURE must be on, off or auto, "
+                            f"got {settings.admin_cookie_secure!r}")
+    if not 0 <= settings.admin_trusted_proxies <= 10:
+        raise SettingsError(f"ADMIN_TRUSTED_PROXIES must be 0 (no proxy) to 10, "
+                            f"got {settings.admin_trusted_proxies}")
 
 
 def _is_hh_mm(value: str) -> bool:

@@ -144,7 +144,7 @@ def test_the_detail_page_shows_answers_photos_and_review_buttons(as_bob, world):
     assert f"/admin/reports/photo/{world.yucheng_photo.id}" in text
     assert "position=103.010000,29.980000" in text  # the map link
     assert f"/admin/reports/approve/{world.yucheng.id}" in text
-    assert "modelActions.execute('approve')" in page_text(as_bob.get("/admin/reports/"))
+    assert 'data-model-action="approve"' in page_text(as_bob.get("/admin/reports/"))
 
 
 # -- CSRF -----------------------------------------------------------------------------------
