@@ -15,7 +15,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -25,6 +24,7 @@ from models.core.db import database
 from models.core.schema import AdminUser, AuditLog, OrgUnit, audit
 from models.core.schema import now as _utcnow
 
+from .forms import CleanForm
 from .i18n import is_local_url
 
 FREE_TRIES = 5
@@ -76,7 +76,7 @@ def load_user(user_id: str) -> Official | None:
     return Official(row) if row else None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CleanForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 

@@ -94,7 +94,7 @@ def _strip_invisible(text: str, multiline: bool) -> str:
                 out.append(ch)
         elif ch == _BLACK_FLAG:
             end = _tag_sequence_end(text, i + 1)
-            out.append(text[i:end])
+            out.extend(text[i:end])
             i = end
             continue
         elif (cp < 0x20 or 0x7F <= cp <= 0x9F or ch in BIDI or ch in ZERO_WIDTH

@@ -33,6 +33,7 @@ def _forbidden(text: str, multiline: bool) -> list[str]:
 @given(TEXTS, st.booleans())
 @example("e\u200b\u0301", False)
 @example("\u00b4x", False)
+@example(ENGLAND + "\u200c", False)
 def test_clean_is_idempotent(text, multiline):
     once = clean(text, multiline=multiline)
     assert clean(once, multiline=multiline) == once
