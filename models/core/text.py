@@ -146,7 +146,12 @@ def meaningful(text: str) -> bool:
 def export_safe(value: Any) -> Any:
     """The last guard of every export: a text loses what a spreadsheet, a CSV file or a PDF
     cannot hold (C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF) and
-    any bidi control, whatever was stored before the door cleaned it. Other values pass."""
+    any bidi control, whatever was stored before the door cleaned it; so do the texts in a
+    dict, list or tuple (a chart's spec). Other values pass."""
     if isinstance(value, str):
         return _EXPORT_ILLEGAL_RE.sub("", value)
+    if isinstance(value, dict):
+        return {k: export_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(export_safe(v) for v in value)
     return value

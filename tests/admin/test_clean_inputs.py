@@ -2,10 +2,15 @@
 and zero-width characters never reach the database, whichever form they came through."""
 from __future__ import annotations
 
+import csv
 import importlib
 import inspect
+import io
 import pkgutil
+import re
 
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 from wtforms import Form, PasswordField, StringField, TextAreaField
@@ -68,3 +73,29 @@ def test_every_admin_form_cleans_its_text(app):
     assert [cls.__qualname__ for cls in forms if not issubclass(cls, CleanForm)] == []
     views = [v for v in app.extensions["admin"][0]._views if hasattr(v, "form_base_class")]
     assert views and all(issubclass(v.form_base_class, CleanForm) for v in views)
+
+
+def _csv(rows) -> tuple[io.BytesIO, str]:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return io.BytesIO(buf.getvalue().encode("utf-8-sig")), "报告.csv"
+
+
+def test_control_characters_imported_never_reach_the_countys_export(as_bob):
+    header = ["类型", "社区", "日期", "行动", "活动类型", "活动名称", "地点", "参与人数", "参与力量"]
+    row = ["开展活动", "511802001001", "2025-03-08", "花朵呵护", "服务",
+           "四点半\x00课堂\x1b[31m\u202egpj.exe", "社区\u200b活动室\u2066", "30", "社区"]
+    r = as_bob.post("/admin/imports/", data={"entity": "reports", "file": _csv([header, row])},
+                    content_type="multipart/form-data")
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', r.get_data(as_text=True))
+    assert token, r.get_data(as_text=True)
+    assert as_bob.post("/admin/imports/confirm", data={"token": token.group(1)}).status_code == 200
+    [report] = Report.select()
+    assert report.values["title"] == "四点半课堂[31mgpj.exe"
+
+    response = as_bob.get("/admin/reports/export/xlsx/")
+    assert response.status_code == 200
+    cells = [str(v) for ws in load_workbook(io.BytesIO(response.data), read_only=True)
+             for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert any("四点半课堂[31mgpj.exe" in c for c in cells)
+    assert not [c for c in cells if ILLEGAL_CHARACTERS_RE.search(c) or "\u202e" in c]
