@@ -90,3 +90,24 @@ def test_export_guard_drops_what_openpyxl_refuses():
     assert not ILLEGAL_CHARACTERS_RE.search(safe)
     assert safe == "[31m标题\n\t"
     assert export_safe(12) == 12 and export_safe(None) is None
+
+
+def test_choices_numbers_and_dates_are_cleaned_before_they_are_read():
+    from datetime import date
+
+    from models.core.errors import ValidationError
+    from models.forms.parsing import (parse_choice, parse_date, parse_int, parse_multi,
+                                      parse_text)
+
+    assert parse_int("\u202e3\u200b0\x1b人", "f") == 30
+    assert parse_date("\u20662026-11-03\u2069", "f", today=date(2026, 11, 23)) == \
+        date(2026, 11, 3)
+    assert parse_choice("\u202esafety\x00", "f", ["safety"]) == "safety"
+    assert parse_multi("a\u200b、\u202eb", "f", ["a", "b"]) == ["a", "b"]
+    assert parse_text("标题\x00\u202e", "f", multiline=False) == "标题"
+    with pytest.raises(ValidationError) as error:
+        parse_text("🎉🎉🎉", "f")
+    assert error.value.code == "not_meaningful"
+    with pytest.raises(ValidationError) as error:
+        parse_text("\u202e\u200b\x00", "f")
+    assert error.value.code == "required"
