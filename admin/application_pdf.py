@@ -20,6 +20,7 @@ from fpdf import FPDF
 
 from charts.fonts import FAMILY, font_path
 from models.applications import Sheet, SheetRow
+from models.core.text import export_safe
 
 FONT = "notocjk"
 MARGIN = 18.0  # mm
@@ -83,7 +84,7 @@ def _wrap(pdf: FPDF, text: str, width: float, size: float) -> list[str]:
         return pdf.get_string_width("".join(tokens)) <= width
 
     lines: list[str] = []
-    for paragraph in (text or "").split("\n"):
+    for paragraph in export_safe(text or "").split("\n"):
         line: list[str] = []
         for token in _TOKENS.findall(paragraph):
             if fits(line + [token]):
@@ -178,16 +179,17 @@ def _draw_row(pdf: FPDF, row: SheetRow) -> None:
 
 def render_pdf(sheet: Sheet) -> bytes:
     """The filled form as PDF bytes."""
-    pdf = _new_pdf(sheet.title)
+    title = export_safe(sheet.title)  # like every text drawn (``_wrap``): what a PDF can hold
+    pdf = _new_pdf(title)
     pdf.add_page()
     pdf.set_font(FONT, size=17)
-    pdf.cell(0, 12, sheet.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 12, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font(FONT, size=11)
     pdf.write(7, f"{sheet.applicant_label}：")
     for name, blank in sheet.applicant:
         pdf.set_font(FONT, "U", 11)
-        pdf.write(7, f" {name or '　　　'} ")
+        pdf.write(7, f" {export_safe(name) or '　　　'} ")
         pdf.set_font(FONT, size=11)
         pdf.write(7, blank)
     pdf.ln(10)

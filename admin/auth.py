@@ -26,7 +26,6 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -36,6 +35,7 @@ from models.core.db import database
 from models.core.schema import AdminUser, AuditLog, OrgUnit, audit
 from models.core.schema import now as _utcnow
 
+from .forms import CleanForm
 from .redirects import safe_target
 
 FREE_TRIES = 5
@@ -144,7 +144,7 @@ def start_session(user: AdminUser) -> None:
 
 # -- throttling ------------------------------------------------------------------------------
 
-class LoginForm(FlaskForm):
+class LoginForm(CleanForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 

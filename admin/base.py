@@ -18,7 +18,6 @@ from flask_admin.model import typefmt
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup, escape
 
@@ -28,6 +27,7 @@ from models.core import owners
 from models.core.errors import NotFound
 from models.core.schema import OrgUnit, audit
 
+from .forms import CleanForm
 from .labels import YES_NO_LABELS
 
 csrf = CSRFProtect()  # app-wide; a view lists in ``csrf_exempt`` the endpoints that check their own
@@ -51,8 +51,8 @@ def actor() -> str:
     return f"admin:{current_user.username}"
 
 
-class SecureForm(FlaskForm):
-    """Flask-Admin's form base with Flask-WTF's CSRF token.
+class SecureForm(CleanForm):
+    """Flask-Admin's form base with Flask-WTF's CSRF token (and text cleaned: ``CleanForm``).
 
     ``flask_admin.form.SecureForm`` signs its own token, which Flask-WTF's app-wide
     ``CSRFProtect`` rejects (pallets-eco/flask-admin#1861); with this base one token, in the

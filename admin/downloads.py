@@ -3,7 +3,9 @@
 Every export goes through here, so each gets the same content type, a Content-Disposition
 that keeps a Chinese file name (RFC 6266 / 5987: an ASCII fallback plus ``filename*``), and
 the same formula guard: a worker's answer that starts like a formula ("=", "+", "-", "@")
-stays text in Excel. CSV is UTF-8 with a BOM so Excel opens it as such.
+stays text in Excel, and the same last guard on every cell (``export_safe``): a value stored
+before the door cleaned text loses what a workbook refuses instead of failing the export.
+CSV is UTF-8 with a BOM so Excel opens it as such.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from flask import Response, abort
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from models.core.text import export_safe
 
 Table = tuple[str, list[str], list[list]]  # (sheet title, headers, rows)
 
@@ -67,6 +71,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(value):
+    value = export_safe(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
@@ -80,7 +85,7 @@ def to_csv(table: Table) -> bytes:
     _, headers, rows = table
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(headers)
+    writer.writerow([export_safe(h) for h in headers])
     writer.writerows([_plain(v) for v in row] for row in rows)
     return buf.getvalue().encode("utf-8-sig")
 
@@ -89,11 +94,11 @@ def to_xlsx(tables: list[Table]) -> bytes:
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
     for title, headers, rows in tables:
-        ws = wb.create_sheet(title=title[:31])
+        ws = wb.create_sheet(title=export_safe(title)[:31])
         ws.freeze_panes = "A2"
         header_cells = []
         for h in headers:
-            cell = WriteOnlyCell(ws, value=h)
+            cell = WriteOnlyCell(ws, value=export_safe(h))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
@@ -105,6 +110,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
 
 
 def _xlsx_cell(ws, value):
+    value = export_safe(value)
     if isinstance(value, Percent):
         cell = WriteOnlyCell(ws, value=float(value))
         cell.number_format = "0.0%"

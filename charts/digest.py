@@ -20,12 +20,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from models.core.i18n import translator
+from models.core.text import export_safe
 from models.pushes.kinds import period_name
 from models.pushes.summaries import digest_cover_lines, digest_title
 from models.plans.pacing import PACE_LABELS
 
 from . import fonts, texts
-from .render import png_bytes
+from .render import png_bytes, scrub
 from .style import STATES, completion_axis, completion_bar, completion_legend, ems, label_margin
 
 STATE_LABELS = {k: PACE_LABELS[k] for k in STATES}
@@ -179,7 +180,7 @@ BUILDERS = {"digest_lines": lines_figure, "digest_trend": trend_figure,
 
 
 def digest_figures(d, locale: str) -> list[Figure]:
-    return [BUILDERS[spec["chart"]](spec) for spec in d.chart_specs(locale)]
+    return [BUILDERS[spec["chart"]](export_safe(spec)) for spec in d.chart_specs(locale)]
 
 
 def digest_pages(d, locale: str) -> list[bytes]:
@@ -193,7 +194,7 @@ def cover_figure(d, locale: str) -> Figure:
     fig = Figure(figsize=(8.27, 11.69))
     y = 0.94
     for size, text in digest_cover_lines(d, translator(locale)):
-        for part in wrap(text, 7.0 * 72 / size):
+        for part in wrap(export_safe(text), 7.0 * 72 / size):
             if y < 0.04:  # the cover holds what fits; the charts follow on their own pages
                 return fig
             fig.text(0.08, y, part, fontsize=size, va="top",
@@ -222,9 +223,10 @@ def digest_pdf(d, locale: str) -> bytes:
     """The digest as one PDF: the cover, then every chart page. Chinese text is embedded
     with the Noto CJK font (as Type 3 glyph subsets), so it renders on any reader."""
     buf = io.BytesIO()
-    with PdfPages(buf, metadata={"Title": _title(d, locale), "Creator": "Wushe"}) as pdf:
+    title = export_safe(_title(d, locale))
+    with PdfPages(buf, metadata={"Title": title, "Creator": "Wushe"}) as pdf:
         for fig in [cover_figure(d, locale)] + digest_figures(d, locale):
-            pdf.savefig(fig)
+            pdf.savefig(scrub(fig))
     return buf.getvalue()
 
 

@@ -20,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from models.core.text import export_safe
+
 from . import digest, weekly
 
 DPI = 100
@@ -35,7 +37,8 @@ def render(spec: dict) -> bytes:
     name = spec.get("chart")
     if name not in BUILDERS:
         raise UnknownChart(f"no chart named {name!r}")
-    return _render(json.dumps(spec, sort_keys=True, ensure_ascii=False))
+    # a place name stored before the door cleaned text draws no missing glyph
+    return _render(json.dumps(export_safe(spec), sort_keys=True, ensure_ascii=False))
 
 
 @lru_cache(maxsize=128)

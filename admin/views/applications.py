@@ -13,7 +13,6 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
@@ -26,6 +25,7 @@ from models.core.schema import Application
 from admin.answers import places_of
 from admin.base import ScopedModelView, badge, current_settings
 from admin.filters import place_filters
+from admin.forms import CleanForm
 from admin.i18n import project_locale
 from admin.application_pdf import render_pdf
 from admin.downloads import download
@@ -50,7 +50,7 @@ VALIDATION_MESSAGES = {
 }
 
 
-class ActForm(FlaskForm):
+class ActForm(CleanForm):
     """The act: ``action`` is the value of the button pressed (pass, return, ...)."""
 
     action = StringField()

@@ -22,7 +22,6 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -32,6 +31,7 @@ from models import importing as importer
 from models.core.i18n import translator
 
 from admin.base import Secured, actor, current_settings, today
+from admin.forms import CleanForm
 from admin.i18n import project_locale
 from admin.downloads import download
 
@@ -49,7 +49,7 @@ def _entity_choices():
     return [(e, _(importer.ENTITY_LABELS[e])) for e in importer.ENTITIES]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CleanForm):
     entity = SelectField(_l("What to import"), choices=_entity_choices,
                          validators=[DataRequired()])
     file = FileField(_l("File (CSV or XLSX)"), validators=[FileRequired()])
@@ -57,7 +57,7 @@ class UploadForm(FlaskForm):
                         validators=[Optional(), Length(max=31)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CleanForm):
     token = HiddenField(validators=[DataRequired()])
 
 

@@ -21,7 +21,6 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField,
                      TextAreaField)
@@ -38,6 +37,7 @@ from models.core.schema import AuditLog, OrgUnit, SocialOrganization, Volunteer,
 from admin.base import ScopedModelView, SecureForm, actor, badge, labelled, today, yes_no
 from admin.downloads import table_download
 from admin.filters import ChoiceFilter, place_filters
+from admin.forms import CleanForm
 from admin.i18n import project_locale
 from admin.formatting import attach_units, unit_label
 from admin.labels import ACTIVE_LABELS, PLACE_NAMES
@@ -90,7 +90,7 @@ class OrganizationForm(SecureForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
 
 
-class ActForm(FlaskForm):
+class ActForm(CleanForm):
     reason = TextAreaField(_l("Opinion or reason"), validators=[Length(max=500)])
 
 

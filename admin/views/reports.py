@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -38,12 +37,13 @@ from admin.base import ScopedModelView, actor, badge, current_settings, today
 from admin.downloads import table_download
 from admin.exports import report_table
 from admin.filters import ChoiceFilter, TextSearch, place_filters
+from admin.forms import CleanForm
 from admin.i18n import project_locale
 from admin.labels import PLACE_NAMES, STATUS_LABELS
 from admin.labels import REPORT_STATUS_STYLES as STATUS_COLOURS
 
 
-class RejectForm(FlaskForm):
+class RejectForm(CleanForm):
     reason = TextAreaField(_l("Reason for the worker"),
                            validators=[DataRequired(), Length(max=500)])
 

@@ -17,6 +17,8 @@ FORMS = {
     "too_early": N_("The date cannot be before {earliest}, when the plan started."),
     "too_long": N_("That is too long: at most {max} characters."),
     "too_short": N_("That is too short: at least {min} characters."),
+    "not_meaningful": N_("Please answer in words: letters, digits or Chinese characters. Emoji "
+                         "or punctuation alone cannot be saved."),
     "invalid_choice": N_("Please choose one of the buttons."),
     "use_buttons": N_("Please use the buttons below the question."),
     "parts_exceed_total": N_("Elderly plus children ({parts}) cannot exceed the audience ({total})."),

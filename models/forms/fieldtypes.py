@@ -86,7 +86,7 @@ class Text(FieldType):
     names_report = True
 
     def parse(self, f, text, *, today, earliest):
-        return parsing.parse_text(text, f.name, max_length=f.max_length)
+        return parsing.parse_text(text, f.name, max_length=f.max_length, multiline=f.multiline)
 
 
 class Integer(FieldType):

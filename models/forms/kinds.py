@@ -47,6 +47,7 @@ class FieldDef:
     options_from: str | None = None
     when: dict | None = None
     quick: tuple[str, ...] = ()
+    multiline: bool = True  # a text area: line breaks kept (``multiline`` in kinds.toml)
 
     @classmethod
     def from_dict(cls, d: dict) -> "FieldDef":
@@ -58,7 +59,9 @@ class FieldDef:
                    max=d.get("max"), max_length=d.get("max_length", 500),
                    max_count=d.get("max_count", 5), options=opts,
                    options_from=d.get("options_from"), when=d.get("when"),
-                   quick=tuple(d.get("quick", ())))
+                   quick=tuple(d.get("quick", ())),
+                   # a long text is a story or a list; a short one (a title, a place) is a line
+                   multiline=d.get("multiline", d.get("max_length", 500) > 200))
 
     @property
     def field_type(self) -> FieldType:

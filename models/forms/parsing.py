@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from models.core.errors import ValidationError
+from models.core.text import clean, meaningful
 
 __all__ = [
     "chinese_to_int",
@@ -30,7 +31,6 @@ __all__ = [
 # Normalization
 # --------------------------------------------------------------------------------------------
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -38,10 +38,11 @@ def normalize(text: str) -> str:
     """NFKC-fold, strip and collapse whitespace.
 
     Phone keyboards switch between half- and full-width input ("３０", "，", "．"); NFKC maps
-    them to ASCII so every parser sees one alphabet. Other Unicode decimal digits become ASCII
-    and invisible zero-width characters (pasted from chats) are dropped.
+    them to ASCII so every parser sees one alphabet. Other Unicode decimal digits become ASCII.
+    What the door removes from every text (``models.core.text.clean``: control, bidi and
+    zero-width characters pasted from chats) is removed first.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = unicodedata.normalize("NFKC", clean(text))
     text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
     return _WHITESPACE_RE.sub(" ", text).strip()
 
@@ -410,28 +411,18 @@ def parse_date(text: str, field: str, *, today: date, earliest: date | None = No
 # Text and choices
 # --------------------------------------------------------------------------------------------
 
-_INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
-_BLANK_LINES_RE = re.compile(r"\n{3,}")
-# Chinese prose's own punctuation, which NFKC would turn into ASCII ("，" → ","): kept as
-# typed, while full-width letters and digits still fold to ASCII.
-_CJK_PUNCTUATION_RE = re.compile("([，：；？！（）])")
-
-
-def _nfkc_keeping_cjk_punctuation(text: str) -> str:
-    return "".join(part if _CJK_PUNCTUATION_RE.fullmatch(part) else
-                   unicodedata.normalize("NFKC", part)
-                   for part in _CJK_PUNCTUATION_RE.split(text))
-
-
-def parse_text(text: str, field: str, *, min_length: int = 1, max_length: int = 500) -> str:
-    """Clean free text: NFKC (Chinese punctuation kept), collapsed spaces, at most one blank
-    line; line breaks are kept because workers write lists. Length is counted in characters
-    after cleaning."""
-    s = _nfkc_keeping_cjk_punctuation(text or "").replace("\r\n", "\n").replace("\r", "\n")
-    s = "\n".join(_INLINE_SPACE_RE.sub(" ", line).strip() for line in s.split("\n"))
-    s = _BLANK_LINES_RE.sub("\n\n", s).strip()
+def parse_text(text: str, field: str, *, min_length: int = 1, max_length: int = 500,
+               multiline: bool = True) -> str:
+    """Clean free text (``models.core.text.clean``: NFKC with Chinese punctuation kept,
+    invisible characters removed, collapsed spaces); a multi-line text keeps its line breaks
+    (workers write lists) with at most one blank line, a one-line text turns them into
+    spaces. A text that says nothing (emoji or punctuation only) is refused. Length is
+    counted in characters after cleaning."""
+    s = clean(text, multiline=multiline)
     if not s:
         raise ValidationError(field, "required")
+    if not meaningful(s):
+        raise ValidationError(field, "not_meaningful")
     if len(s) > max_length:
         raise ValidationError(field, "too_long", max=max_length)
     if len(s) < min_length:
@@ -472,7 +463,7 @@ def parse_multi(
     if values is None:
         items: list[str] = []
     elif isinstance(values, str):
-        items = _LIST_SEP_RE.split(unicodedata.normalize("NFKC", values))
+        items = _LIST_SEP_RE.split(unicodedata.normalize("NFKC", clean(values, multiline=True)))
     else:
         items = list(values)
     chosen: list[str] = []

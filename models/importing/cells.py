@@ -66,7 +66,7 @@ def word_parser(words: dict[str, Any], shown: Iterable[str]) -> Callable[[str, s
 
 def parse_name(max_length: int) -> Callable[[str, str], str]:
     def parse(text: str, column: str) -> str:
-        return parsing.parse_text(text, column, max_length=max_length).replace("\n", " ")
+        return parsing.parse_text(text, column, max_length=max_length, multiline=False)
     return parse
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from models.core.errors import ValidationError
+from models.core.text import clean
 from models.importing.results import FileProblem, RowError
 
 MAX_ROWS = 50_000
@@ -39,7 +40,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 def normalize_header(text: Any) -> str:
     """A header as compared: NFKC (full-width → ASCII), no spaces or zero-width characters,
     no "*" required-marks or trailing colon, case-folded. Idempotent."""
-    s = unicodedata.normalize("NFKC", "" if text is None else str(text)).translate(_ZERO_WIDTH)
+    s = unicodedata.normalize("NFKC", clean(text)).translate(_ZERO_WIDTH)
     s = re.sub(r"\s+", "", s).strip(_HEADER_STRIP).casefold()
     return unicodedata.normalize("NFKC", s)
 
@@ -62,7 +63,8 @@ def header_forms(text: Any) -> list[str]:
 
 def cell_text(value: Any) -> str:
     """A cell as the text a parser reads: spreadsheet numbers without a spurious ".0",
-    dates as ISO dates, booleans as 是/否, text stripped."""
+    dates as ISO dates, booleans as 是/否, text cleaned as every text is
+    (``models.core.text.clean``: control, bidi and zero-width characters removed)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -83,7 +85,7 @@ def cell_text(value: Any) -> str:
             value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).translate(_ZERO_WIDTH).strip()
+    return clean(str(value), multiline=True)  # the door every text comes through
 
 
 # The bounds on what is read. A real office file never comes near them; a hostile or broken

@@ -31,6 +31,8 @@ MESSAGES = {
                    "written. Please try again."),
     # cells
     "required": N_("This cell must be filled in."),
+    "not_meaningful": N_("“{value}” has no letters, digits or Chinese characters: write the "
+                         "value in words."),
     "not_a_date": N_("“{value}” is not a date: write it like 2024-03-05."),
     "invalid_choice": N_("“{value}” is not one of: {options}."),
     "bad_code": N_("“{value}” is not a code: digits and letters only, at most 32."),

@@ -7,6 +7,7 @@ import secrets
 from models.core.db import database
 from models.core.errors import InviteError, NotFound
 from models.core.schema import Invite, OrgUnit, Worker, audit, now
+from models.core.text import clean
 
 
 def create_invite(org_unit: OrgUnit, *, role: str = "worker", max_uses: int = 1,
@@ -59,7 +60,8 @@ def redeem_invite(code: str, *, tg_user_id: int, display_name: str,
             audit(f"tg:{tg_user_id}", "rebind", "worker", existing.id, before=before,
                   after={"org_unit": invite.org_unit.code})
             return existing
-        worker = Worker.create(tg_user_id=tg_user_id, display_name=display_name[:100],
+        # a Telegram name is typed text like any answer: no bidi override reaches an official
+        worker = Worker.create(tg_user_id=tg_user_id, display_name=clean(display_name)[:100],
                                username=username, role=invite.role, org_unit=invite.org_unit,
                                status=status, language=language)
         audit(f"tg:{tg_user_id}", "register", "worker", worker.id,

@@ -21,6 +21,7 @@ from models.core.db import database
 from models.core.i18n import N_, SUPPORTED, negotiate, translator
 from models.core.schema import (Delivery, Group, OrgUnit, Outbox, Plan, Subscription, Worker,
                                 audit, now)
+from models.core.text import clean
 from models.forms.kinds import default_plan
 from models.plans.progress import Window
 from models.pushes import kinds
@@ -50,7 +51,8 @@ def track_group(chat_id: int, title: str, *, active: bool = True,
                 reason: str | None = None) -> Group:
     """Create or update the group the bot was added to (``active``) or removed or kicked from
     (``active=False`` with the ``reason``). Its binding is kept: added back, a group resumes
-    its pushes. A change of state is audited."""
+    its pushes. A change of state is audited. The chat's title is cleaned as typed text is."""
+    title = clean(title)
     with database.atomic():
         group = Group.get_or_none(Group.chat_id == chat_id)
         if group is None:

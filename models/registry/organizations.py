@@ -38,9 +38,11 @@ def clean_organization(values: dict, *, today: dt.date | None = None) -> dict:
     """Check an organization's answers (a form, an imported row); the cleaned values, or the
     first ``ValidationError``. Keys: name, category (code, Chinese or English label), leader,
     leader_phone, members, founded_on, full_time_social_workers, note."""
-    out = {"name": parsing.parse_text(values.get("name") or "", "name", max_length=200),
+    out = {"name": parsing.parse_text(values.get("name") or "", "name", max_length=200,
+                                       multiline=False),
            "category": _category(values.get("category")),
-           "leader": parsing.parse_text(values.get("leader") or "", "leader", max_length=100),
+           "leader": parsing.parse_text(values.get("leader") or "", "leader", max_length=100,
+                                         multiline=False),
            "members": count_of(values.get("members", 0), "members"),
            "founded_on": date_of(values.get("founded_on"), "founded_on", today),
            "full_time_social_workers": count_of(values.get("full_time_social_workers") or 0,

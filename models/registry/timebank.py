@@ -31,7 +31,7 @@ def log_hours(v: Volunteer, *, date: dt.date, hours, activity: str, actor: str,
     volunteer's entries for one day never above 24. ``uid`` makes it idempotent: the same
     uid updates its entry instead of adding one."""
     value = Decimal(parse_hours(hours))
-    activity = parsing.parse_text(activity or "", "activity", max_length=200)
+    activity = parsing.parse_text(activity or "", "activity", max_length=200, multiline=False)
     if not v.active:
         raise RegistryError("volunteer", "volunteer_inactive")
     with database.atomic():

@@ -36,12 +36,14 @@ def clean_volunteer(values: dict, *, keep_id: str | None = None,
     gender (male/female, 男/女; optional), phone, id_type (default 居民身份证), id_number
     (optional), team, skills, registered_on (optional). A masked ID number equal to the mask
     of ``keep_id`` keeps ``keep_id`` (a corrected report carries the ID masked)."""
-    out = {"name": parsing.parse_text(values.get("name") or "", "name", max_length=100),
+    out = {"name": parsing.parse_text(values.get("name") or "", "name", max_length=100,
+                                       multiline=False),
            "gender": _gender(values.get("gender")),
            "phone": parse_phone(values.get("phone") or "", "phone"),
-           "team": (parsing.parse_text(values["team"], "team", max_length=100)
+           "team": (parsing.parse_text(values["team"], "team", max_length=100, multiline=False)
                     if values.get("team") else None),
-           "skills": (parsing.parse_text(values["skills"], "skills", max_length=200)
+           "skills": (parsing.parse_text(values["skills"], "skills", max_length=200,
+                                          multiline=False)
                       if values.get("skills") else None),
            "id_type": None, "id_number": None}
     raw = values.get("id_number")
