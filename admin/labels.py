@@ -36,7 +36,8 @@ DELIVERY_STATUS = {"queued": N_("Queued"), "sent": N_("Sent"), "failed": N_("Fai
 DELIVERY_STATUS_STYLES = {"queued": "info", "sent": "success", "failed": "danger"}
 # Audit-log actions worded for the audit page (others are shown as stored).
 AUDIT_ACTIONS = {"login": N_("Signed in"), "login_failed": N_("Sign-in failed"),
-                 "login_throttled": N_("Sign-in throttled"), "logout": N_("Signed out")}
+                 "login_throttled": N_("Sign-in throttled"), "logout": N_("Signed out"),
+                 "load": N_("Loaded from a shipped file")}
 
 
 def lazy(table: dict, codes=None) -> dict:
