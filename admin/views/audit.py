@@ -11,6 +11,7 @@ from markupsafe import Markup
 from models.core.schema import AuditLog
 
 from admin.base import ScopedModelView
+from admin.labels import AUDIT_ACTION_LABELS
 from admin.filters import ChoiceFilter
 
 ENTITIES = {"report": _l("Report"), "worker": _l("Worker"), "invite": _l("Invite"),
@@ -43,5 +44,7 @@ class AuditLogView(ScopedModelView):
         DateTimeBetweenFilter(AuditLog.at, _l("When")),
     ]
     column_formatters = {"before": _json, "after": _json,
-                         "entity": lambda v, c, m, n: str(ENTITIES.get(m.entity, m.entity))}
+                         "entity": lambda v, c, m, n: str(ENTITIES.get(m.entity, m.entity)),
+                         "action": lambda v, c, m, n: str(AUDIT_ACTION_LABELS.get(m.action,
+                                                                                  m.action))}
     column_formatters_detail = column_formatters
