@@ -83,19 +83,9 @@ def grantable_roles(manager) -> tuple[str, ...]:
     return GRANTS.get(getattr(manager, "role", None), ()) if can_manage_accounts(manager) else ()
 
 
-def may_manage(manager, account: AdminUser) -> bool:
-    """A city admin manages every account; a county official those inside the county whose
-    role they could give."""
-    return (can_manage_accounts(manager) and access.in_scope(manager, account.org_unit)
-            and account.role in grantable_roles(manager))
-
-
-def may_place(manager, role: str, unit: OrgUnit) -> bool:
-    return role in grantable_roles(manager) and access.in_scope(manager, unit)
-
-
 def manageable(manager):
-    """The accounts ``manager`` may see on the accounts page (none for other roles)."""
+    """The accounts ``manager`` manages: a city admin every account, a county official those
+    inside the county whose role they could give (none for other roles)."""
     if not can_manage_accounts(manager):
         return AdminUser.select().where(AdminUser.id.is_null())
     query = access.scoped(AdminUser.select(), AdminUser, manager)

@@ -172,6 +172,10 @@ def test_an_official_cannot_disable_or_demote_themselves(as_alice, as_bob, offic
 # -- a county official's limits (tampered requests) -------------------------------------------
 
 def test_a_county_official_cannot_create_a_city_admin_or_outside_the_county(as_bob, officials):
+    form = page_text(as_bob.get("/admin/accounts/new"))
+    assert 'value="viewer"' in form and 'value="township_officer"' in form
+    assert 'value="city_admin"' not in form and 'value="province_officer"' not in form
+    assert 'value="511803"' not in form and 'value="5118"' not in form
     assert _create(as_bob, "eve", "city_admin", "5118").status_code == 400
     assert _create(as_bob, "eve", "province_officer", "5118").status_code == 400
     assert _create(as_bob, "eve", "viewer", "511803").status_code == 400  # 名山区
