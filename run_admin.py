@@ -138,8 +138,8 @@ def serve(app, args, settings) -> int:
         return 0
     from gunicorn.app.base import BaseApplication
 
-    workers = args.workers or settings.admin_workers
-    threads = args.threads or settings.admin_threads
+    workers = settings.admin_workers if args.workers is None else args.workers
+    threads = settings.admin_threads if args.threads is None else args.threads
     if workers < 1 or threads < 1:
         print("run_admin.py: --workers and --threads must be at least 1", file=sys.stderr)
         return 2

@@ -213,7 +213,7 @@ def test_create_user_places_the_new_roles_where_they_act(app):
     township = OrgUnit.get(OrgUnit.level == "township")
     with pytest.raises(AccountError, match="township"):
         create_user("t1", "long-enough-pw", role=access.TOWNSHIP_OFFICER, org_code="511802")
-    with pytest.raises(AccountError, match="root"):
+    with pytest.raises(AccountError, match="level_city"):
         create_user("p1", "long-enough-pw", role=access.PROVINCE_OFFICER, org_code="511802")
     t = create_user("t2", "long-enough-pw", role=access.TOWNSHIP_OFFICER, org_code=township.code)
     p = create_user("p2", "long-enough-pw", role=access.PROVINCE_OFFICER, org_code="5118")
