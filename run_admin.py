@@ -62,11 +62,16 @@ def _why(error: accounts.AccountError) -> str:
     return explain(error, translator("en"))
 
 
+def has_terminal() -> bool:
+    """Whether a password can be asked for (getpass reads the terminal, else stdin)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def read_password() -> str:
     password = os.environ.get("ADMIN_PASSWORD")
     if password:
         return password
-    if not sys.stdin.isatty():
+    if not has_terminal():
         raise CommandError("no terminal to ask for the password: set ADMIN_PASSWORD")
     try:
         first = getpass.getpass("Password: ")

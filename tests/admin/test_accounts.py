@@ -204,6 +204,7 @@ def test_the_command_line_asks_for_the_password_twice_without_the_variable(db_ur
     monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
     answers = iter(["typed at the prompt", "typed at the prompt"])
     monkeypatch.setattr(run_admin.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(run_admin, "has_terminal", lambda: True)
     assert run_admin.main(["--create-user", "carol", "--role", "viewer", "--org", "511803"]) == 0
     carol = AdminUser.get(AdminUser.username == "carol")
     assert check_password_hash(carol.password_hash, "typed at the prompt")
