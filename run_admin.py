@@ -150,6 +150,7 @@ def serve(app, args, settings) -> int:
         return 2
     options = {"bind": f"{args.host}:{args.port}", "workers": workers, "threads": threads,
                "worker_class": "gthread", "timeout": 60, "graceful_timeout": 20,
+               "keepalive": 5,
                "preload_app": True, "accesslog": "-" if args.access_log else None,
                "errorlog": "-", "proc_name": "wushe-admin"}
     if not database.is_closed():

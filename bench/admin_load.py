@@ -144,7 +144,12 @@ def load(base: str, names: list[str], seconds: float, think: float = 0.0) -> dic
                 time.sleep(think * pause.uniform(0.5, 1.5))
             t = time.perf_counter()
             try:
-                status = client.get(PAGES[i % len(PAGES)]).status_code
+                try:
+                    status = client.get(PAGES[i % len(PAGES)]).status_code
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # a kept-alive connection the server closed as the request left: a
+                    # browser sends a GET again on a new connection, and so does this
+                    status = client.get(PAGES[i % len(PAGES)]).status_code
             except httpx.HTTPError as e:
                 status = type(e).__name__
             ok = status == 200
