@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length
 from models.org import access, accounts
 from models.org.accounts import MIN_PASSWORD, AccountError  # noqa: F401 (re-exported)
 from models.core.db import database
-from models.core.schema import AdminUser, AuditLog, OrgUnit, audit
+from models.core.schema import AdminUser, AuditLog
 from models.core.schema import now as _utcnow
 
 from .i18n import is_local_url
