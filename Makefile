@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/push_bench.py
 	$(BIN)/python bench/demo_bench.py
+	$(BIN)/python bench/admin_load.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,12 +1,16 @@
 """Serve the web admin, or create an official's account.
 
-    python run_admin.py [--host 127.0.0.1] [--port 5000]
-    python run_admin.py --demo [--port 5000]   # a fresh demo database and a demo login
+    python run_admin.py [--host 127.0.0.1] [--port 5000] [--workers 2] [--threads 4]
+    python run_admin.py --dev                  # Flask's development server (one process)
+    python run_admin.py --demo [--port 5000]   # a fresh demo database and demo logins
     ADMIN_PASSWORD=... python run_admin.py --create-user bob --role county_official --org 511802
 
-Settings come from the environment or `.env` (ADMIN_SECRET_KEY is required to serve). The
-password of a new account is read from ADMIN_PASSWORD, else asked for twice; there is no
-default password.
+The admin is served by gunicorn (gthread workers; ADMIN_WORKERS x ADMIN_THREADS, 2 x 4 by
+default, sized for two cores); ``--dev`` uses Flask's server instead. ``gunicorn
+admin.wsgi:app`` serves the same app with gunicorn's own command line. Settings come from the
+environment or `.env` (ADMIN_SECRET_KEY is required to serve). The password of a new account
+is read from ADMIN_PASSWORD, else asked for twice at a terminal; there is no default password.
+The role must sit at its level of place (models/org/access.py ROLE_LEVELS).
 """
 from __future__ import annotations
 
@@ -15,10 +19,15 @@ import getpass
 import os
 import sys
 
-from models import connection, init_db
-from models.org.access import ROLES
-from models.core.schema import create_schema
+import peewee
+
+from models import init_db
+from models.core.db import connection, database
+from models.core.i18n import translator
+from models.core.messages import explain
+from models.core.schema import AdminUser
 from models.core.settings import SettingsError, load_settings
+from models.org import access, accounts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,46 +35,140 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on")
+    parser.add_argument("--dev", action="store_true",
+                        help="serve with Flask's development server instead of gunicorn")
+    parser.add_argument("--workers", type=int, help="gunicorn processes (ADMIN_WORKERS, 2)")
+    parser.add_argument("--threads", type=int,
+                        help="threads per gunicorn process (ADMIN_THREADS, 4)")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.add_argument("--demo", action="store_true",
                         help="build a fresh demo database (var/demo.sqlite3), create demo logins "
                              "with random passwords, print them and serve the demo")
     account = parser.add_argument_group("accounts")
     account.add_argument("--create-user", metavar="USERNAME", help="create an official's account")
-    account.add_argument("--role", choices=ROLES, help="the account's role")
+    account.add_argument("--role", help=f"the account's role: {', '.join(access.ROLES)}")
     account.add_argument("--org", metavar="CODE",
-                         help="the org unit code the account sees (the city for city_admin)")
+                         help="the code of the place the account sits at (its role's level)")
     account.add_argument("--display-name", default="", help="name shown in the admin")
     account.add_argument("--language", choices=("zh_Hans", "en"), default="zh_Hans")
     return parser
+
+
+class CommandError(Exception):
+    """A one-line reason the command cannot go on (exit code 2)."""
+
+
+def _why(error: accounts.AccountError) -> str:
+    return explain(error, translator("en"))
+
+
+def has_terminal() -> bool:
+    """Whether a password can be asked for (getpass reads the terminal, else stdin)."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def read_password() -> str:
     password = os.environ.get("ADMIN_PASSWORD")
     if password:
         return password
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password again: "):
-        raise SystemExit("the passwords differ")
+    if not has_terminal():
+        raise CommandError("no terminal to ask for the password: set ADMIN_PASSWORD")
+    try:
+        first = getpass.getpass("Password: ")
+        again = getpass.getpass("Password again: ")
+    except (EOFError, KeyboardInterrupt):
+        raise CommandError("no password given") from None
+    if first != again:
+        raise CommandError("the passwords differ")
     return first
 
 
-def create_user_command(args, settings) -> int:
-    from admin.auth import AccountError, create_user
+def _open_database(url: str) -> None:
+    """Bind the database and check that it exists and holds the tables (``models init``)."""
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        path = url[len("sqlite:///"):]
+        if not os.path.isfile(path):
+            raise CommandError(f"the database {path} does not exist: "
+                               "run `python -m models init` first")
+    try:
+        init_db(url)
+        database.connect(reuse_if_open=True)
+        ready = database.table_exists(AdminUser._meta.table_name)
+    except (peewee.DatabaseError, peewee.InterfaceError, ImportError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CommandError(f"cannot open the database: {first}") from None
+    finally:
+        if not database.is_closed():
+            database.close()
+    if not ready:
+        raise CommandError("the database has no tables: run `python -m models init` first")
 
-    if not args.role or not args.org:
-        print("--create-user needs --role and --org", file=sys.stderr)
-        return 2
-    init_db(settings.database_url)
-    with connection():
-        create_schema()
+
+def create_user_command(args, settings) -> int:
+    from admin.auth import create_user
+
+    try:
+        if not args.role or not args.org:
+            raise CommandError("--create-user needs --role and --org")
+        if args.role not in access.ROLES:
+            raise CommandError(f"unknown role {args.role!r}: one of {', '.join(access.ROLES)}")
         try:
-            user = create_user(args.create_user, read_password(), role=args.role,
-                               org_code=args.org, display_name=args.display_name,
-                               language=args.language)
-        except AccountError as e:
-            print(f"cannot create the account: {e}", file=sys.stderr)
-            return 2
-    print(f"created {user.role} {user.username} for {user.org_unit.name} ({user.org_unit.code})")
+            accounts.check_username(args.create_user)
+        except accounts.AccountError as e:
+            raise CommandError(_why(e)) from None
+        _open_database(settings.database_url)
+        with connection():
+            try:
+                accounts.check_placement(args.role, accounts.unit_by_code(args.org))
+                user = create_user(args.create_user, read_password(), role=args.role,
+                                   org_code=args.org, display_name=args.display_name,
+                                   language=args.language)
+            except accounts.AccountError as e:
+                raise CommandError(f"cannot create the account: {_why(e)}") from None
+            except peewee.DatabaseError as e:
+                raise CommandError(f"cannot create the account: {str(e).splitlines()[0]}") \
+                    from None
+            print(f"created {user.role} {user.username} for {user.org_unit.name} "
+                  f"({user.org_unit.code})")
+    except CommandError as e:
+        print(f"run_admin.py: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def serve(app, args, settings) -> int:
+    """Flask's server with ``--dev``; gunicorn (gthread) otherwise."""
+    if args.dev:
+        app.run(host=args.host, port=args.port, threaded=True)
+        return 0
+    from gunicorn.app.base import BaseApplication
+
+    workers = settings.admin_workers if args.workers is None else args.workers
+    threads = settings.admin_threads if args.threads is None else args.threads
+    if workers < 1 or threads < 1:
+        print("run_admin.py: --workers and --threads must be at least 1", file=sys.stderr)
+        return 2
+    options = {"bind": f"{args.host}:{args.port}", "workers": workers, "threads": threads,
+               "worker_class": "gthread", "timeout": 60, "graceful_timeout": 20,
+               "keepalive": 5,
+               "preload_app": True, "accesslog": "-" if args.access_log else None,
+               "errorlog": "-", "proc_name": "wushe-admin"}
+    if not database.is_closed():
+        database.close()  # the workers are forked: none may share the master's connection
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no shared
+                self.cfg.set("control_socket_disable", True)    # ~/.gunicorn socket
+
+        def load(self):
+            return app
+
+    print(f"Wushe admin on http://{args.host}:{args.port}/ (gunicorn, {workers} workers x "
+          f"{threads} threads)", flush=True)
+    Server().run()
     return 0
 
 
@@ -88,14 +191,17 @@ def demo_command(args, settings) -> int:
     print(f"Wushe admin demo: http://{args.host}:{args.port}/")
     for login in info["logins"]:
         print(f"  {login['role']} ({login['scope']}): {login['username']} / {login['password']}")
-    app.run(host=args.host, port=args.port, threaded=True)
-    return 0
+    return serve(app, args, settings)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = load_settings()
-    if args.create_user:
+    try:
+        settings = load_settings()
+    except SettingsError as e:
+        print(e, file=sys.stderr)
+        return 2
+    if args.create_user is not None:
         return create_user_command(args, settings)
     if args.demo:
         return demo_command(args, settings)
@@ -106,8 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as e:
         print(e, file=sys.stderr)
         return 2
-    app.run(host=args.host, port=args.port, threaded=True)
-    return 0
+    return serve(app, args, settings)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from models.core.i18n import compile_catalogs
 from models.core.settings import Settings, load_settings
 from models.extensions import install
 
-from . import auth, redirects, security
+from . import auth, health, redirects, security
 from .base import csrf
 from .chart_cache import CHART_TTL
 from .i18n import DEFAULT, babel, project_locale, select_locale
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     csrf.init_app(app)
     auth.init_app(app)
     app.register_blueprint(lang_bp)
+    app.register_blueprint(health.bp)
     _database_per_request(app)
     _error_pages(app)
 
@@ -93,8 +94,9 @@ def _database_per_request(app: Flask) -> None:
 
     @app.before_request
     def open_connection():
-        if request.endpoint and request.endpoint.rsplit(".", 1)[-1] == "static":
-            return
+        if request.endpoint and (request.endpoint.rsplit(".", 1)[-1] == "static"
+                                 or request.endpoint == "health.healthz"):
+            return  # /healthz opens its own, and answers 503 when it cannot
         g.wushe_db_opened = database.connect(reuse_if_open=True)
 
     @app.teardown_request

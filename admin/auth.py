@@ -30,9 +30,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models.org import access
+from models.org import access, accounts
+from models.org.accounts import MIN_PASSWORD, AccountError  # noqa: F401 (re-exported)
 from models.core.db import database
-from models.core.schema import AdminUser, AuditLog, OrgUnit, audit
+from models.core.schema import AdminUser, AuditLog, audit
 from models.core.schema import now as _utcnow
 
 from .forms import CleanForm
@@ -44,7 +45,6 @@ MAX_LOCK = dt.timedelta(hours=1)
 ACCOUNT_TRIES = 20
 ACCOUNT_WINDOW = dt.timedelta(minutes=15)
 MEMORY = dt.timedelta(hours=24)  # failures older than this are forgotten
-MIN_PASSWORD = 10
 # Checked instead of a real hash when the username is unknown, so that the answer takes as long.
 DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(24))
 # What a session holds besides Flask-Login's keys.
@@ -287,42 +287,19 @@ def end_sessions(user: AdminUser) -> None:
         AdminUser.id == user.id).execute()
 
 
-class AccountError(ValueError):
-    """``--create-user`` was given something it cannot use; the message says what."""
-
-
 def create_user(username: str, password: str, *, role: str, org_code: str,
                 display_name: str = "", language: str = "zh_Hans",
-                actor: str = "cli") -> AdminUser:
-    """Create an official's account; the password is stored only as a hash."""
-    username = username.strip()
-    if not username:
-        raise AccountError("the username is empty")
+                actor: str = "cli", must_change_password: bool = False) -> AdminUser:
+    """Create an official's account under the rules of ``models.org.accounts`` (the role
+    table, the username rule); the password is stored only as a hash."""
+    accounts.check_username((username or "").strip())
     if role not in access.ROLES:
-        raise AccountError(f"role must be one of {', '.join(access.ROLES)}, not {role!r}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
-    unit = OrgUnit.get_or_none(OrgUnit.code == org_code)
-    if unit is None:
-        raise AccountError(f"no org unit with code {org_code!r}")
-    if role == "city_admin" and unit.level != "city":
-        raise AccountError("a city_admin belongs to the city's org unit")
-    if role == access.TOWNSHIP_OFFICER and unit.level != "township":
-        raise AccountError(f"a {role} belongs to a township's or street's org unit")
-    if role == access.COMMUNITY_STAFF and unit.level != "community":
-        raise AccountError(f"a {role} belongs to a community's or village's org unit")
-    if role == access.PROVINCE_OFFICER and unit.parent_id is not None:
-        # No province unit in the tree: the province acts over the whole tree from its root.
-        raise AccountError(f"a {role} belongs to the tree's root org unit")
-    if AdminUser.select().where(AdminUser.username == username).exists():
-        raise AccountError(f"user {username!r} exists already")
-    with database.atomic():
-        user = AdminUser.create(username=username, display_name=display_name or username,
-                                password_hash=generate_password_hash(password), role=role,
-                                org_unit=unit, language=language)
-        audit(actor, "create", "admin_user", user.id,
-              after={"username": username, "role": role, "org_unit": unit.code})
-    return user
+        raise AccountError("unknown_role")
+    accounts.check_password(password)
+    unit = accounts.unit_by_code(org_code)
+    return accounts.create_account(username, generate_password_hash(password), role=role,
+                                   unit=unit, display_name=display_name, language=language,
+                                   must_change_password=must_change_password, actor=actor)
 
 
 def init_app(app) -> None:

@@ -70,6 +70,7 @@ class Secured:
 
     extra_write_views: frozenset = frozenset()
     csrf_exempt: tuple[str, ...] = ()  # method names exempt from CSRFProtect (see admin.menu)
+    changes_password = False  # the one page an account that must change its password reaches
 
     def is_accessible(self) -> bool:
         return bool(current_user.is_authenticated and current_user.is_active
@@ -85,6 +86,8 @@ class Secured:
         return access.can_edit(current_user)
 
     def _handle_view(self, name, **kwargs):
+        if getattr(current_user, "must_change_password", False) and not self.changes_password:
+            return redirect(url_for("password.index"))  # a one-time password is changed first
         response = super()._handle_view(name, **kwargs)
         if response is not None:
             return response

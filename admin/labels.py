@@ -34,8 +34,19 @@ ACTIVE = {True: N_("Active"), False: N_("Inactive")}  # groups, volunteers, orga
 YES_NO = {True: N_("Yes"), False: N_("No")}
 DELIVERY_STATUS = {"queued": N_("Queued"), "sent": N_("Sent"), "failed": N_("Failed")}
 DELIVERY_STATUS_STYLES = {"queued": "info", "sent": "success", "failed": "danger"}
-# Audit-log actions worded for the audit page (others are shown as stored).
-AUDIT_ACTIONS = {"login": N_("Signed in"), "login_failed": N_("Sign-in failed"),
+
+# Officials' roles (models.org.access.ROLES), as the accounts page and the audit log name them.
+ROLES = {"city_admin": N_("City administrator"), "county_official": N_("County official"),
+         "township_officer": N_("Street (township) officer"),
+         "province_officer": N_("Provincial department officer"),
+         "community_staff": N_("Residents' committee staff"), "viewer": N_("Read-only viewer")}
+# What the audit log records about officials' accounts (other actions show their code).
+AUDIT_ACTIONS = {"create": N_("Added"), "update": N_("Changed"), "delete": N_("Deleted"),
+                 "login": N_("Signed in"), "login_failed": N_("Sign-in failed"),
+                 "disable": N_("Disabled"), "enable": N_("Re-enabled"),
+                 "reset_password": N_("Password reset"),
+                 "change_password": N_("Password changed"),
+                 "change_role": N_("Role or place changed"),
                  "login_throttled": N_("Sign-in throttled"), "logout": N_("Signed out"),
                  "load": N_("Loaded from a shipped file")}
 
@@ -60,4 +71,5 @@ WORKER_ROLE_LABELS = lazy(WORKER_ROLES)
 ACTIVE_LABELS = lazy(ACTIVE)
 YES_NO_LABELS = lazy(YES_NO)
 DELIVERY_STATUS_LABELS = lazy(DELIVERY_STATUS)
+ROLE_LABELS = lazy(ROLES)
 AUDIT_ACTION_LABELS = lazy(AUDIT_ACTIONS)

@@ -19,6 +19,7 @@ from models.core.schema import (Application, AuditLog, Delivery, Group, Indicato
 
 from .base import csrf
 from .security import csp_nonce
+from .views.accounts import AccountView, PasswordView
 from .views.applications import ApplicationView
 from .views.audit import AuditLogView
 from .views.dashboard import DashboardView
@@ -89,6 +90,8 @@ PAGES = (
     Page(GroupView, _l("Groups"), "groups", Group, PUSHES),
     Page(DeliveryView, _l("Deliveries"), "deliveries", Delivery, PUSHES),
     Page(DigestView, _l("Digests"), "digests", category=PUSHES),
+    Page(AccountView, _l("Accounts"), "accounts"),  # its rows: AccountView.model
+    Page(PasswordView, _l("Change password"), "password"),
 )
 
 

@@ -12,6 +12,7 @@ from telegram.ext import (Application, ApplicationBuilder, BaseRateLimiter,
 from telegram.request import HTTPXRequest
 
 from models.core.db import database, init_db
+from models.core.health import record_poll
 from models.core.settings import Settings
 from models.extensions import install
 
@@ -92,7 +93,19 @@ def add_handlers(app: Application) -> None:
     app.add_error_handler(on_error)
 
 
+#: How often the bot notes that it still reaches the Bot API (the admin's /healthz shows it).
+HEARTBEAT_INTERVAL = 60
+
+
+async def heartbeat(context) -> None:
+    """Ask the Bot API who we are; when it answers, record the contact (models.core.health).
+    A failure records nothing: the age of the last record is what the monitor watches."""
+    await context.bot.get_me()
+    record_poll()
+
+
 async def post_init(app: Application) -> None:
+    record_poll()  # initialize() has just reached the Bot API (getMe)
     await commands.set_menus(app)
 
 
@@ -141,5 +154,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
         app.job_queue.run_repeating(pushes.job, interval=push_interval, first=push_interval,
                                     name="pushes")
     app.job_queue.run_repeating(forget_old_updates, interval=3600, first=60, name="forget-updates")
+    app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL,
+                                first=HEARTBEAT_INTERVAL, name="heartbeat")
     backups.schedule(app, settings)
     return app

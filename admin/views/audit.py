@@ -44,7 +44,7 @@ class AuditLogView(ScopedModelView):
         DateTimeBetweenFilter(AuditLog.at, _l("When")),
     ]
     column_formatters = {"before": _json, "after": _json,
+                         "entity": lambda v, c, m, n: str(ENTITIES.get(m.entity, m.entity)),
                          "action": lambda v, c, m, n: str(AUDIT_ACTION_LABELS.get(m.action,
-                                                                                  m.action)),
-                         "entity": lambda v, c, m, n: str(ENTITIES.get(m.entity, m.entity))}
+                                                                                  m.action))}
     column_formatters_detail = column_formatters

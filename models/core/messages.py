@@ -75,8 +75,22 @@ REGISTRY = {
     "volunteer_ambiguous": N_("Several volunteers match that: type the phone number instead."),
 }
 
+#: Officials' accounts (``models.org.accounts``): the username rule and the role table.
+ACCOUNTS = {
+    "username_invalid": N_("A username has {min}–{max} characters: letters, digits, dots, "
+                           "underscores or hyphens."),
+    "username_taken": N_("The username {username} is taken already."),
+    "password_short": N_("A password has at least {min} characters."),
+    "unknown_role": N_("Please choose one of the roles."),
+    "unknown_place": N_("There is no place with this code."),
+    "level_city": N_("This role belongs to the city."),
+    "level_county": N_("This role belongs to a county or district."),
+    "level_township": N_("This role belongs to a street or township."),
+    "level_community": N_("This role belongs to a community or village."),
+}
+
 #: Every ValidationError code, for the bot and the admin alike: one static table.
-VALIDATION = {**FORMS, **REGISTRY}
+VALIDATION = {**FORMS, **REGISTRY, **ACCOUNTS}
 
 INVITE = {
     "unknown": N_("This invite code is not valid. Ask your county or township coordinator for a new invite link."),

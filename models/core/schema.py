@@ -329,6 +329,9 @@ class AdminUser(BaseModel):
     last_login_at = pw.DateTimeField(null=True)
     # Bumped to end every session of the account (sign-out, password or role change, disabled).
     session_version = pw.IntegerField(default=0)
+    # Set for an account made or reset with a one-time password: the next sign-in leads to
+    # the change-password page before any other.
+    must_change_password = pw.BooleanField(default=False)
 
     @property
     def can_edit(self) -> bool:
@@ -499,6 +502,14 @@ class ApplicationStep(BaseModel):
     at = pw.DateTimeField(default=now)
 
 
+class Heartbeat(BaseModel):
+    """When a process last did its job, one row per ``name`` (``bot_poll``: the bot's last
+    successful contact with the Bot API), read by the admin's ``/healthz``."""
+
+    name = pw.CharField(max_length=32, unique=True)
+    at = pw.DateTimeField()
+
+
 class SchemaVersion(BaseModel):
     version = pw.IntegerField()
     applied_at = pw.DateTimeField(default=now)
@@ -508,7 +519,7 @@ TABLES = [
     OrgUnit, Station, Worker, Invite, Plan, ActionLine, Indicator, Target, ReportKind, Report,
     Photo, Contribution, Draft, ChatState, ProcessedUpdate, AuditLog, Group, Subscription, Delivery, Outbox,
     AdminUser, SocialOrganization, Volunteer, VolunteerHours, Application, ApplicationStep,
-    SchemaVersion,
+    Heartbeat, SchemaVersion,
 ]
 SCHEMA_VERSION = 3
 # Version 2 kept a group's pushes as one boolean column per kind; ``quarterly`` also covered

@@ -55,6 +55,9 @@ class Settings:
     backup_dir: str = ""
     backup_keep: int = 7
     backup_time: str = "03:00"
+    # The admin under gunicorn (run_admin.py): processes, and threads in each (gthread).
+    admin_workers: int = 2
+    admin_threads: int = 4
 
     def require(self, *names: str) -> "Settings":
         """Fail with the first missing variable's name, for the entry point that needs it."""
@@ -107,6 +110,8 @@ def load_settings(env: dict[str, str] | None = None, env_file: str | os.PathLike
     _check_push_schedule(settings)
     _check_backups(settings)
     _check_admin(settings)
+    if settings.admin_workers < 1 or settings.admin_threads < 1:
+        raise SettingsError("ADMIN_WORKERS and ADMIN_THREADS must be at least 1")
     return settings
 
 

@@ -31,9 +31,22 @@ COMMUNITY_STAFF = "community_staff"
 ROLES = ("city_admin", "county_official", TOWNSHIP_OFFICER, PROVINCE_OFFICER, COMMUNITY_STAFF,
          "viewer")
 EDITOR_ROLES = ("city_admin", "county_official", COMMUNITY_STAFF)
-# The level of the place an account of a role belongs to (None: any, checked elsewhere).
-ROLE_UNIT_LEVEL = {"city_admin": "city", "county_official": "county",
-                   TOWNSHIP_OFFICER: "township", COMMUNITY_STAFF: "community"}
+# THE rule table: the levels of place an account of each role may sit at (top down). A
+# province officer sits at the tree's root (the tree has no province unit; its root is the
+# city), a viewer anywhere (it only reads its subtree). ``models.org.accounts`` enforces it
+# for the command line, the demo and the accounts page alike.
+LEVELS = ("city", "county", "township", "community")
+ROLE_LEVELS = {
+    "city_admin": ("city",),
+    PROVINCE_OFFICER: ("city",),
+    "county_official": ("county",),
+    TOWNSHIP_OFFICER: ("township",),
+    COMMUNITY_STAFF: ("community",),
+    "viewer": LEVELS,
+}
+# The one level of a role that has one, the province (whose scope is the tree) aside.
+ROLE_UNIT_LEVEL = {role: levels[0] for role, levels in ROLE_LEVELS.items()
+                   if len(levels) == 1 and role != PROVINCE_OFFICER}
 # Roles whose scope is the whole tree, whatever unit the account was created at.
 TREE_ROLES = ("city_admin", PROVINCE_OFFICER)
 

@@ -31,6 +31,7 @@ PUBLIC = {
     "lang.switch",  # the language can be chosen before signing in
     "static",  # stylesheets, scripts and fonts
     "admin.static",  # Flask-Admin's own stylesheets and scripts
+    "health.healthz",  # the load balancer's and the monitor's probe: no data, no session
 }
 
 # Flask-Admin's record views take the object's id from the query string or the form rather
@@ -139,6 +140,7 @@ def _objects(place: OrgUnit, settings: Settings, tag: str) -> dict:
             registered_on=dt.date(2026, 3, 1)),
         schema.Group: group,
         schema.Delivery: Delivery.create(group=group, kind="weekly", period="2026-W47"),
+        schema.AdminUser: f.official(f"account-{tag}", "viewer", place.code),
         # the city's own tables: the same rows for every place
         schema.Plan: indicator.plan,
         schema.Indicator: indicator,

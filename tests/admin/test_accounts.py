@@ -179,10 +179,10 @@ def test_it_creates_an_account_with_a_hashed_password(app):
 
 
 @pytest.mark.parametrize("kwargs,problem", [
-    (dict(role="mayor", org_code="5118"), "role"),
-    (dict(role="viewer", org_code="000000"), "no org unit"),
-    (dict(role="city_admin", org_code="511802"), "city"),
-    (dict(role="viewer", org_code="5118", password="short"), "at least"),
+    (dict(role="mayor", org_code="5118"), "unknown_role"),
+    (dict(role="viewer", org_code="000000"), "unknown_place"),
+    (dict(role="city_admin", org_code="511802"), "level_city"),
+    (dict(role="viewer", org_code="5118", password="short"), "password_short"),
 ])
 def test_it_refuses_an_account_it_cannot_use(app, kwargs, problem):
     kwargs = dict(kwargs)  # the parameters are shared by the sqlite and postgres runs
@@ -202,7 +202,7 @@ def test_the_command_line_reads_the_password_from_the_environment(db_url, monkey
     assert bob.role == "county_official"
     assert check_password_hash(bob.password_hash, "from the environment")
     assert run_admin.main(["--create-user", "bob", "--role", "viewer", "--org", "511802"]) == 2
-    assert "exists already" in capsys.readouterr().err
+    assert "taken already" in capsys.readouterr().err
 
 
 def test_the_command_line_asks_for_the_password_twice_without_the_variable(db_url, monkeypatch):
@@ -210,6 +210,7 @@ def test_the_command_line_asks_for_the_password_twice_without_the_variable(db_ur
     monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
     answers = iter(["typed at the prompt", "typed at the prompt"])
     monkeypatch.setattr(run_admin.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(run_admin, "has_terminal", lambda: True)
     assert run_admin.main(["--create-user", "carol", "--role", "viewer", "--org", "511803"]) == 0
     carol = AdminUser.get(AdminUser.username == "carol")
     assert check_password_hash(carol.password_hash, "typed at the prompt")

@@ -212,18 +212,18 @@ def test_a_post_without_the_csrf_token_is_refused(settings, world):
 def test_create_user_places_the_new_roles_where_they_act(app):
     township = OrgUnit.get(OrgUnit.level == "township")
     with pytest.raises(AccountError, match="township"):
-        create_user("t1", "long-enough-pw", role=access.TOWNSHIP_OFFICER, org_code="511802")
-    with pytest.raises(AccountError, match="root"):
-        create_user("p1", "long-enough-pw", role=access.PROVINCE_OFFICER, org_code="511802")
-    t = create_user("t2", "long-enough-pw", role=access.TOWNSHIP_OFFICER, org_code=township.code)
-    p = create_user("p2", "long-enough-pw", role=access.PROVINCE_OFFICER, org_code="5118")
+        create_user("tina1", "long-enough-pw", role=access.TOWNSHIP_OFFICER, org_code="511802")
+    with pytest.raises(AccountError, match="level_city"):
+        create_user("pia1", "long-enough-pw", role=access.PROVINCE_OFFICER, org_code="511802")
+    t = create_user("tina2", "long-enough-pw", role=access.TOWNSHIP_OFFICER, org_code=township.code)
+    p = create_user("pia2", "long-enough-pw", role=access.PROVINCE_OFFICER, org_code="5118")
     assert AdminUser.get_by_id(t.id).role == "township_officer"  # fits the 16-character column
     assert AdminUser.get_by_id(p.id).role == "province_officer"
     assert access.scope_root(p).code == "5118" and access.scope_root(t).code == township.code
     community = OrgUnit.get(OrgUnit.level == "community")
     with pytest.raises(AccountError, match="community"):
-        create_user("c1", "long-enough-pw", role=access.COMMUNITY_STAFF, org_code=township.code)
-    c = create_user("c2", "long-enough-pw", role=access.COMMUNITY_STAFF, org_code=community.code)
+        create_user("juwei1", "long-enough-pw", role=access.COMMUNITY_STAFF, org_code=township.code)
+    c = create_user("juwei2", "long-enough-pw", role=access.COMMUNITY_STAFF, org_code=community.code)
     assert AdminUser.get_by_id(c.id).role == "community_staff" and access.can_edit(c)
 
 

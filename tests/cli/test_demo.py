@@ -127,12 +127,19 @@ def test_run_admin_demo_builds_the_demo_prints_the_login_and_serves(tmp_path, mo
     served = {}
     monkeypatch.setattr(demo, "DEMO_PATH", tmp_path / "var" / "demo.sqlite3")
     monkeypatch.setattr(demo, "build_demo", functools.partial(demo.build_demo, scale=0.05))
-    monkeypatch.setattr(Flask, "run", lambda app, **kw: served.update(kw))
+    from gunicorn.app.base import BaseApplication
+
+    def run(server):  # served by gunicorn, as make demo serves it
+        served.update(bind=server.cfg.bind, workers=server.cfg.workers,
+                      threads=server.cfg.threads, app=isinstance(server.load(), Flask))
+    monkeypatch.setattr(BaseApplication, "run", run)
     monkeypatch.delenv("ADMIN_SECRET_KEY", raising=False)
+    monkeypatch.delenv("ADMIN_WORKERS", raising=False)
+    monkeypatch.delenv("ADMIN_THREADS", raising=False)
     assert run_admin.main(["--demo", "--port", "5077"]) == 0
     out = capsys.readouterr().out
     assert "http://127.0.0.1:5077/" in out
-    assert served == {"host": "127.0.0.1", "port": 5077, "threaded": True}
+    assert served == {"bind": ["127.0.0.1:5077"], "workers": 2, "threads": 4, "app": True}
     logins = dict(re.findall(r"^  \w+ \(.+\): (\w+) / (\S+)$", out, re.M))
     assert {"demo", "yucheng"} <= set(logins)
     init_db(f"sqlite:///{tmp_path / 'var' / 'demo.sqlite3'}")
