@@ -63,7 +63,8 @@ def test_the_form_filter_cleans_text_but_not_passwords(app):
 
 def _admin_modules():
     for info in pkgutil.walk_packages(admin.__path__, "admin."):
-        yield importlib.import_module(info.name)
+        if info.name != "admin.wsgi":  # builds the app from the environment when imported
+            yield importlib.import_module(info.name)
 
 
 def test_every_admin_form_cleans_its_text(app):
