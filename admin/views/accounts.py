@@ -18,7 +18,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
@@ -31,6 +30,7 @@ from models.org import access, accounts
 
 from admin.auth import create_user, end_sessions, start_session
 from admin.base import Secured, actor
+from admin.forms import CleanForm
 from admin.i18n import project_locale
 from admin.labels import LEVEL_LABELS, ROLE_LABELS
 from admin.scoping import LEVEL_DEPTH
@@ -51,7 +51,7 @@ def _place_choices(user) -> list[SelectChoice]:
             for u in access.units_in_scope(user).order_by(OrgUnit.path)]
 
 
-class PlacementForm(FlaskForm):
+class PlacementForm(CleanForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     place = SelectField(_l("Place"), validators=[DataRequired()])
 
@@ -68,11 +68,11 @@ class CreateForm(PlacementForm):
     display_name = StringField(_l("Name shown"), validators=[Optional(), Length(max=100)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CleanForm):
     """A button's form: the CSRF token only."""
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(CleanForm):
     old = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(_l("New password"), validators=[
         DataRequired(), Length(min=accounts.MIN_PASSWORD, max=200,
