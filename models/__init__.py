@@ -4,7 +4,7 @@ Knows nothing of Telegram or Flask; the bot, the admin, the pushes and the chart
 over it.
 """
 from models.core.db import connection, database, init_db  # noqa: F401
-from models.core.schema import create_schema  # noqa: F401
+from models.core.migrations import create_schema, stored_version, upgrade
 from models.extensions import install
 from models.forms.kinds import load_kinds
 from models.org.places import load_places
@@ -12,12 +12,17 @@ from models.plans.loading import load_plan, shipped_plan_files
 
 
 def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> None:
-    """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent);
-    install the extension points (sinks, option sources)."""
+    """For the tests, the demos and the benchmarks, which build their own database: the
+    schema created (or an older one upgraded), the shipped places, kinds and plans loaded.
+    Writes over what is there: a real deployment runs `python -m models init` once and
+    `python -m models upgrade` after an update instead, and its start-up writes nothing."""
     install()
     init_db(url)
     with connection():
-        create_schema()
+        if stored_version() is None:
+            create_schema()
+        else:
+            upgrade()
         load_kinds()
         if places:
             load_places()
