@@ -7,6 +7,10 @@
 Settings come from the environment or `.env` (ADMIN_SECRET_KEY is required to serve). The
 password of a new account is read from ADMIN_PASSWORD, else asked for twice; there is no
 default password.
+
+Neither serving nor --create-user creates or upgrades the schema: a database that is not at
+this code's version is refused (exit 2) with the command to run, `python -m models init` or
+`python -m models upgrade`.
 """
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ import os
 import sys
 
 from models import connection, init_db
+from models.core.migrations import refusal
 from models.org.access import ROLES
-from models.core.schema import create_schema
 from models.core.settings import SettingsError, load_settings
 
 
@@ -49,15 +53,25 @@ def read_password() -> str:
     return first
 
 
+def refused_database(settings) -> bool:
+    """Start-up writes nothing: a database not at this code's schema version is refused with
+    one line naming the command to run (`python -m models init` or `upgrade`)."""
+    refused = refusal(settings.database_url, "run_admin", settings.default_locale)
+    if refused:
+        print(refused, file=sys.stderr)
+    return bool(refused)
+
+
 def create_user_command(args, settings) -> int:
     from admin.auth import AccountError, create_user
 
     if not args.role or not args.org:
         print("--create-user needs --role and --org", file=sys.stderr)
         return 2
+    if refused_database(settings):
+        return 2
     init_db(settings.database_url)
     with connection():
-        create_schema()
         try:
             user = create_user(args.create_user, read_password(), role=args.role,
                                org_code=args.org, display_name=args.display_name,
@@ -101,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         return demo_command(args, settings)
     from admin import create_app
 
+    if refused_database(settings):
+        return 2
     try:
         app = create_app(settings)
     except SettingsError as e:
