@@ -311,7 +311,7 @@ def _version_5(step: Step) -> None:
     """Photos stored before photos were checked: each file that is not already a plain JPEG
     (no EXIF, nothing after the image) is cleaned as a new photo is, the row pointing at the
     re-encoded file and the old file removed once committed; a file that does not decode is
-    left for an official and counted, never deleted."""
+    left for an official and counted, never deleted (so is one over photos' size limits)."""
     from models.core.errors import ValidationError
     from models.reports import photos
 
@@ -352,8 +352,9 @@ def _version_5(step: Step) -> None:
     if cleaned:
         step.note(N_("{count} photos re-encoded as JPEG without their metadata"), count=cleaned)
     if unreadable:
-        step.note(N_("{count} stored photos do not decode as images; left as they are for an "
-                     "official to review (photo ids: {ids})"),
+        step.note(N_("{count} stored photos are not pictures Wushe keeps (they do not decode, "
+                     "or are over 10 MB or 50 megapixels); left as they are for an official to "
+                     "review (photo ids: {ids})"),
                   count=len(unreadable), ids=", ".join(map(str, unreadable)))
     if missing:
         step.note(N_("{count} photos have no file in the media folder"), count=missing)

@@ -117,7 +117,7 @@ def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
     assert open(raw["html"].path, "rb").read() == HTML  # left for an official
     notes = [line for a in applied for line in a.lines()]
     assert "   1 photos re-encoded as JPEG without their metadata" in notes
-    assert any(line.startswith("   1 stored photos do not decode as images")
+    assert any(line.startswith("   1 stored photos are not pictures Wushe keeps")
                and str(raw["html"].id) in line for line in notes)
 
 
