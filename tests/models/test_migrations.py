@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from models.core import migrations
+from models.core.db import database, init_db
 from models.core.migrations import (MIGRATIONS, SCHEMA_VERSION, SchemaError, check, check_url,
                                     create_schema, stored_version, upgrade)
 from models.core.schema import (AdminUser, Group, Indicator, OrgUnit, Outbox, Photo, Plan,
-                                ReportKind, SchemaVersion, Subscription, Target)
+                                Report, ReportKind, SchemaVersion, Subscription, Target)
 from models.pushes import deliveries as pushes
 from models.reports.filing import start_draft, store_photo
 from tests import factories as f
@@ -218,3 +221,33 @@ def test_version_2_group_flags_become_subscriptions(db):
     assert upgrade() == []
     assert Subscription.select().count() == 6
     assert pushes.subscriptions(pushes.track_group(-5, "new")) == set(pushes.KINDS)
+
+
+def test_a_database_made_by_the_version_3_code_upgrades_with_its_rows(tmp_path):
+    """Not a current schema with a column dropped: the tables, indexes and triggers exactly as
+    the code of version 3 wrote them (tests/models/schema_v3.sql, SQLite's own dump)."""
+    path = tmp_path / "v3.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.executescript((Path(__file__).with_name("schema_v3.sql")).read_text("utf-8"))
+    old.close()
+    init_db(f"sqlite:///{path}")
+    try:
+        with database:
+            before = dump(database)
+            assert check().code == "older" and stored_version() == 3
+            applied = upgrade()
+            assert [a.version for a in applied] == [4, 5]
+            after = dump(database)
+            assert check() is None
+            for table in set(before) - {"admin_user", "schema_version"}:
+                assert after[table] == before[table], table
+            assert after["admin_user"] == [{**r, "session_version": 0}
+                                           for r in before["admin_user"]]
+            assert any("1 photos have no file" in line for a in applied for line in a.lines())
+            # and the code of today works on it
+            f.official("dora", "viewer", "511802")
+            report = Report.get()
+            assert AdminUser.get(AdminUser.username == "dora").session_version == 0
+            assert Report.select().count() == 1 and report.values["participants"] == 30
+    finally:
+        database.close()
