@@ -11,6 +11,10 @@ admin.wsgi:app`` serves the same app with gunicorn's own command line. Settings 
 environment or `.env` (ADMIN_SECRET_KEY is required to serve). The password of a new account
 is read from ADMIN_PASSWORD, else asked for twice at a terminal; there is no default password.
 The role must sit at its level of place (models/org/access.py ROLE_LEVELS).
+
+Neither serving nor --create-user creates or upgrades the schema: a database that is not at
+this code's version is refused (exit 2) with the command to run, `python -m models init` or
+`python -m models upgrade`.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from models import init_db
 from models.core.db import connection, database
 from models.core.i18n import translator
 from models.core.messages import explain
-from models.core.schema import AdminUser
+from models.core.migrations import refusal
 from models.core.settings import SettingsError, load_settings
 from models.org import access, accounts
 
@@ -83,25 +87,14 @@ def read_password() -> str:
     return first
 
 
-def _open_database(url: str) -> None:
-    """Bind the database and check that it exists and holds the tables (``models init``)."""
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        path = url[len("sqlite:///"):]
-        if not os.path.isfile(path):
-            raise CommandError(f"the database {path} does not exist: "
-                               "run `python -m models init` first")
-    try:
-        init_db(url)
-        database.connect(reuse_if_open=True)
-        ready = database.table_exists(AdminUser._meta.table_name)
-    except (peewee.DatabaseError, peewee.InterfaceError, ImportError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise CommandError(f"cannot open the database: {first}") from None
-    finally:
-        if not database.is_closed():
-            database.close()
-    if not ready:
-        raise CommandError("the database has no tables: run `python -m models init` first")
+def refused_database(settings) -> bool:
+    """Start-up writes nothing: a database not at this code's schema version (or that cannot
+    be opened) is refused with one line naming the command to run (`python -m models init` or
+    `upgrade`)."""
+    refused = refusal(settings.database_url, "run_admin.py", settings.default_locale)
+    if refused:
+        print(refused, file=sys.stderr)
+    return bool(refused)
 
 
 def create_user_command(args, settings) -> int:
@@ -116,7 +109,9 @@ def create_user_command(args, settings) -> int:
             accounts.check_username(args.create_user)
         except accounts.AccountError as e:
             raise CommandError(_why(e)) from None
-        _open_database(settings.database_url)
+        if refused_database(settings):
+            return 2
+        init_db(settings.database_url)
         with connection():
             try:
                 accounts.check_placement(args.role, accounts.unit_by_code(args.org))
@@ -207,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         return demo_command(args, settings)
     from admin import create_app
 
+    if refused_database(settings):
+        return 2
     try:
         app = create_app(settings)
     except SettingsError as e:

@@ -4,7 +4,9 @@
 Settings come from the environment or `.env` (models.core.settings): TELEGRAM_BOT_TOKEN,
 DATABASE_URL, TELEGRAM_API_BASE_URL, and WEBHOOK_URL / WEBHOOK_LISTEN / WEBHOOK_PORT /
 WEBHOOK_SECRET for ``--webhook`` (the secret is required: Telegram sends it with every update
-and PTB refuses a post without it). Exit code 2 means a setting is missing or was refused.
+and PTB refuses a post without it). Exit code 2 means a setting is missing or was refused, or
+the database is not at this code's schema version (`python -m models init` makes one,
+`python -m models upgrade` brings an older one up; start-up itself writes nothing).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken
 from bot import build_application
 from bot.app import ALLOWED_UPDATES
 from bot.logs import configure
-from models import bootstrap
+from models.core.migrations import refusal
 from models.core.settings import ROOT, SettingsError, load_settings
 
 log = logging.getLogger("run_bot")
@@ -51,8 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_bot: {e}", file=sys.stderr)
         return 2
 
+    # start-up writes nothing: the schema is made and upgraded by `python -m models`
+    refused = refusal(settings.database_url, "run_bot", settings.default_locale)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     configure(secrets=[settings.telegram_bot_token, settings.webhook_secret])
-    bootstrap(settings.database_url)
     app = build_application(settings, retry_startup=True)
     try:
         if args.webhook:

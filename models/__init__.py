@@ -4,7 +4,7 @@ Knows nothing of Telegram or Flask; the bot, the admin, the pushes and the chart
 over it.
 """
 from models.core.db import connection, database, init_db  # noqa: F401
-from models.core.schema import create_schema  # noqa: F401
+from models.core.migrations import create_schema, stored_version, upgrade
 from models.extensions import install
 from models.forms.kinds import load_kinds
 from models.org.places import load_places
@@ -12,14 +12,19 @@ from models.plans.loading import load_plan, shipped_plan_files
 
 
 def bootstrap(url: str, *, places: bool = True, plans: bool = True) -> list:
-    """Create/upgrade the schema and load the shipped places, kinds and plans (idempotent:
-    values officials or imports set are kept); install the extension points (sinks, option
-    sources). The loads' results (``models.core.loads.LoadResult``), for their conflicts."""
+    """For the tests, the demos and the benchmarks, which build their own database: the
+    schema created (or an older one upgraded), the shipped places, kinds and plans loaded
+    (values officials or imports set are kept). A real deployment runs `python -m models init`
+    once and `python -m models upgrade` after an update instead, and its start-up writes
+    nothing. The loads' results (``models.core.loads.LoadResult``), for their conflicts."""
     install()
     init_db(url)
     results = []
     with connection():
-        create_schema()
+        if stored_version() is None:
+            create_schema()
+        else:
+            upgrade()
         load_kinds()
         if places:
             results.append(load_places())

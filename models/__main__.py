@@ -1,6 +1,10 @@
-"""Maintenance commands: `python -m models init | load-plan FILE | invite --org CODE | recount
-| import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE] [--push] | backup [--to DIR]
-| restore ARCHIVE [--yes]`.
+"""Maintenance commands: `python -m models init | upgrade | load-places [FILE] | load-plan FILE
+| invite --org CODE | recount | import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE]
+[--push] | backup [--to DIR] | restore ARCHIVE [--yes]`.
+
+Only `init` and `upgrade` make or change the schema: `init` an empty database, `upgrade` one an
+older Wushe made (models/core/migrations.py). Every other command first checks the schema's
+version, read-only, and stops with one line naming the command to run when it is not right.
 
 The digest's PDF is drawn by charts/, above the domain: `wushe digest PERIOD --pdf FILE`
 (wushe/cli.py, or `python -m wushe`) runs these same commands with the charts at hand."""
@@ -13,18 +17,19 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from models import bootstrap, connection, importing as importer, init_db, install
-from models.core import backup as backups
+from models import connection, importing as importer, init_db, install
+from models.core import backup as backups, migrations
 from models.core.i18n import N_, translator
-from models.core.schema import Group, OrgUnit, create_schema
+from models.core.schema import Group, OrgUnit
 from models.core.settings import load_settings
-from models.forms.kinds import default_plan
-from models.org.places import city
+from models.forms.kinds import default_plan, load_kinds
+from models.org.places import DEFAULT_PLACES, city, load_places
 from models.org.workers import create_invite, invite_link
-from models.plans.loading import load_plan, recount
+from models.plans.loading import load_plan, recount, shipped_plan_files
 from models.pushes import deliveries as pushes, kinds
 
 
+PROG = "python -m models"
 PDF_ELSEWHERE = ("the digest's PDF is drawn by the charts, outside the domain package: "
                  "run `wushe digest {period} --pdf FILE` (or `python -m wushe digest ...`)")
 
@@ -35,8 +40,18 @@ def build_parser(prog: str = "python -m models", description: str | None = __doc
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--database-url", help="overrides DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
-    init = sub.add_parser("init", help="create or upgrade the schema; load places, kinds and plans")
+    init = sub.add_parser("init", help="an empty database: create the schema, load the shipped "
+                                       "report kinds, places and plans (a database that has a "
+                                       "schema is left as it is)")
     init.add_argument("--no-places", action="store_true", help="skip the shipped demo places")
+    sub.add_parser("upgrade", help="apply the pending schema migrations (stop the bot and the "
+                                   "admin and back up first) and load the shipped report kinds")
+    pl = sub.add_parser("load-places", help="load (or reload) a places file "
+                                            "(default: the shipped one)")
+    pl.add_argument("file", type=Path, nargs="?", default=DEFAULT_PLACES)
+    pl.add_argument("--overwrite", action="store_true",
+                    help="the file's place facts replace those officials or imports set "
+                         "(each reported and audited)")
     lp = sub.add_parser("load-plan", help="load (or reload) a plan data file beside the others")
     lp.add_argument("file", type=Path)
     lp.add_argument("--overwrite", action="store_true",
@@ -96,15 +111,20 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args, settings, url)
     if args.command == "init":
-        t = translator(settings.default_locale)
-        for result in bootstrap(url, places=not args.no_places):
-            print_load(result, t)
-        print(f"schema ready: {url.split('@')[-1]}")
-        return 0
+        return _init(args, settings, url)
+    if args.command == "upgrade":
+        return _upgrade(settings, url)
+    refused = migrations.refusal(url, PROG, settings.default_locale)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     init_db(url)
     with connection():
-        create_schema()
-        if args.command == "load-plan":
+        if args.command == "load-places":
+            result = load_places(args.file, overwrite=args.overwrite)
+            print(f"{result.units} places in {args.file.name}")
+            print_load(result, translator(settings.default_locale))
+        elif args.command == "load-plan":
             result = load_plan(args.file, overwrite=args.overwrite)
             plan = result.plan
             print(f"loaded plan {plan.code}: {plan.name} ({len(plan.indicators)} indicators)")
@@ -129,6 +149,56 @@ def print_load(result, t) -> None:
     """A load's conflicts and kept rows, one line each, then its totals."""
     for line in result.lines(t):
         print(line)
+
+
+def _init(args, settings, url: str) -> int:
+    """`init`: an empty database gets the schema, the shipped kinds, places and plans; a
+    database that has a schema is not touched (`upgrade` is the command for an older one)."""
+    t = translator(settings.default_locale)
+    refused = migrations.refusal(url, PROG, settings.default_locale, allow=("no_schema",))
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
+    if migrations.check_url(url) is None:
+        print(t.gettext(N_("The database at {where} already has the Wushe schema (version "
+                           "{version}): nothing done. Load data with `load-places` or "
+                           "`load-plan`."), where=migrations.where(url),
+                        version=migrations.SCHEMA_VERSION))
+        return 0
+    init_db(url)
+    with connection():
+        migrations.create_schema()
+        loaded = load_kinds()
+        loads = [load_places()] if not args.no_places else []
+        places = loads[0].units if loads else 0
+        plans = [load_plan(path) for path in shipped_plan_files()]
+        for result in loads + plans:
+            print_load(result, t)
+    print(t.gettext(N_("Created the Wushe schema (version {version}) at {where}: {kinds} report "
+                       "kinds, {places} places, {plans} plans."),
+                    version=migrations.SCHEMA_VERSION, where=migrations.where(url),
+                    kinds=len(loaded), places=places, plans=len(plans)))
+    return 0
+
+
+def _upgrade(settings, url: str) -> int:
+    """`upgrade`: the pending migrations, each printed as it is applied; the report kinds."""
+    t = translator(settings.default_locale)
+    refused = migrations.refusal(url, PROG, settings.default_locale, allow=("older",))
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
+    init_db(url)
+    with connection():
+        applied = migrations.upgrade()
+        for step in applied:
+            print("\n".join(step.lines(t)))
+        loaded = load_kinds()
+    print(t.gettext(N_("The database at {where} is at schema version {version} ({count} "
+                       "migrations applied); {kinds} report kinds loaded."),
+                    where=migrations.where(url), version=migrations.SCHEMA_VERSION,
+                    count=len(applied), kinds=len(loaded)))
+    return 0
 
 
 def _digest(args, settings, digest_pdf) -> int:
@@ -194,7 +264,7 @@ def _backup_or_restore(args, settings, url: str) -> int:
                         count=done.moved_photos, media=settings.media_dir))
     if (done.manifest.get("schema_version") or 0) < backups.SCHEMA_VERSION:
         print(t.gettext(N_("The archive's schema is older than this Wushe's: run "
-                           "`python -m models init` to upgrade it.")))
+                           "`python -m models upgrade` to upgrade it.")))
     return 0
 
 

@@ -16,12 +16,15 @@ English by default, so assertions read the msgids; Chinese answers are typed all
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import datetime as dt
 import itertools
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest_asyncio
@@ -191,7 +194,8 @@ CONTINUE = ["/report", ("press", "Continue")]
 
 # -- run_bot.py as its own process -------------------------------------------------------------
 
-RUN_BOT = str(Path(__file__).resolve().parent.parent / "run_bot.py")
+ROOT = Path(__file__).resolve().parent.parent
+RUN_BOT = str(ROOT / "run_bot.py")
 TEST_TOKEN = "4242:botkit-TEST-token"
 
 
@@ -202,13 +206,40 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+_initialized: list[Path] = []  # one database made by `python -m models init`, copied per start
+
+
+async def initialized_database(path: Path) -> Path:
+    """A database at ``path`` as an operator makes one before the first start (`python -m
+    models init`: schema, shipped kinds, places and plans); start-up itself writes nothing.
+    Made once per session and copied."""
+    if not _initialized:
+        folder = Path(tempfile.mkdtemp(prefix="wushe-init-"))
+        atexit.register(shutil.rmtree, folder, True)
+        made = folder / "init.sqlite3"
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "models", "--database-url", f"sqlite:///{made}", "init",
+            cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=clean_env())
+        out, err = await process.communicate()
+        assert process.returncode == 0, (out + err).decode()
+        _initialized.append(made)
+    shutil.copy(_initialized[0], path)
+    return path
+
+
 async def start_run_bot(tmp_path, *args: str, api: LocalBotAPI | None = None,
-                        token: str = TEST_TOKEN, **env: str) -> asyncio.subprocess.Process:
-    """``run_bot.py *args`` as a user starts it: its own process in ``tmp_path``, a fresh
-    SQLite file there, the fake Bot API ``api`` (if given) as its server."""
-    settings = dict(TELEGRAM_BOT_TOKEN=token, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+                        token: str = TEST_TOKEN, init: bool = True,
+                        **env: str) -> asyncio.subprocess.Process:
+    """``run_bot.py *args`` as a user starts it: its own process in ``tmp_path``, a SQLite
+    file there (made by `python -m models init` unless ``init`` is false or it exists) or
+    the ``DATABASE_URL`` given, the fake Bot API ``api`` (if given) as its server."""
+    database = tmp_path / "bot.sqlite3"
+    if init and not database.exists() and "DATABASE_URL" not in env:
+        await initialized_database(database)
+    settings = dict(TELEGRAM_BOT_TOKEN=token, DATABASE_URL=f"sqlite:///{database}")
     if api is not None:
         settings["TELEGRAM_API_BASE_URL"] = api.base_url
     return await asyncio.create_subprocess_exec(
         sys.executable, RUN_BOT, *args, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=clean_env(**settings, **env))
+        stderr=asyncio.subprocess.PIPE, env=clean_env(**{**settings, **env}))

@@ -1,5 +1,6 @@
-"""`wushe init | load-plan FILE | invite --org CODE | recount | import ENTITY FILE [--dry-run]
-| digest PERIOD [--scope CODE] [--pdf FILE] [--push] | backup [--to DIR] | restore ARCHIVE [--yes]`.
+"""`wushe init | upgrade | load-places [FILE] | load-plan FILE | invite --org CODE | recount
+| import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE] [--pdf FILE] [--push]
+| backup [--to DIR] | restore ARCHIVE [--yes]`.
 
 The same commands as `python -m models` (its parser and its ``run``), with the charts' PDF
 renderer handed in: the domain package imports nothing above it, so the one command that

@@ -28,7 +28,8 @@ from pathlib import Path, PurePosixPath
 from models.core.errors import DomainError
 from models.core.i18n import N_, Translator
 from models.core.paths import ROOT
-from models.core.schema import SCHEMA_VERSION, AdminUser, Photo, Report, SchemaVersion, Worker
+from models.core.migrations import SCHEMA_VERSION
+from models.core.schema import AdminUser, Photo, Report, SchemaVersion, Worker
 
 FORMAT = 1
 DEFAULT_DIR = ROOT / "var" / "backups"

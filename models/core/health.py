@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from models.core.db import connection
-from models.core.schema import SCHEMA_VERSION, Heartbeat, Outbox, SchemaVersion, now
+from models.core.migrations import SCHEMA_VERSION
+from models.core.schema import Heartbeat, Outbox, SchemaVersion, now
 
 BOT_POLL = "bot_poll"
 

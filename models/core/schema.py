@@ -2,7 +2,6 @@
 domain modules named for them (reports.py, workers.py, plans.py, progress.py)."""
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import uuid
 
@@ -521,77 +520,7 @@ TABLES = [
     AdminUser, SocialOrganization, Volunteer, VolunteerHours, Application, ApplicationStep,
     Heartbeat, SchemaVersion,
 ]
-SCHEMA_VERSION = 3
-# Version 2 kept a group's pushes as one boolean column per kind; ``quarterly`` also covered
-# the half-year report. Version 3 keeps them as ``Subscription`` rows.
-FLAG_KINDS = {"weekly": ("weekly",), "quarterly": ("quarterly", "half")}
-
-
-def create_schema() -> int:
-    """Create missing tables and indexes; safe to run on every start and on an existing DB."""
-    from models.plans.rollup import install as install_rollup
-
-    with database.atomic():
-        _add_missing_columns()  # before create_tables, whose indexes may name new columns
-        database.create_tables(TABLES, safe=True)
-        _subscriptions_from_flags()
-        install_rollup()
-        if not SchemaVersion.select().where(SchemaVersion.version == SCHEMA_VERSION).exists():
-            SchemaVersion.create(version=SCHEMA_VERSION)
-    return SCHEMA_VERSION
-
-
-def _add_missing_columns() -> None:
-    """Columns added since version 1, for databases created before them."""
-    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
-
-    migrator = (PostgresqlMigrator if isinstance(database.obj, pw.PostgresqlDatabase)
-                else SqliteMigrator)(database.obj)
-    sqlite = not isinstance(database.obj, pw.PostgresqlDatabase)
-    existing = set(database.get_tables())
-    ops, fill = [], []
-    for model in TABLES:
-        table = model._meta.table_name
-        if table not in existing:
-            continue
-        have = {c.name for c in database.get_columns(table)}
-        for f in model._meta.sorted_fields:
-            if f.column_name in have:
-                continue
-            if sqlite and not f.null:
-                # SQLite would rebuild the table to add NOT NULL; a filled nullable column
-                # holds the same rows without copying a table other tables point at.
-                fill.append((model, f))
-                f = copy.copy(f)
-                f.null = True
-            ops.append(migrator.add_column(table, f.column_name, f))
-    if ops:
-        migrate(*ops)
-    for model, f in fill:
-        if f.default is not None:
-            default = f.default() if callable(f.default) else f.default
-            model.update({f: default}).where(f.is_null()).execute()
-
-
-def _subscriptions_from_flags() -> None:
-    """Carry a version-2 database's push columns (``group.weekly``, ``group.quarterly``) over
-    to ``Subscription`` rows, each group keeping its choices, then drop the columns."""
-    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
-
-    table = Group._meta.table_name
-    flags = [c.name for c in database.get_columns(table) if c.name in FLAG_KINDS]
-    if not flags:
-        return
-    columns = ", ".join(f'"{c}"' for c in flags)
-    rows = [dict(group=row[0], kind=kind)
-            for row in database.execute_sql(f'SELECT "id", {columns} FROM "{table}"')
-            for flag, on in zip(flags, row[1:]) if on
-            for kind in FLAG_KINDS[flag]]
-    for start in range(0, len(rows), 500):
-        Subscription.insert_many(rows[start:start + 500]).on_conflict_ignore().execute()
-    migrator = (PostgresqlMigrator if isinstance(database.obj, pw.PostgresqlDatabase)
-                else SqliteMigrator)(database.obj)
-    migrate(*(migrator.drop_column(table, c) for c in flags))
+# SCHEMA_VERSION, create_schema and the migrations between versions: models/core/migrations.py
 
 
 def audit(actor: str, action: str, entity: str, entity_id, before=None, after=None) -> AuditLog:

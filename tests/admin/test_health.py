@@ -9,7 +9,8 @@ import json
 from admin import create_app
 from models.core import health
 from models.core.db import database, init_db
-from models.core.schema import SCHEMA_VERSION, Outbox, SchemaVersion
+from models.core.migrations import SCHEMA_VERSION
+from models.core.schema import Outbox, SchemaVersion
 from models.core.settings import Settings
 from tests.adminkit import CONFIG
 

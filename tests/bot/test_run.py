@@ -57,7 +57,7 @@ async def test_webhook_mode_refuses_to_start_without_a_secret(bot_api, tmp_path)
     exit 2 with one line naming the variable, before the Bot API or the database is touched."""
     for secret, says in ((None, "WEBHOOK_SECRET is not set"),
                          ("has spaces and ü", "WEBHOOK_SECRET must be 1-256 characters")):
-        process = await start_run_bot(tmp_path, "--webhook", api=bot_api,
+        process = await start_run_bot(tmp_path, "--webhook", api=bot_api, init=False,
                                       WEBHOOK_URL="http://127.0.0.1:9/tg-hook",
                                       **({} if secret is None else {"WEBHOOK_SECRET": secret}))
         try:

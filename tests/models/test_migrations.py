@@ -1,0 +1,253 @@
+"""Schema versions: a fresh database is created at the current version; an older one is
+brought up by the migrations, in order, once each, with every row it held intact; reading
+the version writes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from models.core import migrations
+from models.core.db import database, init_db
+from models.core.migrations import (MIGRATIONS, SCHEMA_VERSION, SchemaError, check, check_url,
+                                    create_schema, stored_version, upgrade)
+from models.core.schema import (AdminUser, Group, Indicator, OrgUnit, Outbox, Photo, Plan,
+                                Report, ReportKind, SchemaVersion, Subscription, Target)
+from models.pushes import deliveries as pushes
+from models.reports.filing import start_draft, store_photo
+from tests import factories as f
+from tests.images import GPS_IFD, HTML, jpeg, opened
+
+
+def _columns(db, table):
+    return {c.name for c in db.get_columns(table)}
+
+
+def dump(db) -> dict[str, list]:
+    """Every row of every table, as the database returns it."""
+    out = {}
+    for table in sorted(db.get_tables()):
+        cursor = db.execute_sql(f'SELECT * FROM "{table}"')
+        names = [d[0] for d in cursor.description]
+        out[table] = sorted((dict(zip(names, row)) for row in cursor.fetchall()), key=repr)
+    return out
+
+
+def back_to(db, version: int) -> None:
+    """Make the fixture's database the way the code of ``version`` left it (down to 3)."""
+    if version < 4 and "session_version" in _columns(db, "admin_user"):
+        db.execute_sql('ALTER TABLE "admin_user" DROP COLUMN "session_version"')
+    SchemaVersion.delete().where(SchemaVersion.version > version).execute()
+    if not SchemaVersion.select().exists():  # a fresh database records its version only
+        SchemaVersion.create(version=version)
+
+
+def test_the_migrations_are_in_order_and_end_at_the_current_version():
+    versions = [m.version for m in MIGRATIONS]
+    assert versions == list(range(2, SCHEMA_VERSION + 1))
+    assert all(m.description and "\n" not in m.description for m in MIGRATIONS)
+
+
+def test_a_fresh_database_is_created_at_the_current_version(db):
+    assert stored_version() == SCHEMA_VERSION and check() is None
+    assert create_schema() == SCHEMA_VERSION  # at this version: nothing to do
+    assert SchemaVersion.select().count() == 1
+    assert upgrade() == []
+
+
+def test_create_schema_never_marks_an_older_database_current(db):
+    back_to(db, 3)
+    with pytest.raises(SchemaError) as e:
+        create_schema()
+    assert e.value.problem.code == "older"
+    assert stored_version() == 3 and "session_version" not in _columns(db, "admin_user")
+
+
+def _version_3_data(db, tmp_path):
+    """A version-3 database holding what workers and officials made, with photos stored before
+    photos were checked: a clean one, one with the GPS in its EXIF, one that is not a picture."""
+    ailin, wang = f.worker("ailin"), f.worker("wang", place=f.community("511802", 1))
+    reports = [f.report(by=ailin), f.report("donation", by=wang, status="approved"),
+               f.report(by=wang, date=dt.date(2026, 3, 2))]
+    f.official("bob", "county_official", "511802")
+    group = pushes.track_group(-100, "雨城区 群")
+    Subscription.delete().where(Subscription.group == group,
+                                Subscription.kind == "weekly").execute()
+    target = Target.select().first()
+    target.value = Decimal("150")
+    target.save()
+    draft = start_draft(ailin, "activity")
+    store_photo(tmp_path, jpeg(1), draft_uid=draft.uid, field="photos")
+    raw = {}
+    for name, data in (("gps", jpeg(2, gps=True)), ("html", HTML)):
+        path = tmp_path / "ab" / f"{hashlib.sha256(data).hexdigest()}.jpg"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        raw[name] = Photo.create(report=reports[0], field="photos", path=str(path),
+                                 sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    back_to(db, 3)
+    return raw
+
+
+def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
+    raw = _version_3_data(db, tmp_path)
+    before = dump(db)
+    gps_file = raw["gps"].path
+
+    applied = upgrade()
+
+    assert [a.version for a in applied] == [4, 5]
+    assert stored_version() == SCHEMA_VERSION and check() is None
+    after = dump(db)
+    assert set(after) == set(before)
+    for table in set(before) - {"admin_user", "schema_version", "photo"}:
+        assert after[table] == before[table], table
+    assert after["admin_user"] == [{**row, "session_version": 0} for row in before["admin_user"]]
+    assert after["schema_version"][:len(before["schema_version"])] == before["schema_version"]
+    assert [r["version"] for r in after["schema_version"]] == [3, 4, 5]
+    # photos: only the one with metadata changed, to a clean file; the others as they were
+    changed = [row for row in after["photo"] if row not in before["photo"]]
+    assert [row["id"] for row in changed] == [raw["gps"].id]
+    kept = Photo.get_by_id(raw["gps"].id)
+    data = open(kept.path, "rb").read()
+    assert hashlib.sha256(data).hexdigest() == kept.sha256 and kept.size == len(data)
+    assert not opened(data).getexif().get_ifd(GPS_IFD)
+    assert not (tmp_path / gps_file).exists()  # the file with the GPS is gone
+    assert open(raw["html"].path, "rb").read() == HTML  # left for an official
+    notes = [line for a in applied for line in a.lines()]
+    assert "   1 photos re-encoded as JPEG without their metadata" in notes
+    assert any(line.startswith("   1 stored photos are not pictures Wushe keeps")
+               and str(raw["html"].id) in line for line in notes)
+
+
+def test_each_migration_is_applied_once(db, tmp_path):
+    _version_3_data(db, tmp_path)
+    assert [a.version for a in upgrade()] == [4, 5]
+    once = dump(db)
+    assert upgrade() == []
+    assert dump(db) == once
+    assert SchemaVersion.select().where(SchemaVersion.version == 4).count() == 1
+
+
+def test_a_failing_migration_leaves_the_database_at_the_version_before(db, monkeypatch):
+    back_to(db, 3)
+
+    def broken(step):
+        migrations.add_columns(AdminUser, "session_version")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS",
+                        [migrations.Migration(4, "broken", broken), *MIGRATIONS[3:]])
+    with pytest.raises(RuntimeError):
+        upgrade()
+    assert stored_version() == 3 and "session_version" not in _columns(db, "admin_user")
+
+
+def test_a_newer_database_is_not_touched(db):
+    SchemaVersion.create(version=SCHEMA_VERSION + 1)
+    with pytest.raises(SchemaError) as e:
+        upgrade()
+    assert e.value.problem.code == "newer"
+    assert "upgrade Wushe" in e.value.problem.message("here")
+
+
+def test_the_check_names_the_command_to_run(db, db_url, tmp_path):
+    assert check_url(db_url) is None
+    back_to(db, 3)
+    problem = check_url(db_url)
+    assert (problem.code, problem.stored, problem.expected) == ("older", 3, SCHEMA_VERSION)
+    assert problem.message("x") == ("the database at x is at schema version 3, this Wushe "
+                                    f"needs {SCHEMA_VERSION}: run `python -m models upgrade`")
+    missing = tmp_path / "nothing" / "here.sqlite3"
+    assert check_url(f"sqlite:///{missing}").message("x") == (
+        "the database at x has no Wushe schema: run `python -m models init`")
+    assert not missing.parent.exists()
+
+
+ADDED = [(Outbox, "seq"), (Outbox, "not_before"), (OrgUnit, "attrs"), (Plan, "spec"),
+         (Indicator, "spec"), (ReportKind, "stores")]
+
+
+def test_version_1_gets_the_columns_and_tables_of_version_2(db, db_url):
+    Outbox.create(key="old-notice", chat_id=1, text="kept")
+    added = [(m._meta.table_name, c) for m, c in ADDED]
+    if db_url.startswith("postgres"):  # SQLite cannot drop a column a foreign key names
+        added.append((Outbox._meta.table_name, "delivery_id"))
+    for table, column in added:
+        db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    for table in ("subscription", "delivery", "group", "application_step", "application",
+                  "volunteer_hours", "volunteer", "social_organization", "admin_user"):
+        db.execute_sql(f'DROP TABLE "{table}"')
+    db.execute_sql('DROP INDEX "report_activity_date_status_org_path"')
+    back_to(db, 1)
+
+    assert [a.version for a in upgrade()] == [2, 3, 4, 5]
+
+    for table, column in added:
+        assert column in _columns(db, table)
+    assert {"group", "subscription", "admin_user", "application"} <= set(db.get_tables())
+    assert "report_activity_date_status_org_path" in {i.name for i in db.get_indexes("report")}
+    row = Outbox.get(Outbox.key == "old-notice")
+    assert (row.text, row.seq, row.not_before, row.delivery_id) == ("kept", 0, None, None)
+    assert OrgUnit.select().where(OrgUnit.attrs.is_null(False)).count() == OrgUnit.select().count()
+
+
+def test_version_2_group_flags_become_subscriptions(db):
+    """Version 2 kept a group's pushes as a boolean column per kind (``quarterly`` covering
+    the half-year report too); the upgrade turns them into subscriptions, drops the columns,
+    and new groups can be written without them."""
+    table = Group._meta.table_name
+    db.drop_tables([Subscription])
+    for column in ("weekly", "quarterly"):
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" BOOLEAN NOT NULL DEFAULT TRUE')
+    flags = {-1: (True, True), -2: (False, True), -3: (True, False), -4: (False, False)}
+    for chat_id, (weekly, quarterly) in flags.items():
+        Group.create(chat_id=chat_id, title=f"group {chat_id}")
+        db.execute_sql(f'UPDATE "{table}" SET "weekly" = %s, "quarterly" = %s WHERE "chat_id" = %s'
+                       .replace("%s", db.param), (weekly, quarterly, chat_id))
+    back_to(db, 2)
+
+    assert [a.version for a in upgrade()] == [3, 4, 5]
+
+    assert not {"weekly", "quarterly"} & _columns(db, table)
+    taken = {chat_id: pushes.subscriptions(Group.get(Group.chat_id == chat_id))
+             for chat_id in flags}
+    assert taken == {-1: {"weekly", "quarterly", "half"}, -2: {"quarterly", "half"},
+                     -3: {"weekly"}, -4: set()}
+    assert upgrade() == []
+    assert Subscription.select().count() == 6
+    assert pushes.subscriptions(pushes.track_group(-5, "new")) == set(pushes.KINDS)
+
+
+def test_a_database_made_by_the_version_3_code_upgrades_with_its_rows(tmp_path):
+    """Not a current schema with a column dropped: the tables, indexes and triggers exactly as
+    the code of version 3 wrote them (tests/models/schema_v3.sql, SQLite's own dump)."""
+    path = tmp_path / "v3.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.executescript((Path(__file__).with_name("schema_v3.sql")).read_text("utf-8"))
+    old.close()
+    init_db(f"sqlite:///{path}")
+    try:
+        with database:
+            before = dump(database)
+            assert check().code == "older" and stored_version() == 3
+            applied = upgrade()
+            assert [a.version for a in applied] == [4, 5]
+            after = dump(database)
+            assert check() is None
+            for table in set(before) - {"admin_user", "schema_version"}:
+                assert after[table] == before[table], table
+            assert after["admin_user"] == [{**r, "session_version": 0}
+                                           for r in before["admin_user"]]
+            assert any("1 photos have no file" in line for a in applied for line in a.lines())
+            # and the code of today works on it
+            f.official("dora", "viewer", "511802")
+            report = Report.get()
+            assert AdminUser.get(AdminUser.username == "dora").session_version == 0
+            assert Report.select().count() == 1 and report.values["participants"] == 30
+    finally:
+        database.close()
