@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from models.core import migrations
+from models.core import migrations, owners
 from models.core.db import database, init_db
 from models.core.migrations import (MIGRATIONS, SCHEMA_VERSION, SchemaError, check, check_url,
                                     create_schema, stored_version, upgrade)
 from models.core.schema import (AdminUser, Group, Indicator, OrgUnit, Outbox, Photo, Plan,
-                                Report, ReportKind, SchemaVersion, Subscription, Target)
+                                Report, ReportKind, SchemaVersion, Subscription, Target, audit)
 from models.pushes import deliveries as pushes
 from models.reports.filing import start_draft, store_photo
 from tests import factories as f
@@ -37,13 +37,28 @@ def dump(db) -> dict[str, list]:
     return out
 
 
+# Columns each version added to a table that existed before it (a test compares the rest).
+OWNED = ("org_unit", "plan", "target")  # version 7
+
+
 def back_to(db, version: int) -> None:
     """Make the fixture's database the way the code of ``version`` left it (down to 3)."""
+    if version < 7:
+        for table in OWNED:
+            if "owners" in _columns(db, table):
+                db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "owners"')
+    if version < 6:
+        if "must_change_password" in _columns(db, "admin_user"):
+            db.execute_sql('ALTER TABLE "admin_user" DROP COLUMN "must_change_password"')
+        db.execute_sql('DROP TABLE IF EXISTS "heartbeat"')
     if version < 4 and "session_version" in _columns(db, "admin_user"):
         db.execute_sql('ALTER TABLE "admin_user" DROP COLUMN "session_version"')
     SchemaVersion.delete().where(SchemaVersion.version > version).execute()
     if not SchemaVersion.select().exists():  # a fresh database records its version only
         SchemaVersion.create(version=version)
+
+
+AFTER_3 = list(range(4, SCHEMA_VERSION + 1))
 
 
 def test_the_migrations_are_in_order_and_end_at_the_current_version():
@@ -100,15 +115,18 @@ def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
 
     applied = upgrade()
 
-    assert [a.version for a in applied] == [4, 5]
+    assert [a.version for a in applied] == AFTER_3
     assert stored_version() == SCHEMA_VERSION and check() is None
     after = dump(db)
-    assert set(after) == set(before)
-    for table in set(before) - {"admin_user", "schema_version", "photo"}:
+    assert set(after) == set(before) | {"heartbeat"}
+    for table in set(before) - {"admin_user", "schema_version", "photo", *OWNED}:
         assert after[table] == before[table], table
-    assert after["admin_user"] == [{**row, "session_version": 0} for row in before["admin_user"]]
+    assert after["admin_user"] == [{**row, "session_version": 0, "must_change_password": False}
+                                   for row in before["admin_user"]]
+    for table in OWNED:  # nothing was set through the admin or an import: all the files'
+        assert after[table] == [{**row, "owners": "{}"} for row in before[table]], table
     assert after["schema_version"][:len(before["schema_version"])] == before["schema_version"]
-    assert [r["version"] for r in after["schema_version"]] == [3, 4, 5]
+    assert [r["version"] for r in after["schema_version"]] == [3, *AFTER_3]
     # photos: only the one with metadata changed, to a clean file; the others as they were
     changed = [row for row in after["photo"] if row not in before["photo"]]
     assert [row["id"] for row in changed] == [raw["gps"].id]
@@ -126,7 +144,7 @@ def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
 
 def test_each_migration_is_applied_once(db, tmp_path):
     _version_3_data(db, tmp_path)
-    assert [a.version for a in upgrade()] == [4, 5]
+    assert [a.version for a in upgrade()] == AFTER_3
     once = dump(db)
     assert upgrade() == []
     assert dump(db) == once
@@ -185,7 +203,7 @@ def test_version_1_gets_the_columns_and_tables_of_version_2(db, db_url):
     db.execute_sql('DROP INDEX "report_activity_date_status_org_path"')
     back_to(db, 1)
 
-    assert [a.version for a in upgrade()] == [2, 3, 4, 5]
+    assert [a.version for a in upgrade()] == list(range(2, SCHEMA_VERSION + 1))
 
     for table, column in added:
         assert column in _columns(db, table)
@@ -211,7 +229,7 @@ def test_version_2_group_flags_become_subscriptions(db):
                        .replace("%s", db.param), (weekly, quarterly, chat_id))
     back_to(db, 2)
 
-    assert [a.version for a in upgrade()] == [3, 4, 5]
+    assert [a.version for a in upgrade()] == list(range(3, SCHEMA_VERSION + 1))
 
     assert not {"weekly", "quarterly"} & _columns(db, table)
     taken = {chat_id: pushes.subscriptions(Group.get(Group.chat_id == chat_id))
@@ -236,12 +254,12 @@ def test_a_database_made_by_the_version_3_code_upgrades_with_its_rows(tmp_path):
             before = dump(database)
             assert check().code == "older" and stored_version() == 3
             applied = upgrade()
-            assert [a.version for a in applied] == [4, 5]
+            assert [a.version for a in applied] == AFTER_3
             after = dump(database)
             assert check() is None
-            for table in set(before) - {"admin_user", "schema_version"}:
+            for table in set(before) - {"admin_user", "schema_version", *OWNED}:
                 assert after[table] == before[table], table
-            assert after["admin_user"] == [{**r, "session_version": 0}
+            assert after["admin_user"] == [{**r, "session_version": 0, "must_change_password": 0}
                                            for r in before["admin_user"]]
             assert any("1 photos have no file" in line for a in applied for line in a.lines())
             # and the code of today works on it
@@ -251,3 +269,34 @@ def test_a_database_made_by_the_version_3_code_upgrades_with_its_rows(tmp_path):
             assert Report.select().count() == 1 and report.values["participants"] == 30
     finally:
         database.close()
+
+
+def test_version_5_data_gets_its_owners_and_clean_text(db):
+    """Migration 7 reads who set a target or a population back from the audit log (a reload
+    then keeps them); migration 8 cleans typed text stored before the door cleaned it."""
+    target = Target.select().order_by(Target.id).first()
+    before = {"value": str(target.value)}
+    target.value = Decimal("150")
+    target.save()
+    audit("admin:alice", "update", "target", target.id, before=before, after={"value": "150"})
+    place = f.community("511802", 1)
+    audit("admin:bob", "update", "org_unit", place.id, before={"population": place.population},
+          after={"population": 4000})
+    OrgUnit.update(population=4000).where(OrgUnit.id == place.id).execute()
+    dirty = "四点半\x1b[31m课堂\u202egpj.exe\u200b"
+    report = f.report(title=dirty)
+    Report.update(values={**report.values, "title": dirty}).where(
+        Report.id == report.id).execute()
+    back_to(db, 5)
+
+    applied = upgrade()
+
+    assert [a.version for a in applied] == list(range(6, SCHEMA_VERSION + 1))
+    assert owners.owner(Target.get_by_id(target.id), "value")["by"] == "admin:alice"
+    assert owners.owner(OrgUnit.get_by_id(place.id), "population")["by"] == "admin:bob"
+    assert owners.owner(OrgUnit.get_by_id(place.id), "households") is None
+    assert Report.get_by_id(report.id).values["title"] == "四点半[31m课堂gpj.exe"
+    notes = [line for a in applied for line in a.lines()]
+    assert "   1 rows of target marked as set by officials or imports" in notes
+    assert any(line.startswith("   report: 1 values in 1 rows cleaned") for line in notes)
+    assert upgrade() == []
