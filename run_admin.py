@@ -91,7 +91,7 @@ def refused_database(settings) -> bool:
     """Start-up writes nothing: a database not at this code's schema version (or that cannot
     be opened) is refused with one line naming the command to run (`python -m models init` or
     `upgrade`)."""
-    refused = refusal(settings.database_url, "run_admin.py", settings.default_locale)
+    refused = refusal(settings.database_url, "run_admin", settings.default_locale)
     if refused:
         print(refused, file=sys.stderr)
     return bool(refused)
@@ -126,7 +126,7 @@ def create_user_command(args, settings) -> int:
             print(f"created {user.role} {user.username} for {user.org_unit.name} "
                   f"({user.org_unit.code})")
     except CommandError as e:
-        print(f"run_admin.py: {e}", file=sys.stderr)
+        print(f"run_admin: {e}", file=sys.stderr)
         return 2
     return 0
 
@@ -141,7 +141,7 @@ def serve(app, args, settings) -> int:
     workers = settings.admin_workers if args.workers is None else args.workers
     threads = settings.admin_threads if args.threads is None else args.threads
     if workers < 1 or threads < 1:
-        print("run_admin.py: --workers and --threads must be at least 1", file=sys.stderr)
+        print("run_admin: --workers and --threads must be at least 1", file=sys.stderr)
         return 2
     options = {"bind": f"{args.host}:{args.port}", "workers": workers, "threads": threads,
                "worker_class": "gthread", "timeout": 60, "graceful_timeout": 20,

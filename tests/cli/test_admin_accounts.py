@@ -45,7 +45,7 @@ def test_every_role_at_every_level_through_the_command_line(db_url, monkeypatch,
             assert code == 0 and made, out.err
         else:
             assert code == 2 and not made
-            assert out.err.startswith("run_admin.py: cannot create the account: This role "
+            assert out.err.startswith("run_admin: cannot create the account: This role "
                                       "belongs to") and out.err.count("\n") == 1
 
 
@@ -131,8 +131,8 @@ def test_a_short_password_or_a_taken_name_gets_one_line(db_url):
 
 
 @pytest.mark.parametrize("url,says", [
-    ("sqlite:///{tmp}/missing.sqlite3", "does not exist"),
-    ("postgresql://postgres@127.0.0.1:1/wushe", "cannot open the database"),
+    ("sqlite:///{tmp}/missing.sqlite3", "`python -m models init`"),
+    ("postgresql://postgres@127.0.0.1:1/wushe", "无法打开 127.0.0.1:1/wushe 处的数据库"),
 ])
 def test_a_missing_database_gets_one_line(tmp_path, url, says):
     env = {"DATABASE_URL": url.format(tmp=tmp_path), "ADMIN_PASSWORD": "long enough now"}
