@@ -18,6 +18,9 @@ def _env_blocks() -> list[str]:
 
 def test_the_readmes_env_example_is_accepted_as_written(tmp_path):
     [block] = _env_blocks()
+    # secrets are placeholders saying how to make one; every other value is taken as written
+    block = re.sub(r"^(WEBHOOK_SECRET|ADMIN_SECRET_KEY)=.*$", r"\1=made-by-token-urlsafe", block,
+                   flags=re.M)
     env = tmp_path / ".env"
     env.write_text(block, "utf-8")
     names = [line.split("=", 1)[0] for line in block.splitlines()
