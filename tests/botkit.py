@@ -205,10 +205,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 async def start_run_bot(tmp_path, *args: str, api: LocalBotAPI | None = None,
                         token: str = TEST_TOKEN, **env: str) -> asyncio.subprocess.Process:
     """``run_bot.py *args`` as a user starts it: its own process in ``tmp_path``, a fresh
-    SQLite file there, the fake Bot API ``api`` (if given) as its server."""
+    SQLite file there (or ``DATABASE_URL=...``), the fake Bot API ``api`` (if given) as its
+    server."""
     settings = dict(TELEGRAM_BOT_TOKEN=token, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}")
     if api is not None:
         settings["TELEGRAM_API_BASE_URL"] = api.base_url
     return await asyncio.create_subprocess_exec(
         sys.executable, RUN_BOT, *args, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=clean_env(**settings, **env))
+        stderr=asyncio.subprocess.PIPE, env=clean_env(**{**settings, **env}))
