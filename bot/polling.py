@@ -51,17 +51,20 @@ class Offsets:
         self._done: set[int] = set()
         self._stray: set[int] = set()  # below the offset: redelivered, confirms nothing
 
-    def take(self, ids: Sequence[int]) -> list[int]:
-        """The ids among ``ids`` to handle now; each is then open until ``finish``."""
+    def take(self, ids: Sequence[int], sent: int | None = None) -> list[int]:
+        """The ids among ``ids`` (the answer to a getUpdates sent with offset ``sent``) to
+        handle now; each is then open until ``finish``."""
         new = []
         for i in ids:
             if i in self._stray or self._is_open(i):
                 continue
-            new.append(i)
             if self.offset is not None and i < self.offset:
-                self._stray.add(i)
+                if sent is None or i >= sent:
+                    continue  # done while this answer was on its way
+                self._stray.add(i)  # delivered again below its offset: a duplicate
             else:
                 bisect.insort(self._open, i)
+            new.append(i)
         return new
 
     def _is_open(self, i: int) -> bool:
@@ -94,8 +97,10 @@ class Poller:
     """The getUpdates loop of one application (see the module docstring)."""
 
     def __init__(self, app: Application, *, allowed_updates: Sequence[str] | None = None,
-                 timeout: int = LONG_POLL, busy_poll: float = BUSY_POLL):
+                 timeout: int = LONG_POLL, busy_poll: float = BUSY_POLL,
+                 backoff: tuple[float, float] = (FIRST_BACKOFF, LONGEST_BACKOFF)):
         self.app = app
+        self.backoff = backoff  # the first wait after a failed getUpdates, and the longest
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
         self.timeout = timeout
         self.busy_poll = busy_poll
@@ -110,7 +115,7 @@ class Poller:
 
     async def run(self) -> None:
         """Fetch and handle until ``stop()``; then finish what is in flight and confirm it."""
-        backoff = 0.0
+        retry_wait = 0.0
         try:
             while not self._stopping.is_set():
                 self._progress.clear()
@@ -125,12 +130,13 @@ class Poller:
                 except TimedOut:
                     delay = 0.0
                 except TelegramError as e:  # a 5xx, a network error, a 409 Conflict
-                    backoff = FIRST_BACKOFF if not backoff else min(LONGEST_BACKOFF, backoff * 1.5)
-                    delay = backoff
+                    first, longest = self.backoff
+                    retry_wait = first if not retry_wait else min(longest, retry_wait * 1.5)
+                    delay = retry_wait
                     level = logging.ERROR if isinstance(e, Conflict) else logging.WARNING
                     log.log(level, "getUpdates failed (%s); retry in %g s", e, delay)
                 else:
-                    backoff = 0.0
+                    retry_wait = 0.0
                     wait = self._wait_progress  # nothing new: until one in flight is done
                     delay = 0.0 if self._dispatch(updates or []) else self.busy_poll
                     if delay and not self._tasks:
@@ -148,7 +154,7 @@ class Poller:
 
     def _dispatch(self, updates: Sequence[Update]) -> bool:
         """Start handling the updates not seen yet; whether there were any."""
-        fresh = set(self.offsets.take([u.update_id for u in updates]))
+        fresh = set(self.offsets.take([u.update_id for u in updates], self.sent_offset))
         started = bool(fresh)
         for update in updates:
             if update.update_id in fresh:
@@ -166,7 +172,7 @@ class Poller:
         except Exception:  # not a handler's error (those reach the error handler): the database
             log.exception("update %s could not be handled; it will be fetched again",
                           update.update_id)
-            await asyncio.sleep(FIRST_BACKOFF)
+            await asyncio.sleep(self.backoff[0])
             self.offsets.forget(update.update_id)
         else:
             self.offsets.finish(update.update_id)
