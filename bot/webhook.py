@@ -89,9 +89,11 @@ class WebhookHandler:
 async def serve_webhook(app: Application, *, listen: str, port: int, url_path: str,
                         webhook_url: str, secret: str,
                         allowed_updates: Sequence[str] | None = None,
-                        stop_signals=(signal.SIGINT, signal.SIGTERM)) -> None:
-    """Run ``app`` on a webhook as ``Application.run_webhook`` does, answering after commit."""
-    stop = asyncio.Event()
+                        stop_signals=(signal.SIGINT, signal.SIGTERM),
+                        stop: asyncio.Event | None = None) -> None:
+    """Run ``app`` on a webhook as ``Application.run_webhook`` does, answering after commit,
+    until a stop signal (or ``stop`` is set)."""
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in stop_signals:
         loop.add_signal_handler(sig, stop.set)
