@@ -215,30 +215,39 @@ class Poller:
                             "and be recognised as handled", e)
 
 
+@contextlib.asynccontextmanager
+async def started(app: Application):
+    """``app`` started as ``Application.run_polling`` starts it, and stopped as it stops it:
+    initialize (getMe, retried while start-up lasts: bot/startup.py), post_init, deleteWebhook
+    with the pending updates kept, start (jobs); on the way out stop (jobs finish what they
+    are doing), post_stop, shutdown, post_shutdown."""
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
 async def serve(app: Application, poller: Poller, *, stop_signals=(signal.SIGINT, signal.SIGTERM)
                 ) -> None:
-    """Run ``app`` with ``poller`` as ``Application.run_polling`` runs it with its Updater."""
+    """Run ``app`` with ``poller`` until a stop signal, as ``run_polling`` runs it."""
     loop = asyncio.get_running_loop()
     for sig in stop_signals:
         loop.add_signal_handler(sig, poller.stop)
     try:
-        await app.initialize()  # getMe: retried while start-up lasts (bot/startup.py)
-        try:
-            if app.post_init:
-                await app.post_init(app)
-            # as PTB's Updater bootstraps polling: no webhook, and the pending updates kept
-            await app.bot.delete_webhook(drop_pending_updates=False)
-            await app.start()
-            try:
-                await poller.run()
-            finally:
-                await app.stop()  # jobs (the outbox) finish what they are doing
-                if app.post_stop:
-                    await app.post_stop(app)
-        finally:
-            await app.shutdown()
-            if app.post_shutdown:
-                await app.post_shutdown(app)
+        async with started(app):
+            await poller.run()
     finally:
         for sig in stop_signals:
             loop.remove_signal_handler(sig)
