@@ -50,12 +50,17 @@ class Offsets:
         self._open: list[int] = []  # ascending ids >= offset
         self._done: set[int] = set()
         self._stray: set[int] = set()  # below the offset: redelivered, confirms nothing
+        self._retry: set[int] = set()  # open, failed: to be handled again when fetched
 
     def take(self, ids: Sequence[int], sent: int | None = None) -> list[int]:
         """The ids among ``ids`` (the answer to a getUpdates sent with offset ``sent``) to
         handle now; each is then open until ``finish``."""
         new = []
         for i in ids:
+            if i in self._retry:  # still open: its offset waits for it
+                self._retry.discard(i)
+                new.append(i)
+                continue
             if i in self._stray or self._is_open(i):
                 continue
             if self.offset is not None and i < self.offset:
@@ -83,14 +88,16 @@ class Offsets:
             self.offset = first + 1
 
     def forget(self, i: int) -> None:
-        """``i`` failed before it was handled (the database was down): fetch it again."""
-        self._stray.discard(i)
-        if self._is_open(i):
-            self._open.remove(i)
+        """``i`` failed before it was handled (the database was down): it stays unconfirmed
+        and is handled again when it is fetched again."""
+        if i in self._stray:
+            self._stray.discard(i)
+        elif self._is_open(i):
+            self._retry.add(i)
 
     @property
     def in_flight(self) -> int:
-        return len(self._open) - len(self._done) + len(self._stray)
+        return len(self._open) - len(self._done) - len(self._retry) + len(self._stray)
 
 
 class Poller:

@@ -43,13 +43,14 @@ def test_updates_fetched_again_while_in_flight_are_not_handled_twice():
 
 def test_an_update_that_could_not_be_handled_is_fetched_again():
     offsets = Offsets()
-    offsets.take([1, 2])
+    offsets.take([1, 2, 3])
     offsets.finish(2)
     offsets.forget(1)  # the database was down: not done, and not in flight either
-    assert offsets.offset is None
-    assert offsets.take([1, 2]) == [1]
+    offsets.finish(3)
+    assert offsets.offset is None  # 1 still holds it
+    assert offsets.take([1, 2, 3]) == [1]
     offsets.finish(1)
-    assert offsets.offset == 3
+    assert offsets.offset == 4
 
 
 class Recorder:
