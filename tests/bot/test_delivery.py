@@ -92,6 +92,33 @@ async def test_a_submit_survives_a_kill_at_any_moment(bot_api, db_url, tmp_path)
     assert Report.select().where(Report.worker == worker).count() == rounds
 
 
+async def test_sigterm_finishes_and_confirms_what_is_in_flight(bot_api, db_url, tmp_path):
+    """SIGTERM while an update is being handled: the update is answered and confirmed, then
+    the bot exits 0 (run as run_polling runs it: jobs stopped, application shut down)."""
+    user = bot_api.user(7302, "Ailin", language_code="en")
+    worker = factories.worker("ailin", tg_user_id=user.id)
+    worker.language = "en"
+    worker.save()
+    process = await start_run_bot(tmp_path, api=bot_api, DATABASE_URL=db_url)
+    try:
+        await user.send("/help")
+        await user.next_message(timeout=60)  # it runs
+        bot_api.latency = 0.3  # each call of the bot now takes a while
+        calls = len(bot_api.calls)
+        await user.send("/help")
+        while not any(c.method == "sendMessage" for c in bot_api.calls[calls:]):
+            await asyncio.sleep(0.005)  # being handled
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        bot_api.latency = 0.0
+        if process.returncode is None:
+            await _stop(process)
+    assert process.returncode == 0, stderr.decode()[-3000:]
+    await user.next_message()  # the reply went out
+    assert bot_api.pending_updates == 0  # and the update was confirmed before the exit
+
+
 async def test_an_answer_delivered_again_after_it_was_saved_is_not_recorded_twice(bot_app):
     """The bot saved an answer and died before it replied and marked the update handled:
     the redelivered answer asks the next question again instead of answering it too."""
