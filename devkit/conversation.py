@@ -1,9 +1,9 @@
 """Talking to the real bot through the fake Bot API, as a user would.
 
-``running`` starts the application as run_bot.py does (bot/polling.py); ``track`` counts the updates it
-has finished; a ``Conversation`` is one simulated user whose every step (a text, a button, a
-photo, a location) returns once the bot has processed it, with what the bot sent, so nothing
-waits on a sleep. The end-to-end tests, the benchmarks and ``run_bot.py --demo`` all drive the
+``running`` starts the application as run_bot.py does (bot/polling.py); ``track`` counts the
+updates it has finished; a ``Conversation`` is one simulated user whose every step (a text, a
+button, a photo, a location) returns once the bot has processed it, with what the bot sent, so
+nothing waits on a sleep. The end-to-end tests, the benchmarks and ``run_bot.py --demo`` all drive the
 bot this way.
 """
 from __future__ import annotations
