@@ -144,7 +144,7 @@ class Poller:
                     log.log(level, "getUpdates failed (%s); retry in %g s", e, delay)
                 else:
                     retry_wait = 0.0
-                    wait = self._wait_progress  # nothing new: until one in flight is done
+                    wait = self._wait_progress  # nothing new: until the offset moves
                     delay = 0.0 if self._dispatch(updates or []) else self.busy_poll
                     if delay and not self._tasks:
                         delay = 0.0  # nothing new and nothing in flight: the long poll waits
@@ -181,10 +181,12 @@ class Poller:
                           update.update_id)
             await asyncio.sleep(self.backoff[0])
             self.offsets.forget(update.update_id)
-        else:
-            self.offsets.finish(update.update_id)
-        finally:
             self._progress.set()
+        else:
+            before = self.offsets.offset
+            self.offsets.finish(update.update_id)
+            if self.offsets.offset != before or not self.offsets.in_flight:
+                self._progress.set()  # worth asking again: something new to confirm
 
     async def _wait_progress(self, delay: float) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
