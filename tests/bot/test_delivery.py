@@ -106,8 +106,9 @@ async def test_sigterm_finishes_and_confirms_what_is_in_flight(bot_api, db_url, 
         bot_api.latency = 0.3  # each call of the bot now takes a while
         calls = len(bot_api.calls)
         await user.send("/help")
-        while not any(c.method == "sendMessage" for c in bot_api.calls[calls:]):
-            await asyncio.sleep(0.005)  # being handled
+        async with asyncio.timeout(60):
+            while not any(c.method == "sendMessage" for c in bot_api.calls[calls:]):
+                await asyncio.sleep(0.005)  # being handled
         process.terminate()
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
     finally:
@@ -226,8 +227,9 @@ async def test_a_bot_killed_while_handling_a_webhook_post_handles_it_when_posted
         bot_api.latency = 0.5  # every call of the bot now takes half a second
         calls = len(bot_api.calls)
         posted = asyncio.create_task(telegram.post(submit))
-        while not any(c.method == "answerCallbackQuery" for c in bot_api.calls[calls:]):
-            await asyncio.sleep(0.005)  # the report is stored; the worker is not told yet
+        async with asyncio.timeout(60):
+            while not any(c.method == "answerCallbackQuery" for c in bot_api.calls[calls:]):
+                await asyncio.sleep(0.005)  # the report is stored; the worker is not told yet
         await _stop(process)
         status = await posted
         bot_api.latency = 0.0

@@ -104,8 +104,9 @@ async def test_a_slow_update_holds_the_offset_while_other_chats_go_on(bot_api):
         await asyncio.wait_for(recorder.started["bo 1"].wait(), 10)
         await bo.send("bo 2")
         await asyncio.wait_for(recorder.started["bo 2"].wait(), 10)
-        while "bo 2" not in recorder.handled:
-            await asyncio.sleep(0.01)
+        async with asyncio.timeout(10):
+            while "bo 2" not in recorder.handled:
+                await asyncio.sleep(0.01)
         assert recorder.handled == ["bo 1", "bo 2"]
         assert max(offsets_sent(bot_api)) <= slow  # nothing from "ann 1" on is confirmed
         assert bot_api.pending_updates == 4
