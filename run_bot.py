@@ -4,7 +4,7 @@
 Settings come from the environment or `.env` (models.core.settings): TELEGRAM_BOT_TOKEN,
 DATABASE_URL, TELEGRAM_API_BASE_URL, and WEBHOOK_URL / WEBHOOK_LISTEN / WEBHOOK_PORT /
 WEBHOOK_SECRET for ``--webhook`` (the secret is required: Telegram sends it with every update
-and PTB refuses a post without it). Exit code 2 means a setting is missing or was refused, or
+and a post without it is refused). Exit code 2 means a setting is missing or was refused, or
 the database is not at this code's schema version (`python -m models init` makes one,
 `python -m models upgrade` brings an older one up; start-up itself writes nothing).
 """
@@ -22,6 +22,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken
 from bot import build_application
 from bot.app import ALLOWED_UPDATES
 from bot.logs import configure
+from bot.polling import run_polling
+from bot.webhook import run_webhook
 from models.core.migrations import refusal
 from models.core.settings import ROOT, SettingsError, load_settings
 
@@ -63,12 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.webhook:
             url = urlparse(settings.webhook_url)
-            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                            url_path=url.path.lstrip("/"), webhook_url=settings.webhook_url,
-                            secret_token=settings.webhook_secret,
-                            allowed_updates=ALLOWED_UPDATES)
-        else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+            run_webhook(app, listen=settings.webhook_listen, port=settings.webhook_port,
+                        url_path=url.path.lstrip("/"), webhook_url=settings.webhook_url,
+                        secret=settings.webhook_secret, allowed_updates=ALLOWED_UPDATES)
+        else:  # both confirm an update only once it is handled (bot/polling.py, bot/webhook.py)
+            run_polling(app, allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         print("run_bot: Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized). "
               "Check the token @BotFather gave you.", file=sys.stderr)
@@ -78,12 +79,6 @@ def main(argv: list[str] | None = None) -> int:
                 if args.webhook and "webhook" in str(e).lower() else "")
         print(f"run_bot: Telegram refused a start-up call: {e}.{hint}", file=sys.stderr)
         return 2
-    except RuntimeError as e:
-        if "webhooks" in str(e):
-            print("run_bot: --webhook needs python-telegram-bot[webhooks] installed.",
-                  file=sys.stderr)
-            return 2
-        raise
     return 0
 
 

@@ -177,14 +177,25 @@ async def _drive(kind: str, workers: int, url: str, media: str) -> dict:
     _, base_url, file_url = await asyncio.to_thread(parent.recv)
     app = (_echo_application(base_url, file_url) if kind == "echo"
            else _wushe_application(base_url, file_url, url, media))
-    await app.initialize()
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
-    parent.send("go")
-    _, updates, elapsed, latencies = await asyncio.to_thread(parent.recv)
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
+    if os.environ.get("BENCH_PTB_UPDATER"):  # python-telegram-bot's own polling, to compare
+        await app.initialize()
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        parent.send("go")
+        _, updates, elapsed, latencies = await asyncio.to_thread(parent.recv)
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+    else:  # as run_bot.py polls: updates confirmed once handled (bot/polling.py)
+        from bot.polling import Poller, started
+
+        poller = Poller(app, timeout=1)
+        async with started(app):
+            polling = asyncio.create_task(poller.run())
+            parent.send("go")
+            _, updates, elapsed, latencies = await asyncio.to_thread(parent.recv)
+            poller.stop()
+            await polling
     parent.send("bye")
     proc.join(timeout=10)
     latencies.sort()

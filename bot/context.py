@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import peewee
 from telegram import Update, User
+from telegram.error import Forbidden
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from models.core.db import database
@@ -22,6 +23,9 @@ from models.core.i18n import Translator, negotiate, translator
 from models.core.schema import ChatState, Worker
 from models.core.settings import Settings
 from models.org.workers import find_worker
+from models.reports.filing import mark_handled
+
+from .updates import HANDLING, Handling
 
 _sessions = 0
 
@@ -90,8 +94,34 @@ class WusheApplication(Application):
         await super().start()
 
     async def process_update(self, update: object) -> None:
-        with db_session():
-            await super().process_update(update)
+        """Handle ``update`` in a database session, then record it as handled (bot/gate.py
+        drops it if it comes again). The record is written last, after the handlers' effects
+        and replies, and only if no handler failed: an update cut short by a crash or a kill
+        is handled again when it is redelivered, and the handlers are idempotent (a Submit
+        finds its report, an answer its draft's stamp: bot/questions.py)."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        state = HANDLING.get()
+        token = None
+        if state is None or state.update_id != update_id:
+            state = Handling(update_id)
+            token = HANDLING.set(state)
+        try:
+            with db_session():
+                await super().process_update(update)
+                if update_id is not None and not (state.failed or state.marked):
+                    mark_handled(update_id)
+                    state.marked = True
+        finally:
+            if token is not None:
+                HANDLING.reset(token)
+
+    async def process_error(self, update, error, job=None, coroutine=None) -> bool:
+        """A handler's failure marks its update unhandled (a user who blocked the bot is no
+        failure: a redelivery could not reach them either)."""
+        state = HANDLING.get()
+        if update is not None and state is not None and not isinstance(error, Forbidden):
+            state.failed = True
+        return await super().process_error(update, error, job, coroutine)
 
 
 def locale_of(user: User | None, state: ChatState | None, default: str) -> str:

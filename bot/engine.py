@@ -21,6 +21,7 @@ from models.core.schema import Draft, ReportKind
 from models.forms.kinds import (FieldDef, KindDef, active_kinds, options_for, parse_answer,
                                 validate_choice)
 from models.forms.parsing import parse_multi
+from models.core.db import database
 from models.reports import photos
 from models.reports.filing import (discard_draft, draft_photos, open_draft, save_draft,
                                     start_draft, store_photo)
@@ -32,7 +33,7 @@ from .chat import answer, close_keyboard, no_report, send, settle, swap_buttons 
 from .context import BotContext
 from .questions import (EMPTY, ask, card_text, current_field, go_back, kind_of,  # noqa: F401
                         previous_field, question_keyboard, question_text, record, render,
-                        show_value, understood)
+                        replayed, show_value, understood)
 
 #: Photos are decoded two at a time, whatever the number of chats sending them: a picture of
 #: the most pixels takes a few hundred MB while it is turned and re-encoded.
@@ -63,6 +64,10 @@ async def on_kind(update: Update, context: BotContext) -> None:
     code = args[0] if args else ""
     t = context.t
     draft = open_draft(context.worker)
+    if draft is not None and replayed(update, draft):  # started by this very tap
+        await answer(update)
+        await ask(update, context, draft)
+        return
     if draft is not None and (draft.answers or draft.kind.code == code):
         # A second tap on the menu: never wipe answers, never ask the first question twice.
         await answer(update)
@@ -79,6 +84,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
     draft = start_draft(context.worker, code)
     first = kind.next_field({})
     draft.step = first.name if first else None
+    draft.update_id = update.update_id
     save_draft(draft)
     await settle(update, context, f"{kind.emoji} {t.gettext(kind.name)}".strip())
     await ask(update, context, draft)
@@ -115,6 +121,9 @@ async def open_question(update: Update, context: BotContext
     if draft is None:
         await no_report(update, context)
         return None
+    if replayed(update, draft):  # its answer is saved already: ask what comes next
+        await ask(update, context, draft)
+        return None
     kind = kind_of(draft)
     return draft, kind, current_field(kind, draft)
 
@@ -130,7 +139,7 @@ async def on_text(update: Update, context: BotContext) -> None:
             raise ValidationError(f.name if f else None, "use_buttons")
         typed = update.effective_message.text
         value = parse_answer(f, typed, today=context.today())
-        record(draft, kind, f, value)
+        record(draft, kind, f, value, by=update)
     except ValidationError as e:
         await ask(update, context, draft, error=explain(e, context.t))
         return
@@ -165,9 +174,11 @@ async def on_photo(update: Update, context: BotContext) -> None:
     except ValidationError as e:
         await ask(update, context, draft, error=explain(e, t))
         return
-    store_photo(context.settings.media_dir, clean, draft_uid=draft.uid, field=f.name,
-                tg_file_id=photo.file_id, tg_file_unique_id=photo.file_unique_id)
-    save_draft(draft)
+    with database.atomic():  # the photo and the draft's stamp together (see ``replayed``)
+        store_photo(context.settings.media_dir, clean, draft_uid=draft.uid, field=f.name,
+                    tg_file_id=photo.file_id, tg_file_unique_id=photo.file_unique_id)
+        draft.update_id = update.update_id
+        save_draft(draft)
     await send(update, context,
                t.gettext("Photo {n} of {max} saved. Send another, or tap Done.",
                          n=count + 1, max=f.max_count),
@@ -200,7 +211,7 @@ async def on_location(update: Update, context: BotContext) -> None:
                   error=explain(ValidationError(None, "wrong_type"), context.t))
         return
     loc = update.effective_message.location
-    record(draft, kind, f, {"lat": loc.latitude, "lon": loc.longitude})
+    record(draft, kind, f, {"lat": loc.latitude, "lon": loc.longitude}, by=update)
     await ask(update, context, draft)
 
 
@@ -223,6 +234,10 @@ async def _tapped_field(update: Update, context: BotContext
         await answer(update, context.t.gettext("This report is no longer open."))
         await settle(update, context)
         return None
+    if replayed(update, draft):  # its answer is saved already: ask what comes next
+        await answer(update)
+        await ask(update, context, draft)
+        return None
     kind = kind_of(draft)
     f = current_field(kind, draft)
     if f is None or not args or args[0] != f.name:
@@ -242,7 +257,7 @@ async def _answer(update: Update, context: BotContext, draft: Draft, kind: KindD
                   value, shown: str) -> None:
     """Record a tapped answer, then close its question and ask the next one."""
     try:
-        record(draft, kind, f, value)
+        record(draft, kind, f, value, by=update)
     except ValidationError as e:
         await answer(update)
         await settle(update, context)
@@ -339,6 +354,6 @@ async def on_back(update: Update, context: BotContext) -> None:
         return
     draft, kind, f, _ = tapped
     await answer(update)
-    if go_back(draft, kind, f):
+    if go_back(draft, kind, f, by=update):
         await settle(update, context)
     await ask(update, context, draft)

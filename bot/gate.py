@@ -1,6 +1,7 @@
 """What happens to every update before any handler sees it.
 
-Group -2 drops an update already processed (a redelivery must not act or reply twice).
+Group -2 drops an update already handled to the end (a redelivery must not act or reply
+twice); the mark is written after the handlers, by ``WusheApplication.process_update``.
 Group -1 binds the update's user to the context and keeps out who may not report: chats that
 are not private are ignored; an unregistered user is told how to get an invite and nothing
 else; a disabled or pending worker is told so. /start, /help and /lang are open to everyone.
@@ -18,12 +19,13 @@ from models.core.errors import InviteError
 from models.forms.kinds import bind_scope
 from models.core.i18n import N_
 from models.core.messages import explain
-from models.reports.filing import seen_update
+from models.reports.filing import handled_before
 from models.core.schema import ProcessedUpdate, now
 
 from . import callbacks as cb
 from .chat import answer
 from .context import BotContext, db_session
+from .updates import handling
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,9 @@ PENDING = N_("Your registration is waiting for your coordinator's approval. You 
 
 
 async def drop_repeats(update: Update, context: BotContext) -> None:
-    if not seen_update(update.update_id):
+    if handled_before(update.update_id):
         log.info("update %s already processed: dropped", update.update_id)
+        handling().marked = True
         raise ApplicationHandlerStop
 
 

@@ -49,13 +49,21 @@ def current_field(kind: KindDef, draft: Draft) -> FieldDef | None:
     return f
 
 
-def record(draft: Draft, kind: KindDef, f: FieldDef, value) -> None:
-    """Store an answer and move to the next unanswered field (or the card).
+def replayed(update: Update, draft: Draft) -> bool:
+    """Whether ``update`` is the one whose answer the draft saved last: delivered again after
+    its answer was saved (the bot died before it replied and marked it handled)."""
+    return draft.update_id is not None and draft.update_id == update.update_id
+
+
+def record(draft: Draft, kind: KindDef, f: FieldDef, value, *, by: Update | None = None) -> None:
+    """Store an answer and move to the next unanswered field (or the card), stamped with the
+    update ``by`` that gave it (see ``replayed``).
 
     Cross-field checks run first; on a ValidationError the draft is left as it was.
     """
     answers = {**draft.answers, f.name: value}
     check_answers(kind, answers)
+    draft.update_id = by.update_id if by is not None else None
     draft.answers = answers
     draft.history = [h for h in draft.history if h != f.name] + [f.name]
     nxt = kind.next_field(answers)
@@ -75,12 +83,13 @@ def previous_field(kind: KindDef, draft: Draft, f: FieldDef) -> FieldDef | None:
     return visible[at - 1] if at > 0 else None
 
 
-def go_back(draft: Draft, kind: KindDef, f: FieldDef) -> bool:
+def go_back(draft: Draft, kind: KindDef, f: FieldDef, *, by: Update | None = None) -> bool:
     """Ask the question above again; its answer is kept (and shown) until replaced."""
     prev = previous_field(kind, draft, f)
     if prev is None:
         return False
     draft.step = prev.name
+    draft.update_id = by.update_id if by is not None else None
     save_draft(draft)
     return True
 

@@ -8,9 +8,32 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+
+@dataclass
+class Handling:
+    """How the handling of one update went, for whoever confirms it to Telegram: ``failed``
+    when a handler raised (the error handler has spoken; a webhook answers 500 so Telegram
+    delivers it again), ``marked`` once it is recorded as handled (bot/gate.py)."""
+
+    update_id: int | None = None
+    failed: bool = False
+    marked: bool = False
+
+
+#: The update being handled in this task (set by ``WusheApplication.process_update``, or
+#: beforehand by a caller that wants to read the outcome: the webhook).
+HANDLING: ContextVar[Handling | None] = ContextVar("handling", default=None)
+
+
+def handling() -> Handling:
+    """The current update's outcome record (a detached one outside an update)."""
+    return HANDLING.get() or Handling()
 
 
 def chat_key(update: object) -> int | None:

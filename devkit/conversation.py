@@ -1,9 +1,9 @@
 """Talking to the real bot through the fake Bot API, as a user would.
 
-``running`` starts the application like ``run_polling`` does; ``track`` counts the updates it
-has finished; a ``Conversation`` is one simulated user whose every step (a text, a button, a
-photo, a location) returns once the bot has processed it, with what the bot sent, so nothing
-waits on a sleep. The end-to-end tests, the benchmarks and ``run_bot.py --demo`` all drive the
+``running`` starts the application as run_bot.py does (bot/polling.py); ``track`` counts the
+updates it has finished; a ``Conversation`` is one simulated user whose every step (a text, a
+button, a photo, a location) returns once the bot has processed it, with what the bot sent, so
+nothing waits on a sleep. The end-to-end tests, the benchmarks and ``run_bot.py --demo`` all drive the
 bot this way.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections import Counter
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES
+from bot.polling import Poller, started
 
 STEP_TIMEOUT = 10.0
 
@@ -45,20 +46,16 @@ def track(app: Application) -> Counter:
 
 @contextlib.asynccontextmanager
 async def running(app: Application):
-    """Start like ``run_polling`` does (initialize, post_init, poll, start); stop cleanly."""
-    await app.initialize()
-    try:
-        if app.post_init:
-            await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-        await app.start()
+    """Start as run_bot.py does (bot/polling.py: updates confirmed once handled); stop
+    cleanly, the updates in flight finished and confirmed."""
+    poller = Poller(app, allowed_updates=ALLOWED_UPDATES, timeout=1)
+    async with started(app):
+        task = asyncio.create_task(poller.run())
         try:
             yield app
         finally:
-            await app.updater.stop()
-            await app.stop()
-    finally:
-        await app.shutdown()
+            poller.stop()
+            await task
 
 
 def buttons(markup) -> list[list[str]]:

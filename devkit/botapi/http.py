@@ -178,8 +178,11 @@ class HTTPLayer:
                 while len(pending) > -offset:
                     pending.popleft()
             else:
+                confirmed = pending and pending[0]["update_id"] < offset
                 while pending and pending[0]["update_id"] < offset:
                     pending.popleft()
+                if confirmed:  # as Telegram: confirmed when the request arrives, not when
+                    wake(self._call_waiters)  # its long poll ends (wait_delivered returns)
         allowed = self._allowed_updates
         if allowed:
             keep = deque()

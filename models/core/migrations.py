@@ -27,7 +27,7 @@ import peewee as pw
 from models.core.db import database
 from models.core.i18n import N_, translator
 from models.core.schema import (TABLES, AdminUser, Application, ApplicationStep, Delivery,
-                                Group, Heartbeat, Indicator, OrgUnit, Outbox, Photo, Plan,
+                                Draft, Group, Heartbeat, Indicator, OrgUnit, Outbox, Photo, Plan,
                                 Report, ReportKind, SchemaVersion, SocialOrganization,
                                 Subscription, Target, Volunteer, VolunteerHours)
 
@@ -413,6 +413,10 @@ def _version_8(step: Step) -> None:
                       empty=count["not_meaningful"])
 
 
+def _version_9(step: Step) -> None:
+    add_columns(Draft, "update_id")
+
+
 MIGRATIONS = [
     Migration(2, N_("groups, deliveries, registries and applications; admin accounts; "
                     "place facts and plan specs"), _version_2),
@@ -427,6 +431,8 @@ MIGRATIONS = [
               _version_7),
     Migration(8, N_("typed text already stored cleaned of control, bidi and zero-width "
                     "characters"), _version_8),
+    Migration(9, N_("drafts remember the update that last changed them (a redelivered answer "
+                    "is not saved twice)"), _version_9),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

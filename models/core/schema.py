@@ -280,6 +280,9 @@ class Draft(BaseModel):
     history = JSONField(default=list)  # fields answered, in order, for Back
     editing = pw.BooleanField(default=False)  # after an Edit, return to the card
     editing_report = pw.ForeignKeyField(Report, null=True, on_delete="SET NULL")
+    # the Telegram update whose answer was saved last: a redelivery of it asks the question
+    # again instead of recording the answer a second time (bot/questions.py)
+    update_id = pw.BigIntegerField(null=True)
     updated_at = pw.DateTimeField(default=now)
 
 

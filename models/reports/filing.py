@@ -191,11 +191,13 @@ def reject(report: Report, *, actor: str, reason: str) -> Outbox | None:
             payload={"report_uid": report.uid, "action": "fix"})
 
 
-def seen_update(update_id: int) -> bool:
-    """Record an update id; False if it was already handled (a redelivery)."""
-    try:
-        with database.atomic():
-            ProcessedUpdate.create(update_id=update_id)
-        return True
-    except peewee.IntegrityError:
-        return False
+def handled_before(update_id: int) -> bool:
+    """Whether this update was handled to the end already (its redelivery is dropped)."""
+    return ProcessedUpdate.select().where(ProcessedUpdate.update_id == update_id).exists()
+
+
+def mark_handled(update_id: int) -> None:
+    """Record an update as handled: written after its effects were committed and its replies
+    sent, never before, so a crash in between leads to a redelivery, not to a lost update.
+    One statement, outside any transaction; a second mark changes nothing."""
+    ProcessedUpdate.insert(update_id=update_id).on_conflict_ignore().execute()

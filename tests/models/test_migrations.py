@@ -43,6 +43,8 @@ OWNED = ("org_unit", "plan", "target")  # version 7
 
 def back_to(db, version: int) -> None:
     """Make the fixture's database the way the code of ``version`` left it (down to 3)."""
+    if version < 9 and "update_id" in _columns(db, "draft"):
+        db.execute_sql('ALTER TABLE "draft" DROP COLUMN "update_id"')
     if version < 7:
         for table in OWNED:
             if "owners" in _columns(db, table):
@@ -119,8 +121,9 @@ def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
     assert stored_version() == SCHEMA_VERSION and check() is None
     after = dump(db)
     assert set(after) == set(before) | {"heartbeat"}
-    for table in set(before) - {"admin_user", "schema_version", "photo", *OWNED}:
+    for table in set(before) - {"admin_user", "schema_version", "photo", "draft", *OWNED}:
         assert after[table] == before[table], table
+    assert after["draft"] == [{**row, "update_id": None} for row in before["draft"]]
     assert after["admin_user"] == [{**row, "session_version": 0, "must_change_password": False}
                                    for row in before["admin_user"]]
     for table in OWNED:  # nothing was set through the admin or an import: all the files'
@@ -257,8 +260,9 @@ def test_a_database_made_by_the_version_3_code_upgrades_with_its_rows(tmp_path):
             assert [a.version for a in applied] == AFTER_3
             after = dump(database)
             assert check() is None
-            for table in set(before) - {"admin_user", "schema_version", *OWNED}:
+            for table in set(before) - {"admin_user", "schema_version", "draft", *OWNED}:
                 assert after[table] == before[table], table
+            assert after["draft"] == [{**r, "update_id": None} for r in before["draft"]]
             assert after["admin_user"] == [{**r, "session_version": 0, "must_change_password": 0}
                                            for r in before["admin_user"]]
             assert any("1 photos have no file" in line for a in applied for line in a.lines())

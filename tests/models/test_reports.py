@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from models.core.errors import InviteError, PermissionDenied, ValidationError
-from models.reports.filing import (draft_from_report, review, save_draft, seen_update, start_draft,
+from models.reports.filing import (draft_from_report, handled_before, mark_handled, review, save_draft, start_draft,
                             store_photo, submit_draft)
 from models.core.schema import AuditLog, Contribution, Draft, Invite, Photo, Report, Worker
 from models.org.workers import redeem_invite
@@ -103,10 +103,11 @@ def test_review_is_audited_with_before_and_after(db):
     assert log.actor == "official:bob"
 
 
-def test_an_update_id_is_processed_once(db):
-    assert seen_update(101) is True
-    assert seen_update(101) is False
-    assert seen_update(102) is True
+def test_an_update_is_marked_handled_once(db):
+    assert not handled_before(101)
+    mark_handled(101)
+    mark_handled(101)  # a second mark changes nothing
+    assert handled_before(101) and not handled_before(102)
 
 
 def test_an_invite_binds_a_worker_to_its_community(db):
