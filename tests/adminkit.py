@@ -15,6 +15,7 @@ import jinja2
 import pytest
 from werkzeug.security import generate_password_hash
 
+import admin.auth
 from admin import create_app
 from admin.auth import session_entries
 from models.core.db import database
@@ -133,3 +134,14 @@ def audit_rows(entity, entity_id=None, action=None) -> list[AuditLog]:
     if action:
         q = q.where(AuditLog.action == action)
     return list(q.order_by(AuditLog.id))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The admin's clock (sign-in throttle and idle sessions), which the test moves."""
+    state = {"now": dt.datetime(2026, 11, 23, 8, 0, 0)}
+    monkeypatch.setattr(admin.auth, "now", lambda: state["now"])
+
+    def advance(**delta):
+        state["now"] += dt.timedelta(**delta)
+    return advance

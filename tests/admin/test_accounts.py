@@ -7,13 +7,11 @@ from models.core.i18n import translator
 
 ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
 
-import datetime as dt
 import re
 
 import pytest
 from werkzeug.security import check_password_hash
 
-import admin.auth
 import run_admin
 from admin.auth import ACCOUNT_TRIES, FREE_TRIES, AccountError, create_user
 from models.core.schema import AdminUser, AuditLog
@@ -27,16 +25,6 @@ def sign_in(client, username, password, where=HERE):
     return client.post("/login", data={"username": username, "password": password},
                        environ_base=where)
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The sign-in throttle's clock, which the test moves."""
-    state = {"now": dt.datetime(2026, 11, 23, 8, 0, 0)}
-    monkeypatch.setattr(admin.auth, "now", lambda: state["now"])
-
-    def advance(**delta):
-        state["now"] += dt.timedelta(**delta)
-    return advance
 
 
 # -- signing in and out ----------------------------------------------------------------------

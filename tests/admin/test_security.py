@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 
@@ -35,16 +34,6 @@ def sign_in(client, username, password, where=HERE, next_=None):
     return client.post("/login", query_string=query, environ_base=where,
                        data={"username": username, "password": password})
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The admin's clock (sign-in throttle and idle sessions), which the test moves."""
-    state = {"now": dt.datetime(2026, 11, 23, 8, 0, 0)}
-    monkeypatch.setattr(admin.auth, "now", lambda: state["now"])
-
-    def advance(**delta):
-        state["now"] += dt.timedelta(**delta)
-    return advance
 
 
 # -- redirects ---------------------------------------------------------------------------------
