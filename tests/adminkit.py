@@ -9,6 +9,7 @@ from models.core.i18n import translator
 ZH = translator("zh_Hans").gettext  # the admin speaks Chinese unless asked otherwise
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import jinja2
@@ -124,6 +125,12 @@ def world(app, settings):
 
 def page_text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def visible_text(response) -> str:
+    """What a reader sees: the page without its tags, so a random CSRF token or CSP nonce
+    ("…GJLiw0c…") cannot pass for a name that must not be shown."""
+    return re.sub(r"<[^>]*>", " ", page_text(response))
 
 
 def audit_rows(entity, entity_id=None, action=None) -> list[AuditLog]:
