@@ -73,6 +73,12 @@ REGISTRY = {
     "volunteer_not_found": N_("No active volunteer of your community matches that. Tap a name, "
                               "or type the full name or the phone number."),
     "volunteer_ambiguous": N_("Several volunteers match that: type the phone number instead."),
+    "register_needs_filed": N_("Only a filed organization can be recorded as registered."),
+    "register_level": N_("Registration is recorded by the district the organization belongs to."),
+    "candidate_needs_filed": N_("Only a filed organization can be put on the list of candidates "
+                                "for registration."),
+    "unknown_rating": N_("Please choose a rating from 1A to 5A."),
+    "rating_needs_registered": N_("Only a registered organization can hold a rating."),
 }
 
 #: Officials' accounts (``models.org.accounts``): the username rule and the role table.

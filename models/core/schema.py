@@ -421,7 +421,10 @@ class SocialOrganization(BaseModel):
     leader_phone = pw.CharField(max_length=32, null=True)
     members = pw.IntegerField(default=0)
     founded_on = pw.DateField(null=True)
-    status = pw.CharField(max_length=16, default="pending", index=True)  # pending | reviewed | filed | returned | deregistered
+    status = pw.CharField(max_length=16, default="pending", index=True)  # pending | reviewed | filed | registered | returned | deregistered
+    # 登记 vs 备案 (津民发〔2018〕61号 三(二)–(四)): filed (备案 only) | candidate (filed, on the
+    # district's 拟登记台账 as a 培育示范点) | registered (登记 with the registration authority).
+    registration = pw.CharField(max_length=16, default="filed", index=True)
     is_hub = pw.BooleanField(default=False)  # 枢纽型社区社会组织联合会 of its street
     full_time_social_workers = pw.IntegerField(default=0)
     rating = pw.CharField(max_length=8, null=True)  # 1A … 5A

@@ -224,6 +224,12 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE, *, overwrite: bool = False) -> Loa
             ind_spec = _plain(i.get("spec", {}))
             if i.get("targets"):
                 ind_spec["targets"] = _plain(i["targets"])
+            if i.get("strict"):  # 超过/突破: more than the target (models.plans.pacing.pace_of)
+                ind_spec["strict"] = True
+            if i.get("nature"):  # 约束性 (binding) / 预期性 (expected), and why when assumed
+                ind_spec["nature"] = i["nature"]
+                if i.get("nature_assumed"):
+                    ind_spec["nature_assumed"] = i["nature_assumed"]
             values = dict(
                 name=i["name"], name_en=i["name_en"], action_line=lines.get(i.get("line")),
                 unit=i.get("unit", ""), unit_en=i.get("unit_en", ""),

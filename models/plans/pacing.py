@@ -88,10 +88,12 @@ def milestone_share(milestones, as_of: dt.date) -> Decimal:
 
 
 def pace_of(actual: Decimal | None, target: Decimal | None, window: Window, as_of: dt.date,
-            milestones=None, elapsed: Decimal | None = None) -> tuple[str, Decimal | None]:
+            milestones=None, elapsed: Decimal | None = None,
+            strict: bool = False) -> tuple[str, Decimal | None]:
     """The pace of ``actual`` against ``target``: expected by ``as_of`` is the target spread
     evenly over ``window``, or with ``milestones`` ([{by, share}]) the share due by then, or
-    the share ``elapsed`` given (a standing target's, see ``due_share``)."""
+    the share ``elapsed`` given (a standing target's, see ``due_share``). ``strict`` (the
+    document says 超过/突破: more than the target): reaching it exactly is not enough."""
     if actual is None:
         return "not_measured", None
     if target is None:
@@ -99,11 +101,11 @@ def pace_of(actual: Decimal | None, target: Decimal | None, window: Window, as_o
     if elapsed is None:
         elapsed = milestone_share(milestones, as_of) if milestones else window.share_elapsed(as_of)
     expected = (target * elapsed).quantize(Decimal("0.01"))
-    if actual >= target:
+    if actual > target or (actual == target and not strict):
         return "done", expected
     if as_of > window.end:
         return "missed", expected
-    if expected == 0 or actual >= expected:
+    if expected == 0 or actual > expected or (actual == expected and not strict):
         return "on_track", expected
     if actual >= expected * BEHIND_RATIO:
         return "behind", expected

@@ -186,7 +186,8 @@ def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: 
             result.rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
             continue
         actual = actual_of(ind)
-        pace, expected = pace_of(actual, target, w, as_of, elapsed=due_share(ind, plan, w, as_of))
+        pace, expected = pace_of(actual, target, w, as_of, elapsed=due_share(ind, plan, w, as_of),
+                                 strict=bool((ind.spec or {}).get("strict")))
         result.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
     return result
 
@@ -293,7 +294,8 @@ def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[
         end = min(sunday, last)
         pp = PlanProgress(plan=plan, scope=scope, year=year, as_of=end)
         for ind in targeted:
-            pace, expected = pace_of(running[ind.id], targets[ind.id], window, end)
+            pace, expected = pace_of(running[ind.id], targets[ind.id], window, end,
+                                     strict=bool((ind.spec or {}).get("strict")))
             pp.rows.append(IndicatorProgress(ind, running[ind.id], targets[ind.id], expected,
                                              window, pace))
         points.append(WeekPoint(monday, sunday, sum(per_day.get(d, 0) for d in days),

@@ -15,6 +15,12 @@ Source: 天津市民政局《关于大力培育发展社区社会组织的指导
   street files it. A second hub in the same street is refused; a hub is filed only with 2–3
   full-time social workers, and ``staffing_issue`` flags a filed hub whose staff later left
   that range.
+* 三(三), 三(四): 登记 vs 备案 (``registration``): the district puts large filed organizations
+  on its 拟登记台账 as 培育示范点 (``mark_registration_candidate``: ``candidate``) and records
+  their registration (``register_organization``: ``filed`` → ``registered``); the hub is to
+  be 注册登记, so a plan counts a hub only when registered. Only registered organizations
+  carry a 等级评估 rating (``rate_organization``, 1A–5A); plans count rows in force only
+  (``VALID_STATUSES``: filed, registered).
 * 一 and 四(三): the categories it names — 养老服务类, 社区服务类, 扶危助困类, 慈善救助类
   (the four to cultivate first) and 互助类 — and 其他 for the rest.
 * 四(三): volunteers registered in the community, service recorded, time banks (时间银行):
@@ -47,7 +53,9 @@ from models.registry.organizations import (ORG_FIELDS, allowed_actions, clean_or
                                            create_organization, deregister_organization,
                                            file_organization, hub_of, return_organization,
                                            review_organization, set_organization_active,
-                                           staffing_issue, update_organization)
+                                           staffing_issue, update_organization,
+                                           mark_registration_candidate, rate_organization,
+                                           register_organization)
 from models.registry.sheets import (NATIONAL_HOURS_COLUMNS, NATIONAL_VOLUNTEER_COLUMNS,
                                     ORGANIZATION_COLUMNS, national_hours, national_volunteers,
                                     organization_table)
@@ -55,6 +63,8 @@ from models.registry.timebank import CommunityBank, balance, balances, log_hours
 from models.registry.vocabulary import (CATEGORIES, CATEGORY_ZH, GENDER_ZH, GENDERS,
                                         HUB_SOCIAL_WORKERS, STATUS_ZH, STATUSES, RegistryError,
                                         category_code, gender_code, id_type_code)
+from models.registry.vocabulary import (RATINGS, REGISTRATION_ZH, REGISTRATIONS,
+                                        VALID_STATUSES)
 from models.registry.volunteers import (VOLUNTEER_FIELDS, clean_volunteer, register_volunteer,
                                         set_volunteer_active)
 
@@ -71,4 +81,6 @@ __all__ = [
     "return_organization", "review_organization", "set_organization_active",
     "set_volunteer_active", "staffing_issue", "time_bank", "update_organization",
     "volunteer_from_report", "volunteer_options", "volunteer_reviewed",
+    "RATINGS", "REGISTRATIONS", "REGISTRATION_ZH", "VALID_STATUSES",
+    "mark_registration_candidate", "rate_organization", "register_organization",
 ]

@@ -13,8 +13,8 @@ from models.core.errors import ValidationError
 from models.core.schema import OrgUnit, SocialOrganization, audit, now
 from models.forms import parsing
 from models.forms.particulars import parse_phone
-from models.registry.vocabulary import (HUB_SOCIAL_WORKERS, RegistryError, category_code,
-                                        count_of, date_of)
+from models.registry.vocabulary import (HUB_SOCIAL_WORKERS, RATINGS, REGISTRATIONS,
+                                        RegistryError, category_code, count_of, date_of)
 
 ORG_FIELDS = ("name", "category", "leader", "leader_phone", "members", "founded_on",
               "full_time_social_workers", "note")
@@ -24,7 +24,8 @@ def _snapshot(org: SocialOrganization) -> dict:
     return {"name": org.name, "category": org.category, "org_unit": org.org_unit.code,
             "leader": org.leader, "leader_phone": org.leader_phone, "members": org.members,
             "founded_on": org.founded_on, "status": org.status, "is_hub": org.is_hub,
-            "full_time_social_workers": org.full_time_social_workers, "active": org.active}
+            "full_time_social_workers": org.full_time_social_workers, "active": org.active,
+            "registration": org.registration, "rating": org.rating}
 
 
 def _category(value) -> str:
@@ -92,25 +93,36 @@ def _check_name(unit: OrgUnit, name: str, exclude: int | None = None) -> None:
 
 def create_organization(unit: OrgUnit, values: dict, *, actor: str, is_hub: bool = False,
                         status: str = "pending", today: dt.date | None = None,
-                        active: bool = True) -> SocialOrganization:
+                        active: bool = True, registration: str = "filed",
+                        rating: str | None = None) -> SocialOrganization:
     """Register an organization for 备案 in ``unit`` (its community; a hub: its street).
 
     ``status`` is ``pending`` for a new application; an import of an existing paper register
-    may carry ``reviewed`` or ``filed``.
+    may carry ``reviewed`` or ``filed``, or ``registered`` for one holding a registration (登记)
+    already (``registration`` is then ``registered``; only such one may carry a ``rating``).
     """
-    if status not in ("pending", "reviewed", "filed"):
+    if status not in ("pending", "reviewed", "filed", "registered"):
         raise ValueError(status)
+    if registration not in REGISTRATIONS:
+        raise ValueError(registration)
+    if status == "registered":
+        registration = "registered"
+    elif registration == "registered":
+        raise ValueError("a registered organization has the status 'registered'")
+    if rating is not None:
+        _check_rating(rating, registration)
     cleaned = clean_organization(values, today=today)
     if is_hub and status == "reviewed":
         status = "pending"
     with database.atomic():
         _check_place(unit, is_hub)
         _check_name(unit, cleaned["name"])
-        if is_hub and status == "filed":
+        if is_hub and status in ("filed", "registered"):
             _check_staffing(cleaned["full_time_social_workers"])
         stamp = now()
         org = SocialOrganization.create(
             org_unit=unit, org_path=unit.path, is_hub=is_hub, status=status, active=active,
+            registration=registration, rating=rating,
             reviewed_by=actor if status in ("reviewed", "filed") and not is_hub else None,
             reviewed_at=stamp if status in ("reviewed", "filed") and not is_hub else None,
             filed_by=actor if status == "filed" else None,
@@ -164,6 +176,8 @@ def allowed_actions(org: SocialOrganization, unit: OrgUnit | None) -> list[str]:
     if street and (org.status == "reviewed" or (org.status == "pending" and org.is_hub)):
         out += ["file", "return"]
     if org.status == "filed" and street:
+        out.append("deregister")
+    if org.status == "registered" and _is_district_of(unit, org):
         out.append("deregister")
     return out
 
@@ -241,13 +255,17 @@ def return_organization(org: SocialOrganization, *, unit: OrgUnit, actor: str,
 
 def deregister_organization(org: SocialOrganization, *, unit: OrgUnit, actor: str,
                             reason: str) -> SocialOrganization:
-    """The street strikes a filed organization off (it stops, or 三(二): it broke the rules)."""
+    """The street strikes a filed organization off (it stops, or 三(二): it broke the rules);
+    the district's registration authority a registered one."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("reason", "required")
-    if org.status != "filed":
+    if org.status not in ("filed", "registered"):
         raise RegistryError(None, "cannot_deregister")
-    if not _is_street_of(unit, org):
+    if org.status == "registered":  # 注销登记: the district's registration authority
+        if not _is_district_of(unit, org):
+            raise RegistryError(None, "register_level")
+    elif not _is_street_of(unit, org):
         raise RegistryError(None, "file_level")
     return _transition(org, "deregistered", "deregister", actor=actor, opinion=reason,
                        active=False)
@@ -266,4 +284,71 @@ def set_organization_active(org: SocialOrganization, active: bool, *,
         org.save()
         audit(actor, "activate" if active else "deactivate", "social_organization", org.id,
               before=before, after=_snapshot(org))
+    return org
+
+
+# -- 登记 (三(三), 三(四)) and 等级评估 ---------------------------------------------------------------
+
+def _is_district_of(unit: OrgUnit | None, org: SocialOrganization) -> bool:
+    """Whether ``unit`` is the district (county) whose registration authority (各区登记机关)
+    the organization registers with."""
+    return (unit is not None and unit.level == "county"
+            and (org.org_path or "").startswith(unit.path))
+
+
+def _check_rating(rating: str, registration: str) -> None:
+    if rating not in RATINGS:
+        raise RegistryError("rating", "unknown_rating")
+    if registration != "registered":
+        raise RegistryError("rating", "rating_needs_registered")
+
+
+def mark_registration_candidate(org: SocialOrganization, candidate: bool, *, unit: OrgUnit,
+                                actor: str) -> SocialOrganization:
+    """三(三): the district puts a large, influential filed organization on its 拟登记台账 as a
+    培育示范点 (``candidate``), or takes it off; only a filed one, only by its district."""
+    if org.status != "filed" or org.registration == "registered":
+        raise RegistryError(None, "candidate_needs_filed")
+    if not _is_district_of(unit, org):
+        raise RegistryError(None, "register_level")
+    wanted = "candidate" if candidate else "filed"
+    if org.registration == wanted:
+        return org
+    with database.atomic():
+        before = _snapshot(org)
+        org.registration = wanted
+        org.save()
+        audit(actor, "candidate" if candidate else "uncandidate", "social_organization", org.id,
+              before=before, after=_snapshot(org))
+    return org
+
+
+def register_organization(org: SocialOrganization, *, unit: OrgUnit, actor: str,
+                          opinion: str = "") -> SocialOrganization:
+    """登记: the district records that a filed organization (a candidate, or a street's hub,
+    which 三(四) wants 注册登记) now holds a registration: filed → registered. A hub is
+    registered only with its 2–3 full-time social workers."""
+    if org.status != "filed":
+        raise RegistryError(None, "register_needs_filed")
+    if not _is_district_of(unit, org):
+        raise RegistryError(None, "register_level")
+    if org.is_hub:
+        _check_staffing(org.full_time_social_workers or 0)
+    return _transition(org, "registered", "register", actor=actor, opinion=opinion,
+                       registration="registered")
+
+
+def rate_organization(org: SocialOrganization, rating: str | None, *,
+                      actor: str) -> SocialOrganization:
+    """The 等级评估 result (1A–5A) of a registered organization, or none (expired, revoked)."""
+    rating = (rating or "").strip().upper() or None
+    if rating is not None:
+        _check_rating(rating, org.registration if org.status == "registered" else "filed")
+    if org.rating == rating:
+        return org
+    with database.atomic():
+        before = _snapshot(org)
+        org.rating = rating
+        org.save()
+        audit(actor, "rate", "social_organization", org.id, before=before, after=_snapshot(org))
     return org

@@ -45,9 +45,10 @@ def set_places(values: dict) -> None:
         u.save()
 
 
-def organizations(u: OrgUnit, n: int, *, status="filed", active=True, start=0, **kw):
+def organizations(u: OrgUnit, n: int, *, status="filed", active=True, start=0,
+                  category="community_service", **kw):
     for i in range(start, start + n):
-        SocialOrganization.create(name=f"{u.name}组织{i}", category="community_service",
+        SocialOrganization.create(name=f"{u.name}组织{i}", category=category,
                                   org_unit=u, org_path=u.path, leader="张敏", status=status,
                                   active=active, **kw)
 
@@ -106,10 +107,38 @@ def test_certified_share_of_full_time_community_workers(plan):
     # (7 + 6 + 1) / (10 + 10 + 5) × 100 = 56 %; target 60 %: 93.33 %; 56 ≥ 45 → behind
     assert (r.actual, r.target, r.pace) == (Decimal("56.00"), 60, "behind")
     assert round(r.percent, 2) == 93.33
-    c.attrs = {"community_workers": 5, "certified_community_workers": 2}
+
+
+def test_break_through_60_percent_means_more_than_60(plan):
+    """突破60%: exactly 60 % is not reached (nor on pace, the whole 60 being expected);
+    60.1 % is."""
+    a, b, c = communities()
+    set_places({a: dict(attrs={"community_workers": 10, "certified_community_workers": 7}),
+                b: dict(attrs={"community_workers": 10, "certified_community_workers": 6}),
+                c: dict(attrs={"community_workers": 5, "certified_community_workers": 2})})
+    r = row(plan, unit(STREET), "certified_community_workers")
+    # 15 / 25 = 60 %: the target, not more than it
+    assert (r.actual, r.target, r.expected) == (Decimal("60.00"), 60, Decimal("60.00"))
+    assert r.pace == "behind"
+    # 601 / 1000 = 60.1 % → done
+    set_places({a: dict(attrs={"community_workers": 990, "certified_community_workers": 594}),
+                b: dict(attrs={"community_workers": 5, "certified_community_workers": 5}),
+                c: dict(attrs={"community_workers": 5, "certified_community_workers": 2})})
+    r = row(plan, unit(STREET), "certified_community_workers")
+    assert (r.actual, r.pace) == (Decimal("60.10"), "done")
+    assert Indicator.get(Indicator.code == "certified_community_workers").spec["strict"] is True
+    # before the due date, exactly the share expected by then is not on track either:
+    # by 2024-12-31, 60 × 366 / 731 = 30.04 expected; 751 / 2500 = 30.04 % → behind
+    set_places({a: dict(attrs={"community_workers": 2500, "certified_community_workers": 751}),
+                b: dict(attrs={"community_workers": 0, "certified_community_workers": 0}),
+                c: dict(attrs={"community_workers": 0, "certified_community_workers": 0})})
+    early = dt.date(2024, 12, 31)
+    r = row(plan, unit(STREET), "certified_community_workers", year=2024, as_of=early)
+    assert (r.actual, r.expected, r.pace) == (Decimal("30.04"), Decimal("30.04"), "behind")
+    c.attrs = {"community_workers": 0, "certified_community_workers": 1}  # 752 / 2500
     c.save()
-    # 15 / 25 = 60 % → done
-    assert row(plan, unit(STREET), "certified_community_workers").pace == "done"
+    r = row(plan, unit(STREET), "certified_community_workers", year=2024, as_of=early)
+    assert (r.actual, r.pace) == (Decimal("30.08"), "on_track")
 
 
 def test_community_social_organizations_per_urban_and_per_rural_community(plan):
@@ -118,6 +147,7 @@ def test_community_social_organizations_per_urban_and_per_rural_community(plan):
     organizations(b, 15)
     organizations(c, 10)
     organizations(c, 5, status="pending", start=100)  # not filed: not counted
+    organizations(c, 3, status="deregistered", start=200)  # struck off: not counted
     street = unit(STREET)
     r = row(plan, street, "csos_per_urban_community")
     # 45 filed / 3 urban communities = 15 per community; 15 / 20 = 75 %; 15 ≥ 0.75 × 20 → behind
@@ -148,16 +178,22 @@ def test_communities_with_five_active_organizations(plan):
     assert row(plan, a, "communities_with_5_active_csos").pace == "done"
 
 
-def test_communities_with_a_volunteer_team(plan):
+def test_communities_with_a_volunteer_service_organization(plan):
+    """每个社区培育1个以上志愿服务类的社区社会组织: an organization of the category
+    志愿服务类, in force; a volunteer team typed on a registration is not one."""
     a, b, c = communities()
     volunteers(a, 3, team="银龄志愿队")
-    volunteers(a, 1)
-    volunteers(b, 2, team="")  # no team recorded
-    r = row(plan, unit(STREET), "communities_with_volunteer_cso")
-    # one team in 胜利社区, none in the other two: 1 of 3
-    assert (r.actual, r.target) == (1, 3)
     volunteers(b, 1, team="青年志愿队")
-    volunteers(c, 1, team="巾帼志愿队")
+    organizations(b, 2)  # community service, not volunteer service
+    organizations(c, 1, category="volunteer_service", status="pending")  # not filed yet
+    r = row(plan, unit(STREET), "communities_with_volunteer_cso")
+    assert (r.actual, r.target) == (0, 3)
+    organizations(a, 1, category="volunteer_service", start=10)
+    organizations(b, 1, category="volunteer_service", status="registered",
+                  registration="registered", start=10)
+    r = row(plan, unit(STREET), "communities_with_volunteer_cso")
+    assert (r.actual, r.target) == (2, 3)
+    organizations(c, 1, category="volunteer_service", start=10)
     assert row(plan, unit(STREET), "communities_with_volunteer_cso").pace == "done"
 
 
@@ -169,14 +205,64 @@ def test_a_social_work_station_in_every_township(plan):
 
 def test_registry_counts_show_without_a_target_where_the_province_is_not_loaded(plan):
     a, b, c = communities()
-    organizations(a, 2, rating="4A")
-    organizations(b, 1, rating="5A")
-    organizations(c, 1, rating="3A")
+    organizations(a, 2, rating="4A", status="registered", registration="registered")
+    organizations(b, 1, rating="5A", status="registered", registration="registered")
+    organizations(c, 1, rating="3A", status="registered", registration="registered")
     set_places({a: dict(attrs={"star_complex": True}), b: dict(attrs={"star_complex": False})})
     street = unit(STREET)
     assert row(plan, street, "rated_4a_organizations").actual == 3
     assert row(plan, street, "star_complexes").actual == 1
     assert row(plan, street, "star_complexes").pace == "no_target"
+
+
+def test_4a_counts_registered_organizations_in_force_only(plan):
+    """4A级及以上社会组织: 等级评估 rates registered (登记) organizations; a filed community
+    organization, or one pending, returned or deregistered, is not counted."""
+    a, b, c = communities()
+    organizations(a, 1, rating="4A", status="registered", registration="registered")
+    organizations(a, 1, rating="4A", status="deregistered", registration="registered", start=1)
+    organizations(a, 1, rating="5A", status="pending", start=2)
+    organizations(b, 1, rating="4A", status="returned", start=3)
+    organizations(b, 1, rating="4A", status="filed", start=4)  # a filed community organization
+    organizations(c, 1, rating="5A", status="filed", registration="candidate", start=5)
+    street = unit(STREET)
+    assert row(plan, street, "rated_4a_organizations").actual == 1
+    organizations(c, 1, rating="5A", status="registered", registration="registered", start=6)
+    assert row(plan, street, "rated_4a_organizations").actual == 2
+
+
+def test_the_six_kinds_and_the_five_linkage_models_are_counted(plan):
+    a, b, c = communities()
+    for i, kind in enumerate(("volunteer_service", "self_governance", "mediation",
+                              "emergency_rescue", "environment", "hardship_relief",
+                              "culture_sports")):
+        organizations(a, i + 1, category=kind, start=10 * i)
+    organizations(b, 4, category="mediation", status="pending", start=100)  # not counted
+    street = unit(STREET)
+    got = {k: row(plan, street, f"csos_{k}").actual for k in (
+        "volunteer_service", "self_governance", "mediation", "emergency_rescue", "environment",
+        "hardship_relief", "culture_sports")}
+    assert got == {"volunteer_service": 1, "self_governance": 2, "mediation": 3,
+                   "emergency_rescue": 4, "environment": 5, "hardship_relief": 6,
+                   "culture_sports": 7}
+    set_places({a: dict(attrs={"linkage_community_led": True, "linkage_charity_leveraged": True}),
+                b: dict(attrs={"linkage_community_led": True}),
+                c: dict(attrs={"linkage_community_led": False, "linkage_org_carrier": True})})
+    got = {k: row(plan, street, f"linkage_{k}").actual for k in (
+        "community_led", "org_carrier", "social_worker_led", "volunteer_aided",
+        "charity_leveraged")}
+    assert got == {"community_led": 2, "org_carrier": 1, "social_worker_led": 0,
+                   "volunteer_aided": 0, "charity_leveraged": 1}
+
+
+def test_every_target_says_whether_it_is_binding_or_expected(plan):
+    targeted = [i for i in Indicator.select().where(Indicator.plan == plan)
+                if i.spec.get("targets") or i.per_unit_target is not None
+                or i.measure == "presence"]
+    assert len(targeted) == 11
+    for i in targeted:
+        assert i.spec["nature"] in ("binding", "expected"), i.code
+        assert "约束性" in i.spec["nature_assumed"], i.code
 
 
 def test_a_breakdown_gives_each_township_the_figures_of_its_own_plan_progress(plan):
