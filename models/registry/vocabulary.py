@@ -63,7 +63,7 @@ VALID_STATUSES = ("filed", "registered")
 REGISTRATIONS = {
     "filed": N_("Filed only"),                          # 备案
     "candidate": N_("Candidate for registration"),      # 拟登记台账 · 培育示范点
-    "registered": N_("Registered"),                     # 登记
+    "registered": N_("Registered with the authority"),  # 登记
 }
 REGISTRATION_ZH = {"filed": "备案", "candidate": "拟登记(培育示范点)", "registered": "登记"}
 

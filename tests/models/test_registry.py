@@ -147,7 +147,8 @@ def test_categories_are_the_documents_and_read_in_chinese(places):
     org = r.create_organization(c1, dict(ORG, category="扶危助困类"), actor="a", today=TODAY)
     assert org.category == "hardship_relief"
     assert set(r.CATEGORY_ZH.values()) == {"养老服务类", "社区服务类", "扶危助困类", "慈善救助类",
-                                           "互助类", "其他"}
+                                           "互助类", "志愿服务类", "自治协商类", "矛盾纠纷调解类",
+                                           "应急救援类", "环境保护类", "文体活动类", "其他"}
     assert r.category_code("慈善救助") == "charity_relief" and r.category_code("体育") is None
 
 
@@ -544,3 +545,81 @@ def test_the_registry_explains_its_refusals_from_the_static_table():
     assert not set(messages.REGISTRY) & set(messages.FORMS)
     assert explain(ValidationError("phone", "not_a_phone"), Translator("en")).startswith(
         "Please send a mobile number")
+
+
+# -- 登记 vs 备案, the register of candidates, ratings (三(三), 三(四); 浙江 001's 4A) ------------
+
+def test_the_district_lists_candidates_and_records_their_registration(places):
+    c1, _c2, street, far = places
+    county = street.parent
+    org = r.create_organization(c1, ORG, actor="a", status="filed", today=TODAY)
+    assert (org.registration, org.rating) == ("filed", None)
+    # only its own district lists it, and only a filed organization
+    refused(lambda: r.mark_registration_candidate(org, True, unit=street, actor="a"),
+            "register_level")
+    refused(lambda: r.mark_registration_candidate(org, True, unit=far.parent.parent, actor="a"),
+            "register_level")
+    r.mark_registration_candidate(org, True, unit=county, actor="区民政局")
+    assert SocialOrganization.get_by_id(org.id).registration == "candidate"
+    # a filed organization cannot hold a rating: 等级评估 is for registered ones
+    e = refused(lambda: r.rate_organization(org, "4A", actor="a"), "rating_needs_registered")
+    assert explain(e, EN) == "Only a registered organization can hold a rating."
+    refused(lambda: r.register_organization(org, unit=street, actor="a"), "register_level")
+    r.register_organization(org, unit=county, actor="区民政局")
+    org = SocialOrganization.get_by_id(org.id)
+    assert (org.status, org.registration) == ("registered", "registered")
+    refused(lambda: r.register_organization(org, unit=county, actor="a"), "register_needs_filed")
+    refused(lambda: r.mark_registration_candidate(org, False, unit=county, actor="a"),
+            "candidate_needs_filed")
+    refused(lambda: r.rate_organization(org, "6A", actor="a"), "unknown_rating")
+    r.rate_organization(org, "4a", actor="评估机构")
+    assert SocialOrganization.get_by_id(org.id).rating == "4A"
+    assert audit_actions("social_organization", org.id) == ["create", "candidate", "register",
+                                                            "rate"]
+    # struck off by its district (注销登记), not by the street
+    assert r.allowed_actions(org, county) == ["deregister"] and r.allowed_actions(org, street) == []
+    refused(lambda: r.deregister_organization(org, unit=street, actor="a", reason="注销"),
+            "register_level")
+    r.deregister_organization(org, unit=county, actor="a", reason="注销")
+    assert SocialOrganization.get_by_id(org.id).status == "deregistered"
+
+
+def test_a_pending_organization_is_neither_listed_nor_registered(places):
+    c1, _c2, street, _far = places
+    org = r.create_organization(c1, ORG, actor="a", today=TODAY)
+    refused(lambda: r.register_organization(org, unit=street.parent, actor="a"),
+            "register_needs_filed")
+    refused(lambda: r.mark_registration_candidate(org, True, unit=street.parent, actor="a"),
+            "candidate_needs_filed")
+    assert SocialOrganization.get_by_id(org.id).registration == "filed"
+
+
+def test_a_hub_is_registered_by_its_district_only_when_staffed(places):
+    _c1, _c2, street, _far = places
+    hub = r.create_organization(street, dict(HUB, full_time_social_workers=2), actor="a",
+                                is_hub=True, today=TODAY)
+    r.file_organization(hub, unit=street, actor="a")
+    r.update_organization(hub, {"full_time_social_workers": 5}, actor="a")
+    refused(lambda: r.register_organization(hub, unit=street.parent, actor="a"), "hub_staffing")
+    r.update_organization(hub, {"full_time_social_workers": 3}, actor="a")
+    r.register_organization(hub, unit=street.parent, actor="a")
+    assert r.hub_of(street).status == "registered"
+
+
+def test_an_imported_registered_organization_carries_its_rating(places):
+    c1, _c2, _street, _far = places
+    org = r.create_organization(c1, ORG, actor="import", status="registered", rating="5A",
+                                today=TODAY)
+    assert (org.status, org.registration, org.rating) == ("registered", "registered", "5A")
+    refused(lambda: r.create_organization(c1, dict(ORG, name="另一个"), actor="import",
+                                          status="filed", rating="4A", today=TODAY),
+            "rating_needs_registered")
+
+
+def test_the_kinds_zhejiang_names_are_categories(places):
+    assert r.category_code("志愿服务类") == "volunteer_service"
+    assert r.category_code("社会(志愿)服务类") == "volunteer_service"  # full-width brackets
+    assert r.category_code("困难帮扶") == "hardship_relief"
+    assert r.category_code("文体活动") == "culture_sports"
+    assert {"self_governance", "mediation", "emergency_rescue", "environment"} <= set(r.CATEGORIES)
+    assert ZH.gettext(r.CATEGORIES["volunteer_service"]) == "志愿服务类"
