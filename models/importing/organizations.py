@@ -34,8 +34,10 @@ def parse_rating(text: str, column: str) -> str:
 ORG_STATUS_WORDS = {"待初审": "pending", "待审核": "pending", "申请中": "pending",
                     "pending": "pending", "已初审": "reviewed", "初审通过": "reviewed",
                     "待备案": "reviewed", "reviewed": "reviewed",
-                    "已备案": "filed", "备案": "filed", "已登记": "filed", "filed": "filed"}
-PARSE_ORG_STATUS = word_parser(ORG_STATUS_WORDS, ("待初审", "已初审", "已备案"))
+                    "已备案": "filed", "备案": "filed", "filed": "filed",
+                    # 登记 (registered with the registration authority) is not 备案
+                    "已登记": "registered", "登记": "registered", "registered": "registered"}
+PARSE_ORG_STATUS = word_parser(ORG_STATUS_WORDS, ("待初审", "已初审", "已备案", "已登记"))
 
 
 class OrganizationImporter(EntityImporter):
@@ -62,7 +64,7 @@ class OrganizationImporter(EntityImporter):
         Column("members", "成员人数", ("成员数", "会员数", "人数", "成员数量", "会员人数")),
         Column("founded_on", "成立日期", ("成立时间", "成立年月")),
         Column("status", "备案状态", ("状态", "登记状态"),
-               note="可选，仅新登记的组织：待初审（默认）、已初审、已备案；"
+               note="可选，仅新登记的组织：待初审（默认）、已初审、已备案、已登记（依法登记）；"
                     "已在系统中的组织以审核流程为准"),
         Column("is_hub", "枢纽型组织", ("是否枢纽型", "枢纽型", "是否枢纽型组织",
                                      "枢纽型社区社会组织联合会", "联合会"),
@@ -70,7 +72,8 @@ class OrganizationImporter(EntityImporter):
         Column("full_time_social_workers", "专职社工人数", ("专职社工数", "专职社会工作者",
                                                          "专职社工")),
         Column("active", "是否活跃", ("活跃",), note="可选：是（默认）/否"),
-        Column("rating", "评估等级", ("等级", "评级", "社会组织评估等级"), note="可选：1A—5A"),
+        Column("rating", "评估等级", ("等级", "评级", "社会组织评估等级"),
+               note="可选：1A—5A，仅已登记的组织"),
         Column("note", "备注", ("说明",)),
         TOWNSHIP_HINT, COUNTY_HINT,
     )
@@ -147,16 +150,23 @@ class OrganizationImporter(EntityImporter):
                 status = "pending"  # a hub has no first review: its street files it
             low, high = registry.HUB_SOCIAL_WORKERS
             staff = cleaned["full_time_social_workers"]
-            if hub and status == "filed" and not low <= staff <= high:
+            if rating and status != "registered":
+                row.fail("rating", "rating_needs_registered", value=row.text("rating"))
+                return None
+            if hub and status in ("filed", "registered") and not low <= staff <= high:
                 row.fail("full_time_social_workers", "hub_staffing",
                          value=row.text("full_time_social_workers"), min=low, max=high,
                          count=staff)
                 return None
             return Op("create", row.line, dict(
                 cleaned, org_unit=unit.id, org_path=unit.path, is_hub=hub, status=status,
-                active=True if active is None else active, rating=rating, created_at=now()),
+                active=True if active is None else active, rating=rating, created_at=now(),
+                registration="registered" if status == "registered" else "filed"),
                 extra={"reviewed": status in ("reviewed", "filed") and not hub,
                        "filed": status == "filed"})
+        if rating and existing.status != "registered":
+            row.fail("rating", "rating_needs_registered", value=row.text("rating"))
+            return None
         values = registry_values(cleaned, raw, always=("name", "category", "leader"))
         values.update(founded_on=founded, active=active, rating=rating)
         changes = changed(existing, values)

@@ -463,6 +463,27 @@ def test_organization_rows_follow_the_registrys_hub_rules(db):
                                 (6, "类别", "unknown_category")]
 
 
+def test_registered_organizations_and_their_ratings_are_imported_as_registered(db):
+    """已登记 is a registration (登记), not 备案; a rating (等级评估) belongs to a registered
+    organization only."""
+    rows = [["组织名称", "类别", "所属社区", "负责人", "备案状态", "评估等级"],
+            ["甲协会", "志愿服务类", "511802001001", "甲", "已登记", "4A"],
+            ["乙组织", "社区服务类", "511802001001", "乙", "已备案", "5A"],  # 3: filed, rated
+            ["丙组织", "社区服务类", "511802001001", "丙", "已备案", ""]]
+    result = dry_run("organizations", csv_bytes(rows), filename="o.csv", today=TODAY)
+    assert problems(result) == [(3, "评估等级", "rating_needs_registered")]
+    del rows[2]
+    run("organizations", csv_bytes(rows), filename="o.csv", actor="cli", today=TODAY)
+    got = {o.name: (o.status, o.registration, o.rating, o.category)
+           for o in SocialOrganization.select()}
+    assert got == {"甲协会": ("registered", "registered", "4A", "volunteer_service"),
+                   "丙组织": ("filed", "filed", None, "community_service")}
+    # a later file cannot rate the filed one either
+    again = [rows[0], ["丙组织", "社区服务类", "511802001001", "丙", "", "4A"]]
+    result = dry_run("organizations", csv_bytes(again), filename="o.csv", today=TODAY)
+    assert problems(result) == [(2, "评估等级", "rating_needs_registered")]
+
+
 # -- scope ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("entity", importer.ENTITIES)

@@ -170,9 +170,10 @@ def test_the_radar_needs_one_score_per_element():
 def zhejiang(db):
     """东城街道 (雨城区, three urban communities A, B, C with 10,000 residents): A has 3 of 5
     community workers certified, 20 certified social workers, six filed organizations, all
-    active, and a volunteer team; B has 0 of 5 certified, 10 social workers, one filed
-    organization and a volunteer team; C has 1 of 4 certified, no social worker, one pending
-    organization and a volunteer in no team. The township has its social-work station
+    active, one of them of the volunteer-service kind; B has 0 of 5 certified, 10 social
+    workers, one filed volunteer-service organization; C has 1 of 4 certified, no social
+    worker, one pending volunteer-service organization and a volunteer team (a team is not an
+    organization). The township has its social-work station
     (loaded with the places)."""
     plan = Plan.get(Plan.code == "zhejiang-2025")
     township = OrgUnit.get(OrgUnit.code == "511802001")
@@ -188,10 +189,11 @@ def zhejiang(db):
         unit.save()
     orgs = [(a, f"A{k}", "filed") for k in range(6)] + [(b, "B0", "filed"), (c, "C0", "pending")]
     for unit, name, status in orgs:
-        SocialOrganization.create(name=name, category="community_service", org_unit=unit,
+        kind = "community_service" if name[1] != "0" else "volunteer_service"
+        SocialOrganization.create(name=name, category=kind, org_unit=unit,
                                   org_path=unit.path, leader="负责人", status=status,
                                   founded_on=dt.date(2024, 3, 1))
-    for unit, name, team in ((a, "甲", "A队"), (a, "乙", "A队"), (b, "丙", "B队"), (c, "丁", None)):
+    for unit, name, team in ((a, "甲", None), (a, "乙", None), (b, "丙", None), (c, "丁", "C队")):
         Volunteer.create(name=name, org_unit=unit, org_path=unit.path, team=team,
                          registered_on=dt.date(2024, 5, 1))
     return plan, township, (a, b, c)
@@ -217,7 +219,7 @@ def test_the_zhejiang_index_of_a_street_by_hand(zhejiang):
     assert got["social_org"] == pytest.approx(100 * (per_community / 20 + 1 / 3) / 2, abs=1e-3)
     # 社会工作者: 30 certified per 10,000 residents of 35; the township has its station
     assert got["social_worker"] == pytest.approx(100 * (30 / 35 + 1) / 2, abs=1e-3)
-    # 志愿者: 2 of 3 communities have a volunteer team
+    # 志愿者: 2 of 3 communities have a volunteer-service organization in force
     assert got["volunteer"] == pytest.approx(100 * 2 / 3, abs=1e-3)
     # 慈善资源: the 200 foundations are the province's target: not measured here
     assert got["charity"] is None
@@ -230,7 +232,7 @@ def test_the_zhejiang_index_ranks_the_communities_of_a_county(zhejiang):
                                                  2025, dt.date(2025, 11, 23)))
     assert rows[0].place == a
     # A: 60 % certified (full), 6 organizations of 20 and 5 active ones, 50 per 10,000
-    # (full), its volunteer team; a community has no township station to count
+    # (full), its volunteer-service organization; a community has no township station to count
     assert scores(rows[0]) == pytest.approx({"community": 100.0, "social_org": 65.0,
                                              "social_worker": 100.0, "volunteer": 100.0,
                                              "charity": None})
