@@ -419,7 +419,7 @@ MIN_WORDS = re.compile(r"不少于|不低于|以上|至少|达到|达|力争|≥
 MAX_WORDS = re.compile(r"以内|不超过|不得超过|不高于|以下|(?<!不)低于|控制在|至多|最多|≤")
 STRICT_WORDS = re.compile(r"(?<!不)(?<!不得)超过|突破|(?<!不)高于|多于")
 YEARLY = re.compile(r"每年|年度|每季度|每半年|每月|全年|年均|当年")
-PER_WORDS = {100: re.compile(r"%|％|百分之|[一二三四五六七八九十]成|比例|占比|率"),
+PER_WORDS = {100: re.compile(r"%|％|百分之|[一二三四五六七八九十]成"),
              1000: re.compile(r"每千|千人|千名|‰"),
              10000: re.compile(r"每万|万人")}
 PER_UNIT = re.compile(r"每个|每一|每[\u4e00-\u9fff]{0,4}(?:站|县|区|社区|街道|乡镇|街镇|项目|村)|各县|各区|各街|"
