@@ -840,8 +840,8 @@ def problems(plan: dict, text: str, places: dict[str, str] | None = None) -> lis
                 why = date_problem(_as_date(plan["start_date"]), p, end=False)
                 if why:
                     ctx.say("start_date", why)
-        elif not (isinstance(plan.get("assumed_start"), str)
-                  and re.search(r"[\u4e00-\u9fff]", plan["assumed_start"])):
+        elif not any(isinstance(plan.get(k), str) and re.search(r"[\u4e00-\u9fff]", plan[k])
+                     for k in ("assumed_start", "start_assumed")):
             ctx.say("start_date", "bind it (start_reads = a phrase of the document) or say why it "
                                   "is assumed (assumed_start = \"…\" in Chinese)")
     for ind in plan.get("indicators", []):
