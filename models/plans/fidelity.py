@@ -250,18 +250,25 @@ TRIGGERS = [
     # a number with its unit or measure word: 316个, 3.8万人次, 至少一名, 3—5个, 15分钟, 4A级
     ("number", re.compile(rf"{_NUM}(?:[{DASHES}]{_NUM})?(?:余|多)?[万千亿]?(?:余|多)?"
                           rf"(?:人次|场次|分钟|小时|万元|[{MEASURE_WORDS}]|[天周]|A级?|星)")),
-    # a rate: 15%, 百分之十, 三分之一, 每万人, 每千名, 覆盖率, 比例
-    ("ratio", re.compile(rf"\d+(?:\.\d+)?[%％‰]|百分之|[{CN_NUM}]+分之[{CN_NUM}]+|每[万千]|"
-                         r"[\u4e00-\u9fff]{2}(?<![效频概税汇利])率|比例|占比")),
-    # a date or a rhythm: 2023年底, 2024年6月底, 11月底前, “十四五”末, 每年, 年度, 季度, 半年
+    # a rate: 15%, 百分之十, 三分之一
+    ("ratio", re.compile(rf"\d+(?:\.\d+)?[%％‰]|百分之[{CN_NUM}\d]+|[{CN_NUM}]+分之[{CN_NUM}]+")),
+    # words of a rate: 每万人, 每千名, 覆盖率, 比例
+    ("rate", re.compile(r"百分之|每[万千]|[\u4e00-\u9fff]{2}(?<![效频概税汇利])率|比例|占比")),
+    # a date: 2023年底, 2024年6月底, 11月底前, “十四五”末
     ("date", re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末|前|以前|内)?|"
-                        r"(?<![\d年])\d{1,2}月(?:\d{1,2}日)?(?:底|前)?|十[三四五]五”?(?:末|期间)|"
-                        r"每年|年度|每季度|季度|半年|年终|每月|月探访|年底|年末")),
+                        r"(?<![\d年])\d{1,2}月(?:\d{1,2}日)?(?:底|前)?|十[三四五]五”?(?:末|期间)")),
+    # a rhythm: 每年, 年度, 季度, 半年, 年终, 每月
+    ("rhythm", re.compile(r"每年|年度|每季度|季度|半年|年终|每月|月探访|年底|年末")),
     # a required step or a bound: 每个, 全覆盖, 必须, 应当, 不少于, 至少, 以上, 建立, 设立 ...
     ("step", re.compile(r"每个|每一|都设有|全覆盖|覆盖|全部|必须|须经|应当|不少于|至少|不低于|"
                         r"不超过|以内|以上|力争|确保每|建立|设立|成立|逐级|程序|阶段|评估|备案|登记|"
                         r"注册|公示|听证|审议|结项(?!目)|重点培育|优先发展|联动模式|约束性|积分|时间银行")),
 ]
+# Triggers that state a value (a number, a rate, a date): each must sit inside a phrase that
+# binds it (a ``reads``, ``due_reads``, ``start_reads``, a section's quote, or an
+# ``[[encoded]]`` / ``[[not_encoded]]`` quote), not merely inside some indicator's quote; the
+# others (rhythms, rate words, required steps) inside any quote.
+BINDABLE = ("number", "ratio", "date")
 SPLIT = re.compile(r"(?<=[。；;！!？?])|(?=(?<![\d.])\d{1,2}[.．、](?!\d))|"
                    r"(?=[(（][一二三四五六七八九十]+[)）])|(?=(?<![\u4e00-\u9fff])[一二三四五六七八九十]+、)|"
                    r"(?=——)|(?=[一二三]是)|(?=[一二三]要)")
@@ -271,11 +278,11 @@ _ONLY_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{8}")
 @dataclass
 class Sentence:
     """A requirement sentence: its compact text, where it sits in the compact document, and
-    its trigger words ((start, end, text) in the compact document)."""
+    its trigger words ((start, end, text, kind) in the compact document)."""
     text: str
     start: int
     end: int
-    triggers: list[tuple[int, int, str]] = field(default_factory=list)
+    triggers: list[tuple[int, int, str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
 
@@ -304,11 +311,11 @@ def requirement_sentences(text: str) -> list[Sentence]:
             continue  # the date a document was signed
         masked = NOT_QUANTITIES.sub(lambda m: "\0" * len(m.group()), s)
         spans = []
-        for _kind, rx in TRIGGERS:
+        for kind, rx in TRIGGERS:
             for m in rx.finditer(masked):
                 if "\0" in m.group() or not m.group():
                     continue
-                spans.append((start + m.start(), start + m.end(), m.group()))
+                spans.append((start + m.start(), start + m.end(), m.group(), kind))
         if spans:
             spans.sort()
             out.append(Sentence(s, start, start + len(s), spans))
@@ -342,17 +349,66 @@ def _spans(needle: str, hay: str) -> list[tuple[int, int]]:
     return out
 
 
-def uncovered(plan: dict, text: str) -> list[Sentence]:
-    """The requirement sentences of ``text`` with a trigger word that no quote of ``plan``
-    contains (``missing`` names them): what the plan neither encodes nor lists as not encoded."""
-    doc = compact(text)
-    covered = []
+def _undash(t: str) -> str:
+    return re.sub(rf"(?<=\d)[{DASHES}](?=\d)", "", t)
+
+
+def _inside(needle: str, spans: list[tuple[int, int]], doc: str) -> list[tuple[int, int]]:
+    """Where ``needle`` (or it without a dash restored between digits) sits in the document
+    inside one of ``spans`` (the occurrences of the quote it belongs to)."""
+    out = []
+    for n in {compact(needle), _undash(compact(needle))}:
+        for a, b in spans:
+            out += [(a + x, a + y) for x, y in _spans(n, doc[a:b])]
+    return out
+
+
+def _binding_phrases(ind: dict) -> list[str]:
+    """The phrases of an indicator that bind a value: reads (all forms), due/start reads."""
+    out = []
+    reads = ind.get("reads")
+    out += list(reads.values()) if isinstance(reads, dict) else [reads]
+    spec = ind.get("spec") or {}
+    if isinstance(spec.get("reads"), dict):
+        out += list(spec["reads"].values())
+    out += [t.get("reads") for t in spec.get("tiers") or [] if isinstance(t, dict)]
+    out += [m.get("reads") for m in spec.get("milestones") or [] if isinstance(m, dict)]
+    out += [ind.get("due_reads"), ind.get("start_reads")]
+    return [p for p in out if isinstance(p, str) and p.strip()]
+
+
+def accounted(plan: dict, doc: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(quoted, bound) spans of the compact document: every quote of the plan; and what binds a
+    value — the binding phrases of its indicators inside their quotes, the quotes of
+    ``[[encoded]]``, ``[[not_encoded]]`` and of the other sections, the plan's ``start_reads``."""
+    quoted, bound = [], []
     for _where, q in _all_quotes(plan):
-        covered += _spans(compact(q), doc)
+        quoted += _spans(compact(q), doc)
+    for ind in list(plan.get("indicators", [])) + list(plan.get("counters", [])):
+        if not isinstance(ind, dict) or not ind.get("quote"):
+            continue
+        spans = _spans(compact(ind["quote"]), doc)
+        for p in _binding_phrases(ind):
+            bound += _inside(p, spans, doc)
+    others = {k: v for k, v in plan.items() if k not in ("indicators", "counters")}
+    for _where, q in _all_quotes(others):
+        bound += _spans(compact(q), doc)
+    if isinstance(plan.get("start_reads"), str):
+        bound += _spans(compact(plan["start_reads"]), doc)
+    return quoted, bound
+
+
+def uncovered(plan: dict, text: str) -> list[Sentence]:
+    """The requirement sentences of ``text`` with a trigger the plan does not account for
+    (``missing`` names them): a value (number, rate, date) outside every binding phrase, a
+    rhythm or step word outside every quote. What the plan neither encodes nor lists as not
+    encoded."""
+    doc = compact(text)
+    quoted, bound = accounted(plan, doc)
     out = []
     for s in requirement_sentences(text):
-        missing = [t for a, b, t in s.triggers
-                   if not any(qa <= a and b <= qb for qa, qb in covered)]
+        missing = [t for a, b, t, kind in s.triggers
+                   if not any(qa <= a and b <= qb for qa, qb in (bound if kind in BINDABLE else quoted))]
         if missing:
             s.missing = missing
             out.append(s)
@@ -862,7 +918,7 @@ def check_file(path) -> tuple[list[str], list[Sentence]]:
 
 def _mark(s: Sentence) -> str:
     out, last = [], s.start
-    for a, b, t in s.triggers:
+    for a, b, t, _kind in s.triggers:
         if t in s.missing and a >= last:
             out += [s.text[last - s.start:a - s.start], "【", t, "】"]
             last = b
