@@ -541,7 +541,7 @@ def _check_per(ctx: _Ctx, where: str, per, phrase: str, quote: str):
     rx = PER_WORDS.get(int(per)) if _f(per).denominator == 1 else None
     if rx is None:
         ctx.say(where, f"per = {per}: the documents state rates per 100, 1000 or 10000")
-    elif not rx.search(_clause(compact(quote), phrase)):
+    elif not rx.search(phrase):
         ctx.say(where, f"per = {per}, but {phrase!r} does not state a rate per {per}")
 
 
@@ -652,8 +652,7 @@ def check_indicator(ctx: _Ctx, ind: dict, *, counter: bool = False):
                 _check_direction(ctx, f"{code}.reads", ind, p, full)
                 _check_per(ctx, f"{code}.reads", spec.get("per"), p, full)
                 basis = ind.get("target_basis")
-                if basis in ("per_station", "per_county") and not PER_UNIT.search(
-                        _clause(compact(full), p)):
+                if basis in ("per_station", "per_county") and not PER_UNIT.search(p):
                     ctx.say(code, f"target_basis = {basis}, but {p!r} says no 每个…/各…")
     elif spec.get("per") not in (None, 1):
         r = (spec.get("reads") or {}).get("per") if isinstance(spec.get("reads"), dict) else None
