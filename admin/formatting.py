@@ -42,7 +42,8 @@ def due_text(indicator) -> str:
     from flask_babel import gettext as _
     if indicator.due is None or indicator.period not in ("plan", "standing"):
         return ""
-    text = _("Due {date}").format(date=indicator.due.isoformat() if hasattr(indicator.due, "isoformat")
-                                  else indicator.due)
+    date = indicator.due.isoformat() if hasattr(indicator.due, "isoformat") else indicator.due
     reason = (indicator.spec or {}).get("assumed")
-    return text + (_("(deadline assumed by this system: {reason})").format(reason=reason) if reason else "")
+    if reason:
+        return _("Due {date} (deadline assumed by this system: {reason})").format(date=date, reason=reason)
+    return _("Due {date}").format(date=date)
