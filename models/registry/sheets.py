@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from models.core.schema import OrgUnit, Volunteer, VolunteerHours, Worker
-from models.registry.vocabulary import (CATEGORY_ZH, GENDER_ZH, ID_TYPES, STATUS_ZH,
-                                        category_code, gender_code, id_type_code)
+from models.registry.vocabulary import (CATEGORY_ZH, GENDER_ZH, ID_TYPES, REGISTRATION_ZH,
+                                        STATUS_ZH, category_code, gender_code, id_type_code)
 
 #: Columns for the national volunteer-service information system's batch import.
 #:
@@ -91,7 +91,7 @@ def national_hours(root: OrgUnit, *, start: dt.date | None = None,
 ORGANIZATION_COLUMNS = ["组织名称", "类别", "街道(乡镇)", "社区(村)", "负责人", "联系电话",
                         "成员人数", "成立日期", "备案状态", "枢纽型社区社会组织联合会",
                         "专职社工人数", "是否活跃", "初审人", "初审时间", "备案人", "备案时间",
-                        "意见(退回原因)"]
+                        "意见(退回原因)", "登记类型", "评估等级"]
 
 
 def organization_table(orgs) -> tuple[str, list, list]:
@@ -111,5 +111,6 @@ def organization_table(orgs) -> tuple[str, list, list]:
                      STATUS_ZH.get(o.status, o.status), "是" if o.is_hub else "否",
                      o.full_time_social_workers if o.is_hub else None,
                      "是" if o.active else "否", o.reviewed_by or "", o.reviewed_at,
-                     o.filed_by or "", o.filed_at, o.note or ""])
+                     o.filed_by or "", o.filed_at, o.note or "",
+                     REGISTRATION_ZH.get(o.registration, o.registration), o.rating or ""])
     return "社区社会组织备案名录", list(ORGANIZATION_COLUMNS), rows

@@ -576,6 +576,9 @@ def test_the_district_lists_candidates_and_records_their_registration(places):
     assert SocialOrganization.get_by_id(org.id).rating == "4A"
     assert audit_actions("social_organization", org.id) == ["create", "candidate", "register",
                                                             "rate"]
+    # the register (名录) says it: 登记, 4A
+    assert r.organization_table([org])[2][0][-2:] == ["登记", "4A"]
+    assert r.organization_table([org])[1][-2:] == ["登记类型", "评估等级"]
     # struck off by its district (注销登记), not by the street
     assert r.allowed_actions(org, county) == ["deregister"] and r.allowed_actions(org, street) == []
     refused(lambda: r.deregister_organization(org, unit=street, actor="a", reason="注销"),
