@@ -171,7 +171,10 @@ def _check_per(ctx: _Ctx, where: str, per, phrase: str, quote: str):
 def _check_target_place(ctx: _Ctx, where: str, code: str, phrase: str):
     scope = ctx.plan.get("scope")
     name = ctx.places.get(code)
-    others = [n for c, n in ctx.places.items() if c != code]
+    # other places a phrase on the whole scope must not name: the counties and cities inside it
+    # (a township's short name can be any common word)
+    others = [n for c, n in ctx.places.items()
+              if c != code and scope and c.startswith(scope) and len(c) <= 6]
     if code == scope:
         if name and names_place(phrase, name):
             return
