@@ -149,6 +149,9 @@ def test_community_social_organizations_per_urban_and_per_rural_community(plan):
     organizations(c, 5, status="pending", start=100)  # not filed: not counted
     organizations(c, 3, status="deregistered", start=200)  # struck off: not counted
     street = unit(STREET)
+    SocialOrganization.create(name="联合会", category="community_service", org_unit=street,
+                              org_path=street.path, leader="陈刚", status="registered",
+                              registration="registered", is_hub=True)  # the street's, not a community's
     r = row(plan, street, "csos_per_urban_community")
     # 45 filed / 3 urban communities = 15 per community; 15 / 20 = 75 %; 15 ≥ 0.75 × 20 → behind
     assert (r.actual, r.target, r.percent, r.pace) == (Decimal(15), 20, 75.0, "behind")
