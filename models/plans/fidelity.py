@@ -103,7 +103,6 @@ PER_WORDS = {100: re.compile(r"%|％|百分之|[一二三四五六七八九十]�
              10000: re.compile(r"每万|万人")}
 PER_UNIT = re.compile(r"每个|每一|每[\u4e00-\u9fff]{0,4}(?:站|县|区|社区|街道|乡镇|街镇|项目|村)|各县|各区|各街|"
                       r"各乡|各社区|各[\u4e00-\u9fff]{0,3}(?:站|县|区)")
-WHOLE = {Fraction(1)}
 
 
 def _clause(quote: str, phrase: str) -> str:
