@@ -43,7 +43,7 @@ PLACES_DIR = DATA_DIR / "places"
 @lru_cache(maxsize=1)
 def place_names() -> dict[str, str]:
     """Code → name of every place in the shipped place files (any table with a code and a
-    name; any table of name = code)."""
+    name; any table of name = code or code = name)."""
     out: dict[str, str] = {}
 
     def walk(node):
@@ -53,7 +53,10 @@ def place_names() -> dict[str, str]:
             for k, v in node.items():
                 if isinstance(v, str) and re.fullmatch(r"\d{2,12}", v) and re.search(
                         r"[\u4e00-\u9fff]", k):
-                    out.setdefault(v, k)
+                    out.setdefault(v, k)      # 东城街道 = "511802001"
+                elif isinstance(v, str) and re.fullmatch(r"\d{2,12}", k) and re.search(
+                        r"[\u4e00-\u9fff]", v):
+                    out.setdefault(k, v)      # "511802001" = "东城街道"
                 else:
                     walk(v)
         elif isinstance(node, list):
