@@ -407,7 +407,7 @@ def test_the_command_line_prints_nothing_for_a_faithful_plan_and_each_problem_ot
 def test_place_files_are_read_whatever_way_they_list_names_and_codes(tmp_path, monkeypatch):
     (tmp_path / "a.toml").write_text(
         '[root]\ncode = "12"\nname = "天津市"\n[[counties]]\ncode = "120101"\nname = "和平区"\n'
-        '[counties.townships]\n"120101001" = "劝业场街道"\n[more]\n小白楼街道 = "120101002"\n'
+        '[counties.townships]\n"120101001" = "劝业场街道"\n[more]\n"小白楼街道" = "120101002"\n'
         '[twelve]\ncode = "120102000000"\nname = "河东区"\n', "utf-8")
     monkeypatch.setattr(fx, "PLACES_DIR", tmp_path)
     fx.place_names.cache_clear()
