@@ -32,7 +32,7 @@ from decimal import Decimal
 from models.org import access
 from models.core.db import database
 from models.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
-from models.forms.kinds import _cached
+from models.forms.kinds import _cached, get_kind, options_for
 from models.core.i18n import N_, Translator, translator
 from models.reports.filing import review
 from models.core.schema import (AdminUser, Application, ApplicationStep, OrgUnit, Outbox, Plan, Report,
@@ -45,6 +45,16 @@ KIND = "pilot_application"
 #: where they are read from when it is. Levels bottom to top; the document's words.
 DEFAULT_APPROVAL = {
     "kind": "pilot_application",
+    # 社区筹划征集、社区居民听证、居民代表会议审议并张榜公示后 … 逐级申报
+    "before_filing": [
+        {"code": "needs_collected", "step": "社区筹划征集",
+         "name_en": "Needs collected and project planned", "field": "needs_collected_on"},
+        {"code": "hearing", "step": "社区居民听证", "name_en": "Residents' hearing",
+         "field": "hearing_on"},
+        {"code": "review", "step": "居民代表会议审议",
+         "name_en": "Residents' representatives' review", "field": "review_on"},
+        {"code": "notice", "step": "张榜公示", "name_en": "Public notice", "field": "notice_on"},
+    ],
     "levels": [
         {"level": "community", "step": "社区申报", "name_en": "Community filing",
          "action": "submit"},
@@ -66,14 +76,22 @@ DEFAULT_APPROVAL = {
                              {"level": "community", "label": "社区"}],
         "rows": [
             {"key": "project_name", "label": "项目名称", "fields": ["project_name"]},
+            {"key": "service_areas", "label": "重点领域", "fields": ["service_areas"],
+             "added": True},
             {"key": "community_profile", "label": "社区概况", "fields": ["community_profile"]},
             {"key": "overview", "label": "项目概况",
              "hint": "需求分析、服务对象、服务方式及项目实施周期:",
              "fields": ["needs", "beneficiaries", "service_methods", "period"],
              "parts": ["需求分析", "服务对象", "服务方式", "项目实施周期"]},
+            {"key": "implementer", "label": "承接实施", "fields": ["implementer"],
+             "added": True},
             {"key": "funding", "label": "资金需求和来源", "fields": ["funding"]},
             {"key": "subsidy", "label": "申请省级补助资金", "fields": ["subsidy"]},
             {"key": "outcomes", "label": "效果预估", "fields": ["outcomes"]},
+            {"key": "before_filing", "label": "申报前程序",
+             "fields": ["needs_collected_on", "hearing_on", "review_on", "notice_on"],
+             "parts": ["社区筹划征集", "社区居民听证", "居民代表会议审议", "张榜公示"],
+             "added": True},
         ],
     },
 }
@@ -103,6 +121,13 @@ FORM_EN = {
     "县级民政部门意见": N_("County civil-affairs bureau opinion"),
     "市州民政部门意见": N_("City (prefecture) civil-affairs bureau opinion"),
     "省民政厅意见": N_("Provincial civil-affairs department opinion"),
+    "重点领域": N_("Key service areas"),
+    "承接实施": N_("Who carries it out"),
+    "申报前程序": N_("Steps before filing"),
+    "社区筹划征集": N_("Needs collected and project planned"),
+    "社区居民听证": N_("Residents' hearing"),
+    "居民代表会议审议": N_("Residents' representatives' review"),
+    "张榜公示": N_("Public notice"),
 }
 #: The levels' English names, as msgids (the plan file carries the same words as data).
 STEP_EN = (N_("Community filing"), N_("Street first review"), N_("County review"),
@@ -421,14 +446,32 @@ def _form_columns(report: Report) -> dict:
                 subsidy=Decimal(str(subsidy)) if subsidy not in (None, "") else None)
 
 
+def check_before_filing(values: dict, filed_on: dt.date) -> None:
+    """The steps before filing (社区筹划征集、社区居民听证、居民代表会议审议并张榜公示后 …
+    逐级申报): each has its date, in the document's order, none after the filing; else
+    ``ValidationError`` ``before_filing`` on the first step that is missing or out of order."""
+    previous = None
+    for spec in approval().get("before_filing", []):
+        raw = values.get(spec["field"])
+        try:
+            day = dt.date.fromisoformat(str(raw)) if raw not in (None, "") else None
+        except ValueError:
+            day = None
+        if day is None or day > filed_on or (previous is not None and day < previous):
+            raise ValidationError(spec["field"], "before_filing")
+        previous = day
+
+
 def from_report(report: Report, *, created: bool, at: dt.datetime | None = None,
                 notify: bool = True) -> Application:
     """A filed 申报表 (社区申报): create the application, or refile a returned one with the
     corrected answers; either way it waits for 街道初核. Runs inside the report's
-    transaction, so a refusal (``ValidationError`` ``application_decided``, or
-    ``application_in_review`` for one still under review) stores neither."""
+    transaction, so a refusal (``ValidationError`` ``before_filing`` for the steps before
+    filing not all done in order, ``application_decided``, or ``application_in_review`` for
+    one still under review) stores neither."""
     at = at or now()
     community, first = chain()[0], chain()[1]
+    check_before_filing(report.values or {}, at.date())
     worker = report.worker
     actor = f"tg:{worker.tg_user_id}" if worker else "system"
     application = Application.get_or_none(Application.uid == report.uid)
@@ -473,6 +516,16 @@ def _label(zh: str, t: Translator) -> str:
     return zh if t.is_zh else t.gettext(FORM_EN.get(zh, zh))
 
 
+def _shown(f, value, t: Translator) -> str:
+    """An answer of a dated or chosen field in ``t``'s language."""
+    def name(v):
+        for o in options_for(f, t.locale, value=v):
+            if o.value == v:
+                return o.label if o.literal else t.gettext(o.label)
+        return str(v)
+    return f.field_type.display(f, value, t, name)
+
+
 @dataclass(frozen=True)
 class SheetRow:
     key: str
@@ -513,6 +566,9 @@ def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai")
     spec = approval()
     form = spec["form"]
     values = application.answers or {}
+    # Dates and chosen options as the kind shows them (重点领域's labels, 申报前程序's days).
+    shown = {f.name: f for f in get_kind(spec["kind"]).fields
+             if f.field_type.name in ("date", "choice", "multi")}
     places = applicant_places(application)
     applicant = tuple((places[x["level"]].name if x["level"] in places else "",
                        _label(x["label"], t)) for x in form["applicant_levels"])
@@ -524,7 +580,9 @@ def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai")
             value = values.get(name)
             if name == "subsidy" and value not in (None, ""):
                 value = t.money(value)
-            texts.append(str(value) if value not in (None, "") else "")
+            elif name in shown and value not in (None, "", []):
+                value = _shown(shown[name], value, t)
+            texts.append(str(value) if value not in (None, "", []) else "")
         labels = row.get("parts") or [None] * len(names)
         rows.append(SheetRow(
             row["key"], _label(row["label"], t),
