@@ -15,7 +15,7 @@ import pytest
 
 from models.plans import progress
 from models.forms.kinds import get_kind
-from models.core.schema import Application, OrgUnit, Plan, SocialOrganization, Volunteer
+from models.core.schema import Application, Indicator, OrgUnit, Plan, SocialOrganization, Volunteer
 from tests import factories as f
 from tests.plankit import POLICIES
 
@@ -294,3 +294,9 @@ def test_the_province_wide_targets_sit_on_gansu(plan):
     assert row(plan, province, "pilot_projects").target == 200
     assert row(plan, province, "pilot_project_communities").target == 100
     assert row(plan, province, "social_organization_jobs").target == 250000
+    # each on the province itself, not on a place below it
+    from models.core.schema import Target
+    on = {t.indicator.code: t.org_unit.code for t in Target.select().join(Indicator)
+          .where(Indicator.plan == plan)}
+    assert on == {"pilot_projects": "62", "pilot_project_communities": "62",
+                  "social_organization_jobs": "62"}
