@@ -171,7 +171,7 @@ MUTATIONS = [
     ("zhejiang_2025", '"33" = 1000', '"33" = 100', "star_complexes"),
     ("zhejiang_2025", "per = 10000", "per = 1000", "social_workers_per_10k"),
     ("gansu_sanshe_pilot", 'share = "1/3"', 'share = "1/4"', "rural_social_work_coverage"),
-    ("gansu_sanshe_pilot", "per_unit_target = 10\nquote = \"到2017年底", "per_unit_target = 15\nquote = \"到2017年底",
+    ("gansu_sanshe_pilot", "per_unit_target = 10\nreads = \"不少于", "per_unit_target = 15\nreads = \"不少于",
      "volunteer_rate"),
     ("tianjin_shequ_zuzhi", "min = 2, max = 3", "min = 2, max = 4", "hubs_staffed"),
     ("tianjin_shequ_zuzhi", "要配备2—3名", "要配备2—5名", "hubs_staffed"),
