@@ -180,3 +180,15 @@ async def test_the_longest_application_fits_one_message_even_when_returned(bot_a
     assert "Correcting a report that was sent back" in card and "改" * 500 in card
     assert len(card) <= 4096
     assert Draft.select().count() == 1
+
+
+async def test_an_application_whose_steps_are_out_of_order_is_not_filed(bot_app):
+    """社区筹划征集、社区居民听证、居民代表会议审议并张榜公示后 … 逐级申报: a notice posted before the
+    hearing is refused at Submit, with the reason, and nothing is filed."""
+    ailin = bot_app.chat("ailin")
+    steps = list(FILING)
+    steps[-3], steps[-1] = steps[-1], steps[-3]  # the hearing after the public notice
+    await walk(ailin, steps)
+    await ailin.press("Submit")
+    assert "in that order" in ailin.last
+    assert reports_of(ailin) == [] and Application.select().count() == 0
