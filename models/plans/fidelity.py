@@ -414,6 +414,29 @@ def _check_chains(ctx: _Ctx):
                     ctx.say(name, f"{key} {lv[key]!r} is not in the document")
 
 
+def _check_windows(ctx: _Ctx):
+    """A section's dated window (``filing_window = [start, end]``) is the dates of its quote
+    (``filing_quote``): the first and the last it names."""
+    for name, section in ctx.plan.items():
+        if not isinstance(section, dict):
+            continue
+        for key, window in section.items():
+            if not key.endswith("_window"):
+                continue
+            quote = section.get(key[:-len("_window")] + "_quote")
+            if not quote:
+                ctx.say(f"{name}.{key}", f"quotes no sentence ({key[:-len('_window')]}_quote)")
+                continue
+            days = [_as_date(d) for d in window] if isinstance(window, list) and len(window) == 2 else []
+            if len(days) != 2 or None in days:
+                ctx.say(f"{name}.{key}", "must be [start, end] dates")
+                continue
+            for day, end in zip(days, (False, True)):
+                why = date_problem(day, compact(quote), end=end)
+                if why:
+                    ctx.say(f"{name}.{key}", why)
+
+
 def problems(plan: dict, text: str, places: dict[str, str] | None = None) -> list[str]:
     """Every binding rule ``plan`` breaks against the document ``text`` (see module doc);
     ``places`` (code → name) defaults to the shipped place files."""
@@ -444,6 +467,7 @@ def problems(plan: dict, text: str, places: dict[str, str] | None = None) -> lis
         check_indicator(ctx, c, counter=True)
     _check_manifest(ctx)
     _check_chains(ctx)
+    _check_windows(ctx)
     return ctx.out
 
 

@@ -149,7 +149,9 @@ def _show(v) -> str:
 
 # ---- dates as the documents write them --------------------------------------------------------
 
+# Five-year plans: the year each ends (a due “十四五”末) and begins (a start of “十四五”).
 ERAS = {"十三五": 2020, "十四五": 2025, "十五五": 2030}
+ERA_STARTS = {"十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 
 def dates_in(text: str) -> list[tuple[int, int | None, int | None]]:
@@ -191,6 +193,9 @@ def date_problem(day: dt.date, phrase: str, *, end: bool = True) -> str | None:
     if not found:
         return f"{phrase!r} names no date"
     y, m, d = found[-1] if end else found[0]
+    era = re.match(r"\D*?(十[三四五]五)", phrase)
+    if not end and era and ERAS[era.group(1)] == y and m is None:
+        y = ERA_STARTS[era.group(1)]  # a start "of the 14th five-year plan": its first year
     if m is None:
         want = dt.date(y, 12, 31) if end else dt.date(y, 1, 1)
     elif d is None:

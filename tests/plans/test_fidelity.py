@@ -213,6 +213,8 @@ def test_it_reads_dates_the_way_the_documents_write_them():
     assert fx.date_problem(dt.date(2017, 11, 30), "力争到2017年底")
     assert fx.date_problem(dt.date(2016, 9, 30), "2016年7月1日至9月30日") is None
     assert fx.date_problem(dt.date(2016, 7, 1), "2016年7月1日至9月30日", end=False) is None
+    assert fx.date_problem(dt.date(2021, 1, 1), "“十四五”", end=False) is None  # its first year
+    assert fx.date_problem(dt.date(2022, 1, 1), "“十四五”", end=False)
 
 
 # ---- each rule, on a small document -----------------------------------------------------------

@@ -140,6 +140,10 @@ MUTATIONS = [
     ("faithful_002", "200 projects become 100", lambda p: ind(p, "pilot_projects")["targets"].update({"62": 100})),
     ("faithful_002", "10% volunteers become 15%", lambda p: ind(p, "volunteer_rate").update(per_unit_target=15)),
     ("faithful_002", "delete the stage entry", lambda p: p.pop("encoded")),
+    ("faithful_002", "the filing window closes a month early",
+     lambda p: p["approval"].update(filing_window=["2016-07-01", "2016-08-31"])),
+    ("faithful_002", "the filing window opens a day late",
+     lambda p: p["approval"].update(filing_window=["2016-07-02", "2016-09-30"])),
     ("faithful_002", "the plan's start moves a month", lambda p: p.update(start_date=dt.date(2016, 5, 13))),
 ]
 
