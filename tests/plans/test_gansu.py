@@ -259,6 +259,15 @@ def test_the_pilot_places_goals_apply_inside_pilot_places_only(plan):
     other.save()
     r = row(plan, unit("5118"), "social_work_associations")
     assert (r.actual, r.target) == (1, 1)  # 名山区 is not a pilot: neither counted nor expected
+    # a pilot city needs its own association (试点市、县(市、区) are both 试点地区)
+    city = unit("5118")
+    assert row(plan, city, "city_social_work_associations").target is None
+    city.attrs = {**(city.attrs or {}), "sanshe_pilot_area": True}
+    city.save()
+    assert row(plan, city, "city_social_work_associations").pace == "at_risk"
+    city.attrs = {**city.attrs, "social_work_association": True}
+    city.save()
+    assert row(plan, city, "city_social_work_associations").pace == "done"
     assert row(plan, unit("5118"), "implementation_plans").pace == "done"
     assert row(plan, unit("5118"), "pilot_evaluation").pace == "at_risk"
 
