@@ -77,6 +77,12 @@ APPLICATION_ANSWERS = {
     "funding": "总需求8万元：申请省级补助5万元，街道配套3万元。",
     "subsidy": "50000.00",
     "outcomes": "儿童课后安全得到保障，培育社区社会组织1个。",
+    "service_areas": ["disability_schooling", "left_behind"],
+    "implementer": "阳光社工服务中心承接，社工李娜主导实施",
+    "needs_collected_on": "2026-10-08",
+    "hearing_on": "2026-10-20",
+    "review_on": "2026-10-27",
+    "notice_on": "2026-11-02",
 }
 
 

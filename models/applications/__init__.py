@@ -29,10 +29,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from models.applications.defaults import DEFAULT_APPROVAL, FORM_EN
 from models.org import access
 from models.core.db import database
 from models.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
-from models.forms.kinds import _cached
+from models.forms.kinds import _cached, get_kind, options_for
 from models.core.i18n import N_, Translator, translator
 from models.reports.filing import review
 from models.core.schema import (AdminUser, Application, ApplicationStep, OrgUnit, Outbox, Plan, Report,
@@ -40,70 +41,6 @@ from models.core.schema import (AdminUser, Application, ApplicationStep, OrgUnit
 
 KIND = "pilot_application"
 
-#: The chain and the form when no plan with an ``[approval]`` section is loaded: the same as
-#: the Gansu plan file carries them (models/data/plans/gansu_sanshe_pilot.toml), which is
-#: where they are read from when it is. Levels bottom to top; the document's words.
-DEFAULT_APPROVAL = {
-    "kind": "pilot_application",
-    "levels": [
-        {"level": "community", "step": "社区申报", "name_en": "Community filing",
-         "action": "submit"},
-        {"level": "township", "step": "街道(乡镇)初核", "short": "街道初核",
-         "name_en": "Street first review", "opinion_row": "街道(乡镇)意见"},
-        {"level": "county", "step": "县级民政部门审核", "short": "县级审核",
-         "name_en": "County review", "opinion_row": "县级民政部门意见"},
-        {"level": "city", "step": "市级民政部门复核", "short": "市级复核",
-         "name_en": "City re-review", "opinion_row": "市州民政部门意见"},
-        {"level": "province", "step": "省厅审批", "short": "省厅审批",
-         "name_en": "Provincial approval", "opinion_row": "省民政厅意见", "action": "approve"},
-    ],
-    "form": {
-        "title": "甘肃省“三社联动”试点项目申报表",
-        "applicant": "申报单位",
-        "applicant_levels": [{"level": "city", "label": "市(州)"},
-                             {"level": "county", "label": "县(市、区)"},
-                             {"level": "township", "label": "街道(乡镇)"},
-                             {"level": "community", "label": "社区"}],
-        "rows": [
-            {"key": "project_name", "label": "项目名称", "fields": ["project_name"]},
-            {"key": "community_profile", "label": "社区概况", "fields": ["community_profile"]},
-            {"key": "overview", "label": "项目概况",
-             "hint": "需求分析、服务对象、服务方式及项目实施周期:",
-             "fields": ["needs", "beneficiaries", "service_methods", "period"],
-             "parts": ["需求分析", "服务对象", "服务方式", "项目实施周期"]},
-            {"key": "funding", "label": "资金需求和来源", "fields": ["funding"]},
-            {"key": "subsidy", "label": "申请省级补助资金", "fields": ["subsidy"]},
-            {"key": "outcomes", "label": "效果预估", "fields": ["outcomes"]},
-        ],
-    },
-}
-
-#: The form's words in English, by the document's words (Chinese pages show the document's).
-FORM_EN = {
-    "甘肃省“三社联动”试点项目申报表": N_("Gansu “Three-Society Linkage” pilot project application"),
-    "申报单位": N_("Applicant"),
-    "市(州)": N_("City (prefecture)"),
-    "县(市、区)": N_("County (city, district)"),
-    "街道(乡镇)": N_("Street (township)"),
-    "社区": N_("Community"),
-    "项目名称": N_("Project name"),
-    "社区概况": N_("Community profile"),
-    "项目概况": N_("Project overview"),
-    "需求分析、服务对象、服务方式及项目实施周期:": N_(
-        "Needs analysis, who it serves, how the service is delivered, and the implementation "
-        "period:"),
-    "需求分析": N_("Needs analysis"),
-    "服务对象": N_("Who it serves"),
-    "服务方式": N_("How the service is delivered"),
-    "项目实施周期": N_("Implementation period"),
-    "资金需求和来源": N_("Funding needed and its sources"),
-    "申请省级补助资金": N_("Provincial subsidy requested"),
-    "效果预估": N_("Expected results"),
-    "街道(乡镇)意见": N_("Street (township) opinion"),
-    "县级民政部门意见": N_("County civil-affairs bureau opinion"),
-    "市州民政部门意见": N_("City (prefecture) civil-affairs bureau opinion"),
-    "省民政厅意见": N_("Provincial civil-affairs department opinion"),
-}
 #: The levels' English names, as msgids (the plan file carries the same words as data).
 STEP_EN = (N_("Community filing"), N_("Street first review"), N_("County review"),
            N_("City re-review"), N_("Provincial approval"))
@@ -421,14 +358,32 @@ def _form_columns(report: Report) -> dict:
                 subsidy=Decimal(str(subsidy)) if subsidy not in (None, "") else None)
 
 
+def check_before_filing(values: dict, filed_on: dt.date) -> None:
+    """The steps before filing (社区筹划征集、社区居民听证、居民代表会议审议并张榜公示后 …
+    逐级申报): each has its date, in the document's order, none after the filing; else
+    ``ValidationError`` ``before_filing`` on the first step that is missing or out of order."""
+    previous = None
+    for spec in approval().get("before_filing", []):
+        raw = values.get(spec["field"])
+        try:
+            day = dt.date.fromisoformat(str(raw)) if raw not in (None, "") else None
+        except ValueError:
+            day = None
+        if day is None or day > filed_on or (previous is not None and day < previous):
+            raise ValidationError(spec["field"], "before_filing")
+        previous = day
+
+
 def from_report(report: Report, *, created: bool, at: dt.datetime | None = None,
                 notify: bool = True) -> Application:
     """A filed 申报表 (社区申报): create the application, or refile a returned one with the
     corrected answers; either way it waits for 街道初核. Runs inside the report's
-    transaction, so a refusal (``ValidationError`` ``application_decided``, or
-    ``application_in_review`` for one still under review) stores neither."""
+    transaction, so a refusal (``ValidationError`` ``before_filing`` for the steps before
+    filing not all done in order, ``application_decided``, or ``application_in_review`` for
+    one still under review) stores neither."""
     at = at or now()
     community, first = chain()[0], chain()[1]
+    check_before_filing(report.values or {}, at.date())
     worker = report.worker
     actor = f"tg:{worker.tg_user_id}" if worker else "system"
     application = Application.get_or_none(Application.uid == report.uid)
@@ -473,6 +428,16 @@ def _label(zh: str, t: Translator) -> str:
     return zh if t.is_zh else t.gettext(FORM_EN.get(zh, zh))
 
 
+def _shown(f, value, t: Translator) -> str:
+    """An answer of a dated or chosen field in ``t``'s language."""
+    def name(v):
+        for o in options_for(f, t.locale, value=v):
+            if o.value == v:
+                return o.label if o.literal else t.gettext(o.label)
+        return str(v)
+    return f.field_type.display(f, value, t, name)
+
+
 @dataclass(frozen=True)
 class SheetRow:
     key: str
@@ -513,6 +478,9 @@ def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai")
     spec = approval()
     form = spec["form"]
     values = application.answers or {}
+    # Dates and chosen options as the kind shows them (重点领域's labels, 申报前程序's days).
+    shown = {f.name: f for f in get_kind(spec["kind"]).fields
+             if f.field_type.name in ("date", "choice", "multi")}
     places = applicant_places(application)
     applicant = tuple((places[x["level"]].name if x["level"] in places else "",
                        _label(x["label"], t)) for x in form["applicant_levels"])
@@ -524,7 +492,9 @@ def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai")
             value = values.get(name)
             if name == "subsidy" and value not in (None, ""):
                 value = t.money(value)
-            texts.append(str(value) if value not in (None, "") else "")
+            elif name in shown and value not in (None, "", []):
+                value = _shown(shown[name], value, t)
+            texts.append(str(value) if value not in (None, "", []) else "")
         labels = row.get("parts") or [None] * len(names)
         rows.append(SheetRow(
             row["key"], _label(row["label"], t),

@@ -33,6 +33,10 @@ FORMS = {
                                 "smaller."),
     "application_decided": N_("This application has been decided and cannot be filed again."),
     "application_in_review": N_("This application is under review and cannot be changed now."),
+    "before_filing": N_("An application is filed only after the community has collected "
+                        "needs, held the residents' hearing, had the residents' "
+                        "representatives review it and posted the public notice, in that "
+                        "order and not after today: please check those dates."),
 }
 
 #: The registry's rules (``models.registry``) and the particulars it reads (phone, ID, hours).

@@ -427,6 +427,10 @@ class SocialOrganization(BaseModel):
     registration = pw.CharField(max_length=16, default="filed", index=True)
     is_hub = pw.BooleanField(default=False)  # 枢纽型社区社会组织联合会 of its street
     full_time_social_workers = pw.IntegerField(default=0)
+    # 甘肃 002: an organization "有专兼职专业社工或接纳民办社工机构" counts with part-time
+    # professional social workers, or with the private social-work agency it takes in.
+    part_time_social_workers = pw.IntegerField(default=0)
+    social_work_agency = pw.CharField(max_length=200, null=True)
     rating = pw.CharField(max_length=8, null=True)  # 1A … 5A
     active = pw.BooleanField(default=True)
     reviewed_by = pw.CharField(max_length=100, null=True)

@@ -22,6 +22,9 @@ DEMO_PROJECTS = [
     ("社区矫正对象社会适应项目", "社区矫正对象及其家庭", "个案辅导、心理疏导和社会关系修复"),
     ("“三留守”人员关爱服务项目", "留守儿童、留守妇女和留守老人", "入户走访建档，开展关爱小组和节日主题活动"),
 ]
+# Each project's key service area (pilot_application's service_areas), in DEMO_PROJECTS' order.
+DEMO_AREAS = ["left_behind", "elderly_orphans", "mental_health", "migrants", "elderly_orphans",
+              "disability_schooling", "community_correction", "left_behind"]
 # (where it ends up, the acts after filing): a spread over every stage of the chain.
 DEMO_PATHS = [
     ("township", []),
@@ -86,6 +89,7 @@ def demo_applications(rng: random.Random, today: dt.date, *, create_user=None,
     offset = dt.timedelta(hours=8)  # stored as naive UTC, filed in office hours in Ya'an
     for i, (worker, (_, path)) in enumerate(zip(chosen, paths)):
         name, serves, methods = DEMO_PROJECTS[i % len(DEMO_PROJECTS)]
+        area = DEMO_AREAS[i % len(DEMO_AREAS)]
         unit = worker.org_unit
         filed = today - dt.timedelta(days=4 * (len(path) + 1) + rng.randrange(0, 5))
         at = dt.datetime.combine(filed, dt.time(rng.randrange(9, 17), rng.randrange(60))) - offset
@@ -103,6 +107,12 @@ def demo_applications(rng: random.Random, today: dt.date, *, create_user=None,
                        "街道配套和社区慈善基金解决其余部分。",
             "subsidy": f"{subsidy}.00",
             "outcomes": "服务对象生活质量和社会参与明显改善，培育社区社会组织1个以上。",
+            "service_areas": [area],
+            "implementer": "辖区社区社会组织承接，街道社工站专职社工主导实施",
+            # 社区筹划征集、居民听证、居民代表会议审议、张榜公示: in order, before filing
+            **{name: (filed - dt.timedelta(days=days)).isoformat() for name, days in (
+                ("needs_collected_on", 30), ("hearing_on", 20), ("review_on", 13),
+                ("notice_on", 7))},
         }
         with database.atomic():
             report = Report.create(

@@ -34,6 +34,10 @@ def place_attrs(seed: int) -> dict[str, int]:
                      station_social_workers=rng.choice((1, 2, 2, 3)))
         if t in joint:
             a["site_no"] = joint.index(t) + 1
+        if t in sites:  # evaluated as the district and the city would (no new random draws)
+            a.update(midterm_evaluation=True, final_evaluation=a["demo_completed"])
+            if t in joint:
+                a.update(evaluation_passed=a["demo_completed"], closed=a["demo_completed"])
     by_township: dict[int, list[OrgUnit]] = {}
     for c in communities:
         by_township.setdefault(c.parent_id, []).append(c)
@@ -51,8 +55,10 @@ def place_attrs(seed: int) -> dict[str, int]:
         members = by_township.get(t.id, [])
         for c in rng.sample(members, min(len(members), rng.choice((1, 2, 2, 3)))):
             attrs[c.id]["demo_covered"] = True
+            attrs[c.id]["committee_members"] = 2  # “两委” members taking part
     for county in rng.sample(counties, min(5, len(counties))):
         attrs[county.id]["hub_demo_point"] = 1
+        attrs[county.id]["sanshe_pilot_area"] = True  # a pilot county of the Gansu plan
         pilots = [c for c in communities if c.path.startswith(county.path)]
         for c in rng.sample(pilots, min(len(pilots), rng.randrange(3, 6))):
             attrs[c.id]["sanshe_pilot"] = True

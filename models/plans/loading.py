@@ -111,13 +111,19 @@ def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
         model = REGISTRY_MODELS.get(r["source"])
         if model is not None:
             known = set(model._meta.fields) | REGISTRY_EXTRA_FILTERS.get(r["source"], set())
-            unknown = [k for k in list(r.get("where") or {}) + [r.get("sum"), r.get("distinct")]
+            names = [k for k in (r.get("where") or {}) if k != "any"]
+            names += [k for one in (r.get("where") or {}).get("any", []) for k in one]
+            unknown = [k for k in names + [r.get("sum"), r.get("distinct")]
                        if k and k not in known]
             if unknown:
                 raise PlanFileError(f"{where}: {what} has no column {', '.join(map(repr, unknown))}")
 
     def operand(o, what):
         if o in ("population", "households"):
+            return
+        if isinstance(o, list):  # a sum of operands
+            for part in o:
+                operand(part, what)
             return
         if isinstance(o, str):
             if o not in codes:

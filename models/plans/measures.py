@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
+from functools import reduce
 from decimal import Decimal
 
 import peewee as pw
@@ -106,6 +108,7 @@ class Measures:
         self._presence: dict[tuple[int, str], tuple[Decimal, Decimal]] = {}
         self._codes: dict[str, Indicator] | None = None
         self._pop: dict[tuple[str, str], Decimal | None] = {}
+        self._above: dict[str, OrgUnit | None] = {}
 
     # -- places ---------------------------------------------------------------------------------
     @property
@@ -120,11 +123,27 @@ class Measures:
                     self._children.setdefault(parent.path, []).append(u.path)
         return self._units
 
-    def units_in(self, path: str, level: str | None = None, among: dict | None = None) -> list[OrgUnit]:
+    def units_in(self, path: str, level: str | None = None, among: dict | None = None,
+                 within: dict | None = None) -> list[OrgUnit]:
         if self._sorted is None:
             self._sorted = sorted(self.units.items())
         return [u for p, u in self._sorted if p.startswith(path)
-                and (level is None or u.level == level) and unit_matches(u, among)]
+                and (level is None or u.level == level) and unit_matches(u, among)
+                and (not within or self.is_within(u, within))]
+
+    def is_within(self, unit: OrgUnit, within: dict) -> bool:
+        """Whether a place lies inside a place that passes ``within`` (its columns or
+        attributes): a community of a joint site, a county of a pilot city. Places above the
+        root are read too (a community's own progress still knows its pilot county)."""
+        parts = unit.path.strip("/").split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            p = "/" + "/".join(parts[:i]) + "/"
+            if p not in self._above:
+                self._above[p] = self.units.get(p) or OrgUnit.get_or_none(OrgUnit.path == p)
+            above = self._above[p]
+            if above is not None and unit_matches(above, within):
+                return True
+        return False
 
     def population(self, path: str, column: str = "population") -> Decimal | None:
         """A place's own figure, else the sum of its children's; None when a place on the
@@ -225,11 +244,14 @@ class Measures:
         or a registry spec ({source: ..., where: ...})."""
         if spec in ("population", "households"):
             return self.population(path, spec)
+        if isinstance(spec, list):  # a sum of operands (filed + registered organizations)
+            parts = [self.operand(s, path, w) for s in spec]
+            return None if any(p is None for p in parts) else sum(parts, Decimal(0))
         if isinstance(spec, str):
             return self.value(self.indicator(spec), path)
         if "attr" in spec and "source" not in spec:
             spec = {"source": "units", "sum": spec["attr"], "among": spec.get("among"),
-                    "level": spec.get("level", "community")}
+                    "level": spec.get("level", "community"), "within": spec.get("within")}
         return self.registry(spec, path, w)
 
     def ratio(self, spec: dict, path: str, w: Window) -> Decimal | None:
@@ -246,7 +268,7 @@ class Measures:
         key = (ind.id, path)
         if key not in self._presence:
             spec = ind.spec or {}
-            units = self.units_in(path, spec["level"], spec.get("among"))
+            units = self.units_in(path, spec["level"], spec.get("among"), spec.get("within"))
             least = _num(spec.get("min", 1))
             most = _num(spec["max"]) if "max" in spec else None
             test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")
@@ -294,7 +316,7 @@ class Measures:
         among = spec.get("among")
         if source == "units":
             total, name = Decimal(0), spec.get("sum")
-            for u in self.units_in(path, spec.get("level"), among):
+            for u in self.units_in(path, spec.get("level"), among, spec.get("within")):
                 if not unit_matches(u, spec.get("where")):
                     continue
                 if name:
@@ -354,19 +376,31 @@ class Measures:
             model, path_col = Station, Station.path
             q = Station.select(path_col, pw.fn.COUNT(Station.id))
         for name, expected in where.items():
-            col = getattr(model, name)
-            if isinstance(expected, list):
-                q = q.where(col.in_(expected))
-            elif isinstance(expected, dict):
-                if expected.get("not_blank"):
-                    q = q.where(col.is_null(False), col != "")
-                if "min" in expected:
-                    q = q.where(col >= expected["min"])
-                if "max" in expected:
-                    q = q.where(col <= expected["max"])
+            if name == "any":  # any one of several filters: full-time OR part-time OR agency
+                q = q.where(reduce(operator.or_, [
+                    reduce(operator.and_, [_condition(model, n, e) for n, e in one.items()])
+                    for one in expected]))
             else:
-                q = q.where(col == expected)
+                q = q.where(_condition(model, name, expected))
         q = q.where(pw.fn.SUBSTR(path_col, 1, len(self.root.path)) == self.root.path)
         out = {p: rollup.as_decimal(v) for p, v in q.group_by(path_col).tuples()}
         self._leaves[key] = out
         return out
+
+
+def _condition(model, name: str, expected):
+    """One ``where`` filter of a registry spec as a query condition: a list (any of),
+    {not_blank, min, max}, or a value."""
+    col = getattr(model, name)
+    if isinstance(expected, list):
+        return col.in_(expected)
+    if isinstance(expected, dict):
+        parts = []
+        if expected.get("not_blank"):
+            parts += [col.is_null(False), col != ""]
+        if "min" in expected:
+            parts.append(col >= expected["min"])
+        if "max" in expected:
+            parts.append(col <= expected["max"])
+        return reduce(operator.and_, parts) if parts else pw.SQL("1 = 1")
+    return col == expected

@@ -92,13 +92,18 @@ def test_the_detail_page_lays_out_the_documents_form(app, world):
         assert f"<u>{name}</u>" in page
     rows = re.findall(r'data-row="([^"]+)"', page)
     assert rows == ["project_name", "community_profile", "overview", "funding", "subsidy",
-                    "outcomes", "opinion:township", "opinion:county", "opinion:city",
-                    "opinion:province"]
+                    "outcomes", "service_areas", "implementer", "before_filing",
+                    "opinion:township", "opinion:county", "opinion:city", "opinion:province"]
     for label in ("项目名称", "社区概况", "项目概况", "需求分析", "服务对象", "服务方式",
                   "项目实施周期", "资金需求和来源", "申请省级补助资金", "效果预估",
                   "街道(乡镇)意见", "县级民政部门意见", "市州民政部门意见", "省民政厅意见"):
         assert label in page
-    for value in ANSWERS.values():
+    # the key service areas by their names, the steps before filing by theirs
+    for label in ("重点领域", "助残助学", "“三留守”人员关爱", "申报前程序", "社区居民听证", "张榜公示"):
+        assert label in page or label.replace("“", "&#34;") in page
+    for key, value in ANSWERS.items():
+        if key == "service_areas" or key.endswith("_on"):
+            continue
         if value != "50000.00":
             assert value in page or value.replace("“", "&#34;") in page
     assert "¥50,000.00" in page

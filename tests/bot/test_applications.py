@@ -9,6 +9,7 @@ from bot import outbox
 from bot.commands import COMMANDS
 from models.org import access
 from models.applications import act
+from models.forms.kinds import get_kind
 from models.core.schema import Application, Draft, Report
 from tests import factories as f
 from tests.botkit import draft_of, open_at, reports_of, walk, worker_of
@@ -20,7 +21,11 @@ FILING = ["/report", ("press", "Pilot project application"),
           "放学后无人看护的儿童较多。", "困境和留守儿童约50人",
           "社工带领志愿者开展课业辅导和安全教育小组", "2026年12月至2027年6月",
           "总需求8万元：申请省级补助5万元，街道配套3万元。", "5万",
-          "儿童课后安全得到保障，培育社区社会组织1个。"]
+          "儿童课后安全得到保障，培育社区社会组织1个。",
+          ("press", "Disability and schooling"), ("press", "The left-behind"),
+          ("press", "Done"), "阳光社工服务中心承接，社工李娜主导实施",
+          "2026-10-08", "2026-10-20", "2026-10-27", "2026-11-02"]
+SUBSIDY = FILING.index("5万")
 
 
 def officials_over(chat):
@@ -41,12 +46,12 @@ async def notices(bot_app, chat) -> list[str]:
 async def test_it_files_the_application_form_field_by_field(bot_app):
     ailin = bot_app.chat("ailin")
     await walk(ailin, FILING[:2])
-    assert "Step 1/9" in ailin.last and "What is the project called?" in ailin.last
-    await walk(ailin, FILING[2:-2])
-    assert "Step 8/9" in ailin.last and "How much provincial subsidy" in ailin.last
+    assert "Step 1/15" in ailin.last and "What is the project called?" in ailin.last
+    await walk(ailin, FILING[2:SUBSIDY])
+    assert "Step 8/15" in ailin.last and "How much provincial subsidy" in ailin.last
     await ailin.send("很多")  # not an amount: asked again, nothing stored
-    assert "Step 8/9" in ailin.last and "subsidy" not in draft_of(ailin).answers
-    await walk(ailin, FILING[-2:])
+    assert "Step 8/15" in ailin.last and "subsidy" not in draft_of(ailin).answers
+    await walk(ailin, FILING[SUBSIDY:])
     card = ailin.last
     assert "Please check your report" in card
     assert "Provincial subsidy requested: CN¥50,000.00" in card
@@ -69,7 +74,7 @@ async def test_a_text_too_long_is_refused_and_asked_again(bot_app):
     await walk(ailin, FILING[:2])
     await ailin.send("项" * 61)
     assert "That is too long: at most 60 characters." in ailin.last
-    assert "Step 1/9" in ailin.last and draft_of(ailin).answers == {}
+    assert "Step 1/15" in ailin.last and draft_of(ailin).answers == {}
 
 
 async def test_the_worker_is_told_at_every_step_and_can_correct_a_returned_one(bot_app):
@@ -157,7 +162,10 @@ async def test_the_longest_application_fits_one_message_even_when_returned(bot_a
     ailin = bot_app.chat("ailin")
     longest = {"project_name": "项" * 60, "community_profile": "社" * 500, "needs": "需" * 500,
                "beneficiaries": "对" * 200, "service_methods": "方" * 500, "period": "期" * 100,
-               "funding": "资" * 500, "subsidy": "1000000.00", "outcomes": "效" * 500}
+               "funding": "资" * 500, "subsidy": "1000000.00", "outcomes": "效" * 300,
+               "service_areas": [o.value for o in get_kind("pilot_application").field("service_areas").options],
+               "implementer": "承" * 100, "needs_collected_on": "2026-09-30",
+               "hearing_on": "2026-10-20", "review_on": "2026-10-27", "notice_on": "2026-11-02"}
     open_at(ailin, "pilot_application", **longest)
     await walk(ailin, ["/report", ("press", "Continue")])
     assert "Please check your report" in ailin.last and len(ailin.last) <= 4096
@@ -172,3 +180,15 @@ async def test_the_longest_application_fits_one_message_even_when_returned(bot_a
     assert "Correcting a report that was sent back" in card and "改" * 500 in card
     assert len(card) <= 4096
     assert Draft.select().count() == 1
+
+
+async def test_an_application_whose_steps_are_out_of_order_is_not_filed(bot_app):
+    """社区筹划征集、社区居民听证、居民代表会议审议并张榜公示后 … 逐级申报: a notice posted before the
+    hearing is refused at Submit, with the reason, and nothing is filed."""
+    ailin = bot_app.chat("ailin")
+    steps = list(FILING)
+    steps[-3], steps[-1] = steps[-1], steps[-3]  # the hearing after the public notice
+    await walk(ailin, steps)
+    await ailin.press("Submit")
+    assert "in that order" in ailin.last
+    assert reports_of(ailin) == [] and Application.select().count() == 0

@@ -201,3 +201,79 @@ def test_the_county_breakdown_ranks_streets_by_their_standards(plan, sites):
     east = parts[sites[0].id]
     assert next(r for r in east.rows if r.indicator.code == "sites_with_fund").actual == 1
     assert progress.ranked(parts)[0][0].code == SITES[0]
+
+
+# ---- issue 13: what the document says, item by item -------------------------------------------
+
+def test_forty_percent_with_hours_holds_in_each_community(plan, sites):
+    """每年参加志愿服务活动并有志愿服务时长记录的注册志愿者占该社区注册志愿者总人数的比例在40%以上:
+    one community at 60 % and another at 20 % pool to 40 %, but only one of the two meets it."""
+    a, b, _ = communities(SITES[0])
+    for u, served in ((a, 6), (b, 2)):
+        attrs(u, demo_covered=True)
+        for v in _volunteers(u, 10, day=dt.date(2026, 1, 10))[:served]:
+            VolunteerHours.create(volunteer=v, date=dt.date(2026, 4, 1), hours=Decimal("2"))
+    street = sites[0]
+    pooled = row(plan, street, "volunteers_with_hours_share")
+    assert (pooled.actual, pooled.pace) == (Decimal("40.00"), "done")
+    each = row(plan, street, "communities_with_40pct_volunteers_with_hours")
+    assert (each.actual, each.target, each.pace) == (1, 2, "at_risk")
+    assert row(plan, a, "communities_with_40pct_volunteers_with_hours").pace == "done"
+
+
+def test_the_joint_sites_communities_are_counted_inside_joint_sites(plan, sites):
+    east, north = communities(SITES[0]), communities(SITES[2])  # joint site 1; a district site
+    for u in east[:2] + north[:1]:
+        attrs(u, demo_covered=True)
+    county = unit("511802")
+    assert row(plan, county, "joint_site_communities").actual == 2
+    assert row(plan, county, "creation_communities").actual == 3
+    # read from a community itself, its joint site above it still counts
+    assert row(plan, east[0], "joint_site_communities").actual == 1
+    assert row(plan, north[0], "joint_site_communities").actual == 0
+
+
+def test_members_of_the_two_committees_take_part_in_each_community(plan, sites):
+    a, b, _ = communities(SITES[0])
+    attrs(a, demo_covered=True, committee_members=2, certified_community_workers=1)
+    attrs(b, demo_covered=True, certified_community_workers=1)  # no 两委 member
+    r = row(plan, sites[0], "communities_with_committee_members")
+    assert (r.actual, r.target) == (1, 2)
+    assert row(plan, sites[0], "communities_with_certified_worker").actual == 2
+
+
+def test_evaluations_come_before_closing(plan, sites):
+    county = unit("511802")
+    attrs(sites[0], midterm_evaluation=True, final_evaluation=True, closed=True)
+    attrs(sites[1], midterm_evaluation=True, closed=True)  # closed without its evaluations
+    attrs(sites[2], final_evaluation=True)  # no mid-term evaluation
+    r = row(plan, county, "sites_evaluated")
+    assert (r.actual, r.target) == (1, 4)
+    closed = row(plan, county, "joint_sites_closed")
+    assert (closed.actual, closed.target) == (0, 2)  # nobody passed the city's evaluation
+    attrs(sites[0], evaluation_passed=True)
+    assert row(plan, county, "joint_sites_closed").actual == 1
+    attrs(sites[1], evaluation_passed=True)  # passed, and closed: now it counts
+    assert row(plan, county, "joint_sites_closed").pace == "done"
+
+
+def _tianjin_ground():
+    """A piece of 天津's real tree: 天津市 12 → 和平区 120101 → 劝业场街道 120101001 → one
+    community (code made up)."""
+    parent, path = None, "/"
+    for code, name, level in (("12", "天津市", "province"), ("120101", "和平区", "county"),
+                              ("120101001", "劝业场街道", "township"),
+                              ("120101001001", "测试社区", "community")):
+        path = f"{path}{code}/"
+        parent = OrgUnit.create(code=code, name=name, level=level, parent=parent, path=path)
+    return OrgUnit.get(OrgUnit.code == "12")
+
+
+def test_the_city_wide_targets_sit_on_tianjin(plan):
+    from models.plans.loading import PLANS_DIR, load_plan
+    city = _tianjin_ground()
+    load_plan(PLANS_DIR / "tianjin_2024_demo.toml")
+    got = {code: row(plan, city, code, 2024, dt.date(2024, 7, 1)).target for code in (
+        "creation_sites", "creation_communities", "joint_sites", "joint_site_communities")}
+    assert got == {"creation_sites": 50, "creation_communities": 100, "joint_sites": 11,
+                   "joint_site_communities": 24}
