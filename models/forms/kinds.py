@@ -15,7 +15,7 @@ from typing import Any
 
 from models.core.errors import ValidationError
 from models.core.paths import DATA_DIR
-from models.core.schema import ActionLine, Plan, ReportKind
+from models.core.schema import ActionLine, Indicator, Plan, ReportKind
 from models.forms import parsing
 from models.forms.fieldtypes import FIELD_TYPES, FieldType
 from models.forms.options import bind_scope, scope, source  # noqa: F401  (bind_scope: API)
@@ -197,8 +197,17 @@ def options_for(f: FieldDef, locale: str = "zh_Hans", *, value=None) -> list[Opt
 
 
 def earliest_date() -> dt.date | None:
+    """The earliest date a report may name: the default plan's start, or an earlier start of
+    one of its indicators (a 累计 target counted from 2021 takes a cemetery built in 2022)."""
     plan = default_plan()
-    return plan.start_date if plan else None
+    if plan is None:
+        return None
+
+    def load():
+        specs = Indicator.select(Indicator.spec).where(Indicator.plan == plan).tuples()
+        starts = [(spec or {}).get("start_date") for (spec,) in specs]
+        return min([plan.start_date] + [dt.date.fromisoformat(str(s)) for s in starts if s])
+    return _cached(("earliest", plan.id), load)
 
 
 def parse_answer(f: FieldDef, text: str, *, today: dt.date) -> Any:

@@ -224,6 +224,11 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE, *, overwrite: bool = False) -> Loa
             ind_spec = _plain(i.get("spec", {}))
             if i.get("targets"):
                 ind_spec["targets"] = _plain(i["targets"])
+            if i.get("start_date"):  # the indicator's own start (pacing.indicator_start)
+                ind_spec["start_date"] = _plain(i["start_date"])
+            for key in ("strict", "assumed"):  # "> target" (超过); a due date the document lacks
+                if i.get(key):
+                    ind_spec[key] = i[key]
             values = dict(
                 name=i["name"], name_en=i["name_en"], action_line=lines.get(i.get("line")),
                 unit=i.get("unit", ""), unit_en=i.get("unit_en", ""),

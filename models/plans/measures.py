@@ -106,6 +106,7 @@ class Measures:
         self._presence: dict[tuple[int, str], tuple[Decimal, Decimal]] = {}
         self._codes: dict[str, Indicator] | None = None
         self._pop: dict[tuple[str, str], Decimal | None] = {}
+        self._stations: list[Station] | None = None
 
     # -- places ---------------------------------------------------------------------------------
     @property
@@ -125,6 +126,17 @@ class Measures:
             self._sorted = sorted(self.units.items())
         return [u for p, u in self._sorted if p.startswith(path)
                 and (level is None or u.level == level) and unit_matches(u, among)]
+
+    def stations_in(self, path: str, among: dict | None = None) -> list[Station]:
+        """The social-work stations inside ``path`` (``level = "station"`` of a presence:
+        每个社工站…不少于5次 counts the stations that reach 5, each read at its township),
+        their township passing ``among``."""
+        if self._stations is None:
+            self._stations = list(Station.select().where(
+                pw.fn.SUBSTR(Station.path, 1, len(self.root.path)) == self.root.path)
+                .order_by(Station.path, Station.code))
+        return [s for s in self._stations if s.path.startswith(path)
+                and (not among or (s.path in self.units and unit_matches(self.units[s.path], among)))]
 
     def population(self, path: str, column: str = "population") -> Decimal | None:
         """A place's own figure, else the sum of its children's; None when a place on the
@@ -246,7 +258,8 @@ class Measures:
         key = (ind.id, path)
         if key not in self._presence:
             spec = ind.spec or {}
-            units = self.units_in(path, spec["level"], spec.get("among"))
+            units = (self.stations_in(path, spec.get("among")) if spec["level"] == "station"
+                     else self.units_in(path, spec["level"], spec.get("among")))
             least = _num(spec.get("min", 1))
             most = _num(spec["max"]) if "max" in spec else None
             test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")

@@ -186,7 +186,8 @@ def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: 
             result.rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
             continue
         actual = actual_of(ind)
-        pace, expected = pace_of(actual, target, w, as_of, elapsed=due_share(ind, plan, w, as_of))
+        pace, expected = pace_of(actual, target, w, as_of, elapsed=due_share(ind, plan, w, as_of),
+                                 strict=bool((ind.spec or {}).get("strict")))
         result.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
     return result
 
