@@ -196,23 +196,28 @@ def options_for(f: FieldDef, locale: str = "zh_Hans", *, value=None) -> list[Opt
     return list(f.options)
 
 
-def earliest_date() -> dt.date | None:
-    """The earliest date a report may name: the default plan's start, or an earlier start of
-    one of its indicators (a 累计 target counted from 2021 takes a cemetery built in 2022)."""
+def earliest_date(kind: str | None = None) -> dt.date | None:
+    """The earliest date a report of ``kind`` may name: the default plan's start, or an
+    earlier start of one of its indicators that counts that kind (a 累计 target counted from
+    2021 takes a cemetery milestone of 2022, not an activity of 2022). Without a kind, the
+    earliest of any kind (a typed date is checked for its kind again on submission)."""
     plan = default_plan()
     if plan is None:
         return None
 
     def load():
-        specs = Indicator.select(Indicator.spec).where(Indicator.plan == plan).tuples()
-        starts = [(spec or {}).get("start_date") for (spec,) in specs]
-        return min([plan.start_date] + [dt.date.fromisoformat(str(s)) for s in starts if s])
-    return _cached(("earliest", plan.id), load)
+        rows = (Indicator.select(Indicator.report_kind, Indicator.spec)
+                .where(Indicator.plan == plan).tuples())
+        starts = [dt.date.fromisoformat(str(spec["start_date"])) for k, spec in rows
+                  if (spec or {}).get("start_date") and kind in (None, k)]
+        return min([plan.start_date] + starts)
+    return _cached(("earliest", plan.id, kind), load)
 
 
-def parse_answer(f: FieldDef, text: str, *, today: dt.date) -> Any:
-    """Turn a typed answer into the stored value, or raise ValidationError."""
-    return f.field_type.parse(f, text, today=today, earliest=earliest_date)
+def parse_answer(f: FieldDef, text: str, *, today: dt.date, kind: str | None = None) -> Any:
+    """Turn a typed answer (to a field of ``kind``) into the stored value, or raise
+    ValidationError."""
+    return f.field_type.parse(f, text, today=today, earliest=lambda: earliest_date(kind))
 
 
 def validate_choice(f: FieldDef, value: str, locale: str = "zh_Hans") -> str:
@@ -242,7 +247,7 @@ def validate_complete(kind: KindDef, answers: dict, *, today: dt.date) -> None:
             d = dt.date.fromisoformat(value)
             if d > today:
                 raise ValidationError(f.name, "future")
-            early = earliest_date()
+            early = earliest_date(kind.code)
             if early and d < early:
                 raise ValidationError(f.name, "too_early", earliest=early)
     check_answers(kind, answers)

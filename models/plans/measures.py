@@ -265,6 +265,10 @@ class Measures:
             test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")
                                           if k in spec} if "source" in spec else None)
             w = self.window_of(ind)
+            if isinstance(test, str) and self.window is not None and ind.period == "year":
+                # a yearly "at least n per place" read over a quarter or a half asks its share
+                # of n, as a count's target is taken pro rata (季度小结, 半年通报)
+                least = least * Decimal(self.window.days) / Decimal(Window.year(self.year).days)
             have = 0
             for u in units:
                 if isinstance(test, str):  # an indicator's actual at the place

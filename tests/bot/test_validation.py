@@ -39,9 +39,8 @@ async def test_it_rejects_dates_outside_the_plan_and_the_past(bot_app):
     question = "Step 4/13\nWhen was it held?"
     await rejected(ailin, draft, "明天", "The date cannot be in the future.", question)
     await rejected(ailin, draft, "2026-11-24", "The date cannot be in the future.", question)
-    # the default plan counts its 累计 cemeteries from 2021 (yaan_jiuxiang.toml)
-    await rejected(ailin, draft, "2020-12-31",
-                   "The date cannot be before Jan 1, 2021, when the plan started.", question)
+    await rejected(ailin, draft, "2022-12-31",
+                   "The date cannot be before Jan 1, 2023, when the plan started.", question)
     await rejected(ailin, draft, "下雨那天", "I could not read that date.", question)
     await ailin.send("上周六")
     assert draft_of(ailin).answers["date"] == "2026-11-21"

@@ -207,3 +207,20 @@ def test_more_minors_than_participants_is_refused(db):
     with pytest.raises(ValidationError) as e:
         validate_complete(kind, answers, today=TODAY)
     assert e.value.code == "minors_exceed_participants"
+
+
+def test_a_quarter_asks_each_station_its_share_of_the_five(db):
+    """Read over a quarter, 5 a year is 5 × 91/365 = 1.25 events: 2 meet it, 1 does not."""
+    plan = default_plan()
+    two, one = _station_townships("511803")[:2]
+    for day in (dt.date(2026, 4, 2), dt.date(2026, 6, 30), dt.date(2026, 7, 1)):
+        f.report("xinfeng", by=_worker_in(two, "ailin") if day.month != 7 else _worker_in(one, "dan"),
+                 date=day)
+    f.report("xinfeng", by=_worker_in(one, "bowen"), date=dt.date(2026, 5, 5))
+    q2 = progress.Window.quarter(2026, 2)
+    ind = Indicator.get(Indicator.plan == plan, Indicator.code == "xinfeng_stations")
+    m = progress.Measures(plan, 2026, q2, f.county("511803"))
+    assert m.presence(ind, two.path) == (1, 1)
+    assert m.presence(ind, one.path) == (0, 1)  # its July event is the next quarter's
+    whole = progress.Measures(plan, 2026, None, f.county("511803"))
+    assert whole.presence(ind, two.path) == (0, 1)  # over the year, 2 of 5 is not enough
