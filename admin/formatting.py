@@ -34,3 +34,16 @@ def unit_label(view, context, model, name) -> str:
     parents = g.get("wushe_parents")
     parent = parents.get(unit.parent_id) if parents is not None else unit.parent
     return f"{parent.name} · {unit.name}" if parent and unit.level == "community" else unit.name
+
+
+def due_text(indicator) -> str:
+    """An indicator's due date as the dashboard shows it ("截止 2025-12-31"), saying so when the
+    document gives none and the plan file assumed it (``assumed``: the plan's reason)."""
+    from flask_babel import gettext as _
+    if indicator.due is None or indicator.period not in ("plan", "standing"):
+        return ""
+    date = indicator.due.isoformat() if hasattr(indicator.due, "isoformat") else indicator.due
+    reason = (indicator.spec or {}).get("assumed")
+    if reason:
+        return _("Due {date} (deadline assumed by this system: {reason})").format(date=date, reason=reason)
+    return _("Due {date}").format(date=date)

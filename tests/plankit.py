@@ -5,28 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from models.core.schema import Plan
+from models.plans.fidelity import POLICIES_DIR
 from models.plans.loading import load_plan
 from tests import factories as f
 
-def _policies() -> Path | None:
-    """shared/policies/, from $WUSHE_POLICIES or the nearest ancestor that has it (the main
-    checkout and its worktrees sit at different depths below it)."""
-    if os.environ.get("WUSHE_POLICIES"):
-        return Path(os.environ["WUSHE_POLICIES"])
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "policies"
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-POLICIES = _policies()
+# The policy documents ship with the project (models/data/policies/), so every checkout has them.
+POLICIES = POLICIES_DIR
 
 
 YEAR = 2026

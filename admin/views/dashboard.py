@@ -39,6 +39,7 @@ from admin.chart_cache import cached_chart
 from admin.downloads import download, to_xlsx
 from admin.exports import plan_tables
 from admin.formatting import place_names
+from admin.formatting import due_text
 from admin.i18n import project_locale, template_gettext
 from admin.labels import PACE_LABELS, PACE_STYLES
 from admin.scoping import all_plans, requested_year
@@ -282,7 +283,7 @@ class DashboardView(Secured, AdminIndexView):
                            pace_styles=PACE_STYLES,
                            link=lambda **kw: url_for(".index", **sel.params(**kw)),
                            chart=lambda name: url_for(f".{name}_chart", **sel.params()),
-                           digest_url=digest_url(sel), **data)
+                           digest_url=digest_url(sel), due_text=due_text, **data)
 
     @expose("/export.xlsx")
     def export(self):

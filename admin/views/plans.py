@@ -26,6 +26,7 @@ from admin.base import ScopedModelView, today, unit_in_scope
 from admin.downloads import download, to_xlsx
 from admin.exports import progress_tables
 from admin.filters import ChoiceFilter, place_filters
+from admin.formatting import due_text
 from admin.i18n import project_locale
 from admin.labels import PLACE_NAMES, STATUS_LABELS
 
@@ -125,6 +126,7 @@ class IndicatorView(ScopedModelView):
         "action_line": lambda v, c, m, n: (m.action_line.label(project_locale())
                                            if m.action_line_id else ""),
         "name": lambda v, c, m, n: m.label(project_locale()),
+        "due": lambda v, c, m, n: due_text(m) or (m.due or ""),
     }
 
 

@@ -32,6 +32,14 @@ DEFAULT_PLAN_FILE = PLANS_DIR / "yaan_jiuxiang.toml"
 
 
 MEASURES = ("count", "sum", "reference", "registry", "ratio", "presence", "tier")
+# What an indicator says about how its document states it (models.plans.fidelity checks them):
+# kept in the indicator's spec (``reads`` as ``target_reads``: the spec has its own ``reads``),
+# where progress reads ``direction`` and ``strict`` and the admin shows an ``assumed`` due
+# date as an assumption.
+FIDELITY_KEYS = {"reads": "target_reads", "due_reads": "due_reads", "assumed": "assumed",
+                 "start_date": "start_date", "start_reads": "start_reads",
+                 "start_assumed": "start_assumed", "direction": "direction", "strict": "strict"}
+DIRECTIONS = ("min", "max")
 # What loading turns into columns; every other top-level section goes to ``Plan.spec``.
 PLAN_KEYS = {"code", "name", "name_en", "source_file", "source_title", "issuer", "issued_on",
              "start_date", "default", "counted_statuses", "action_lines", "indicators",
@@ -90,6 +98,10 @@ def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
     spec = i.get("spec", {})
     if measure not in MEASURES:
         raise PlanFileError(f"{where}: unknown measure {measure!r} (one of {', '.join(MEASURES)})")
+    if i.get("direction", "min") not in DIRECTIONS:
+        raise PlanFileError(f"{where}: direction must be min or max, not {i['direction']!r}")
+    if not isinstance(i.get("strict", False), bool):
+        raise PlanFileError(f"{where}: strict must be true or false")
 
     def registry_spec(r, what):
         if r.get("source") not in REGISTRY_SOURCES:
@@ -224,11 +236,7 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE, *, overwrite: bool = False) -> Loa
             ind_spec = _plain(i.get("spec", {}))
             if i.get("targets"):
                 ind_spec["targets"] = _plain(i["targets"])
-            if i.get("start_date"):  # the indicator's own start (pacing.indicator_start)
-                ind_spec["start_date"] = _plain(i["start_date"])
-            for key in ("strict", "assumed"):  # "> target" (超过); a due date the document lacks
-                if i.get(key):
-                    ind_spec[key] = i[key]
+            ind_spec.update({kept: _plain(i[k]) for k, kept in FIDELITY_KEYS.items() if k in i})
             values = dict(
                 name=i["name"], name_en=i["name_en"], action_line=lines.get(i.get("line")),
                 unit=i.get("unit", ""), unit_en=i.get("unit_en", ""),

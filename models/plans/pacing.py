@@ -98,21 +98,39 @@ def milestone_share(milestones, as_of: dt.date) -> Decimal:
     return max(due, default=Decimal(0))
 
 
+def bounds(indicator: Indicator) -> dict:
+    """How an indicator's target is met, as its plan file says (kept in its spec by the
+    loader): ``direction`` "min" (reach it: 不少于/以上) or "max" (stay within it: 以内/不超过),
+    and ``strict`` (超过/突破: only above it counts)."""
+    spec = indicator.spec or {}
+    return {"direction": spec.get("direction", "min"), "strict": bool(spec.get("strict", False))}
+
+
+def met(actual: Decimal, target: Decimal, direction: str = "min", strict: bool = False) -> bool:
+    """Whether ``actual`` meets ``target``: ≥ (min), > (min, strict), ≤ (max), < (max, strict)."""
+    if direction == "max":
+        return actual < target if strict else actual <= target
+    return actual > target if strict else actual >= target
+
+
 def pace_of(actual: Decimal | None, target: Decimal | None, window: Window, as_of: dt.date,
-            milestones=None, elapsed: Decimal | None = None,
+            milestones=None, elapsed: Decimal | None = None, direction: str = "min",
             strict: bool = False) -> tuple[str, Decimal | None]:
     """The pace of ``actual`` against ``target``: expected by ``as_of`` is the target spread
     evenly over ``window``, or with ``milestones`` ([{by, share}]) the share due by then, or
-    the share ``elapsed`` given (a standing target's, see ``due_share``). A ``strict``
-    target (超过3.8万人次) is done only above it."""
+    the share ``elapsed`` given (a standing target's, see ``due_share``). A maximum
+    (``direction = "max"``) is done while kept and missed once passed; ``strict`` needs the
+    actual beyond the target, not at it."""
     if actual is None:
         return "not_measured", None
     if target is None:
         return "no_target", None
+    if direction == "max":
+        return ("done", target) if met(actual, target, "max", strict) else ("missed", target)
     if elapsed is None:
         elapsed = milestone_share(milestones, as_of) if milestones else window.share_elapsed(as_of)
     expected = (target * elapsed).quantize(Decimal("0.01"))
-    if actual > target or (actual == target and not strict):
+    if met(actual, target, "min", strict):
         return "done", expected
     if as_of > window.end:
         return "missed", expected

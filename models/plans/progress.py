@@ -21,6 +21,7 @@ from models.plans.measures import (DERIVED_MEASURES, REGISTRY_EXTRA_FILTERS,  # 
                                    unit_matches)
 from models.plans.pacing import (BEHIND_RATIO, PACES, WINDOWED, Window, due_share,  # noqa: F401
                                  indicator_window, milestone_share, pace_of, share)
+from models.plans.pacing import bounds
 from models.org.places import stations_in, units_in
 from models.core.schema import (Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Station,
                                 Target)
@@ -187,7 +188,7 @@ def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: 
             continue
         actual = actual_of(ind)
         pace, expected = pace_of(actual, target, w, as_of, elapsed=due_share(ind, plan, w, as_of),
-                                 strict=bool((ind.spec or {}).get("strict")))
+                                 **bounds(ind))
         result.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
     return result
 
@@ -294,7 +295,7 @@ def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[
         end = min(sunday, last)
         pp = PlanProgress(plan=plan, scope=scope, year=year, as_of=end)
         for ind in targeted:
-            pace, expected = pace_of(running[ind.id], targets[ind.id], window, end)
+            pace, expected = pace_of(running[ind.id], targets[ind.id], window, end, **bounds(ind))
             pp.rows.append(IndicatorProgress(ind, running[ind.id], targets[ind.id], expected,
                                              window, pace))
         points.append(WeekPoint(monday, sunday, sum(per_day.get(d, 0) for d in days),

@@ -5,6 +5,7 @@ deadlines the document does not give marked as assumed, and the numbers the form
 from __future__ import annotations
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import pytest
@@ -156,12 +157,15 @@ def test_deadlines_the_document_does_not_give_are_marked_assumed(db):
     assert spec["assumed_start"]
 
 
-def test_the_dashboard_says_which_deadlines_are_assumed(app, as_alice):
-    html = as_alice.get("/admin/").get_data(as_text=True)
-    row = html.split('data-indicator="minors_points"', 1)[1].split("</th>", 1)[0]
-    assert "wd-assumed" in row
-    row = html.split('data-indicator="rural_cemeteries"', 1)[1].split("</th>", 1)[0]
-    assert "wd-assumed" not in row and "2021–2025" in row
+def test_the_dashboard_says_which_deadlines_are_assumed_and_which_are_strict(app, as_alice):
+    text = html.unescape(as_alice.get("/admin/").get_data(as_text=True))
+
+    def head(code):
+        return text.split(f'data-indicator="{code}"', 1)[1].split("</th>", 1)[0]
+
+    assert "原文未写保护点的完成期限" in head("minors_points")  # the assumption's reason
+    assert "原文未写" not in head("rural_cemeteries") and "2021–2025" in head("rural_cemeteries")
+    assert "wd-strict" in head("minors_service_reach") and "wd-strict" not in head("minors_points")
 
 
 def test_the_urban_streets_coverage_counts_streets_with_a_complex(db):
