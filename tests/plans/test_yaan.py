@@ -228,3 +228,11 @@ def test_a_quarter_asks_each_station_its_share_of_the_five(db):
     assert m.presence(ind, one.path) == (0, 1)  # its July event is the next quarter's
     whole = progress.Measures(plan, 2026, None, f.county("511803"))
     assert whole.presence(ind, two.path) == (0, 1)  # over the year, 2 of 5 is not enough
+
+
+def test_a_presence_over_stations_without_a_count_is_refused():
+    from models.plans.loading import PlanFileError, check_indicator
+    ind = {"code": "x", "measure": "presence", "spec": {"level": "station", "attr": "fund"}}
+    with pytest.raises(PlanFileError, match="over stations needs a count"):
+        check_indicator("p", ind, {"x"})
+    check_indicator("p", {**ind, "spec": {"level": "station", "count": "x", "min": 5}}, {"x"})
