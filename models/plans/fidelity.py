@@ -43,7 +43,7 @@ PLACES_DIR = DATA_DIR / "places"
 @lru_cache(maxsize=1)
 def place_names() -> dict[str, str]:
     """Code → name of every place in the shipped place files (any table with a code and a
-    name; any table of name = code)."""
+    name; any table of name = code or code = name)."""
     out: dict[str, str] = {}
 
     def walk(node):
@@ -53,7 +53,10 @@ def place_names() -> dict[str, str]:
             for k, v in node.items():
                 if isinstance(v, str) and re.fullmatch(r"\d{2,12}", v) and re.search(
                         r"[\u4e00-\u9fff]", k):
-                    out.setdefault(v, k)
+                    out.setdefault(v, k)      # 东城街道 = "511802001"
+                elif isinstance(v, str) and re.fullmatch(r"\d{2,12}", k) and re.search(
+                        r"[\u4e00-\u9fff]", v):
+                    out.setdefault(k, v)      # "511802001" = "东城街道"
                 else:
                     walk(v)
         elif isinstance(node, list):
@@ -103,7 +106,6 @@ PER_WORDS = {100: re.compile(r"%|％|百分之|[一二三四五六七八九十]�
              10000: re.compile(r"每万|万人")}
 PER_UNIT = re.compile(r"每个|每一|每[\u4e00-\u9fff]{0,4}(?:站|县|区|社区|街道|乡镇|街镇|项目|村)|各县|各区|各街|"
                       r"各乡|各社区|各[\u4e00-\u9fff]{0,3}(?:站|县|区)")
-WHOLE = {Fraction(1)}
 
 
 def _clause(quote: str, phrase: str) -> str:

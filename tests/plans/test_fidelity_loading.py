@@ -161,3 +161,11 @@ def test_a_due_date_the_document_states_is_shown_without_the_assumption(as_alice
     _load(tmp_path, reason="", due_reads="到2027年底")
     text = html.unescape(as_alice.get("/admin/?plan=bounds-test").get_data(as_text=True))
     assert "截止 2027-12-31" in text and "期限为本系统假定" not in text
+
+
+def test_an_indicators_details_say_its_due_date_is_assumed(as_alice, tmp_path):
+    _load(tmp_path)
+    dated = Indicator.get(Indicator.code == "dated")
+    page = as_alice.get(f"/admin/indicators/details/?id={dated.id}")
+    assert page.status_code == 200
+    assert f"截止 2027-12-31（期限为本系统假定：{REASON}）" in html.unescape(page.get_data(as_text=True))
