@@ -138,7 +138,7 @@ async def on_text(update: Update, context: BotContext) -> None:
         if f is None or not f.field_type.typed:
             raise ValidationError(f.name if f else None, "use_buttons")
         typed = update.effective_message.text
-        value = parse_answer(f, typed, today=context.today())
+        value = parse_answer(f, typed, today=context.today(), kind=kind.code)
         record(draft, kind, f, value, by=update)
     except ValidationError as e:
         await ask(update, context, draft, error=explain(e, context.t))
@@ -320,7 +320,7 @@ async def on_quick(update: Update, context: BotContext) -> None:
         return
     draft, kind, f, args = tapped
     try:
-        value = parse_answer(f, args[0], today=context.today())
+        value = parse_answer(f, args[0], today=context.today(), kind=kind.code)
     except ValidationError as e:
         await answer(update)
         await settle(update, context)

@@ -151,7 +151,7 @@ def draft_of(chat: Conversation) -> Draft | None:
 ACTIVITY = [
     "/report", ("press", "Activity held"),
     ("press", "Child care"), ("press", "Service"),
-    "四点半课堂", ("press", "Yesterday"), "社区活动室", "30人",
+    "四点半课堂", ("press", "Yesterday"), "社区活动室", "30人", "二十", ("press", "Skip"),
     ("press", "Community"), ("press", "Volunteers"), ("press", "Done"),
     "五", ("press", "Skip"), ("press", "Skip"), ("press", "Skip"),
 ]

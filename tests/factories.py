@@ -36,7 +36,7 @@ def invite(place: OrgUnit | None = None, **kw):
 
 ANSWERS = {
     "activity": {"action_line": "children", "activity_type": "service", "title": "四点半课堂",
-                 "date": "2026-11-20", "place": "社区活动室", "participants": 30,
+                 "date": "2026-11-20", "place": "社区活动室", "participants": 30, "minors": 20,
                  "parties": ["community", "volunteer"], "volunteers": 5},
     "xinfeng": {"event_type": "frugal_funeral", "date": "2026-11-20", "place": "村委会",
                 "participants": 40},

@@ -22,6 +22,7 @@ FORMS = {
     "invalid_choice": N_("Please choose one of the buttons."),
     "use_buttons": N_("Please use the buttons below the question."),
     "parts_exceed_total": N_("Elderly plus children ({parts}) cannot exceed the audience ({total})."),
+    "minors_exceed_participants": N_("Minors ({parts}) cannot exceed the participants ({total})."),
     "wrong_type": N_("That answer does not fit this question."),
     "photo_limit": N_("That is the most photos this report takes ({max}). Tap Done."),
     "not_an_image": N_("That file is not a picture I can read. Please send a photo (JPEG or "

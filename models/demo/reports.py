@@ -50,6 +50,11 @@ XINFENG_EVENTS = ["marriage_reform", "frugal_funeral", "green_burial", "council"
                   "village_rules", "red_black_list"]
 REJECT_REASONS = ["照片不清晰，请补充活动现场照片", "参与人数与签到表不符，请核实后重新提交",
                   "活动日期有误，请更正", "请补充活动地点的具体位置", "捐赠金额与收据不一致"]
+# The special groups a line's activity may serve, and the five aspects of a self-governance case.
+SPECIAL_GROUPS = {"assistance": ["dibao", "tekun"],
+                  "children": ["orphan", "unsupported_child", "disabled_child"],
+                  "mental": ["mental_disorder"]}
+SELFGOV_ASPECTS = ["consultation", "supervision", "three_governance", "scenes", "civility"]
 PLACES = ["社区活动室", "村委会会议室", "党群服务中心", "文化广场", "小学操场", "老年活动中心"]
 
 # How far each county keeps pace: the multiple of its annual new-customs target reached by
@@ -83,6 +88,9 @@ class _Builder:
         self.today = today
         self.rows: list[dict] = []
         self.kinds = {k.code: k.id for k in ReportKind.select()}
+        # The answers added for issue 13 (minors, visits, groups served, a case's aspect) draw
+        # from their own generator, so the rest of the demo stays as it was.
+        self.more = random.Random(today.toordinal())
 
     def add(self, kind: str, worker: dict, day: dt.date, values: dict, line: str | None,
             status: str | None = None) -> None:
@@ -124,6 +132,14 @@ class _Builder:
                   "parties": sorted(rng.sample(PARTIES, rng.randrange(1, 4)))}
         if rng.random() < 0.6:
             values["volunteers"] = rng.randrange(1, 12)
+        more = self.more
+        if line == "children":
+            values["minors"] = more.randrange(participants // 2, participants + 1)
+        if line == "elderly":
+            values["elderly_visited"] = more.choice((0, 0, 1, 2, 3, 5, 8))
+        if line in SPECIAL_GROUPS and more.random() < 0.5:
+            values["groups"] = sorted(more.sample(SPECIAL_GROUPS[line],
+                                                  more.randrange(1, len(SPECIAL_GROUPS[line]) + 1)))
         self.add("activity", worker, day, values, line)
 
     def xinfeng(self, worker: dict, day: dt.date):
@@ -158,8 +174,10 @@ class _Builder:
 
     def milestone(self, worker: dict, day: dt.date, mtype: str, line: str, name: str,
                   count: int = 1):
-        self.add("milestone", worker, day, {"milestone_type": mtype, "name": name,
-                                            "count": count}, line, status="approved")
+        values = {"milestone_type": mtype, "name": name, "count": count}
+        if mtype in ("provincial_selfgov_case", "municipal_selfgov_case"):
+            values["aspect"] = self.more.choice(SELFGOV_ASPECTS)
+        self.add("milestone", worker, day, values, line, status="approved")
 
 
 def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
@@ -288,6 +306,15 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
                  2 if elapsed == 1 else int(2 * elapsed * 0.6), start, end)
         citywide("municipal_selfgov_case", "rural", "自治案例(市级)",
                  10 if elapsed == 1 else round(10 * elapsed), start, end)
+
+    # Elderly-care complexes in most streets (城市街道 coverage) and rural network sites.
+    for township in townships:
+        pool = [c for c in communities if c.parent_id == township.id and workers.get(c.id)]
+        if pool and not township.is_rural and rng.random() < 0.7:
+            unit = rng.choice(pool)
+            b.milestone(rng.choice(workers[unit.id]), _uniform_date(rng, START, today),
+                        "elderly_complex", "elderly", f"{township.name}社区养老服务综合体")
+    citywide("rural_elderly_point", "elderly", "互助养老点", 8, START, today)
 
     with database.atomic():
         for i in range(0, len(b.rows), 1000):

@@ -15,7 +15,7 @@ from typing import Any
 
 from models.core.errors import ValidationError
 from models.core.paths import DATA_DIR
-from models.core.schema import ActionLine, Plan, ReportKind
+from models.core.schema import ActionLine, Indicator, Plan, ReportKind
 from models.forms import parsing
 from models.forms.fieldtypes import FIELD_TYPES, FieldType
 from models.forms.options import bind_scope, scope, source  # noqa: F401  (bind_scope: API)
@@ -196,14 +196,28 @@ def options_for(f: FieldDef, locale: str = "zh_Hans", *, value=None) -> list[Opt
     return list(f.options)
 
 
-def earliest_date() -> dt.date | None:
+def earliest_date(kind: str | None = None) -> dt.date | None:
+    """The earliest date a report of ``kind`` may name: the default plan's start, or an
+    earlier start of one of its indicators that counts that kind (a 累计 target counted from
+    2021 takes a cemetery milestone of 2022, not an activity of 2022). Without a kind, the
+    earliest of any kind (a typed date is checked for its kind again on submission)."""
     plan = default_plan()
-    return plan.start_date if plan else None
+    if plan is None:
+        return None
+
+    def load():
+        rows = (Indicator.select(Indicator.report_kind, Indicator.spec)
+                .where(Indicator.plan == plan).tuples())
+        starts = [dt.date.fromisoformat(str(spec["start_date"])) for k, spec in rows
+                  if (spec or {}).get("start_date") and kind in (None, k)]
+        return min([plan.start_date] + starts)
+    return _cached(("earliest", plan.id, kind), load)
 
 
-def parse_answer(f: FieldDef, text: str, *, today: dt.date) -> Any:
-    """Turn a typed answer into the stored value, or raise ValidationError."""
-    return f.field_type.parse(f, text, today=today, earliest=earliest_date)
+def parse_answer(f: FieldDef, text: str, *, today: dt.date, kind: str | None = None) -> Any:
+    """Turn a typed answer (to a field of ``kind``) into the stored value, or raise
+    ValidationError."""
+    return f.field_type.parse(f, text, today=today, earliest=lambda: earliest_date(kind))
 
 
 def validate_choice(f: FieldDef, value: str, locale: str = "zh_Hans") -> str:
@@ -233,7 +247,7 @@ def validate_complete(kind: KindDef, answers: dict, *, today: dt.date) -> None:
             d = dt.date.fromisoformat(value)
             if d > today:
                 raise ValidationError(f.name, "future")
-            early = earliest_date()
+            early = earliest_date(kind.code)
             if early and d < early:
                 raise ValidationError(f.name, "too_early", earliest=early)
     check_answers(kind, answers)

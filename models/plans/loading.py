@@ -156,6 +156,8 @@ def check_indicator(plan_code: str, i: dict, codes: set[str]) -> None:
             registry_spec(spec["count"], "the count")
         elif "source" in spec:
             registry_spec(spec, "the source")
+        if spec["level"] == "station" and not isinstance(spec.get("count"), str):
+            raise PlanFileError(f"{where}: a presence over stations needs a count: an indicator code")
     if measure == "tier":
         if not all(k in spec for k in ("attr", "of", "tiers")):
             raise PlanFileError(f"{where}: a tier needs attr, of and tiers")

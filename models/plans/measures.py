@@ -109,6 +109,7 @@ class Measures:
         self._codes: dict[str, Indicator] | None = None
         self._pop: dict[tuple[str, str], Decimal | None] = {}
         self._above: dict[str, OrgUnit | None] = {}
+        self._stations: list[Station] | None = None
 
     # -- places ---------------------------------------------------------------------------------
     @property
@@ -144,6 +145,17 @@ class Measures:
             if above is not None and unit_matches(above, within):
                 return True
         return False
+
+    def stations_in(self, path: str, among: dict | None = None) -> list[Station]:
+        """The social-work stations inside ``path`` (``level = "station"`` of a presence:
+        每个社工站…不少于5次 counts the stations that reach 5, each read at its township),
+        their township passing ``among``."""
+        if self._stations is None:
+            self._stations = list(Station.select().where(
+                pw.fn.SUBSTR(Station.path, 1, len(self.root.path)) == self.root.path)
+                .order_by(Station.path, Station.code))
+        return [s for s in self._stations if s.path.startswith(path)
+                and (not among or (s.path in self.units and unit_matches(self.units[s.path], among)))]
 
     def population(self, path: str, column: str = "population") -> Decimal | None:
         """A place's own figure, else the sum of its children's; None when a place on the
@@ -268,12 +280,17 @@ class Measures:
         key = (ind.id, path)
         if key not in self._presence:
             spec = ind.spec or {}
-            units = self.units_in(path, spec["level"], spec.get("among"), spec.get("within"))
+            units = (self.stations_in(path, spec.get("among")) if spec["level"] == "station"
+                     else self.units_in(path, spec["level"], spec.get("among"), spec.get("within")))
             least = _num(spec.get("min", 1))
             most = _num(spec["max"]) if "max" in spec else None
             test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")
                                           if k in spec} if "source" in spec else None)
             w = self.window_of(ind)
+            if isinstance(test, str) and self.window is not None and ind.period == "year":
+                # a yearly "at least n per place" read over a quarter or a half asks its share
+                # of n, as a count's target is taken pro rata (季度小结, 半年通报)
+                least = least * Decimal(self.window.days) / Decimal(Window.year(self.year).days)
             have = 0
             for u in units:
                 if isinstance(test, str):  # an indicator's actual at the place

@@ -62,12 +62,23 @@ class Window:
 
 
 
+def indicator_start(indicator: Indicator, plan: Plan) -> dt.date:
+    """Where an indicator's own period starts: its ``start_date`` when the plan file gives
+    one (a 累计 target of the 14th five-year plan counts from 2021, before a 2023 plan),
+    else the plan's start."""
+    own = (indicator.spec or {}).get("start_date")
+    if own:
+        return own if isinstance(own, dt.date) else dt.date.fromisoformat(str(own))
+    return plan.start_date
+
+
 def indicator_window(indicator: Indicator, plan: Plan, year: int) -> Window:
-    """``year``: the year; ``plan``: from the plan's start to ``due``; ``standing``: a
+    """``year``: the year; ``plan``: from the indicator's start to ``due``; ``standing``: a
     standard to reach by ``due`` and hold after it, read over the year."""
     if indicator.period == "plan":
+        start = indicator_start(indicator, plan)
         end = indicator.due or dt.date(year, 12, 31)
-        return Window(plan.start_date, end, f"{plan.start_date.year}–{end.year}")
+        return Window(start, end, f"{start.year}–{end.year}")
     return Window.year(year)
 
 
@@ -139,5 +150,5 @@ def due_share(indicator: Indicator, plan: Plan, window: Window, as_of: dt.date) 
         return milestone_share(milestones, as_of)
     if indicator.period == "standing" and indicator.due is not None:
         due = indicator.due if isinstance(indicator.due, dt.date) else dt.date.fromisoformat(str(indicator.due))
-        return Window(plan.start_date, due, "").share_elapsed(as_of)
+        return Window(indicator_start(indicator, plan), due, "").share_elapsed(as_of)
     return window.share_elapsed(as_of)

@@ -83,9 +83,10 @@ def _csv(rows) -> tuple[io.BytesIO, str]:
 
 
 def test_control_characters_imported_never_reach_the_countys_export(as_bob):
-    header = ["类型", "社区", "日期", "行动", "活动类型", "活动名称", "地点", "参与人数", "参与力量"]
+    header = ["类型", "社区", "日期", "行动", "活动类型", "活动名称", "地点", "参与人数", "参与力量",
+              "其中未成年人"]
     row = ["开展活动", "511802001001", "2025-03-08", "花朵呵护", "服务",
-           "四点半\x00课堂\x1b[31m\u202egpj.exe", "社区\u200b活动室\u2066", "30", "社区"]
+           "四点半\x00课堂\x1b[31m\u202egpj.exe", "社区\u200b活动室\u2066", "30", "社区", "20"]
     r = as_bob.post("/admin/imports/", data={"entity": "reports", "file": _csv([header, row])},
                     content_type="multipart/form-data")
     token = re.search(r'name="token" type="hidden" value="([^"]+)"', r.get_data(as_text=True))

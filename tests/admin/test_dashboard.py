@@ -16,7 +16,7 @@ from admin.chart_cache import chart_cache
 from models.plans import progress
 from models.forms.kinds import default_plan
 from models.org.places import city
-from models.core.schema import OrgUnit
+from models.core.schema import OrgUnit, Station
 from tests import factories as f
 from tests.adminkit import page_text
 
@@ -90,10 +90,14 @@ def assert_cells_match_progress(found: dict, scope: OrgUnit, window=None):
 def test_it_shows_every_indicator_of_the_city_and_each_county_as_progress_computes_it(as_alice, data):
     found = cells(as_alice.get("/admin/"))
     assert_cells_match_progress(found, city())
-    # by hand: 雨城区 has 8 stations, 5 events each a year; the rejected event does not count
-    assert at(found, "xinfeng_activities", "511802") == (Decimal("3"), Decimal("40"), "at_risk")
-    assert at(found, "xinfeng_activities", "511803") == (Decimal("1"), Decimal("30"), "at_risk")
-    assert at(found, "xinfeng_activities", "5118") == (Decimal("4"), Decimal("220"), "at_risk")
+    # by hand: the events are counted (the rejected one is not), without a target of their own;
+    # the target is each station's 5 a year, and no station has reached 5
+    assert at(found, "xinfeng_activities", "511802") == (Decimal("3"), None, "no_target")
+    assert at(found, "xinfeng_activities", "511803") == (Decimal("1"), None, "no_target")
+    assert at(found, "xinfeng_activities", "5118") == (Decimal("4"), None, "no_target")
+    stations = Station.select().where(Station.path.startswith(f.county("511802").path)).count()
+    assert at(found, "xinfeng_stations", "511802") == (Decimal("0"), Decimal(stations), "at_risk")
+    assert at(found, "xinfeng_stations", "5118")[:2] == (0, Station.select().count())
     # the 2023-2025 minors-protection points: 2 of 122 in 雨城区, the period is over
     assert at(found, "minors_points", "511802") == (Decimal("2"), Decimal("122.00"), "missed")
     assert at(found, "minors_points", "5118")[:2] == (2, 316)
@@ -105,20 +109,22 @@ def test_the_quarter_view_counts_only_the_quarter_against_a_pro_rata_target(as_a
     q4 = progress.Window.quarter(2026, 4)
     found = cells(as_alice.get("/admin/?period=Q4"))
     assert_cells_match_progress(found, city(), q4)
-    assert at(found, "xinfeng_activities", "511802") == (2, Decimal("10.08"), "at_risk")  # 40 × 92/365
+    assert at(found, "xinfeng_activities", "511802") == (2, None, "no_target")
 
 
 def test_the_half_year_view_of_a_finished_half_is_done_or_missed(as_alice, data):
     h1 = progress.Window.half(2026, 1)
     found = cells(as_alice.get("/admin/?period=H1"))
     assert_cells_match_progress(found, city(), h1)
-    assert at(found, "xinfeng_activities", "511802") == (1, Decimal("19.84"), "missed")  # 40 × 181/365
+    assert at(found, "xinfeng_activities", "511802") == (1, None, "no_target")
     assert "H1" in page_text(as_alice.get("/admin/?period=H1"))
 
 
 def test_an_earlier_year_is_shown_with_its_own_numbers(as_alice, data):
     found = cells(as_alice.get("/admin/?year=2025"))
-    assert at(found, "xinfeng_activities", "511802") == (Decimal("0"), Decimal("40"), "missed")
+    assert at(found, "xinfeng_activities", "511802") == (Decimal("0"), None, "no_target")
+    stations = Station.select().where(Station.path.startswith(f.county("511802").path)).count()
+    assert at(found, "xinfeng_stations", "511802") == (Decimal("0"), Decimal(stations), "missed")
 
 
 def test_the_summary_shows_the_scopes_completion(as_alice, data):
@@ -252,7 +258,7 @@ def test_a_cached_chart_is_never_served_outside_its_scope(as_alice, as_bob, data
 
 def test_a_viewer_sees_their_county_read_only(as_carol, data):
     found = cells(as_carol.get("/admin/"))
-    assert at(found, "xinfeng_activities", "511803") == (Decimal("1"), Decimal("30"), "at_risk")
+    assert at(found, "xinfeng_activities", "511803") == (Decimal("1"), None, "no_target")
 
 
 @pytest.mark.parametrize("url", ["/admin/", "/admin/chart/completion.png", "/admin/chart/trend.png"])

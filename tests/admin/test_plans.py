@@ -16,7 +16,7 @@ import admin.views.dashboard
 import admin.views.linkage
 from admin.chart_cache import chart_cache
 from admin.exports import INDEX_SHEET, PLAN_HEADERS
-from models.core.schema import OrgUnit, Plan
+from models.core.schema import OrgUnit, Plan, Station
 from tests import factories as f
 from tests.adminkit import page_text
 
@@ -276,8 +276,11 @@ def test_a_plan_without_an_index_has_no_index_sheet(as_alice, plan):
     sheets = read_xlsx(as_alice.get("/admin/export.xlsx?scope=511802"))
     assert INDEX_SHEET not in sheets and "市级" not in sheets
     rows = {(row[0], row[3]): row for row in sheets["区县"][1:]}
-    # 5 a year at each of 雨城区's 8 stations; the rejected event does not count
-    assert rows[("雨城区", "婚丧嫁娶“新风弘扬”活动")][5:7] == [40, 2]
+    # the events are counted without a target (the rejected one is not); the target is the
+    # stations that hold 5 a year: every one of 雨城区's stations, none of which has yet
+    assert rows[("雨城区", "婚丧嫁娶“新风弘扬”活动")][5:7] == [None, 2]
+    stations = Station.select().where(Station.path.startswith(f.county("511802").path)).count()
+    assert rows[("雨城区", "开展“新风弘扬”活动不少于5次的社工站")][5:7] == [stations, 0]
 
 
 # ---- the shipped 浙江 plan -------------------------------------------------------------------

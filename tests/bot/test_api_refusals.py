@@ -97,7 +97,7 @@ async def test_it_goes_on_when_the_previous_keyboard_is_gone(bot_app, caplog):
         await ailin.send("四点半课堂")
     assert bot_app.api.calls_for("editMessageReplyMarkup")[-1].status == 400
     assert draft_of(ailin).answers["title"] == "四点半课堂"
-    assert "Step 4/11" in ailin.last and SORRY not in ailin.transcript()
+    assert "Step 4/13" in ailin.last and SORRY not in ailin.transcript()
     [line] = skipped(caplog, "editMessageReplyMarkup")
     assert f"chat {ailin.user.id}, message " in line and "Message to edit not found" in line
 

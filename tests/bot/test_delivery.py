@@ -126,8 +126,8 @@ async def test_an_answer_delivered_again_after_it_was_saved_is_not_recorded_twic
     ailin = bot_app.chat("ailin")
     answers = {k: v for k, v in factories.ANSWERS["activity"].items()
                if k in ("action_line", "activity_type", "title", "date", "place",
-                        "participants", "parties")}
-    open_at(ailin, "activity", **answers)  # waiting on "volunteers"; "summary" is next
+                        "participants", "minors", "parties")}
+    open_at(ailin, "activity", **answers, groups=None)  # waiting on "volunteers"; "summary" is next
     await ailin.send("12")
     saved = draft_of(ailin)
     assert saved.answers["volunteers"] == 12 and saved.step == "summary"

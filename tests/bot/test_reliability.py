@@ -17,7 +17,7 @@ from tests.botkit import (ACTIVITY, CONTINUE, TOKEN, at_card, draft_of, open_at,
 async def test_it_continues_a_report_after_a_restart(bot_app):
     ailin = bot_app.chat("ailin")
     await walk(ailin, ACTIVITY[:6])
-    assert "Step 5/11" in ailin.last
+    assert "Step 5/13" in ailin.last
     await bot_app.restart()
     await walk(ailin, ACTIVITY[6:])
     assert "Please check your report" in ailin.last
@@ -29,7 +29,7 @@ async def test_it_continues_a_report_after_a_restart(bot_app):
 async def test_it_resumes_a_multi_select_after_a_restart(bot_app):
     ailin = bot_app.chat("ailin")
     open_at(ailin, "activity", action_line="children", activity_type="service", title="t",
-            date="2026-11-20", place="p", participants=12)
+            date="2026-11-20", place="p", participants=12, minors=5, groups=None)
     await walk(ailin, ["/report", ("press", "Continue"), ("press", "Volunteers")])
     await bot_app.restart()
     await ailin.press("Social workers")  # the selection so far lives in the buttons
@@ -96,7 +96,7 @@ async def test_it_tells_the_user_when_something_breaks_and_logs_the_context(bot_
     assert draft_of(ailin).answers == draft.answers  # nothing half-done
     monkeypatch.undo()
     await ailin.send("四点半课堂")
-    assert "Step 4/11" in ailin.last
+    assert "Step 4/13" in ailin.last
 
 
 async def test_it_keeps_the_token_out_of_the_logs(bot_app):

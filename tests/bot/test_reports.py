@@ -37,11 +37,12 @@ async def test_it_stores_an_activity_report(bot_app):
     assert report.org_unit_id == report.worker.org_unit_id
     assert report.values == {"action_line": "children", "activity_type": "service",
                              "title": "四点半课堂", "date": "2026-11-22", "place": "社区活动室",
-                             "participants": 30, "parties": ["community", "volunteer"],
+                             "participants": 30, "minors": 20, "groups": None,
+                             "parties": ["community", "volunteer"],
                              "volunteers": 5, "summary": None, "photos": 0}
     assert contributions(report) == {
-        "minors_service_sessions": 1, "minors_service_reach": 30,
-        "activities_children": 1, "participants_children": 30}
+        "minors_service_sessions": 1, "minors_service_reach": 20, "minors_reached": 20,
+        "activities_children": 1, "participants_children": 30, "activity_volunteers": 5}
     assert draft_of(ailin) is None
 
 
@@ -54,7 +55,7 @@ async def test_it_stores_a_new_customs_report(bot_app):
     assert report.action_line == "xinfeng"
     assert report.values == {"event_type": "frugal_funeral", "date": "2026-11-21",
                              "place": "村委会", "participants": 30, "photos": 0}
-    assert contributions(report) == {"xinfeng_activities": 1}
+    assert contributions(report) == {"xinfeng_activities": 1, "xinfeng_participants": 30}
 
 
 async def test_it_stores_a_place_name_report(bot_app):
@@ -67,7 +68,8 @@ async def test_it_stores_a_place_name_report(bot_app):
     assert report.values == {"setting": "school", "date": "2026-11-22", "place_names": "上里古镇",
                              "stories": 3, "audience": 60, "elderly": 10, "children": 40,
                              "photos": 0}
-    assert contributions(report) == {"placename_promotions": 1, "placename_stories": 3}
+    assert contributions(report) == {"placename_promotions": 1, "placename_stories": 3,
+                                     "placename_audience": 60, "placename_yilao_yixiao": 50}
 
 
 async def test_it_stores_a_money_donation(bot_app):
@@ -127,23 +129,24 @@ async def test_it_goes_back_to_change_an_answer(bot_app):
     ailin = bot_app.chat("ailin")
     await walk(ailin, ["/report", ("press", "Activity held"), ("press", "Child care"),
                        ("press", "Service"), "四点半课堂"])
-    assert "Step 4/11" in ailin.last
+    assert "Step 4/13" in ailin.last  # a children-line activity also asks minors and groups
     await ailin.press("Back")
-    assert "Step 3/11" in ailin.last and "Current answer: 四点半课堂" in ailin.last
+    assert "Step 3/13" in ailin.last and "Current answer: 四点半课堂" in ailin.last
     await ailin.press("Back")
-    assert "Step 2/11" in ailin.last and "Current answer: Service" in ailin.last
+    assert "Step 2/13" in ailin.last and "Current answer: Service" in ailin.last
     await ailin.press("Training")
-    assert "Step 4/11" in ailin.last  # the title is kept: on to the first unanswered question
+    assert "Step 4/13" in ailin.last  # the title is kept: on to the first unanswered question
     draft = draft_of(ailin)
     assert draft.answers["activity_type"] == "training" and draft.answers["title"] == "四点半课堂"
     await ailin.press("Back")
-    assert "Step 3/11" in ailin.last  # the question above, not the last one answered
+    assert "Step 3/13" in ailin.last  # the question above, not the last one answered
 
 
 async def test_it_skips_optional_fields(bot_app):
     ailin = bot_app.chat("ailin")
     open_at(ailin, "activity", action_line="elderly", activity_type="service", title="t",
-            date="2026-11-20", place="p", participants=12, parties=["community"])
+            date="2026-11-20", place="p", participants=12, elderly_visited=3,
+            parties=["community"])
     await walk(ailin, ["/report", ("press", "Continue")])
     assert "How many volunteers" in ailin.last and "Skip" in ailin.keyboard()
     await walk(ailin, [("press", "Skip"), ("press", "Skip"), ("press", "Skip"), ("press", "Skip")])
@@ -160,12 +163,13 @@ async def test_it_edits_a_field_from_the_card(bot_app):
     assert {"Participants", "Title", "Photos"} <= set(ailin.keyboard())
     await ailin.press("Participants")
     assert "How many people took part?" in ailin.last and "Current answer: 30" in ailin.last
-    assert "Step 6/11" in ailin.last and ailin.keyboard() == ["⬅ Back to the report"]
+    assert "Step 6/13" in ailin.last and ailin.keyboard() == ["⬅ Back to the report"]
     await ailin.send("45")
     assert "Please check your report" in ailin.last and "Participants: 45" in ailin.last
     report = await submit(ailin)
     assert report.values["participants"] == 45
-    assert contributions(report)["minors_service_reach"] == 45
+    assert contributions(report)["participants_children"] == 45
+    assert contributions(report)["minors_service_reach"] == 20  # the minors, not everyone
 
 
 async def test_it_asks_the_fields_an_edit_reveals(bot_app):
@@ -220,7 +224,7 @@ async def test_it_offers_to_continue_an_unfinished_report(bot_app):
     await walk(ailin, ["/report", ("press", "Activity held"), ("press", "Child care"), "/report"])
     assert "You have an unfinished report: 🤝 Activity held" in ailin.last
     await ailin.press("Continue")
-    assert "Step 2/11" in ailin.last
+    assert "Step 2/13" in ailin.last
     await walk(ailin, ["/report", ("press", "Start a new report")])
     assert "What would you like to report?" in ailin.last and draft_of(ailin) is None
     await ailin.press("New customs")

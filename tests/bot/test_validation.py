@@ -21,7 +21,7 @@ async def rejected(chat, draft, answer: str, error: str, question: str) -> None:
 async def test_it_rejects_numbers_it_cannot_accept(bot_app):
     ailin = bot_app.chat("ailin")
     draft = open_at(ailin, "activity", **ACTIVITY_SO_FAR)
-    question = "Step 6/11\nHow many people took part?"
+    question = "Step 6/13\nHow many people took part?"
     await rejected(ailin, draft, "很多", "Please send a number, e.g. 30 or 三十.", question)
     await rejected(ailin, draft, "-5", "The number cannot be negative.", question)
     await rejected(ailin, draft, "200000", "The number must be at most 100,000.", question)
@@ -29,14 +29,14 @@ async def test_it_rejects_numbers_it_cannot_accept(bot_app):
     await rejected(ailin, draft, "2.5", "Please send a whole number.", question)
     await ailin.send("约50人")
     assert draft_of(ailin).answers["participants"] == 50
-    assert ailin.last.startswith("✓ Participants: 50\n\n🤝 Step 7/11")  # how it was read
+    assert ailin.last.startswith("✓ Participants: 50\n\n🤝 Step 7/13")  # how it was read
 
 
 async def test_it_rejects_dates_outside_the_plan_and_the_past(bot_app):
     ailin = bot_app.chat("ailin")
     draft = open_at(ailin, "activity", **{k: v for k, v in ACTIVITY_SO_FAR.items()
                                           if k in ("action_line", "activity_type", "title")})
-    question = "Step 4/11\nWhen was it held?"
+    question = "Step 4/13\nWhen was it held?"
     await rejected(ailin, draft, "明天", "The date cannot be in the future.", question)
     await rejected(ailin, draft, "2026-11-24", "The date cannot be in the future.", question)
     await rejected(ailin, draft, "2022-12-31",
@@ -44,7 +44,7 @@ async def test_it_rejects_dates_outside_the_plan_and_the_past(bot_app):
     await rejected(ailin, draft, "下雨那天", "I could not read that date.", question)
     await ailin.send("上周六")
     assert draft_of(ailin).answers["date"] == "2026-11-21"
-    assert ailin.last.startswith("✓ Date: Saturday, November 21, 2026\n\n🤝 Step 5/11")
+    assert ailin.last.startswith("✓ Date: Saturday, November 21, 2026\n\n🤝 Step 5/13")
 
 
 async def test_it_rejects_text_that_is_too_long(bot_app):

@@ -14,8 +14,10 @@ from models.importing import dry_run, run
 from models.core.schema import Report, Volunteer
 
 TODAY = dt.date(2025, 12, 1)
-HEADER = ["类型", "社区", "日期", "行动", "活动类型", "活动名称", "地点", "参与人数", "参与力量"]
-ROW = ["开展活动", "511802001001", "2025-03-08", "花朵呵护", "服务", "课堂", "活动室", "30", "社区"]
+HEADER = ["类型", "社区", "日期", "行动", "活动类型", "活动名称", "地点", "参与人数", "参与力量",
+          "其中未成年人"]
+ROW = ["开展活动", "511802001001", "2025-03-08", "花朵呵护", "服务", "课堂", "活动室", "30", "社区",
+       "20"]
 
 
 def csv_bytes(rows) -> bytes:
@@ -35,7 +37,7 @@ def xlsx_bytes(rows) -> bytes:
 
 def test_control_bidi_and_zero_width_characters_never_reach_the_database(db):
     dirty = [*ROW[:5], "四点半\x00课堂\x1b[31m\u202e", "\ufeff社区\u200b活动室\u2066", "\u200b3\u200b0",
-             "社区\u202e"]
+             "社区\u202e", "20"]
     result = run("reports", csv_bytes([HEADER, dirty]), filename="r.csv", actor="cli",
                  today=TODAY)
     assert result.written, [e.code for e in result.errors]

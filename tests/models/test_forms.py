@@ -57,9 +57,10 @@ def test_action_line_options_come_from_the_default_plan(db):
     ("donation", "amount", "1.5万", "15000.00"),
     ("activity", "date", "昨天", "2026-11-22"),
     ("activity", "date", "上周六", "2026-11-21"),
+    ("milestone", "date", "2022-05-01", "2022-05-01"),  # 累计 cemeteries count from 2021
 ])
 def test_it_accepts_what_people_type(db, kind, field, text, value):
-    assert parse_answer(get_kind(kind).field(field), text, today=TODAY) == value
+    assert parse_answer(get_kind(kind).field(field), text, today=TODAY, kind=kind) == value
 
 
 @pytest.mark.parametrize("kind,field,text,code", [
@@ -67,14 +68,15 @@ def test_it_accepts_what_people_type(db, kind, field, text, value):
     ("activity", "participants", "100001", "too_large"),
     ("donation", "amount", "0", "too_small"),
     ("donation", "amount", "2亿", "too_large"),
-    ("activity", "date", "2022-12-31", "too_early"),
+    ("activity", "date", "2022-12-31", "too_early"),  # the plan's start
+    ("milestone", "date", "2020-12-31", "too_early"),  # the earliest start of a milestone's
     ("activity", "date", "明天", "future"),
     ("activity", "title", "长" * 61, "too_long"),
     ("activity", "action_line", "儿童", "use_buttons"),
 ])
 def test_it_refuses_bad_answers_with_a_code(db, kind, field, text, code):
     with pytest.raises(ValidationError) as e:
-        parse_answer(get_kind(kind).field(field), text, today=TODAY)
+        parse_answer(get_kind(kind).field(field), text, today=TODAY, kind=kind)
     assert e.value.code == code
 
 

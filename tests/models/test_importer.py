@@ -175,19 +175,19 @@ def test_a_status_changed_in_the_file_reviews_the_report_on_reimport(db):
 
 
 REPORT_HEADER = ["类型", "社区", "日期", "行动", "活动类型", "活动名称", "地点", "参与人数",
-                 "参与力量"]
+                 "参与力量", "其中未成年人"]
 
 
 def test_report_rows_are_checked_by_the_forms_rules(db):
     good = ["开展活动", "511802001001", "2025-03-08", "花朵呵护", "服务", "课堂", "活动室", "30",
-            "社区"]
+            "社区", "20"]
     rows = [REPORT_HEADER, good,
             ["开展活动", "511802001001", "2026-03-08", *good[3:]],  # 3: after TODAY
             ["开展活动", "511802001001", "2025-03-09", "花朵呵护", "跳舞", *good[5:]],  # 4
-            [*good[:7], "很多", "社区"],  # 5
+            [*good[:7], "很多", "社区", "20"],  # 5
             ["开会", *good[1:]],  # 6
             ["开展活动", "511802001001", "2022-12-31", *good[3:]],  # 7: before the plan
-            [*good[:8], "邻居"],  # 8
+            [*good[:8], "邻居", "20"],  # 8
             good]  # 9: the same report as line 2
     result = dry_run("reports", csv_bytes(rows), filename="r.csv", today=TODAY)
     assert problems(result) == [(3, "日期", "future"), (4, "活动类型", "invalid_choice"),
@@ -210,10 +210,10 @@ def test_all_or_nothing_one_bad_row_at_the_end_of_a_long_file_writes_nothing(db)
     before = table_counts()
     logs = AuditLog.select().count()
     good = ["开展活动", "511802001001", "2025-03-08", "花朵呵护", "服务", "", "活动室", "30",
-            "社区"]
+            "社区", "20"]
     rows = [REPORT_HEADER] + [good[:5] + [f"活动{i}"] + good[6:] for i in range(1200)]
     rows.append(["开展活动", "511802001001", "2025-03-08", "花朵呵护", "服务", "最后", "活动室",
-                 "-3", "社区"])
+                 "-3", "社区", "20"])
     result = run("reports", csv_bytes(rows), filename="r.csv", actor="cli", today=TODAY)
     assert not result.written and problems(result) == [(1202, "参与人数", "negative")]
     assert table_counts() == before and AuditLog.select().count() == logs

@@ -38,8 +38,10 @@ def test_it_loads_the_ya_an_plan_with_nine_lines_and_its_targets(db):
                                          "情暖万家", "和睦同心", "新风弘扬", "文脉赓续"]
     minors = Indicator.get(Indicator.plan == plan, Indicator.code == "minors_points")
     assert Target.select().where(Target.indicator == minors).count() == 9
-    xinfeng = Indicator.get(Indicator.plan == plan, Indicator.code == "xinfeng_activities")
-    assert xinfeng.target_basis == "per_station" and xinfeng.per_unit_target == 5
+    xinfeng = Indicator.get(Indicator.plan == plan, Indicator.code == "xinfeng_stations")
+    assert xinfeng.measure == "presence" and xinfeng.target_basis == "units"
+    assert (xinfeng.spec["level"], xinfeng.spec["count"], xinfeng.spec["min"]) == (
+        "station", "xinfeng_activities", 5)
 
 
 def test_loading_a_plan_twice_changes_nothing(db):

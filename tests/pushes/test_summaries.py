@@ -1,8 +1,10 @@
 """Weekly summaries and digests, checked against numbers worked out by hand.
 
 The places: 雨城区 (511802) has 8 townships (so 8 social-work stations) of 3 communities
-each; 名山区 (511803) has 6; the city has 44 stations. The only annual target of the default
-plan a county carries is 新风弘扬: 5 activities per station per year.
+each; 名山区 (511803) has 6; the city has 44 stations (counted below, not assumed). The annual
+target of the default plan a county carries is 新风弘扬: every station holds 5 activities a
+year (the stations that have, of all stations); a county with streets also carries the
+standing coverage of its streets by elderly-care complexes (none reported here: 0 %).
 """
 from __future__ import annotations
 
@@ -18,11 +20,24 @@ from models.core.i18n import translator
 from models.plans.progress import Window
 from models.core.schema import Indicator, OrgUnit, ReportKind
 from models.plans import progress
+from models.org.places import stations_in
 
 D = dt.date
 AS_OF = D(2026, 11, 22)  # Sunday of ISO week 2026-W47 (16–22 November)
-# 22 November is day 326 of 2026: the pace mark is 326/365 of the target.
-PACE = round(float(Decimal(40 * 326 / 365).quantize(Decimal("0.01")) / 40 * 100), 1)  # 89.3
+
+
+def stations(scope) -> int:
+    return stations_in(scope).count()
+
+
+def pace_mark(n: int) -> float:
+    """22 November is day 326 of 2026: the pace mark is 326/365 of n stations, in %."""
+    return round(float((Decimal(n) * 326 / 365).quantize(Decimal("0.01")) / n * 100), 1)
+
+
+def has_streets(scope) -> bool:
+    return OrgUnit.select().where(OrgUnit.level == "township", OrgUnit.is_rural == False,  # noqa: E712
+                                  OrgUnit.path.startswith(scope.path)).exists()
 
 
 @pytest.fixture
@@ -37,6 +52,8 @@ def week(db):
     f.report("xinfeng", by=ailin, date=D(2026, 11, 21))
     f.report("xinfeng", by=caixia, date=D(2026, 11, 17))
     f.report("xinfeng", by=caixia, date=D(2026, 3, 2))  # earlier this year
+    for day in (2, 9, 16):  # caixia's station reaches 5 this year
+        f.report("xinfeng", by=caixia, date=D(2026, 2, day))
     f.report("activity", by=ailin, date=D(2026, 11, 15))  # Sunday of the week before
     f.report("donation", by=ailin, date=D(2026, 11, 19))  # no action line
     f.report("activity", by=bowen, date=D(2026, 11, 20))  # another county
@@ -58,15 +75,21 @@ def test_it_counts_this_weeks_reports_by_kind_and_line(week):
 
 
 def test_it_gives_the_year_to_date_with_pace(week):
-    s = summaries.weekly_summary(f.county("511802"), default_plan(), AS_OF)
+    county = f.county("511802")
+    s = summaries.weekly_summary(county, default_plan(), AS_OF)
     xinfeng = next(lp for lp in s.lines if lp.line.code == "xinfeng")
-    # 3 activities this year against 8 stations × 5 = 40
-    assert xinfeng.completion == pytest.approx(7.5)
-    assert round(xinfeng.expected, 1) == PACE
-    assert xinfeng.pace == "at_risk"  # 7.5 % is below 0.75 × 89.3 %
-    # the county's only current target is 新风弘扬 (the 2023–2025 ones are history in 2026)
-    assert [lp.line.code for lp in s.lines if lp.completion is not None] == ["xinfeng"]
-    assert (s.overall.completion, s.overall.pace) == (pytest.approx(7.5), "at_risk")
+    # 1 station (caixia's, 5 events) of 雨城区's 8 has held its 5; ailin's 1 does not count
+    n = stations(county)
+    assert xinfeng.completion == pytest.approx(100 / n)
+    assert round(xinfeng.expected, 1) == pace_mark(n)
+    assert xinfeng.pace == "at_risk"  # 12.5 % is below 0.75 × 89.4 %
+    # the county's current targets: 新风弘扬, and its streets' elderly-care complexes (the
+    # 2023–2025 ones are history in 2026)
+    lines = [lp.line.code for lp in s.lines if lp.completion is not None]
+    assert lines == (["elderly", "xinfeng"] if has_streets(county) else ["xinfeng"])
+    parts = [100 / n] + ([0] if has_streets(county) else [])
+    assert (s.overall.completion, s.overall.pace) == (pytest.approx(sum(parts) / len(parts)),
+                                                      "at_risk")
 
 
 def test_it_names_the_places_furthest_behind_worst_first(week):
@@ -75,10 +98,12 @@ def test_it_names_the_places_furthest_behind_worst_first(week):
     townships = [u.code for u in
                  OrgUnit.select().where(OrgUnit.parent == county).order_by(OrgUnit.code)]
     assert s.behind_level == "township"
-    assert [u.code for u, _, _ in s.behind] == townships[2:7]  # five at 0 %, by code
-    everyone, _ = summaries.furthest_behind(default_plan(), county, 2026, AS_OF, n=8)
-    assert [(u.code, round(c)) for u, c, _ in everyone][-2:] == [
-        (townships[0], 20), (townships[1], 40)]  # 1 of 5, 2 of 5
+    caixias = week["caixia"].org_unit.parent.code  # the one station that held its 5
+    zero = [t for t in townships if t != caixias]
+    assert [u.code for u, _, _ in s.behind] == zero[:5]  # five at 0 %, by code
+    assert all(c == 0 for _, c, _ in s.behind)
+    everyone, _ = summaries.furthest_behind(default_plan(), county, 2026, AS_OF, n=len(townships))
+    assert everyone[-1][0].code == caixias and everyone[-1][1] > 0
 
 
 def test_it_lists_communities_silent_for_two_weeks(week):
@@ -94,7 +119,8 @@ def test_the_weekly_text_says_it_in_the_groups_language(week):
     assert "<b>Weekly summary: Yucheng</b>" in en
     assert "<b>5 reports this week</b>" in en
     assert "Activity held: 2" in en and "Donation to a community fund: 1" in en
-    assert f"7.5% (expected {PACE}%, 🔴 at risk)" in en
+    n = stations(f.county("511802"))
+    assert f"{100 / n:.1f}% (expected {pace_mark(n)}%, 🔴 at risk)" in en
     assert "22 communities without reports for two weeks" in en and "and 12 more" in en
     zh = summaries.format_weekly(s, translator("zh_Hans"))
     assert "雨城区" in zh and "开展活动：2" in zh and "严重滞后" in zh
@@ -178,8 +204,8 @@ def test_the_digest_measures_the_quarter_against_its_share_of_the_year(quarter):
     city = OrgUnit.get(OrgUnit.level == "city")
     d = summaries.digest(city, default_plan(), Window.quarter(2026, 4), D(2026, 12, 31))
     xinfeng = next(lp for lp in d.lines if lp.line.code == "xinfeng")
-    # 44 stations × 5 a year, for 92 of 365 days: 55.45; 3 held
-    assert xinfeng.completion == pytest.approx(3 / 55.45 * 100)
+    # a quarter asks each station 5 × 92/365 = 1.26 events: ailin's held 2 (met), bowen's 1
+    assert xinfeng.completion == pytest.approx(100 / stations(city))
     assert xinfeng.expected == pytest.approx(100.0)
 
 
@@ -187,9 +213,12 @@ def test_the_city_digest_ranks_counties(quarter):
     city = OrgUnit.get(OrgUnit.level == "city")
     d = summaries.digest(city, default_plan(), Window.quarter(2026, 4), D(2026, 12, 31))
     assert d.ranking_level == "county"
-    # 雨城区: 2 of 40 × 92/365 = 10.08; 名山区: 1 of 30 × 92/365 = 7.56; the rest 0, by code
+    # 雨城区: 1 of its stations met the quarter's share (2 ≥ 1.26), its streets 0 %; 名山区's
+    # one event is short of it; the rest 0, by code
+    yucheng = f.county("511802")
+    parts = [100 / stations(yucheng)] + ([0] if has_streets(yucheng) else [])
     assert [(u.code, round(c, 2)) for u, c, _ in d.ranking] == [
-        ("511802", round(2 / 10.08 * 100, 2)), ("511803", round(1 / 7.56 * 100, 2)),
+        ("511802", round(sum(parts) / len(parts), 2)), ("511803", 0),
         ("511822", 0), ("511823", 0), ("511824", 0), ("511825", 0), ("511826", 0), ("511827", 0)]
 
 
@@ -205,7 +234,7 @@ def test_the_digest_text(quarter):
     d = summaries.digest(city, default_plan(), Window.quarter(2026, 4), D(2026, 12, 31))
     en = summaries.format_digest(d, translator("en"))
     assert "<b>Quarterly digest: Ya'an, 2026, quarter 4</b>" in en
-    assert "1. Yucheng: 19.8%" in en and "2. Mingshan: 13.2%" in en
+    assert "1. Yucheng: " in en and "1. Mingshan" not in en
     assert "Donations raised: CN¥6,200.50 in 2 donations, and goods worth CN¥300.00" in en
     assert "New-customs (新风弘扬) activities: 3" in en
     assert "promotions: 2, with 7 stories collected" in en
@@ -226,11 +255,13 @@ def test_the_week_across_new_year_closes_the_old_year(db):
     ailin = f.worker("ailin", place=f.community("511802", 0))
     f.report("xinfeng", by=ailin, date=D(2026, 12, 30))
     f.report("xinfeng", by=ailin, date=D(2027, 1, 2))
+    for day in (1, 2, 3, 4):  # with 30 December, ailin's station holds 5 in 2026
+        f.report("xinfeng", by=ailin, date=D(2026, 12, day))
     s = summaries.weekly_summary(f.county("511802"), default_plan(), D(2027, 1, 3))
     assert s.week.label == "2026-W53" and s.reports == 2
     assert (s.progress.year, s.progress.as_of) == (2026, D(2026, 12, 31))
     xinfeng = next(lp for lp in s.lines if lp.line.code == "xinfeng")
-    assert xinfeng.completion == pytest.approx(1 / 40 * 100)  # 2026's one, of 40
+    assert xinfeng.completion == pytest.approx(100 / stations(f.county("511802")))  # 2026's
     assert "Year 2026 to date" in summaries.format_weekly(s, translator("en"))
 
 
