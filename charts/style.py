@@ -73,9 +73,10 @@ def completion_bar(ax: Axes, y: float, done: float | None, expected: float | Non
 def completion_legend(ax: Axes, target_label: str, pace_label: str, states: list[str],
                       state_labels: dict[str, str], pace_width: float = 1.4) -> None:
     """The legend right of ``ax``: the target line, the pace mark and the states shown."""
-    handles = [Line2D([], [], color=TARGET_COLOR, linewidth=1.2, label=target_label),
-               Line2D([], [], color=PACE_COLOR, linestyle="--", linewidth=pace_width,
-                      label=pace_label)]
+    handles = [Line2D([], [], color=TARGET_COLOR, linewidth=1.2, label=target_label)]
+    if pace_label:  # None: no pace mark drawn
+        handles.append(Line2D([], [], color=PACE_COLOR, linestyle="--", linewidth=pace_width,
+                              label=pace_label))
     handles += [Patch(color=COLORS[s], label=state_labels[s]) for s in STATES if s in states]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
               frameon=False)

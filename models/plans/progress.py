@@ -22,8 +22,8 @@ from models.plans.measures import (DERIVED_MEASURES, REGISTRY_EXTRA_FILTERS,  # 
 from models.plans.pacing import (BEHIND_RATIO, PACES, WINDOWED, Window, due_share,  # noqa: F401
                                  indicator_window, milestone_share, pace_of, share)
 from models.org.places import stations_in, units_in
-from models.core.schema import (Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Station,
-                                Target)
+from models.core.schema import (AuditLog, Contribution, Indicator, OrgUnit, Plan, Report,
+                                ReportKind, Station, Target)
 
 
 @dataclass
@@ -381,3 +381,14 @@ def worker_summary(worker, year: int) -> dict[str, int]:
             .group_by(Report.kind).tuples())
     codes = {k.id: k.code for k in ReportKind.select()}
     return {codes[k]: n for k, n in rows}
+
+
+def data_version() -> tuple:
+    """What the figures were computed from, read in one cheap query (primary-key maxima): a
+    cache of progress keyed by it is stale as soon as it changes, in every process. Every
+    write the product makes to reports (a submission, a review), targets, plans, places and
+    registries is audited, so the newest audit row moves with each of them; a new report and
+    a plan (re)load are read from their own tables as well."""
+    subqueries = ", ".join(f'(SELECT {what} FROM "{model._meta.table_name}")' for model, what in (
+        (AuditLog, "MAX(id)"), (Report, "MAX(id)"), (Target, "COUNT(*)"), (Plan, "MAX(loaded_at)")))
+    return tuple(Report._meta.database.execute_sql(f"SELECT {subqueries}").fetchone())
