@@ -28,9 +28,12 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
                         state_labels: dict[str, str] | None = None,
                         no_data_label: str = "无目标",
                         empty_label: str = "本期本级没有目标",
+                        neutral: bool = False,
                         figsize: tuple[float, float] = (8.0, 4.5)) -> Figure:
     """Bars of percent done per place, a target line at 100 % and a pace mark per bar; with
-    nothing to draw, a chart that says so in ``empty_label`` (never an empty frame)."""
+    nothing to draw, a chart that says so in ``empty_label`` (never an empty frame).
+    ``neutral``: shares without a pace (a community's part of a target), one colour, no
+    pace states in the legend."""
     fonts.register()
     if state_labels is None:
         zh = translator("zh_Hans")
@@ -45,7 +48,8 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
                 fontsize=12, color="#555555", wrap=True)
         return fig
     xs = range(len(items))
-    states = [pace_state(i.percent, i.expected) for i in items]
+    states = [("none" if i.percent is None else "neutral") if neutral
+              else pace_state(i.percent, i.expected) for i in items]
     heights = [i.percent or 0.0 for i in items]
     ax.bar(xs, heights, width=0.64, color=[COLORS[s] for s in states], zorder=2)
     for x, item in zip(xs, items):

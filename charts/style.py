@@ -11,7 +11,7 @@ from models.core.i18n import N_, Translator
 from models.pushes.pieces import mean_pace
 
 COLORS = {"done": "#1b7837", "on_track": "#5aae61", "behind": "#f1a340", "at_risk": "#d73027",
-          "none": "#bdbdbd"}
+          "none": "#bdbdbd", "neutral": "#6baed6"}
 NO_TARGET = N_("No target")
 TARGET_COLOR = "#c0392b"  # the 100 % line
 PACE_COLOR = "#2c3e50"  # the dashed mark: where a place would stand today if exactly on pace

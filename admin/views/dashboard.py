@@ -200,7 +200,9 @@ def page_data(sel: Selection) -> dict:
     children = [pp.scope for pp in parts.values()]
     by_child = {cid: {r.indicator.id: r for r in pp.rows} for cid, pp in parts.items()}
     codes = [c.code for c in children]
-    ended_ids = {r.indicator.id for r in total.ended}
+    # rows of a period that ended before this one: the targeted ones in their own section,
+    # the others (no target here) say nothing about this period
+    ended_ids = {r.indicator.id for r in total.rows if r.window.end < total.period.start}
     basis = children_basis(parts)
     same_basis = (total.completion_over(basis)
                   if basis and basis != {r.indicator.code for r in total.counted} else None)
@@ -279,7 +281,7 @@ def completion_png(sel: Selection) -> bytes:
                 parent=town.parent.name if town else "", place=sel.scope.name, period=period),
             ylabel=_("Share of the target (%)"), target_label=_("Target 100 %"),
             pace_label=pace_mark_label(sel), no_data_label=_("No target"),
-            state_labels=labels,
+            state_labels=labels, neutral=True,
             empty_label=_("No target of the township counts reports of this community."))
         return png_bytes(fig)
     parts = progress.breakdown(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
