@@ -17,6 +17,7 @@ from models.plans import progress
 from models.forms.kinds import default_plan
 from models.org.places import city
 from models.core.schema import OrgUnit
+from models.reports.filing import review
 from tests import factories as f
 from tests.adminkit import page_text
 
@@ -30,8 +31,10 @@ def fixed_day(monkeypatch):
     """The dashboard's 'today' (and its charts' cache) pinned to TODAY."""
     monkeypatch.setattr(admin.views.dashboard, "today", lambda: TODAY)
     chart_cache.clear()
+    admin.views.dashboard.page_cache.clear()
     yield
     chart_cache.clear()
+    admin.views.dashboard.page_cache.clear()
 
 
 @pytest.fixture
@@ -76,7 +79,8 @@ def assert_cells_match_progress(found: dict, scope: OrgUnit, window=None):
     plan = default_plan()
     total = progress.plan_progress(plan, scope, TODAY.year, TODAY, window)
     parts = progress.breakdown(plan, scope, TODAY.year, TODAY, window)
-    ended = {r.indicator.id for r in total.ended}  # in their own section, below
+    # rows of a period over before this one: the targeted in their own section, below
+    ended = {r.indicator.id for r in total.rows if r.window.end < total.period.start}
     expected = {(r.indicator.code, scope.code): r for r in total.rows
                 if r.indicator.id not in ended}
     for pp in parts.values():
@@ -288,3 +292,72 @@ def test_a_translation_with_a_percent_sign_renders_as_written(as_alice, data, mo
     r = as_alice.get("/admin/")
     assert r.status_code == 200
     assert "最多按100%计" in page_text(r)
+
+
+# ---- honest figures, a community's own view, the cached figures ------------------------------
+
+def test_an_over_achieved_cell_says_so_instead_of_a_runaway_percent(as_alice, data):
+    for day in (3, 4, 5):  # three trainings against the city's target of one
+        f.report("activity", by=data["wang"], date=dt.date(2026, 4, day), activity_type="training")
+    text = page_text(as_alice.get("/admin/"))
+    cell = re.search(r'data-indicator="minors_training" data-place="5118".*?</td>', text, re.S).group(0)
+    assert "3<span" in cell and "/ 1</span>" in cell
+    assert 'data-over="1"' in cell and '>已超额 · 完成<' in cell and "300" not in cell
+    # the rate over its indicators counts it as 100 %, no more
+    shown = float(re.search(r'id="wd-completion" data-basis="\d+">([\d.]+)%', text).group(1))
+    assert shown <= 100
+
+
+def test_a_reference_indicator_is_named_once_not_in_every_cell(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    row = re.search(r'<tr data-indicator="elderly_visit_rate">.*?</tr>', text, re.S).group(0)
+    assert row.count("参考指标") == 1 and 'class="badge badge-light wd-reference"' in row
+
+
+def test_a_finished_period_reads_its_target_at_the_end(as_alice, data, monkeypatch):
+    assert "期末目标" in page_text(as_alice.get("/admin/?period=Q3"))
+    assert "期末目标" not in page_text(as_alice.get("/admin/"))  # the year runs on
+    drawn = []
+    real = admin.views.dashboard.completion_by_place
+    monkeypatch.setattr(admin.views.dashboard, "completion_by_place",
+                        lambda items, **kw: drawn.append(kw["pace_label"]) or real(items, **kw))
+    for period in ("Q3", "Q4"):
+        assert as_alice.get(f"/admin/chart/completion.png?period={period}").status_code == 200
+    assert drawn == ["期末目标", "截至今天应完成"]
+
+
+def test_a_city_is_also_read_on_its_counties_basis(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    total = progress.plan_progress(default_plan(), city(), TODAY.year, TODAY)
+    same = re.search(r'id="wd-same-basis".*?<b>([\d.]+)%</b>', text, re.S).group(1)
+    assert float(same) == pytest.approx(total.completion_over({"xinfeng_activities"}), abs=0.05)
+    assert "与下级同口径（1 项指标）" in text
+    ranking = table(text, "wd-ranking")
+    assert ranking.count('data-basis="1"') == 8  # each county counted over one indicator
+
+
+def test_a_community_sees_its_reports_shares_and_standing_not_zeros(as_alice, data):
+    unit = data["wang"].org_unit
+    text = page_text(as_alice.get(f"/admin/?scope={unit.code}"))
+    assert 'data-pace-count' not in text and 'id="wd-completion"' not in text
+    assert re.search(r'id="wd-community-reports">(\d+)<', text).group(1) == "2"  # q4a, q1
+    assert re.search(r'id="wd-community-rank">第 1 / \d+ 名<', text)
+    shares = table(text, "wd-shares")
+    assert 'data-indicator="xinfeng_activities" data-parent="511802"' in shares
+    assert "2 / 40" in shares and "5.0%" in shares  # its 2 of 雨城区's 40
+    siblings = table(text, "wd-siblings")
+    assert siblings.count("<tr data-place=") >= 2 and siblings.count("table-primary") == 1
+    r = as_alice.get(f"/admin/chart/completion.png?scope={unit.code}")
+    assert r.status_code == 200 and r.data.startswith(b"\x89PNG")
+
+
+def test_the_figures_follow_a_review_on_the_next_request(as_alice, data):
+    def city_xinfeng() -> str:
+        return cells(as_alice.get("/admin/"))[("xinfeng_activities", "5118")][0]
+
+    assert city_xinfeng() == "4"
+    assert city_xinfeng() == "4"  # served from the cache
+    review(data["q4a"], "rejected", actor="admin:alice", reason="照片不清晰")
+    assert city_xinfeng() == "3"
+    review(data["q4a"], "approved", actor="admin:alice")
+    assert city_xinfeng() == "4"
