@@ -202,7 +202,7 @@ def page_data(sel: Selection) -> dict:
     codes = [c.code for c in children]
     # rows of a period that ended before this one: the targeted ones in their own section,
     # the others (no target here) say nothing about this period
-    ended_ids = {r.indicator.id for r in total.rows if r.window.end < total.period.start}
+    ended_ids = {r.indicator.id for r in total.past}
     basis = children_basis(parts)
     same_basis = (total.completion_over(basis)
                   if basis and basis != {r.indicator.code for r in total.counted} else None)
@@ -243,7 +243,7 @@ def page_data(sel: Selection) -> dict:
         "sel": sel, "total": total, "children": children, "parts": parts, "groups": groups,
         "codes": codes, "fmt": fmt, "pace_labels": labels,
         "cards": pace_counts(total), "same_basis": same_basis, "basis_size": len(basis),
-        "ended": cells(total.ended, sel.scope.code, fmt, labels), "bases": bases,
+        "ended": cells(total.past, sel.scope.code, fmt, labels), "bases": bases,
         "community": community, "sel_locale": locale, "finished": (window or progress.Window.year(sel.year))
         .ended_by(sel.as_of),
         "ranking": ranking, "silent": silent, "silent_shown": shown, "silent_where": names,

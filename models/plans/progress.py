@@ -92,6 +92,11 @@ class PlanProgress:
         return [r for r in self.targeted if r.window.end < self.period.start]
 
     @property
+    def past(self) -> list[IndicatorProgress]:
+        """Every row whose period ended before the period asked for, targeted or not."""
+        return [r for r in self.rows if r.window.end < self.period.start]
+
+    @property
     def counted(self) -> list[IndicatorProgress]:
         """The rows ``completion`` averages: current, targeted and measured at this place."""
         return [r for r in self.current if r.percent is not None]

@@ -64,7 +64,7 @@ def test_a_city_or_county_rate_says_its_basis_and_cards_count_indicators(sized, 
     # 2023–2025 targets sit in their own section, each reached or not
     ended = page.locator("#wd-ended tbody tr")
     assert ended.count() > 0
-    assert set(page.locator("#wd-ended tbody td .badge").all_inner_texts()) <= {"达成", "未达成"}
+    assert set(page.locator("#wd-ended tbody td:last-child .badge").all_inner_texts()) <= {"达成", "未达成"}
     assert page.locator("#wd-progress tr[data-indicator='minors_points']").count() == 0
     # the ranking says what each place is counted over
     assert page.locator("#wd-ranking td[data-basis]").count() == page.locator(

@@ -94,7 +94,8 @@ def test_it_draws_a_trend_without_targets_with_a_note():
 
 
 def test_it_marks_places_without_a_target():
-    fig = completion_by_place([PlaceCompletion("石棉县", None, None)], no_data_label="无目标")
+    fig = completion_by_place([PlaceCompletion("雨城区", 80.0, 90.0),
+                               PlaceCompletion("石棉县", None, None)], no_data_label="无目标")
     assert "无目标" in [t.get_text() for t in fig.axes[0].texts]
 
 
