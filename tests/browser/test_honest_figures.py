@@ -88,3 +88,24 @@ def test_a_community_sees_its_reports_shares_and_standing(sized, site):
     assert page.locator("#wd-months td").count() >= 1
     charts_loaded(page)
     shot(page, f"dashboard_community_{size}")
+
+
+def test_the_digest_period_is_a_list_with_the_current_one_marked(sized, site):
+    size, page = sized
+    sign_in(page, site, "yucheng")
+    page.goto(f"{site.base}/admin/digests/")
+    options = page.locator("#digest-period option").all_inner_texts()
+    assert options[0].endswith("（进行中）") and not options[2].endswith("（进行中）")
+    page.select_option("#digest-period", index=0)
+    page.click("#digest-choice button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#digest-running").is_visible()
+    assert page.locator("#digest-send").count() == 0
+    page.locator("img.digest-page").first.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('img.digest-page').complete && "
+                           "document.querySelector('img.digest-page').naturalWidth > 0")
+    shot(page, f"digest_running_{size}")
+    page.select_option("#digest-period", index=2)
+    page.click("#digest-choice button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#digest-send").count() == 1
