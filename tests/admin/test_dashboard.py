@@ -363,3 +363,13 @@ def test_the_figures_follow_a_review_on_the_next_request(as_alice, data):
     assert city_xinfeng() == "3"
     review(data["q4a"], "approved", actor="admin:alice")
     assert city_xinfeng() == "4"
+
+
+def test_the_cached_page_of_a_place_keeps_each_officials_own_trail(as_alice, as_bob, data):
+    def trail(response) -> str:
+        text = page_text(response)
+        start = text.index('class="breadcrumb wd-trail')
+        return text[start:text.index("</ol>", start)]
+
+    assert "雅安市" in trail(as_alice.get("/admin/?scope=511802"))  # the city's official
+    assert "雅安市" not in trail(as_bob.get("/admin/"))  # the same place, from the county
