@@ -328,10 +328,11 @@ page_cache = ChartCache(size=64)
 
 
 def cached_page_data(sel: Selection) -> dict:
-    """``page_data`` per (plan, place, year, period, day, locale), recomputed as soon as a
+    """``page_data`` per (plan, place, year, period, day, root, locale), recomputed as soon as a
     report, a target or a plan changes (``progress.data_version``, read from the database,
     so every worker process sees the change on its next request)."""
-    key = ("page", *sel.key(), project_locale(), progress.data_version())
+    # the official's root too: the trail and the links of the page start from it
+    key = ("page", *sel.key(), sel.root.id, project_locale(), progress.data_version())
     ttl = current_app.config.get("DASHBOARD_PAGE_TTL", PAGE_TTL)
     return page_cache.get_or_render(key, ttl, lambda: page_data(sel))
 
