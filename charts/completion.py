@@ -27,8 +27,13 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
                         pace_label: str = "按进度应完成",
                         state_labels: dict[str, str] | None = None,
                         no_data_label: str = "无目标",
+                        empty_label: str = "本期本级没有目标",
+                        neutral: bool = False,
                         figsize: tuple[float, float] = (8.0, 4.5)) -> Figure:
-    """Bars of percent done per place, a target line at 100 % and a pace mark per bar."""
+    """Bars of percent done per place, a target line at 100 % and a pace mark per bar; with
+    nothing to draw, a chart that says so in ``empty_label`` (never an empty frame).
+    ``neutral``: shares without a pace (a community's part of a target), one colour, no
+    pace states in the legend."""
     fonts.register()
     if state_labels is None:
         zh = translator("zh_Hans")
@@ -36,8 +41,15 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
     fig = Figure(figsize=figsize)
     fig.subplots_adjust(left=0.08, right=0.80, top=0.90, bottom=0.12 if len(items) <= 10 else 0.22)
     ax = fig.add_subplot()
+    if not any(i.percent is not None for i in items):
+        ax.set_axis_off()
+        ax.set_title(title)
+        ax.text(0.5, 0.5, empty_label, transform=ax.transAxes, ha="center", va="center",
+                fontsize=12, color="#555555", wrap=True)
+        return fig
     xs = range(len(items))
-    states = [pace_state(i.percent, i.expected) for i in items]
+    states = [("none" if i.percent is None else "neutral") if neutral
+              else pace_state(i.percent, i.expected) for i in items]
     heights = [i.percent or 0.0 for i in items]
     ax.bar(xs, heights, width=0.64, color=[COLORS[s] for s in states], zorder=2)
     for x, item in zip(xs, items):
@@ -65,5 +77,6 @@ def completion_by_place(items: Sequence[PlaceCompletion], *, title: str = "各�
     ax.set_title(title)
     ax.grid(axis="y", color="#e5e5e5", zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
-    completion_legend(ax, target_label, pace_label, states, state_labels, pace_width=1.6)
+    marks = any(i.expected is not None for i in items)
+    completion_legend(ax, target_label, pace_label if marks else None, states, state_labels, pace_width=1.6)
     return fig

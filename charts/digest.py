@@ -23,7 +23,7 @@ from models.core.i18n import translator
 from models.core.text import export_safe
 from models.pushes.kinds import period_name
 from models.pushes.summaries import digest_cover_lines, digest_title
-from models.plans.pacing import PACE_LABELS
+from models.plans.pacing import PACE_LABELS, Window
 
 from . import fonts, texts
 from .render import png_bytes, scrub
@@ -35,6 +35,15 @@ STATE_LABELS = {k: PACE_LABELS[k] for k in STATES}
 def period_text(spec: dict, t) -> str:
     """'2026, quarter 3' / '2026, first half' for a spec's period label."""
     return period_name(spec["period"], t)
+
+
+def pace_mark(spec: dict, t) -> str:
+    """期末目标 for a period over by the digest's day, else 截至今天应完成."""
+    try:
+        ended = Window.from_label(spec["period"]).end <= dt.date.fromisoformat(spec["as_of"])
+    except (KeyError, ValueError):
+        ended = False
+    return t.gettext("Target at period end") if ended else t.gettext("Expected by today")
 
 
 def _completion(spec: dict, items: list, title: str) -> Figure:
@@ -57,7 +66,7 @@ def _completion(spec: dict, items: list, title: str) -> Figure:
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_yticks(ys, [r[0] for r in rows], fontsize=10)
     ax.tick_params(axis="y", length=0)
-    completion_legend(ax, t.gettext("Target 100 %"), t.gettext("Expected by today"), states,
+    completion_legend(ax, t.gettext("Target 100 %"), pace_mark(spec, t), states,
                       {s: t.gettext(label) for s, label in STATE_LABELS.items()})
     return fig
 
@@ -74,8 +83,12 @@ def lines_figure(spec: dict) -> Figure:
 
 def ranking_figure(spec: dict) -> Figure:
     t = translator(spec.get("locale"))
-    return _completion(spec, spec["items"], t.gettext(texts.RANKING_TITLE, place=spec["place"],
-                                                      period=period_text(spec, t)))
+    title = t.gettext(texts.RANKING_TITLE, place=spec["place"], period=period_text(spec, t))
+    if spec.get("basis"):  # what every place is counted over
+        title += "\n" + t.ngettext("Counted over %(num)d indicator",
+                                   "Counted over %(num)d indicators",
+                                   spec["basis"]) % {"num": spec["basis"]}
+    return _completion(spec, spec["items"], title)
 
 
 def trend_figure(spec: dict) -> Figure:

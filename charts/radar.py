@@ -1,6 +1,7 @@
 """The 联动指数 radar: a place's score on each of the five elements (0–100), optionally over
-the average of the places it is compared with. An element not measured at the place is drawn
-at the centre with its axis label marked, so a gap is never mistaken for a low score."""
+the average of the places it is compared with. An element not measured at the place is left
+out of its shape (the outline joins the measured ones) and its axis label is marked, so a gap
+is never drawn as a score of 0."""
 from __future__ import annotations
 
 import math
@@ -15,9 +16,13 @@ PLACE_COLOR = "#d95f0e"
 COMPARE_COLOR = "#2c7fb8"
 
 
-def _closed(values: Sequence[float | None]) -> list[float]:
-    points = [v if v is not None else 0.0 for v in values]
-    return points + points[:1]
+def _closed(angles: Sequence[float], values: Sequence[float | None]
+            ) -> tuple[list[float], list[float]]:
+    """The measured points only, closed back to the first: an unassessed element is skipped,
+    not drawn at 0."""
+    points = [(a, v) for a, v in zip(angles, values) if v is not None]
+    points += points[:1]
+    return [a for a, _ in points], [v for _, v in points]
 
 
 def linkage_radar(labels: Sequence[str], scores: Sequence[float | None],
@@ -38,7 +43,6 @@ def linkage_radar(labels: Sequence[str], scores: Sequence[float | None],
     angles = [2 * math.pi * k / n for k in range(n)]
     ax.set_theta_offset(math.pi / 2)  # the first element on top, the others clockwise
     ax.set_theta_direction(-1)
-    closed = angles + angles[:1]
     ax.set_ylim(0, 100)
     ax.set_yticks([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=7,
                   color="#777777")
@@ -51,11 +55,11 @@ def linkage_radar(labels: Sequence[str], scores: Sequence[float | None],
     ax.spines["polar"].set_color("#bbbbbb")
     handles = []
     if compare is not None:
-        ax.plot(closed, _closed(compare), color=COMPARE_COLOR, linewidth=1.4, linestyle="--")
-        ax.fill(closed, _closed(compare), color=COMPARE_COLOR, alpha=0.08)
+        ax.plot(*_closed(angles, compare), color=COMPARE_COLOR, linewidth=1.4, linestyle="--")
+        ax.fill(*_closed(angles, compare), color=COMPARE_COLOR, alpha=0.08)
         handles.append(Line2D([], [], color=COMPARE_COLOR, linestyle="--", label=compare_label))
-    ax.plot(closed, _closed(scores), color=PLACE_COLOR, linewidth=2.0)
-    ax.fill(closed, _closed(scores), color=PLACE_COLOR, alpha=0.22)
+    ax.plot(*_closed(angles, scores), color=PLACE_COLOR, linewidth=2.0)
+    ax.fill(*_closed(angles, scores), color=PLACE_COLOR, alpha=0.22)
     measured = [(a, s) for a, s in zip(angles, scores) if s is not None]
     ax.scatter([a for a, _ in measured], [s for _, s in measured], color=PLACE_COLOR, s=18,
                zorder=3)

@@ -11,7 +11,7 @@ from models.core.i18n import N_, Translator
 from models.pushes.pieces import mean_pace
 
 COLORS = {"done": "#1b7837", "on_track": "#5aae61", "behind": "#f1a340", "at_risk": "#d73027",
-          "none": "#bdbdbd"}
+          "none": "#bdbdbd", "neutral": "#6baed6"}
 NO_TARGET = N_("No target")
 TARGET_COLOR = "#c0392b"  # the 100 % line
 PACE_COLOR = "#2c3e50"  # the dashed mark: where a place would stand today if exactly on pace
@@ -73,9 +73,10 @@ def completion_bar(ax: Axes, y: float, done: float | None, expected: float | Non
 def completion_legend(ax: Axes, target_label: str, pace_label: str, states: list[str],
                       state_labels: dict[str, str], pace_width: float = 1.4) -> None:
     """The legend right of ``ax``: the target line, the pace mark and the states shown."""
-    handles = [Line2D([], [], color=TARGET_COLOR, linewidth=1.2, label=target_label),
-               Line2D([], [], color=PACE_COLOR, linestyle="--", linewidth=pace_width,
-                      label=pace_label)]
+    handles = [Line2D([], [], color=TARGET_COLOR, linewidth=1.2, label=target_label)]
+    if pace_label:  # None: no pace mark drawn
+        handles.append(Line2D([], [], color=PACE_COLOR, linestyle="--", linewidth=pace_width,
+                              label=pace_label))
     handles += [Patch(color=COLORS[s], label=state_labels[s]) for s in STATES if s in states]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
               frameon=False)

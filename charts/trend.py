@@ -33,9 +33,10 @@ def weekly_trend(weeks: Sequence[dt.date], reports: Sequence[int],
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter(month_format))
     ax.set_ylim(0, max([1] + list(reports)) * 1.15)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # reports are whole
     handles = [Patch(color="#6baed6", label=reports_label)]
     has_completion = completion is not None and any(v is not None for v in completion)
-    if has_completion or pace is not None:
+    if has_completion:  # a right axis only with a line to read on it
         ax2 = ax.twinx()
         ends = [w + dt.timedelta(days=6) for w in weeks]
         if pace is not None:

@@ -30,12 +30,13 @@ from flask_login import current_user
 from charts import PlaceCompletion, completion_by_place, png_bytes, weekly_trend
 from models.org import access
 from models.plans import linkage, progress
+from models.plans.community import community_view
 from models.forms.kinds import default_plan
 from models.core.i18n import translator
 from models.core.schema import ActionLine, OrgUnit, Plan
 
 from admin.base import Secured, today, unit_in_scope
-from admin.chart_cache import cached_chart
+from admin.chart_cache import ChartCache, cached_chart
 from admin.downloads import download, to_xlsx
 from admin.exports import plan_tables
 from admin.formatting import place_names
@@ -155,12 +156,38 @@ class Cell:
     label: str
     style: str
 
+    @property
+    def over(self) -> bool:
+        return self.row.over
+
+    @property
+    def reference(self) -> bool:
+        return self.row.indicator.measure == "reference"
+
 
 def cells(rows, place: str, fmt: Formatter, labels: dict) -> list[Cell]:
+    """Each row's figures as text; an over-achieved one says so (``Cell.over``) instead of a
+    percent like 6,900 %."""
     return [Cell(r.indicator.code, place, r, fmt.number(r.actual),
-                 fmt.number(r.target) if r.target is not None else None, fmt.percent(r.percent),
+                 fmt.number(r.target) if r.target is not None else None,
+                 _("Over target") if r.over else fmt.percent(r.percent),
                  fmt.number(r.expected), r.pace, labels[r.pace], PACE_STYLES[r.pace])
             for r in rows]
+
+
+CARD_PACES = ("done", "on_track", "behind", "at_risk", "missed")
+
+
+def pace_counts(pp: progress.PlanProgress) -> list[tuple[str, int]]:
+    """The status cards: how many of the place's current targeted indicators are in each
+    pace (a card counts indicators, and only those its rate is computed over)."""
+    return [(p, sum(1 for r in pp.counted if r.pace == p)) for p in CARD_PACES]
+
+
+def children_basis(parts: dict) -> set[str]:
+    """The indicators the children are rated on (any of them): the parent's rate on the same
+    basis (同口径) is what can be set beside theirs."""
+    return {r.indicator.code for pp in parts.values() for r in pp.counted}
 
 
 def page_data(sel: Selection) -> dict:
@@ -174,13 +201,19 @@ def page_data(sel: Selection) -> dict:
     children = [pp.scope for pp in parts.values()]
     by_child = {cid: {r.indicator.id: r for r in pp.rows} for cid, pp in parts.items()}
     codes = [c.code for c in children]
+    # rows of a period that ended before this one: the targeted ones in their own section,
+    # the others (no target here) say nothing about this period
+    ended_ids = {r.indicator.id for r in total.past}
+    basis = children_basis(parts)
+    same_basis = (total.completion_over(basis)
+                  if basis and basis != {r.indicator.code for r in total.counted} else None)
 
     lines = {line.id: line for line in
              ActionLine.select().where(ActionLine.plan == sel.plan).order_by(ActionLine.number)}
     grouped = total.by_line()
     groups = []
     for line_id in list(lines) + [None]:
-        rows = grouped.get(line_id)
+        rows = [r for r in grouped.get(line_id) or [] if r.indicator.id not in ended_ids]
         if not rows:
             continue
         line = lines.get(line_id)
@@ -195,11 +228,14 @@ def page_data(sel: Selection) -> dict:
         })
 
     if not children:
-        ranking = []
-    elif window is None:  # the year's breakdown is the one the ranking ranks
-        ranking = progress.ranked(parts)
-    else:
-        ranking = progress.ranking(sel.plan, sel.scope, sel.year, sel.as_of)
+        ranking, ranked_parts = [], {}
+    else:  # the year's breakdown is the one the ranking ranks
+        ranked_parts = parts if window is None else progress.breakdown(
+            sel.plan, sel.scope, sel.year, sel.as_of)
+        ranking = progress.ranked(ranked_parts)
+    bases = {cid: pp.basis for cid, pp in ranked_parts.items()}
+    community = (community_view(sel.plan, sel.scope, sel.year, sel.as_of, window)
+                 if sel.scope.level == "community" else None)
     silent = progress.silent_communities(sel.scope, sel.as_of, SILENT_DAYS)
     shown = sorted(silent, key=lambda x: (x[1] or dt.date.min, x[0].code))[:SILENT_SHOWN]
     names = place_names([u for u, _ in shown])
@@ -207,6 +243,10 @@ def page_data(sel: Selection) -> dict:
     return {
         "sel": sel, "total": total, "children": children, "parts": parts, "groups": groups,
         "codes": codes, "fmt": fmt, "pace_labels": labels,
+        "cards": pace_counts(total), "same_basis": same_basis, "basis_size": len(basis),
+        "ended": cells(total.past, sel.scope.code, fmt, labels), "bases": bases,
+        "community": community, "sel_locale": locale, "finished": (window or progress.Window.year(sel.year))
+        .ended_by(sel.as_of),
         "ranking": ranking, "silent": silent, "silent_shown": shown, "silent_where": names,
         "trail": trail,
         "plans": all_plans(),
@@ -220,7 +260,31 @@ def page_data(sel: Selection) -> dict:
 
 # ---- charts --------------------------------------------------------------------------------
 
+def pace_mark_label(sel: Selection) -> str:
+    """A finished period's pace mark is its target at the end (期末目标), not today's share."""
+    window = sel.window or progress.Window.year(sel.year)
+    return _("Target at period end") if window.ended_by(sel.as_of) else _("Expected by today")
+
+
 def completion_png(sel: Selection) -> bytes:
+    """Completion of the places below; for a community (no targets of its own), its share of
+    its township's targets, indicator by indicator; a chart saying so when there is none."""
+    period = period_label(sel.period, sel.year)
+    labels = {k: str(PACE_LABELS[k]) for k in ("done", "on_track", "behind", "at_risk")}
+    if sel.scope.level == "community":
+        view = community_view(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
+        town = view.parents[0] if view.parents else None
+        items = [PlaceCompletion(s.indicator.name if project_locale().startswith("zh")
+                                 else s.indicator.name_en, s.percent, None)
+                 for s in (town.shares if town else [])]
+        fig = completion_by_place(
+            items, title=_("Share of {parent}'s targets: {place}, {period}").format(
+                parent=town.parent.name if town else "", place=sel.scope.name, period=period),
+            ylabel=_("Share of the target (%)"), target_label=_("Target 100 %"),
+            pace_label=pace_mark_label(sel), no_data_label=_("No target"),
+            state_labels=labels, neutral=True,
+            empty_label=_("No target of the township counts reports of this community."))
+        return png_bytes(fig)
     parts = progress.breakdown(sel.plan, sel.scope, sel.year, sel.as_of, sel.window)
     if parts:
         items = [PlaceCompletion(pp.scope.name, pp.completion, pp.expected_completion)
@@ -230,10 +294,10 @@ def completion_png(sel: Selection) -> bytes:
         items = [PlaceCompletion(sel.scope.name, pp.completion, pp.expected_completion)]
     fig = completion_by_place(
         items, title=_("Completion of targets: {place}, {period}").format(
-            place=sel.scope.name, period=period_label(sel.period, sel.year)),
+            place=sel.scope.name, period=period),
         ylabel=_("Completion (%)"), target_label=_("Target 100 %"),
-        pace_label=_("Expected by today"), no_data_label=_("No target"),
-        state_labels={k: str(PACE_LABELS[k]) for k in ("done", "on_track", "behind", "at_risk")})
+        pace_label=pace_mark_label(sel), no_data_label=_("No target"), state_labels=labels,
+        empty_label=_("No targets for this period at this level."))
     return png_bytes(fig)
 
 
@@ -246,14 +310,32 @@ def trend_png(sel: Selection) -> bytes:
             place=sel.scope.name, year=sel.year),
         reports_label=_("Reports per week"), completion_label=_("Annual targets completed"),
         pace_label=_("Expected by then"), percent_axis_label=_("Completion (%)"),
-        count_axis_label=_("Reports"), no_target_note=_("No annual targets at this level"),
+        count_axis_label=_("Reports"),
+        no_target_note=(_("A community has no targets of its own: only its reports are shown.")
+                        if sel.scope.level == "community"
+                        else _("No annual targets at this level")),
         month_format="%-m月" if project_locale().startswith("zh") else "%b")
     return png_bytes(fig)
 
 
 def _png(name: str, render) -> Response:
     sel = selection()
-    return cached_chart((name, *sel.key(), project_locale()), lambda: render(sel))
+    return cached_chart((name, *sel.key(), project_locale(), progress.data_version()),
+                        lambda: render(sel))
+
+
+PAGE_TTL = 600  # seconds a page's figures are reused while the data version stays the same
+page_cache = ChartCache(size=64)
+
+
+def cached_page_data(sel: Selection) -> dict:
+    """``page_data`` per (plan, place, year, period, day, root, locale), recomputed as soon as a
+    report, a target or a plan changes (``progress.data_version``, read from the database,
+    so every worker process sees the change on its next request)."""
+    # the official's root too: the trail and the links of the page start from it
+    key = ("page", *sel.key(), sel.root.id, project_locale(), progress.data_version())
+    ttl = current_app.config.get("DASHBOARD_PAGE_TTL", PAGE_TTL)
+    return page_cache.get_or_render(key, ttl, lambda: page_data(sel))
 
 
 # ---- the view ------------------------------------------------------------------------------
@@ -277,7 +359,7 @@ class DashboardView(Secured, AdminIndexView):
     @expose("/")
     def index(self):
         sel = selection()
-        data = page_data(sel)
+        data = cached_page_data(sel)
         return self.render("admin/dashboard.html", silent_days=SILENT_DAYS,
                            gettext=template_gettext,
                            pace_styles=PACE_STYLES,

@@ -1,7 +1,8 @@
 """Quarterly and half-year digests on demand: see the pages, download the PDF, send them.
 
-The official picks a place in their scope, a plan and a finished quarter or half-year
-("2026Q3", "2026H1"; the last finished quarter by default). The digest is computed by
+The official picks a place in their scope, a plan and a quarter or half-year from a list: the
+finished ones (the last finished quarter by default) and the current ones, marked 进行中 and
+read as of today (they cannot be sent: a push covers a period that is over). The digest is computed by
 ``models.pushes.summaries.digest`` and drawn by ``charts.digest`` — the same ones the scheduled
 pushes use — and the rendered pages are kept a short while, so the page and its images render
 once. "Send to groups" queues the digest for the active groups bound inside the place through
@@ -59,20 +60,30 @@ def recent_periods(day: dt.date, since: dt.date | None) -> list[str]:
     return out
 
 
-NOT_A_DIGEST_PERIOD = N_("“{period}” is not a quarter or half-year. Write it like 2026Q3 or "
-                         "2026H1.")
+def current_periods(day: dt.date) -> list[str]:
+    """The quarter and the half-year ``day`` is in (进行中): shown as of today."""
+    return [_containing(k, day).label for k in kinds.KINDS.values() if k.digest]
+
+
+def _containing(push, day: dt.date) -> Window:
+    return next(w for w in (push.make(day.year, n) for n in range(1, push.per_year + 1))
+                if w.start <= day <= w.end)
+
+
+NOT_A_DIGEST_PERIOD = N_("“{period}” is not a quarter or half-year: pick one from the list.")
 
 
 def parse_period(text: str | None, day: dt.date) -> tuple[str, str, Window]:
     """``(kind, period, window)`` for "2026Q3" / "2026H1"; ``PeriodError`` (its message in
-    the reader's language) for anything else, or for a period that has not ended by ``day``."""
+    the reader's language) for anything else, or for a period that has not ended by ``day``
+    and is not the current one."""
     period = (text or "").strip().upper()
     push = kinds.shaped(period)
     if push is None or not push.digest:
         raise pushes.PeriodError(NOT_A_DIGEST_PERIOD, period=(text or "").strip()[:20])
     kind = push.code
     window, _as_of = pushes.period_window(kind, period)
-    if window.end >= day:
+    if window.end >= day and not window.start <= day:
         raise pushes.PeriodError(pushes.NOT_ENDED, period=period)
     return kind, period, window
 
@@ -97,6 +108,11 @@ class Choice:
             out.pop("plan")
         return out
 
+    @property
+    def running(self) -> bool:
+        """Still going on (进行中): read as of today, not sendable."""
+        return self.as_of < self.window.end
+
     def key(self, locale: str) -> tuple:
         return (self.scope.id, self.plan.id, self.period, self.as_of, locale)
 
@@ -118,7 +134,7 @@ def choice(args) -> Choice:
     day = today()
     kind, period, window = parse_period(args.get("period") or last_finished_quarter(day), day)
     return Choice(scope=scope, root=root, plan=plan, kind=kind, period=period, window=window,
-                  as_of=window.end)
+                  as_of=min(window.end, day))
 
 
 def compute(c: Choice):
@@ -167,16 +183,20 @@ class DigestView(Secured, BaseView):
                   for u in access.units_in_scope(current_user)
                   .where(OrgUnit.level.in_(SCOPE_LEVELS)).order_by(OrgUnit.path)]
         day = today()
+        running = current_periods(day)
+        periods = [(p, _("{period} (in progress)").format(period=period_text(p)))
+                   for p in running]
+        periods += [(p, period_text(p)) for p in recent_periods(day, plan.start_date)]
+        if period and period not in dict(periods) and kinds.shaped(period):
+            periods.append((period, period_text(period)))  # an older one asked for by URL
         return {"places": places, "scope": scope, "root": root, "plan": plan,
                 "plans": list(Plan.select().order_by(Plan.is_default.desc(), Plan.code)),
-                "period": period, "periods": [(p, period_text(p))
-                                              for p in recent_periods(day, plan.start_date)],
-                "can_send": self.can_write()}
+                "period": period, "periods": periods, "can_send": self.can_write()}
 
     @expose("/")
     def index(self):
         root, scope, plan = _scope_and_plan(request.args)
-        asked = request.args.get("period") or last_finished_quarter(today())
+        asked = (request.args.get("period") or last_finished_quarter(today())).strip().upper()
         try:
             c = choice(request.args)
         except pushes.PeriodError as e:

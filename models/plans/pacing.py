@@ -48,6 +48,22 @@ class Window:
         return cls(dt.date(year, 1, 1) if h == 1 else dt.date(year, 7, 1),
                    dt.date(year, 6, 30) if h == 1 else dt.date(year, 12, 31), f"{year}H{h}")
 
+    @classmethod
+    def from_label(cls, label: str) -> "Window":
+        """The window a label names: "2026", "2026Q3", "2026H1" (``ValueError`` otherwise)."""
+        year, rest = int(label[:4]), label[4:]
+        if not rest:
+            return cls.year(year)
+        if rest[0] == "Q" and rest[1:] in ("1", "2", "3", "4"):
+            return cls.quarter(year, int(rest[1:]))
+        if rest[0] == "H" and rest[1:] in ("1", "2"):
+            return cls.half(year, int(rest[1:]))
+        raise ValueError(label)
+
+    def ended_by(self, as_of: dt.date) -> bool:
+        """Whole by ``as_of``: its charts show the target at its end, not a pace for today."""
+        return self.end < as_of
+
     def share_elapsed(self, as_of: dt.date) -> Decimal:
         if as_of < self.start:
             return Decimal(0)

@@ -23,8 +23,8 @@ from models.plans.pacing import (BEHIND_RATIO, PACES, WINDOWED, Window, due_shar
                                  indicator_window, milestone_share, pace_of, share)
 from models.plans.pacing import bounds
 from models.org.places import stations_in, units_in
-from models.core.schema import (Contribution, Indicator, OrgUnit, Plan, Report, ReportKind, Station,
-                                Target)
+from models.core.schema import (AuditLog, Contribution, Indicator, OrgUnit, Plan, Report,
+                                ReportKind, Station, Target)
 
 
 @dataclass
@@ -46,6 +46,22 @@ class IndicatorProgress:
     def has_target(self) -> bool:
         return self.target is not None and self.indicator.measure != "reference"
 
+    @property
+    def capped(self) -> float | None:
+        """``percent`` capped at 100: what an average or a ranking counts (69 of 1 is done,
+        not 69 times done)."""
+        return None if self.percent is None else min(self.percent, 100.0)
+
+    @property
+    def over(self) -> bool:
+        """Over-achieved: more than the target, shown as such instead of a percent like 6,900 %."""
+        return self.percent is not None and self.percent > 100.0
+
+    @property
+    def reached(self) -> bool:
+        """The target is met (达成), for a period that has ended."""
+        return self.percent is not None and self.percent >= 100.0
+
 
 @dataclass
 class PlanProgress:
@@ -54,30 +70,70 @@ class PlanProgress:
     year: int
     as_of: dt.date
     rows: list[IndicatorProgress] = field(default_factory=list)
+    window: Window | None = None  # the period asked for (a quarter, a half); None: the year
+
+    @property
+    def period(self) -> Window:
+        return self.window or Window.year(self.year)
 
     @property
     def targeted(self) -> list[IndicatorProgress]:
         return [r for r in self.rows if r.has_target]
 
     @property
+    def current(self) -> list[IndicatorProgress]:
+        """Targeted rows whose own period includes the period asked for: what the headline
+        rate, the ranking and the pace cards count. A 2023–2025 target is not part of 2026."""
+        p = self.period
+        return [r for r in self.targeted if r.window.end >= p.start and r.window.start <= p.end]
+
+    @property
+    def ended(self) -> list[IndicatorProgress]:
+        """Targeted rows whose period ended before the period asked for (已结束的目标期)."""
+        return [r for r in self.targeted if r.window.end < self.period.start]
+
+    @property
+    def past(self) -> list[IndicatorProgress]:
+        """Every row whose period ended before the period asked for, targeted or not."""
+        return [r for r in self.rows if r.window.end < self.period.start]
+
+    @property
+    def counted(self) -> list[IndicatorProgress]:
+        """The rows ``completion`` averages: current, targeted and measured at this place."""
+        return [r for r in self.current if r.percent is not None]
+
+    @property
+    def basis(self) -> int:
+        """How many indicators the place's rate is computed over (按 N 项指标计): the ones
+        that apply at its level, i.e. with a target for it in the period."""
+        return len(self.counted)
+
+    @property
     def completion(self) -> float | None:
-        """Mean completion of the targeted indicators, each capped at 100 %, for rankings."""
-        items = [min(r.percent, 100.0) for r in self.targeted if r.percent is not None]
-        return sum(items) / len(items) if items else None
+        """Mean completion of the current targeted indicators, each capped at 100 %."""
+        return _mean([r.capped for r in self.counted])
 
     @property
     def expected_completion(self) -> float | None:
-        """What ``completion`` would be today if every targeted indicator were exactly on
+        """What ``completion`` would be today if every counted indicator were exactly on
         pace: the pace mark that ``completion`` is compared with."""
-        items = [min(float(r.expected / r.target * 100), 100.0) for r in self.targeted
-                 if r.percent is not None and r.expected is not None]
-        return sum(items) / len(items) if items else None
+        return _mean([min(float(r.expected / r.target * 100), 100.0) for r in self.counted
+                      if r.expected is not None])
+
+    def completion_over(self, codes) -> float | None:
+        """``completion`` over only the indicators ``codes``: a parent read on the basis of
+        its children (同口径), so a city on 6 indicators is compared with counties on 1."""
+        return _mean([r.capped for r in self.counted if r.indicator.code in codes])
 
     def by_line(self) -> dict:
         out: dict = {}
         for r in self.rows:
             out.setdefault(r.indicator.action_line_id, []).append(r)
         return out
+
+
+def _mean(items: list[float]) -> float | None:
+    return sum(items) / len(items) if items else None
 
 
 def _explicit_targets(indicators: list[Indicator], year: int) -> dict[int, list[tuple[str, Decimal]]]:
@@ -175,7 +231,7 @@ def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: 
                  indicators: list[Indicator], actual_of, explicit: dict, counts: dict,
                  measures: "Measures | None" = None) -> PlanProgress:
     """One place's rows, from actuals already computed (``actual_of(indicator)``)."""
-    result = PlanProgress(plan=plan, scope=scope, year=year, as_of=as_of)
+    result = PlanProgress(plan=plan, scope=scope, year=year, as_of=as_of, window=window)
     for ind in indicators:
         w = indicator_window(ind, plan, year)
         target = target_for(ind, scope, year, explicit, counts, measures)
@@ -332,3 +388,14 @@ def worker_summary(worker, year: int) -> dict[str, int]:
             .group_by(Report.kind).tuples())
     codes = {k.id: k.code for k in ReportKind.select()}
     return {codes[k]: n for k, n in rows}
+
+
+def data_version() -> tuple:
+    """What the figures were computed from, read in one cheap query (primary-key maxima): a
+    cache of progress keyed by it is stale as soon as it changes, in every process. Every
+    write the product makes to reports (a submission, a review), targets, plans, places and
+    registries is audited, so the newest audit row moves with each of them; a new report and
+    a plan (re)load are read from their own tables as well."""
+    subqueries = ", ".join(f'(SELECT {what} FROM "{model._meta.table_name}")' for model, what in (
+        (AuditLog, "MAX(id)"), (Report, "MAX(id)"), (Target, "COUNT(*)"), (Plan, "MAX(loaded_at)")))
+    return tuple(Report._meta.database.execute_sql(f"SELECT {subqueries}").fetchone())

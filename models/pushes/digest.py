@@ -70,6 +70,13 @@ class Digest:
     placename_stories: int
     months: list[Month]
     progress: PlanProgress = field(repr=False)
+    # The basis of the figures (``PlanProgress.basis``): how many indicators the place's rate
+    # is counted over, how many the places below are ranked on, and the place's own rate on
+    # that same basis (同口径), so a city on 6 indicators is not set beside counties on 1
+    # without saying so.
+    basis: int = 0
+    ranking_basis: int = 0
+    same_basis: float | None = None
 
     @property
     def reports(self) -> int:
@@ -102,6 +109,7 @@ class Digest:
                       "expected": [rounded(p.expected) for p in self.trend]})
         if any(c is not None for _, c, _ in self.ranking):  # places with targets to compare
             specs.append({**base, "chart": "digest_ranking", "level": self.ranking_level,
+                          "basis": self.ranking_basis,
                           "items": [[place_name(u, locale), rounded(c), rounded(e)]
                                     for u, c, e in self.ranking]})
         specs.append({**base, "chart": "digest_figures",
@@ -162,8 +170,10 @@ def digest(scope: OrgUnit, plan: Plan, window: Window, as_of: dt.date, push) -> 
     scoped = None if whole_year else window
     pp = progress.plan_progress(plan, scope, year, as_of, scoped)
     lines, overall = by_line(plan, pp, window, reports_by_line(plan, scope, window.start, last))
-    ranking = ranked_places(progress.breakdown(plan, scope, year, as_of, scoped), window)
+    parts = progress.breakdown(plan, scope, year, as_of, scoped)
+    ranking = ranked_places(parts, window)
     level = ranking[0][0].level if ranking else None
+    below = {r.indicator.code for p in parts.values() for r in p.counted}
     kinds = reports_by_kind(plan, scope, window.start, last)
     months, totals = figures(plan, scope, window, last)
     count = {k.code: k.count for k in kinds}
@@ -173,7 +183,10 @@ def digest(scope: OrgUnit, plan: Plan, window: Window, as_of: dt.date, push) -> 
                   kinds=kinds, donations=totals["donations"], donated_goods=totals["goods"],
                   donation_reports=count.get(DONATION_KIND, 0), xinfeng=int(totals["xinfeng"]),
                   placename=int(totals["placename"]), placename_stories=int(totals["stories"]),
-                  months=months, progress=pp)
+                  months=months, progress=pp, basis=pp.basis, ranking_basis=len(below),
+                  same_basis=(pp.completion_over(below)
+                              if below and below != {r.indicator.code for r in pp.counted}
+                              else None))
 
 
 def digest_title(d: Digest, t: Translator) -> str:
@@ -195,9 +208,10 @@ def format_digest(d: Digest, t: Translator) -> str:
     out += ["", b(t.gettext("Completion against targets"))]
     out += completion_lines(d.lines, d.overall, t, loc) or [
         esc(t.gettext("No targets for this period at this level."))]
+    out += [esc(line) for line in basis_lines(d, t)]
     ranked = [(u, c) for u, c, _ in d.ranking if c is not None]
     if ranked:
-        out += ["", b(t.gettext("Ranking of places"))]
+        out += ["", b(t.gettext("Ranking of places")) + esc(ranking_basis(d, t))]
         out += [f"{i}. " + esc(pair(t, place_name(u, loc), t.percent(c)))
                 for i, (u, c) in enumerate(ranked[:RANKING_SHOWN], start=1)]
         if len(ranked) > RANKING_SHOWN:
@@ -243,11 +257,38 @@ def digest_cover_lines(d: Digest, t: Translator) -> list[tuple[int, str]]:
                 for lp in targeted]
     else:
         out.append((11, t.gettext("No targets for this period at this level.")))
+    out += [(11, line) for line in basis_lines(d, t)]
     ranked = [(u, c) for u, c, _ in d.ranking if c is not None]
     if ranked:
-        out += [(8, ""), (13, t.gettext("Ranking of places"))]
+        out += [(8, ""), (13, t.gettext("Ranking of places") + ranking_basis(d, t))]
         out += [(11, f"{i}. " + pair(t, place_name(u, loc), t.percent(c)))
                 for i, (u, c) in enumerate(ranked, start=1)]
     out += [(8, ""), (13, t.gettext("Donations and activities"))]
     out += [(11, line) for line in _activity_lines(d, t)]
     return out
+
+
+def basis_lines(d: Digest, t: Translator) -> list[str]:
+    """What the place's rate is counted over, and its rate on the basis of the places below
+    when that differs: '按 6 项指标计；与下级同口径（1 项指标）：92.0%'."""
+    if not d.basis:
+        return []
+    text = t.ngettext("Counted over %(num)d indicator", "Counted over %(num)d indicators",
+                      d.basis) % {"num": d.basis}
+    if d.same_basis is not None:
+        text += t.gettext("; ") + t.ngettext(
+            "On the basis of the places below (%(num)d indicator)",
+            "On the basis of the places below (%(num)d indicators)",
+            d.ranking_basis) % {"num": d.ranking_basis} + t.gettext(
+            "{name}: {value}", name="", value=t.percent(d.same_basis))
+    return [text]
+
+
+def ranking_basis(d: Digest, t: Translator) -> str:
+    """' (按 1 项指标计)' after the ranking's heading."""
+    if not d.ranking_basis:
+        return ""
+    return t.gettext(" ({basis})", basis=t.ngettext(
+        "Counted over %(num)d indicator", "Counted over %(num)d indicators",
+        d.ranking_basis) % {"num": d.ranking_basis})
+

@@ -17,6 +17,7 @@ from models.plans import progress
 from models.forms.kinds import default_plan
 from models.org.places import city
 from models.core.schema import OrgUnit, Station
+from models.reports.filing import review
 from tests import factories as f
 from tests.adminkit import page_text
 
@@ -30,8 +31,10 @@ def fixed_day(monkeypatch):
     """The dashboard's 'today' (and its charts' cache) pinned to TODAY."""
     monkeypatch.setattr(admin.views.dashboard, "today", lambda: TODAY)
     chart_cache.clear()
+    admin.views.dashboard.page_cache.clear()
     yield
     chart_cache.clear()
+    admin.views.dashboard.page_cache.clear()
 
 
 @pytest.fixture
@@ -76,9 +79,13 @@ def assert_cells_match_progress(found: dict, scope: OrgUnit, window=None):
     plan = default_plan()
     total = progress.plan_progress(plan, scope, TODAY.year, TODAY, window)
     parts = progress.breakdown(plan, scope, TODAY.year, TODAY, window)
-    expected = {(r.indicator.code, scope.code): r for r in total.rows}
+    # rows of a period over before this one: the targeted in their own section, below
+    ended = {r.indicator.id for r in total.rows if r.window.end < total.period.start}
+    expected = {(r.indicator.code, scope.code): r for r in total.rows
+                if r.indicator.id not in ended}
     for pp in parts.values():
-        expected.update({(r.indicator.code, pp.scope.code): r for r in pp.rows})
+        expected.update({(r.indicator.code, pp.scope.code): r for r in pp.rows
+                         if r.indicator.id not in ended})
     assert set(found) == set(expected)
     for key, r in expected.items():
         actual, target, pace = found[key]
@@ -98,9 +105,12 @@ def test_it_shows_every_indicator_of_the_city_and_each_county_as_progress_comput
     stations = Station.select().where(Station.path.startswith(f.county("511802").path)).count()
     assert at(found, "xinfeng_stations", "511802") == (Decimal("0"), Decimal(stations), "at_risk")
     assert at(found, "xinfeng_stations", "5118")[:2] == (0, Station.select().count())
-    # the 2023-2025 minors-protection points: 2 of 122 in 雨城区, the period is over
-    assert at(found, "minors_points", "511802") == (Decimal("2"), Decimal("122.00"), "missed")
-    assert at(found, "minors_points", "5118")[:2] == (2, 316)
+    # the 2023-2025 minors-protection points: the period is over, so they are not in the
+    # table of 2026 but in the ended periods' section, 2 of 316: not reached
+    assert ("minors_points", "5118") not in found
+    ended = table(page_text(as_alice.get("/admin/")), "wd-ended")
+    row = re.search(r'data-indicator="minors_points" data-reached="(\d)">(.*?)</tr>', ended, re.S)
+    assert row and row.group(1) == "0" and "2 / 316" in row.group(2), ended[:600]
     # reference targets are shown, not measured
     assert at(found, "elderly_visit_rate", "5118") == (None, Decimal("100.00"), "not_measured")
 
@@ -130,10 +140,20 @@ def test_an_earlier_year_is_shown_with_its_own_numbers(as_alice, data):
 def test_the_summary_shows_the_scopes_completion(as_alice, data):
     text = page_text(as_alice.get("/admin/"))
     total = progress.plan_progress(default_plan(), city(), TODAY.year, TODAY)
-    shown = re.search(r'id="wd-completion">([^<]+)<', text).group(1)
+    basis, shown = re.search(r'id="wd-completion" data-basis="(\d+)">([^<]+)<', text).groups()
     assert shown == f"{total.completion:.1f}%"
-    missed = re.search(r'data-pace-count="missed">(\d+)<', text).group(1)
-    assert int(missed) == sum(r.pace == "missed" for r in total.targeted)
+    # by hand: the 2026 rows with a target and a measure, the 2023–2025 ones left out
+    current = [r for r in total.targeted if r.percent is not None
+               and r.window.end >= dt.date(2026, 1, 1)]
+    assert any(r.window.end.year == 2025 for r in total.targeted)  # there is one to leave out
+    assert int(basis) == len(current)
+    assert total.completion == pytest.approx(sum(min(r.percent, 100) for r in current) / len(current))
+    assert f"按 {len(current)} 项指标计" in text
+    # the cards count those indicators, and say so; nothing "missed" in a year still running
+    counts = dict(re.findall(r'data-pace-count="(\w+)">(\d+)<', text))
+    assert sum(int(n) for n in counts.values()) == len(current)
+    assert "missed" not in counts
+    assert "项指标" in text
 
 
 # ---- drill-down, ranking, silent communities -----------------------------------------------
@@ -278,3 +298,86 @@ def test_a_translation_with_a_percent_sign_renders_as_written(as_alice, data, mo
     r = as_alice.get("/admin/")
     assert r.status_code == 200
     assert "最多按100%计" in page_text(r)
+
+
+# ---- honest figures, a community's own view, the cached figures ------------------------------
+
+def test_an_over_achieved_cell_says_so_instead_of_a_runaway_percent(as_alice, data):
+    for day in (3, 4, 5):  # three trainings against the city's target of one
+        f.report("activity", by=data["wang"], date=dt.date(2026, 4, day), activity_type="training")
+    text = page_text(as_alice.get("/admin/"))
+    cell = re.search(r'data-indicator="minors_training" data-place="5118".*?</td>', text, re.S).group(0)
+    assert "3<span" in cell and "/ 1</span>" in cell
+    assert 'data-over="1"' in cell and '>已超额 · 完成<' in cell and "300" not in cell
+    # the rate over its indicators counts it as 100 %, no more
+    shown = float(re.search(r'id="wd-completion" data-basis="\d+">([\d.]+)%', text).group(1))
+    assert shown <= 100
+
+
+def test_a_reference_indicator_is_named_once_not_in_every_cell(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    row = re.search(r'<tr data-indicator="elderly_visit_rate">.*?</tr>', text, re.S).group(0)
+    assert row.count("参考指标") == 1 and 'class="badge badge-light wd-reference"' in row
+
+
+def test_a_finished_period_reads_its_target_at_the_end(as_alice, data, monkeypatch):
+    assert "期末目标" in page_text(as_alice.get("/admin/?period=Q3"))
+    assert "期末目标" not in page_text(as_alice.get("/admin/"))  # the year runs on
+    drawn = []
+    real = admin.views.dashboard.completion_by_place
+    monkeypatch.setattr(admin.views.dashboard, "completion_by_place",
+                        lambda items, **kw: drawn.append(kw["pace_label"]) or real(items, **kw))
+    for period in ("Q3", "Q4"):
+        assert as_alice.get(f"/admin/chart/completion.png?period={period}").status_code == 200
+    assert drawn == ["期末目标", "截至今天应完成"]
+
+
+def test_a_city_is_also_read_on_its_counties_basis(as_alice, data):
+    text = page_text(as_alice.get("/admin/"))
+    total = progress.plan_progress(default_plan(), city(), TODAY.year, TODAY)
+    same = re.search(r'id="wd-same-basis".*?<b>([\d.]+)%</b>', text, re.S).group(1)
+    xinfeng = next(r for r in total.rows if r.indicator.code == "xinfeng_activities")
+    assert float(same) == pytest.approx(xinfeng.capped, abs=0.05)  # the one the counties share
+    assert total.basis > 1 and float(same) != pytest.approx(total.completion, abs=0.05)
+    assert "与下级同口径（1 项指标）" in text
+    ranking = table(text, "wd-ranking")
+    assert ranking.count('data-basis="1"') == 8  # each county counted over one indicator
+
+
+def test_a_community_sees_its_reports_shares_and_standing_not_zeros(as_alice, data):
+    unit = data["wang"].org_unit
+    text = page_text(as_alice.get(f"/admin/?scope={unit.code}"))
+    assert 'data-pace-count' not in text and 'id="wd-completion"' not in text
+    assert re.search(r'id="wd-community-reports">(\d+)<', text).group(1) == "2"  # q4a, q1
+    assert re.search(r'id="wd-community-rank">第 1 / \d+ 名<', text)
+    shares = table(text, "wd-shares")
+    assert 'data-indicator="xinfeng_activities" data-parent="511802"' in shares
+    assert "2 / 40" in shares and "5.0%" in shares  # its 2 of 雨城区's 40
+    siblings = table(text, "wd-siblings")
+    assert siblings.count("<tr data-place=") >= 2 and siblings.count("table-primary") == 1
+    r = as_alice.get(f"/admin/chart/completion.png?scope={unit.code}")
+    assert r.status_code == 200 and r.data.startswith(b"\x89PNG")
+
+
+def test_the_figures_follow_a_review_on_the_next_request(as_alice, data):
+    def city_xinfeng() -> Decimal:
+        return Decimal(cells(as_alice.get("/admin/"))[("xinfeng_activities", "5118")][0])
+
+    assert city_xinfeng() == 4
+    assert city_xinfeng() == 4  # served from the cache
+    review(data["q4a"], "rejected", actor="admin:alice", reason="照片不清晰")
+    assert city_xinfeng() == 3
+    review(data["q4a"], "approved", actor="admin:alice")
+    assert city_xinfeng() == 4
+
+
+def test_the_cached_page_of_a_place_keeps_each_officials_own_trail(as_alice, as_bob, data):
+    def trail(response) -> str:
+        text = page_text(response)
+        start = text.index('class="breadcrumb wd-trail')
+        return text[start:text.index("</ol>", start)]
+
+    fresh = trail(as_bob.get("/admin/"))  # 雨城区, from the county's own official
+    assert "雅安市" not in fresh
+    assert "雅安市" in trail(as_alice.get("/admin/?scope=511802"))  # the same place, from the city
+    assert trail(as_bob.get("/admin/")) == fresh

@@ -425,3 +425,45 @@ def test_the_dashboard_links_to_the_digest(as_bob, world):
     text = text_of(as_bob.get("/admin/?year=2026&period=Q3"))
     link = re.search(r'id="wd-digest" href="([^"]+)"', text).group(1)
     assert link == "/admin/digests/?period=2026Q3"
+
+
+# -- the digest's period, picked from a list ---------------------------------------------------
+
+def _options(text: str) -> list[tuple[str, str, bool]]:
+    select = text[text.index('<select id="digest-period"'):]
+    select = select[:select.index("</select>")]
+    return [(v, label.strip(), bool(sel)) for v, sel, label in re.findall(
+        r'<option value="([^"]+)" ?(selected)?>([^<]+)</option>', select)]
+
+
+@pytest.fixture
+def on_23_november(monkeypatch):
+    import admin.views.digests
+    monkeypatch.setattr(admin.views.digests, "today", lambda: dt.date(2026, 11, 23))
+
+
+def test_the_digest_period_is_picked_from_the_ended_ones_and_the_current_ones(
+        as_bob, world, on_23_november):
+    text = text_of(as_bob.get("/admin/digests/"))
+    assert 'name="period" class' in text and '<input id="digest-period"' not in text
+    options = _options(text)
+    assert [v for v, _, _ in options][:7] == ["2026Q4", "2026H2", "2026Q3", "2026Q2",
+                                              "2026H1", "2026Q1", "2025Q4"]
+    labels = dict((v, label) for v, label, _ in options)
+    assert labels["2026Q4"] == "2026年第4季度（进行中）"
+    assert labels["2026H2"].endswith("（进行中）") and "进行中" not in labels["2026Q3"]
+    assert [v for v, _, chosen in options if chosen] == ["2026Q3"]  # the last finished one
+    assert [v for v, _, chosen in _options(text_of(
+        as_bob.get("/admin/digests/?period=2026H1"))) if chosen] == ["2026H1"]
+
+
+def test_the_current_quarter_is_shown_as_of_today_and_cannot_be_sent(
+        as_bob, groups, on_23_november):
+    text = text_of(as_bob.get("/admin/digests/?period=2026Q4"))
+    assert _pages(text) and 'id="digest-running"' in text and "截至 2026-11-23" in text
+    assert 'id="digest-send"' not in text
+    r = as_bob.post("/admin/digests/send", data={"period": "2026Q4"}, follow_redirects=True)
+    assert ZH(pushes.NOT_ENDED, period="2026Q4") in text_of(r)
+    assert Delivery.select().count() == 0
+    # a finished one is sendable as before
+    assert 'id="digest-send"' in text_of(as_bob.get("/admin/digests/?period=2026Q3"))

@@ -94,7 +94,8 @@ def test_it_draws_a_trend_without_targets_with_a_note():
 
 
 def test_it_marks_places_without_a_target():
-    fig = completion_by_place([PlaceCompletion("石棉县", None, None)], no_data_label="无目标")
+    fig = completion_by_place([PlaceCompletion("雨城区", 80.0, 90.0),
+                               PlaceCompletion("石棉县", None, None)], no_data_label="无目标")
     assert "无目标" in [t.get_text() for t in fig.axes[0].texts]
 
 
@@ -123,3 +124,23 @@ def test_it_fails_loudly_when_the_font_file_is_missing(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "noto_cjk_sans_otc", fake)
     with pytest.raises(fonts.FontMissing, match="no .ttc/.otc"):
         fonts.font_path()
+
+
+def test_nothing_to_show_is_said_not_drawn_as_an_empty_frame():
+    """A community's trend has reports but no targets: no right axis without a line on it,
+    a note instead; a completion chart with no target says so in words."""
+    import datetime as dt
+
+    from charts import PlaceCompletion, completion_by_place, weekly_trend
+
+    weeks = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * k) for k in range(4)]
+    fig = weekly_trend(weeks, [1, 0, 2, 1], [None] * 4, [None] * 4,
+                       no_target_note="社区没有自己的目标")
+    assert len(fig.axes) == 1  # no percent axis
+    assert "社区没有自己的目标" in [t.get_text() for t in fig.axes[0].texts]
+    fig = weekly_trend(weeks, [1, 0, 2, 1], [10.0, 20.0, 30.0, 40.0], [25.0, 50.0, 75.0, 100.0])
+    assert len(fig.axes) == 2
+    fig = completion_by_place([PlaceCompletion("胜利社区", None, None)],
+                              empty_label="本期本级没有目标")
+    ax = fig.axes[0]
+    assert not ax.axison and [t.get_text() for t in ax.texts] == ["本期本级没有目标"]
