@@ -27,7 +27,6 @@ DEFAULT_PLACES = PLACES_DIR / "yaan.toml"
 # The places file of each plan scope (a plan's ``scope`` is its root's code).
 PLACE_FILES = {"5118": PLACES_DIR / "yaan.toml", "12": PLACES_DIR / "tianjin.toml",
                "33": PLACES_DIR / "zhejiang.toml", "62": PLACES_DIR / "gansu.toml"}
-SHORT_LENGTHS = (2, 4, 6, 9, 12)
 
 _STEMS = ["和平", "新华", "文化", "建设", "团结", "光明", "幸福", "红星", "胜利", "民主",
           "先锋", "青龙", "白马", "双河", "金鸡", "柳树", "桂花", "兴隆", "向阳", "龙泉",
@@ -37,9 +36,7 @@ _STEMS = ["和平", "新华", "文化", "建设", "团结", "光明", "幸福", 
 def stat_code(code: str | None) -> str | None:
     """The full 12-digit statistical code of a short one ("511802001" → "511802001000");
     None for a code that is not one (a demo or locally made code keeps its own form)."""
-    if not code or not code.isdigit() or len(code) not in SHORT_LENGTHS:
-        return None
-    return code.ljust(12, "0")
+    return OrgUnit(code=code).stat_code
 
 
 def place_file(scope: str) -> Path | None:
