@@ -203,3 +203,21 @@ def test_the_command_loads_shipped_files_by_name_or_code(db_url, capsys):
     assert main(["--database-url", db_url, "load-places", "hubei"]) == 2
     assert "没有地区文件 hubei" in capsys.readouterr().err
     assert OrgUnit.select().count() == count
+
+
+def test_the_yaan_demo_villages_keep_their_townships_and_draws():
+    """The villages the demo and tests have always had, under the same townships (now with
+    their real codes): 126 under 42 townships; 对岩镇 and 棉城街道, no longer townships, none."""
+    units = shipped_units(DEFAULT_PLACES)
+    towns = {u["code"]: u for u in units if u["level"] == "township"}
+    demo = [u for u in units if u.get("generated")]
+    assert len(demo) == 126 and len({u["parent"] for u in demo}) == 42
+    assert all(u["parent"] in towns and u["code"].startswith(u["parent"]) for u in demo)
+    names = {towns[u["parent"]]["name"] for u in demo}
+    assert "对岩镇" not in names and "棉城街道" not in names and "蒙阳街道" in names
+    first = demo[0]
+    assert (first["code"], first["parent"], first["attrs"]) == ("511802001001", "511802001",
+                                                                {"demo": True})
+    # the draws do not depend on which townships exist: the same with every one of them
+    again = [u for u in shipped_units(DEFAULT_PLACES) if u.get("generated")]
+    assert again == demo
