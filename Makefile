@@ -16,8 +16,10 @@ setup: $(STAMP)
 
 # The main job: a fresh demo database (the Ya'an plan, eight counties, a year of reports)
 # served by the admin on http://127.0.0.1:5000/, with the demo logins printed.
+# `make demo PLAN=zhejiang-2025` builds it on another plan's own places instead
+# (tianjin-wushe-demo-2024, tianjin-shequ-zuzhi, zhejiang-2025, gansu-sanshe-pilot).
 demo: $(STAMP)
-	$(BIN)/python run_admin.py --demo
+	$(BIN)/python run_admin.py --demo $(if $(PLAN),--plan $(PLAN))
 
 # A worker's whole conversation with the real bot, against a local Bot API server.
 bot-demo: $(STAMP)

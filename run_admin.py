@@ -3,6 +3,7 @@
     python run_admin.py [--host 127.0.0.1] [--port 5000] [--workers 2] [--threads 4]
     python run_admin.py --dev                  # Flask's development server (one process)
     python run_admin.py --demo [--port 5000]   # a fresh demo database and demo logins
+    python run_admin.py --demo --plan zhejiang-2025   # the demo on another plan's own places
     ADMIN_PASSWORD=... python run_admin.py --create-user bob --role county_official --org 511802
 
 The admin is served by gunicorn (gthread workers; ADMIN_WORKERS x ADMIN_THREADS, 2 x 4 by
@@ -27,7 +28,7 @@ import peewee
 
 from models import init_db
 from models.core.db import connection, database
-from models.core.i18n import translator
+from models.core.i18n import N_, translator
 from models.core.messages import explain
 from models.core.migrations import refusal
 from models.core.settings import SettingsError, load_settings
@@ -48,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="build a fresh demo database (var/demo.sqlite3), create demo logins "
                              "with random passwords, print them and serve the demo")
+    parser.add_argument("--plan", metavar="CODE",
+                        help="with --demo: the plan whose own places the demo stands on "
+                             "(yaan-jiuxiang, the default; tianjin-wushe-demo-2024, "
+                             "tianjin-shequ-zuzhi, zhejiang-2025, gansu-sanshe-pilot)")
     account = parser.add_argument_group("accounts")
     account.add_argument("--create-user", metavar="USERNAME", help="create an official's account")
     account.add_argument("--role", help=f"the account's role: {', '.join(access.ROLES)}")
@@ -176,9 +181,15 @@ def demo_command(args, settings) -> int:
     from admin.auth import create_user
     from models import demo
 
+    plans = demo.demo_plans()
+    if args.plan and args.plan not in plans:
+        print(translator(settings.default_locale).gettext(
+            N_("No plan {plan} to build the demo on; the plans are: {plans}."),
+            plan=args.plan, plans=", ".join(plans)), file=sys.stderr)
+        return 2
     url = f"sqlite:///{demo.DEMO_PATH}"
     print(f"building the demo database {demo.DEMO_PATH} ...", flush=True)
-    info = demo.build_demo(url, create_user=create_user)
+    info = demo.build_demo(url, create_user=create_user, plan=args.plan)
     settings = dataclasses.replace(settings, database_url=url,
                                    admin_secret_key=settings.admin_secret_key or secrets.token_hex(32))
     app = create_app(settings)

@@ -22,7 +22,7 @@ REPORT_STATUS = {"submitted": N_("Submitted"), "approved": N_("Approved"),
 REPORT_STATUS_STYLES = {"submitted": "info", "approved": "success", "rejected": "danger"}
 
 PLACE_LEVELS = {"city": N_("City"), "county": N_("County"), "township": N_("Township"),
-                "community": N_("Community")}
+                "community": N_("Community"), "province": N_("Province")}
 BELOW_CITY = ("county", "township", "community")  # the levels an official filters by
 
 WORKER_STATUS = {"pending": N_("Waiting for approval"), "active": N_("Active"),

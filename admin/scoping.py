@@ -10,7 +10,8 @@ from flask import abort, request
 from models.core.schema import Plan
 
 # How deep a level sits below the city: a drop-down of places indents each by its depth.
-LEVEL_DEPTH = {"city": 0, "county": 1, "township": 2, "community": 3}
+LEVEL_DEPTH = {"city": 0, "county": 1, "township": 2, "community": 3,
+               "province": -1}  # a province's cities sit one step below it
 
 
 def requested_year(plan: Plan, as_of) -> int:

@@ -1,4 +1,4 @@
-"""Maintenance commands: `python -m models init | upgrade | load-places [FILE] | load-plan FILE
+"""Maintenance commands: `python -m models init | upgrade | load-places [FILE|CODE ...] [--all] | load-plan FILE
 | invite --org CODE | recount | import ENTITY FILE [--dry-run] | digest PERIOD [--scope CODE]
 [--push] | backup [--to DIR] | restore ARCHIVE [--yes]`.
 
@@ -23,7 +23,7 @@ from models.core.i18n import N_, translator
 from models.core.schema import Group, OrgUnit
 from models.core.settings import load_settings
 from models.forms.kinds import default_plan, load_kinds
-from models.org.places import DEFAULT_PLACES, city, load_places
+from models.org.places import DEFAULT_PLACES, PLACE_FILES, city, load_places, places_path
 from models.org.workers import create_invite, invite_link
 from models.plans.loading import load_plan, recount, shipped_plan_files
 from models.pushes import deliveries as pushes, kinds
@@ -46,9 +46,15 @@ def build_parser(prog: str = "python -m models", description: str | None = __doc
     init.add_argument("--no-places", action="store_true", help="skip the shipped demo places")
     sub.add_parser("upgrade", help="apply the pending schema migrations (stop the bot and the "
                                    "admin and back up first) and load the shipped report kinds")
-    pl = sub.add_parser("load-places", help="load (or reload) a places file "
-                                            "(default: the shipped one)")
-    pl.add_argument("file", type=Path, nargs="?", default=DEFAULT_PLACES)
+    pl = sub.add_parser("load-places", help="load (or reload) places files: a file, a "
+                                            "shipped one by name or root code (yaan/5118, "
+                                            "tianjin/12, zhejiang/33, gansu/62; default: "
+                                            "yaan), or --all of them")
+    pl.add_argument("file", nargs="*", default=[str(DEFAULT_PLACES)])
+    pl.add_argument("--all", action="store_true", help="every shipped places file")
+    pl.add_argument("--demo-communities", type=int, default=0, metavar="N",
+                    help="also generate N demo communities (attrs.demo) under each township "
+                         "the load creates (for trying things out; default 0)")
     pl.add_argument("--overwrite", action="store_true",
                     help="the file's place facts replace those officials or imports set "
                          "(each reported and audited)")
@@ -121,9 +127,20 @@ def run(args: argparse.Namespace, *, digest_pdf: Callable[[object, str], bytes] 
     init_db(url)
     with connection():
         if args.command == "load-places":
-            result = load_places(args.file, overwrite=args.overwrite)
-            print(f"{result.units} places in {args.file.name}")
-            print_load(result, translator(settings.default_locale))
+            files = list(PLACE_FILES.values()) if args.all else [places_path(f) for f in args.file]
+            missing = [name for name, path in zip(args.file, files) if path is None]
+            if missing:
+                print(translator(settings.default_locale).gettext(
+                    N_("No places file {names}: name a file, or a shipped one (yaan, tianjin, "
+                       "zhejiang, gansu, or its code 5118, 12, 33, 62)."),
+                    names=", ".join(missing)), file=sys.stderr)
+                return 2
+            for path in files:
+                started = dt.datetime.now()
+                result = load_places(path, args.demo_communities, overwrite=args.overwrite)
+                took = (dt.datetime.now() - started).total_seconds()
+                print(f"{result.units} places in {path.name} ({took:.1f} s)")
+                print_load(result, translator(settings.default_locale))
         elif args.command == "load-plan":
             result = load_plan(args.file, overwrite=args.overwrite)
             plan = result.plan

@@ -20,8 +20,10 @@ class OrgUnitView(ScopedModelView):
     audit_entity = "org_unit"
     audit_fields = ("population", "households")
     owned_fields = ("population", "households")
-    column_list = ("code", "name", "level", "parent", "is_rural", "population", "households")
+    column_list = ("code", "name", "level", "parent", "is_rural", "population", "households",
+                   "stat_code")
     column_labels = {"code": _l("Code"), "name": _l("Name"), "level": _l("Level"),
+                     "stat_code": _l("Statistical code"),
                      "parent": _l("Belongs to"), "is_rural": _l("Rural"),
                      "population": _l("Population"), "households": _l("Households"),
                      "name_en": _l("English name"), "path": _l("Path")}
@@ -32,7 +34,8 @@ class OrgUnitView(ScopedModelView):
         ChoiceFilter(OrgUnit.level, _l("Level"), lambda: list(LEVELS.items())),
     ]
     column_formatters = {"level": labelled(LEVELS),
-                         "parent": lambda v, c, m, n: m.parent.name if m.parent_id else ""}
+                         "parent": lambda v, c, m, n: m.parent.name if m.parent_id else "",
+                         "stat_code": lambda v, c, m, n: m.stat_code or ""}
     column_details_exclude_list = ("path",)
     form_columns = ("population", "households")
     form_args = {"population": {"label": _l("Population"),

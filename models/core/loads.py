@@ -16,7 +16,7 @@ from models.core.schema import audit
 FIELD_LABELS = {"name": N_("Name"), "name_en": N_("English name"), "is_rural": N_("Rural"),
                 "population": N_("Population"), "households": N_("Households"),
                 "counted_statuses": N_("Counted toward targets"), "parent": N_("Belongs to"),
-                "level": N_("Level"), "value": N_("Target")}
+                "level": N_("Level"), "value": N_("Target"), "code": N_("Statistical code")}
 STATUS_LABELS = {"submitted": N_("Submitted"), "approved": N_("Approved")}
 
 
@@ -53,6 +53,7 @@ class Conflict:
     at: str | None
     deleted: bool = False
     overwritten: bool = False
+    held_by: str | None = None  # a place's code: the place ("name (code)") that holds it
 
 
 @dataclass
@@ -113,7 +114,8 @@ class LoadResult:
         """One line per conflict and kept row, then the totals, in ``t``'s language."""
         out = []
         for c in self.conflicts:
-            msgid = (N_("Overwritten: {what}: the file's {file} restores what {by} deleted "
+            msgid = (_code_message(c) if c.subject.field == "code" else
+                     N_("Overwritten: {what}: the file's {file} restores what {by} deleted "
                         "at {at}.") if c.deleted and c.overwritten else
                      N_("Conflict: {what}: the file says {file}, but {by} deleted it at {at}; "
                         "left deleted.") if c.deleted else
@@ -124,7 +126,8 @@ class LoadResult:
                      N_("Conflict: {what}: the file says {file}, the database holds {value} "
                         "set by {by} at {at}; kept {value}."))
             out.append(t.gettext(msgid, what=c.subject.text(t), file=_shown(c.file_value, t),
-                                 value=_shown(c.db_value, t), by=c.by or "?", at=_at(c.at)))
+                                 value=_shown(c.db_value, t), by=c.by or "?", at=_at(c.at),
+                                 held=c.held_by or "?"))
         for k in self.kept:
             if k.count is not None:
                 msgid = (N_("Deleted: indicator {what}, no longer in the file, with {count} "
@@ -140,6 +143,19 @@ class LoadResult:
                                 "{kept} kept."), file=self.source, changes=len(self.changes),
                              conflicts=len(self.conflicts), kept=len(self.kept)))
         return out
+
+
+def _code_message(c: Conflict) -> str:
+    """A place whose code is not the file's (models.org.places): kept, taken, or blocked."""
+    if c.db_value is None:
+        return N_("Conflict: {what}: not created, its code is held by {held}.")
+    if c.held_by:
+        return N_("Conflict: {what}: the file says {file}, which {held} holds; kept {value}.")
+    if c.overwritten:
+        return N_("Overwritten: {what}: the file's {file} replaces {value}; the places, "
+                  "stations, reports and registries under it follow.")
+    return N_("Conflict: {what}: the file says {file}, the database holds {value}; kept "
+              "{value} (a load with --overwrite takes the file's code).")
 
 
 def _shown(value, t: Translator) -> str:

@@ -42,6 +42,13 @@ class OrgUnit(BaseModel):
     def __str__(self):
         return self.name
 
+    @property
+    def stat_code(self) -> str | None:
+        """The full 12-digit statistical code: the short code (2, 4, 6 or 9 digits) padded
+        with zeros; None for a code that is not one (a locally made code keeps its form)."""
+        code = self.code or ""
+        return code.ljust(12, "0") if code.isdigit() and len(code) in (2, 4, 6, 9, 12) else None
+
     def subtree(self):
         return OrgUnit.select().where(OrgUnit.path.startswith(self.path))
 

@@ -1,4 +1,6 @@
-"""A demo database: the Ya'an places, all five plans side by side (Ya'an the default),
+"""A demo database: one plan's own places (Ya'an by default; ``plan`` picks another of the
+five, on its province's or city's real places), all five plans side by side (the chosen one
+the default),
 workers with Chinese names, and a plausible stretch of reports of every kind from 2025-01-01
 to today; the places carry the facts the other plans test (``place_attrs``: sites and
 tiers, funds, certified workers, ...), the communities their population and households.
@@ -22,16 +24,20 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+import tomllib
+
 from models import bootstrap
+from models.core.errors import DomainError
 from models.plans import rollup
 from models.demo.applications import demo_applications
 from models.demo.groups import demo_groups
 from models.core.db import database, init_db
 from models.demo.places import place_attrs
 from models.demo.reports import populate
-from models.org.places import city
+from models.org.places import city, load_places, place_file
+from models.plans.loading import load_plan, shipped_plan_files
 from models.demo.registry import demo_registry
-from models.core.schema import TABLES, OrgUnit
+from models.core.schema import TABLES, OrgUnit, Plan
 from models.core.settings import ROOT
 
 DEMO_PATH = ROOT / "var" / "demo.sqlite3"
@@ -55,25 +61,75 @@ def _fresh(url: str) -> None:
         database.drop_tables(TABLES + [rollup.ContributionMonth], safe=True, cascade=True)
 
 
+DEFAULT_PLAN = "yaan-jiuxiang"
+# Townships given demo communities on another plan's ground: about as many as Ya'an has
+# (96), a few in each county — every county of a province, at least one township each.
+DEMO_TOWNSHIPS = 96
+
+
+def demo_plans() -> dict[str, str]:
+    """The shipped plans the demo can build: plan code → its scope (root place code)."""
+    out = {}
+    for path in shipped_plan_files():
+        spec = tomllib.loads(path.read_text("utf-8"))
+        if spec.get("scope") and place_file(spec["scope"]) is not None:
+            out[spec["code"]] = spec["scope"]
+    return out
+
+
+class UnknownPlan(DomainError):
+    """``build_demo(plan=...)`` names no shipped plan with places."""
+
+
+def _ground(url: str, plan: str, seed: int) -> None:
+    """The schema, kinds and plans, on the places of ``plan``'s scope: Ya'an as the tests'
+    bootstrap loads it; another plan's province or city with demo communities under a
+    sample of its real townships (places first, so the plans' targets find them)."""
+    scope = demo_plans()[plan]
+    if scope == "5118":
+        bootstrap(url)
+        return
+    bootstrap(url, places=False, plans=False)
+    with database.connection_context():
+        path = place_file(scope)
+        counties = sum(1 for line in path.read_text("utf-8").splitlines()
+                       if line == "[[counties]]")
+        load_places(path, 3, seed, demo_townships=max(1, round(DEMO_TOWNSHIPS / counties)))
+        for plan_file in shipped_plan_files():
+            load_plan(plan_file)
+    database.close()
+
+
 def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | None = None,
-               create_user: Callable[..., object] | None = None, scale: float = 1.0) -> dict:
+               create_user: Callable[..., object] | None = None, scale: float = 1.0,
+               plan: str | None = None) -> dict:
     """Build a fresh demo database at ``url`` (default ``var/demo.sqlite3``); returns what
     was made and, with ``create_user``, the demo logins with their generated passwords.
-    ``scale`` multiplies the everyday activity (tests use a small one)."""
+    ``scale`` multiplies the everyday activity (tests use a small one). ``plan`` (a code of
+    ``demo_plans``; default Ya'an's) picks the plan whose own places the demo stands on; it
+    is the demo's default plan."""
+    plan = plan or DEFAULT_PLAN
+    if plan not in demo_plans():
+        raise UnknownPlan(plan)
     url = url or f"sqlite:///{DEMO_PATH}"
     today = today or shanghai_today()
     rng = random.Random(seed)
     _fresh(url)
-    bootstrap(url)
+    _ground(url, plan, seed)
     with database.connection_context():
         info = populate(rng, today, scale)
         info["places"] = place_attrs(seed)
+        Plan.update(is_default=(Plan.code == plan)).execute()
         logins = []
         if create_user is not None:
-            county_unit = OrgUnit.get(OrgUnit.code == "511802")
+            root = city()
+            county_unit = (OrgUnit.select().where(OrgUnit.level == "county",
+                                                  OrgUnit.code == "511802").first()
+                           or _a_county_with_communities())
             for username, role, unit, name in (
-                    ("demo", "city_admin", city(), "演示·市级管理员"),
-                    ("yucheng", "county_official", county_unit, "演示·雨城区")):
+                    ("demo", "city_admin", root, f"演示·{root.name}管理员"),
+                    ("yucheng" if county_unit.code == "511802" else "county",
+                     "county_official", county_unit, f"演示·{county_unit.name}")):
                 password = secrets.token_urlsafe(12)
                 create_user(username, password, role=role, org_code=unit.code,
                             display_name=name, actor="demo")
@@ -85,4 +141,10 @@ def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | Non
         info["reports"] += sum(info["applications"].values())  # each filed as a report
         info["pushes"] = demo_groups(today)
     database.close()
-    return {"url": url, "today": today, "seed": seed, "logins": logins, **info}
+    return {"url": url, "today": today, "seed": seed, "logins": logins, "plan": plan, **info}
+
+
+def _a_county_with_communities() -> OrgUnit:
+    first = (OrgUnit.select().where(OrgUnit.level == "community").order_by(OrgUnit.code)
+             .first())
+    return first.ancestor_at("county")

@@ -186,8 +186,9 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
     communities = list(OrgUnit.select().where(OrgUnit.level == "community").order_by(OrgUnit.code))
     townships = list(OrgUnit.select().where(OrgUnit.level == "township").order_by(OrgUnit.code))
     county_of = {c.id: next(k for k in counties if c.path.startswith(k.path)) for c in communities}
-    pace = dict(zip([c.code for c in counties], rng.sample(PACE, len(PACE))))
-    points = dict(zip([c.code for c in counties], rng.sample(POINTS, len(POINTS))))
+    paces, shares = rng.sample(PACE, len(PACE)), rng.sample(POINTS, len(POINTS))
+    pace = {c.code: paces[i % len(paces)] for i, c in enumerate(counties)}  # over 8: again
+    points = {c.code: shares[i % len(shares)] for i, c in enumerate(counties)}
 
     # Workers: one to three per community; one village has only a worker awaiting approval.
     never = rng.choice(communities)

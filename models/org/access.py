@@ -37,8 +37,9 @@ EDITOR_ROLES = ("city_admin", "county_official", COMMUNITY_STAFF)
 # for the command line, the demo and the accounts page alike.
 LEVELS = ("city", "county", "township", "community")
 ROLE_LEVELS = {
-    "city_admin": ("city",),
-    PROVINCE_OFFICER: ("city",),
+    # (a tree whose root is a province, 浙江省 or 甘肃省, has its admin at the province)
+    "city_admin": ("city", "province"),
+    PROVINCE_OFFICER: ("city", "province"),
     "county_official": ("county",),
     TOWNSHIP_OFFICER: ("township",),
     COMMUNITY_STAFF: ("community",),

@@ -271,7 +271,8 @@ def test_attrs_columns_set_facts_about_a_place(db):
             ["511802001001", "是", "3"]]
     assert run("org_units", csv_bytes(rows), filename="x.csv", actor="cli", today=TODAY).written
     assert OrgUnit.get(OrgUnit.code == "511802001001").attrs == {"has_fund": True,
-                                                                  "site_number": 3}
+                                                                  "site_number": 3,
+                                                                  "demo": True}  # kept
 
 
 # -- files as offices save them -----------------------------------------------------------------
