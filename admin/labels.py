@@ -10,6 +10,7 @@ documents whatever the page language, through ``worded`` with the zh_Hans transl
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from models.core.i18n import N_, Translator
 from models.plans.pacing import PACE_LABELS
@@ -118,7 +119,8 @@ AUDIT_FIELDS = {
     "team": N_("Team"), "skills": N_("Skills"), "hours": N_("Hours"), "date": N_("Date"),
     "served_on": N_("Date"), "volunteer": N_("Volunteer"), "note": N_("Note"),
     "disabled": N_("Disabled"), "tg_user_id": N_("Telegram account"),
-    "error": N_("Error"), "into": N_("New group number"), "created": N_("Created"),
+    "error": N_("Error"), "reason": N_("Reason"), "inactive_reason": N_("Why inactive"),
+    "into": N_("New group number"), "created": N_("Created"),
     "rows": N_("Rows"), "entity": N_("What"), "file": N_("File"), "period": N_("Period"),
     "subsidy": N_("Provincial subsidy requested"), "registered_on": N_("Registered on"),
     "rating": N_("Rating"), "weekly": N_("Weekly summary"), "quarterly": N_("Quarterly digest"),
@@ -138,6 +140,9 @@ MEASURES = {"count": N_("Count of reports"), "sum": N_("Sum of a reported figure
 TARGET_BASES = {"explicit": N_("Set per place"), "per_county": N_("Per county"),
                 "per_station": N_("Per service station"), "units": N_("Per place below"),
                 "uniform": N_("The same for every place")}
+# The period an indicator's target covers (Indicator.period).
+INDICATOR_PERIODS = {"plan": N_("The plan's whole period"), "year": N_("Each year"),
+                     "standing": N_("Reached by the deadline, then held")}
 # Languages, in their own names (as the groups page shows them).
 LANGUAGES = {"zh_Hans": "简体中文", "zh": "简体中文", "en": "English"}
 # Telegram's errors as they are stored (the start of the message) → what they mean.
@@ -153,6 +158,25 @@ TELEGRAM_ERRORS = {
     "Too Many Requests": N_("Telegram asked to wait (too many messages)"),
     "Timed out": N_("Telegram did not answer in time"),
     "Network": N_("The network failed"),
+}
+# A place's attributes (OrgUnit.attrs: what no report carries, set by import or the admin).
+PLACE_ATTRS = {
+    "star_complex": N_("Star-rated community service complex"),
+    "community_workers": N_("Full-time community workers"),
+    "certified_community_workers": N_("Community workers with a social-work certificate"),
+    "certified_social_workers": N_("Certified social workers"),
+    "professional_social_workers": N_("Professional social workers"),
+    "social_work_room": N_("Social work room"), "volunteer_liaison": N_("Volunteer liaison"),
+    "direct_election": N_("Committee directly elected"),
+    "demo_covered": N_("Covered by a demonstration site"),
+    "csc_registered": N_("Social organization service centre registered"),
+    "csc_rated": N_("Social organization service centre graded"),
+    "development_foundations": N_("Community development foundations"),
+    "incubator": N_("Incubation base"), "demo_site": N_("District creation site"),
+    "demo_completed": N_("Creation site completed"), "community_fund": N_("Community fund"),
+    "station_social_workers": N_("Social workers of the station"),
+    "site_no": N_("Joint site number"), "hub_demo_point": N_("Demonstration hub"),
+    "sanshe_pilot": N_("Pilot of the three-society linkage"),
 }
 # Common reasons a report is returned to its worker (one tap fills the box; editable).
 REJECT_REASONS = (
@@ -188,6 +212,7 @@ ROLE_LABELS = lazy(ROLES)
 AUDIT_ACTION_LABELS = lazy(AUDIT_ACTIONS)
 MEASURE_LABELS = lazy(MEASURES)
 TARGET_BASIS_LABELS = lazy(TARGET_BASES)
+INDICATOR_PERIOD_LABELS = lazy(INDICATOR_PERIODS)
 AUDIT_ENTITY_LABELS = lazy(AUDIT_ENTITIES)
 REJECT_REASON_LABELS = tuple(_l(r) for r in REJECT_REASONS)
 
@@ -199,16 +224,24 @@ def language_name(code: str | None) -> str:
     return LANGUAGES.get(code) or LANGUAGES.get(code.split("_")[0], code)
 
 
-def telegram_error(text: str | None, t: Translator | None = None) -> str:
+def telegram_error(text: str | None, t: Translator | None = None, *,
+                   typed: bool = False) -> str:
     """Telegram's error message as what it means (the first table entry it starts with);
-    an unknown one as "Telegram refused…" rather than English."""
+    an unknown one as "Telegram refused…" rather than English. ``typed``: the text may be
+    an official's own words (a group's reason for being inactive), kept as written unless
+    it is one of Telegram's errors."""
     if not text:
         return ""
     gettext = t.gettext if t is not None else _g
     for start, msgid in TELEGRAM_ERRORS.items():
-        if text.startswith(start) or start.lower() in text.lower():
+        if text.startswith(start):
             return gettext(msgid)
-    return gettext(N_("Telegram refused the message"))
+    return text if typed else gettext(N_("Telegram refused the message"))
+
+
+def reason_text(text: str | None) -> str:
+    """A reason that is an official's words or one of Telegram's errors (translated)."""
+    return telegram_error(text, typed=True)
 
 
 def _g(msgid: str) -> str:
@@ -260,3 +293,51 @@ def actor_names(actors) -> dict[str, str]:
 def reviewer_name(actor: str) -> str:
     """One actor's name (a reviewed report's reviewer)."""
     return actor_names([actor]).get(actor, actor)
+
+
+def period_label(label: str | None, t: Translator | None = None) -> str:
+    """A push's period ('2026-W47', '2026Q3', '2026H1') in words ("2026年第47周")."""
+    from models.core.i18n import translator as _translator
+    from models.pushes.kinds import KINDS
+
+    if not label:
+        return ""
+    if t is None:
+        from flask_babel import get_locale
+        t = _translator(str(get_locale() or "zh_Hans"))
+    if "-W" in label and label[:4].isdigit():
+        return t.gettext(N_("Week %(week)s of %(year)s")) % {
+            "week": label.split("-W")[1].lstrip("0"), "year": label[:4]}
+    for kind in KINDS.values():
+        try:
+            kind.window(label)
+        except (ValueError, AttributeError):
+            continue
+        return kind.period_name(label, t)
+    return label
+
+
+def person(actor: str | None) -> str:
+    """A Jinja filter: who acted, by name (``reviewer_name``)."""
+    return reviewer_name(actor) if actor else ""
+
+
+def attrs_table(attrs: dict | None) -> Markup:
+    """A place's attributes as labelled rows (yes/no for flags), not a raw dict."""
+    from flask_babel import gettext
+
+    if not attrs:
+        return Markup("")
+    rows = Markup("").join(
+        Markup('<tr><th scope="row" class="font-weight-normal">{}</th><td>{}</td></tr>').format(
+            gettext(PLACE_ATTRS[k]) if k in PLACE_ATTRS else gettext(N_("Other")),
+            gettext(YES_NO[bool(v)]) if isinstance(v, bool) else v)
+        for k, v in sorted(attrs.items(), key=lambda kv: str(kv[0])))
+    return Markup('<table class="table table-sm table-borderless mb-0 small">{}</table>').format(
+        rows)
+
+
+# Filters the templates use (registered by ``admin.create_app``).
+JINJA_FILTERS = {"period": period_label, "telegram_error": telegram_error, "person": person,
+                 "reason": reason_text,
+                 "language": language_name}

@@ -17,14 +17,14 @@ from models import registry
 from models.core.i18n import translator
 from models.core.schema import (AdminUser, Application, AuditLog, Group, Indicator, OrgUnit,
                                 SocialOrganization, Volunteer, Worker)
-from models.pushes.kinds import KINDS as PUSH_KINDS
 
 from admin.base import ScopedModelView
 from admin.filters import ChoiceFilter
 from admin.i18n import project_locale
 from admin.labels import (AUDIT_ACTIONS, AUDIT_ENTITIES, AUDIT_FIELDS, AUDIT_SENTENCES,
                           DELIVERY_STATUS, PLACE_LEVELS, REPORT_STATUS, ROLES, WORKER_ROLES,
-                          WORKER_STATUS, YES_NO, actor_names, language_name)
+                          WORKER_STATUS, YES_NO, actor_names, language_name,
+                          period_label, reason_text, telegram_error)
 
 # The values of a field that is a code, per entity where the codes differ ("status").
 STATUS_BY_ENTITY = {"report": REPORT_STATUS, "application": chain.STATUS_LABELS,
@@ -80,21 +80,6 @@ def row_names(rows) -> dict:
     return out
 
 
-def _period(label: str) -> str:
-    """A digest's or delivery's period ('2026Q3', '2026-W47') in words."""
-    t = translator(project_locale())
-    if "-W" in label and label[:4].isdigit():
-        return _("Week %(week)s of %(year)s", week=label.split("-W")[1].lstrip("0"),
-                 year=label[:4])
-    for kind in PUSH_KINDS.values():
-        try:
-            kind.window(label)
-        except (ValueError, AttributeError):
-            continue
-        return kind.period_name(label, t)
-    return label
-
-
 def what(row: AuditLog, names: dict) -> str:
     """The row an audit entry is about, in words: "报告 #123", "群组“东城街道工作群”"."""
     entity = _(AUDIT_ENTITIES[row.entity]) if row.entity in AUDIT_ENTITIES else _("a record")
@@ -104,7 +89,7 @@ def what(row: AuditLog, names: dict) -> str:
     if row.entity == "digest" and row.entity_id and ":" in row.entity_id:
         code, period = row.entity_id.split(":", 1)
         unit = OrgUnit.get_or_none(OrgUnit.code == code)
-        return f"{entity}（{unit.name if unit else code} · {_period(period)}）"
+        return f"{entity}（{unit.name if unit else code} · {period_label(period)}）"
     if name:
         return f"{entity}“{name}”"
     if row.entity_id and row.entity_id.lstrip("-").isdigit() and row.entity != "group":
@@ -133,8 +118,20 @@ def value_label(entity: str, field: str, value) -> str:
     if value is None or value == "":
         return "—"
     if field == "status":
-        table = STATUS_BY_ENTITY.get(entity, {})
+        tables = [STATUS_BY_ENTITY.get(entity, {}), *STATUS_BY_ENTITY.values()]
+        table = next((t for t in tables if value in t), {})
         return _(table[value]) if value in table else str(value)
+    if field == "period":
+        return period_label(str(value))
+    if field == "error":
+        return telegram_error(str(value))
+    if field in ("reason", "inactive_reason"):
+        return reason_text(str(value))
+    if field == "created" and isinstance(value, dict):
+        # what a load created: how many of each kind of row, not their internal codes
+        return "；".join(f"{_(AUDIT_ENTITIES[k]) if k in AUDIT_ENTITIES else _('Other')} "
+                        f"{len(v) if isinstance(v, (list, dict)) else v}"
+                        for k, v in value.items())
     if field == "level":
         if entity == "application":
             return chain.step_name(value, translator(project_locale()))

@@ -20,7 +20,7 @@ from admin.labels import AUDIT_ACTIONS, AUDIT_ENTITIES
 from models import applications as chain
 from models.core import schema
 from models.core.db import database
-from models.core.schema import AdminUser, AuditLog, OrgUnit, Report, audit
+from models.core.schema import AdminUser, AuditLog, Group, Report, audit
 from models.core.settings import Settings
 from models.demo import build_demo
 from models.org import access
@@ -40,9 +40,13 @@ FILES = ("export", "pdf_view", "photo_view", "chart", "png", "xlsx", "download",
          "example", "sample")
 
 
+# Chinese written with a Latin letter: a grade ("4A级") and an ID number's check digit.
+CHINESE_USES = re.compile(r"\d[A-Z]级|\b[0-9*]{14,17}[0-9X]\b")
+
+
 def visible_words(body: str) -> list[str]:
     """The Latin-letter words of a page's visible text (entities decoded)."""
-    text = html.unescape(TAG.sub(" ", HIDDEN.sub(" ", body)))
+    text = CHINESE_USES.sub(" ", html.unescape(TAG.sub(" ", HIDDEN.sub(" ", body))))
     return [w for w in WORD.findall(text) if w not in ALLOWED]
 
 
@@ -75,7 +79,9 @@ def demo(tmp_path_factory):
         audit("admin:demo", "send", "digest", "5118:2026Q3", after={"period": "2026Q3"})
         audit("ip:127.0.0.1", "login_throttled", "admin_user", "demo")
         users = {u.username: u for u in AdminUser.select()}
-    yield SimpleNamespace(app=app, users=users, logins=info["logins"])
+        # what people typed: the accounts' usernames (signing in) and the groups' titles
+        data = set(users) | {w for g in Group.select() for w in WORD.findall(g.title or "")}
+    yield SimpleNamespace(app=app, users=users, data=data, logins=info["logins"])
     database.close()
 
 
@@ -162,7 +168,7 @@ def test_no_english_word_on_any_page_in_chinese(demo, username):
             continue
         pages += 1
         # the accounts' usernames are what officials type to sign in: data, not wording
-        words = english_words(r.get_data(as_text=True), demo.users)
+        words = english_words(r.get_data(as_text=True), demo.data)
         if words:
             found[url] = words
     assert pages > 15, f"only {pages} pages were read"
@@ -178,3 +184,4 @@ def test_the_scan_sees_an_english_word():
     assert english_words('<script>var a = "report";</script><a href="/x?y=z" title="t">导出 CSV</a>'
                          '<div id="filter-groups-data" class="d-none">{"arg": 1}</div>') == []
     assert english_words("<p>zh_Hans</p>") == ["zh_Hans"]
+    assert english_words("<p>4A级及以上 · 51180219900101123X · 2026Q3</p>") == ["Q"]
