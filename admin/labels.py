@@ -275,10 +275,10 @@ def actor_names(actors) -> dict[str, str]:
         prefix, _sep, rest = a.partition(":")
         if prefix == "admin" and rest in officials:
             u = officials[rest]
-            out[a] = f"{u.org_unit.name}·{u.display_name or u.username}"
+            out[a] = _placed(u.org_unit.name, u.display_name or u.username)
         elif prefix == "tg" and rest.lstrip("-").isdigit() and int(rest) in workers:
             w = workers[int(rest)]
-            out[a] = f"{w.org_unit.name}·{w.display_name}"
+            out[a] = _placed(w.org_unit.name, w.display_name)
         elif prefix == "tg":
             out[a] = _g(N_("A worker (no longer registered)"))
         elif prefix == "admin":
@@ -288,6 +288,11 @@ def actor_names(actors) -> dict[str, str]:
         else:
             out[a] = a
     return out
+
+
+def _placed(place: str, name: str) -> str:
+    """"东城街道·王某"; a name that already says its place ("演示·雨城区") as it is."""
+    return name if place in name else f"{place}·{name}"
 
 
 def reviewer_name(actor: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g
+from flask import g, url_for
 from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -97,19 +97,34 @@ def what(row: AuditLog, names: dict) -> str:
     return entity
 
 
-def sentence(row: AuditLog, names: dict, actors: dict) -> str:
-    who = actors.get(row.actor, row.actor)
-    template = AUDIT_SENTENCES.get(row.action)
-    thing = what(row, names)
-    if template is None:
-        text = _("{who}: {action} {what}").format(who=who, action=_("a change"), what=thing)
+SIGN_INS = ("login", "login_failed", "login_throttled")  # the actor is the visitor's address
+LINKED = {"report": "reports.details_view", "application": "applications.details_view",
+          "social_organization": "organizations.details_view",
+          "worker": "workers.details_view", "volunteer": "volunteers.details_view"}
+
+
+def sentence(row: AuditLog, names: dict, actors: dict) -> Markup:
+    """"东城街道·王某 退回了报告 #123：原因…", the row a link to its page where it has one."""
+    if row.action in SIGN_INS and row.entity == "admin_user":
+        who = names.get(("admin_user", row.entity_id)) or row.entity_id or ""
     else:
-        text = _(template).format(who=who, what=thing)
+        who = actors.get(row.actor, row.actor)
+    template = AUDIT_SENTENCES.get(row.action)
+    thing = escape(what(row, names))
+    if row.entity in LINKED and row.entity_id and row.entity_id.isdigit():
+        thing = Markup('<a href="{}">{}</a>').format(
+            url_for(LINKED[row.entity], id=row.entity_id), thing)
+    who = escape(who)
+    if template is None:
+        text = Markup(escape(_("{who}: {action} {what}"))).format(
+            who=who, action=_("a change"), what=thing)
+    else:
+        text = Markup(escape(_(template))).format(who=who, what=thing)
     reason = next((row.after.get(k) for k in REASONS
                    if isinstance(row.after, dict) and row.after.get(k)), None)
     if reason and row.action in ("rejected", "return", "reject", "deregister", "pass",
                                  "approve", "review", "file"):
-        text += _("：{reason}").format(reason=reason)
+        text += Markup(escape(_("：{reason}"))).format(reason=reason)
     return text
 
 

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from models.core.db import database
 from models.core.i18n import translator
 from models.core.schema import Report
+from models.org import access
 from models.reports import queue
 from models.reports.filing import review
 
@@ -51,10 +52,12 @@ class MenuName:
                           '</span>').format(str(self.name), total))
 
 
-def _place(places: dict, path: str) -> str:
+def _place(places: dict, path: str, below: str) -> str:
+    """The place's names under the account's own (a county official reads 街道 · 社区)."""
     chain = places.get(path, {})
-    return " · ".join(chain[level].name for level in ("county", "township", "community")
-                      if level in chain)
+    levels = access.LEVELS[access.LEVELS.index(below) + 1:] if below in access.LEVELS \
+        else access.LEVELS[1:]
+    return " · ".join(chain[level].name for level in levels if level in chain)
 
 
 class QueueView(Secured, BaseView):
@@ -81,22 +84,23 @@ class QueueView(Secured, BaseView):
         organizations = queue.items(current_user, queue.ORGANIZATION, limit=SHOWN)
         paths = {w.row.org_path for w in reports + applications + organizations}
         places = places_of(paths)
+        below = access.scope_root(current_user).level
         kinds = kind_defs()
         report_rows = [{
             "id": w.id, "since": w.since, "kind": t.gettext(kinds[w.row.kind_id].name),
             "summary": summary(kinds[w.row.kind_id], w.row.values),
-            "date": w.row.activity_date, "place": _place(places, w.row.org_path),
+            "date": w.row.activity_date, "place": _place(places, w.row.org_path, below),
             "worker": w.row.worker.display_name if w.row.worker else "",
             "url": url_for("reports.details_view", id=w.id, queue=1)} for w in reports]
         application_rows = [{
             "id": w.id, "since": w.since, "title": w.row.title,
-            "place": _place(places, w.row.org_path),
+            "place": _place(places, w.row.org_path, below),
             "url": url_for("applications.details_view", id=w.id)} for w in applications]
         organization_rows = [{
             "id": w.id, "since": w.since, "name": w.row.name,
             "step": _("Filing") if w.row.status == "reviewed" or w.row.is_hub
             else _("First review"),
-            "place": _place(places, w.row.org_path),
+            "place": _place(places, w.row.org_path, below),
             "url": url_for("organizations.details_view", id=w.id)} for w in organizations]
         return self.render("wushe/queue.html", counts=counts, total=sum(counts.values()),
                            reports=report_rows, applications=application_rows,
