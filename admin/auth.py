@@ -38,7 +38,7 @@ from models.core.schema import AdminUser, AuditLog, audit
 from models.core.schema import now as _utcnow
 
 from .forms import CleanForm
-from .redirects import safe_target
+from .redirects import is_local_path, safe_target
 
 FREE_TRIES = 5
 FIRST_LOCK = dt.timedelta(minutes=1)
@@ -250,7 +250,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         wanted = request.args.get("next")  # decided before anything is recorded
-        target = safe_target(wanted) if wanted else None
+        target = safe_target(wanted) if is_local_path(wanted) else None
         user, problem = authenticate(form.username.data.strip(), form.password.data,
                                      client_address())
         if user is not None:

@@ -106,7 +106,8 @@ LINKED = {"report": "reports.details_view", "application": "applications.details
 def sentence(row: AuditLog, names: dict, actors: dict) -> Markup:
     """"东城街道·王某 退回了报告 #123：原因…", the row a link to its page where it has one."""
     if row.action in SIGN_INS and row.entity == "admin_user":
-        who = names.get(("admin_user", row.entity_id)) or row.entity_id or ""
+        known = ("admin_user", row.entity_id) in names  # else a username that was typed
+        who = actors.get(f"admin:{row.entity_id}") if known else (row.entity_id or "")
     else:
         who = actors.get(row.actor, row.actor)
     template = AUDIT_SENTENCES.get(row.action)
@@ -240,7 +241,8 @@ class AuditLogView(ScopedModelView):
         return _("Search: account name or number")
 
     def attach(self, rows) -> None:
-        g.wushe_audit_actors = actor_names({r.actor for r in rows})
+        g.wushe_audit_actors = actor_names({r.actor for r in rows} | {
+            f"admin:{r.entity_id}" for r in rows if r.action in SIGN_INS})
         g.wushe_audit_names = row_names(rows)
 
     def get_one(self, id):

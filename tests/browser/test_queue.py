@@ -40,7 +40,7 @@ def _open(browser, site, size, username="yucheng"):
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("dialog", lambda d: d.accept())  # the bulk approve asks first
-    sign_in(page, site, username)
+    sign_in(page, site, username, landing=True)
     return context, page
 
 
