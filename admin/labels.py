@@ -250,7 +250,7 @@ def _g(msgid: str) -> str:
 
 
 # Actors that are not a person: the bot's own Telegram events, loads, the demo, an import.
-SYSTEM_ACTORS = {"telegram": N_("Telegram"), "load": N_("Shipped data file"),
+SYSTEM_ACTORS = {"telegram": N_("The Telegram platform"), "load": N_("Shipped data file"),
                  "demo": N_("Demo data"), "demo-reviewer": N_("Demo reviewer"),
                  "system": N_("System"), "bot": N_("The bot"), "ip": N_("An unknown visitor"),
                  "test": N_("System"), "cli": N_("The command line")}

@@ -91,7 +91,7 @@ def what(row: AuditLog, names: dict) -> str:
         unit = OrgUnit.get_or_none(OrgUnit.code == code)
         return f"{entity}（{unit.name if unit else code} · {period_label(period)}）"
     if name:
-        return f"{entity}“{name}”"
+        return _("{entity} “{name}”").format(entity=entity, name=name)
     if row.entity_id and row.entity_id.lstrip("-").isdigit() and row.entity != "group":
         return f"{entity} #{row.entity_id}"
     return entity
@@ -125,7 +125,7 @@ def sentence(row: AuditLog, names: dict, actors: dict) -> Markup:
                    if isinstance(row.after, dict) and row.after.get(k)), None)
     if reason and row.action in ("rejected", "return", "reject", "deregister", "pass",
                                  "approve", "review", "file"):
-        text += Markup(escape(_("：{reason}"))).format(reason=reason)
+        text = Markup(escape(_("{sentence}: {reason}"))).format(sentence=text, reason=reason)
     return text
 
 
@@ -213,6 +213,7 @@ def _changes_cell(view, context, model, name):
 
 class AuditLogView(ScopedModelView):
     can_view_details = True
+    card_fields = ("sentence", "at", "changes")  # a phone's card (the list template's cards)
     column_list = ("at", "sentence", "changes")
     column_details_list = ("at", "sentence", "who", "action", "entity", "changes")
     column_labels = {"at": _l("When"), "sentence": _l("What happened"), "who": _l("Who"),
