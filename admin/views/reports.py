@@ -163,7 +163,7 @@ class ReportView(ScopedModelView):
             reviewer=reviewer_name(report.reviewed_by) if report.reviewed_by else "",
             application_url=application_url(report), reject_form=RejectForm(),
             reasons=[str(r) for r in REJECT_REASON_LABELS], from_queue=_from_queue(),
-            return_url=self._return_url())
+            return_url=url_for("queue.index") if _from_queue() else self._return_url())
 
     def _return_url(self) -> str:
         url = request.args.get("url", "")
