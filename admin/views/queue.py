@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from models import applications as chain
-from models.core.schema import (Application, OrgUnit, Report, ReportKind, SocialOrganization)
+from models.core.schema import Application, OrgUnit, Report, ReportKind, SocialOrganization
 from models.org import access
 
 REPORT, APPLICATION, ORGANIZATION = "report", "application", "organization"
@@ -88,7 +88,8 @@ def organizations(user):
     hub = ((SocialOrganization.org_unit == unit) & (SocialOrganization.status == "pending")
            & (SocialOrganization.is_hub == True))  # noqa: E712
     filing = ((SocialOrganization.org_unit.in_(children))
-              & (SocialOrganization.status == "reviewed") & (SocialOrganization.is_hub == False))  # noqa: E712
+              & (SocialOrganization.status == "reviewed")
+              & (SocialOrganization.is_hub == False))  # noqa: E712
     query = access.scoped(query, SocialOrganization, user)
     return query.where(first | hub | filing).order_by(SocialOrganization.created_at,
                                                      SocialOrganization.id)
