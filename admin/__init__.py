@@ -38,6 +38,7 @@ from .base import csrf
 from .chart_cache import CHART_TTL
 from .i18n import DEFAULT, babel, project_locale, select_locale
 from .i18n import bp as lang_bp
+from .labels import JINJA_FILTERS
 from .menu import build_admin
 
 log = logging.getLogger("wushe.admin")
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     app.register_blueprint(health.bp)
     _database_per_request(app)
     _error_pages(app)
+
+    app.jinja_env.filters.update(JINJA_FILTERS)  # period, person, language, telegram_error
 
     @app.context_processor
     def ui_locale():

@@ -31,13 +31,14 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from models.org import access, accounts
+from models.reports import queue
 from models.org.accounts import MIN_PASSWORD, AccountError  # noqa: F401 (re-exported)
 from models.core.db import database
 from models.core.schema import AdminUser, AuditLog, audit
 from models.core.schema import now as _utcnow
 
 from .forms import CleanForm
-from .redirects import safe_target
+from .redirects import is_local_path, safe_target
 
 FREE_TRIES = 5
 FIRST_LOCK = dt.timedelta(minutes=1)
@@ -248,12 +249,13 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        target = safe_target(request.args.get("next"))  # decided before anything is recorded
+        wanted = request.args.get("next")  # decided before anything is recorded
+        target = safe_target(wanted) if is_local_path(wanted) else None
         user, problem = authenticate(form.username.data.strip(), form.password.data,
                                      client_address())
         if user is not None:
             start_session(user)
-            return redirect(target)
+            return redirect(target or landing_url(user))
         if problem == "locked":
             flash(_("Too many failed sign-ins. Please wait a while and try again."), "error")
             status = 429
@@ -277,7 +279,14 @@ def logout():
 
 @bp.route("/")
 def root():
+    if current_user.is_authenticated:
+        return redirect(landing_url(current_user))
     return redirect(url_for("admin.index"))
+
+
+def landing_url(user) -> str:
+    """Where an official lands: the review queue for a reviewer, else the dashboard."""
+    return url_for("queue.index") if queue.is_reviewer(user) else url_for("admin.index")
 
 
 def end_sessions(user: AdminUser) -> None:

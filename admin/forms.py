@@ -2,7 +2,8 @@
 bot's answers and the import's cells are (``models.core.text.clean``: control, bidi and
 zero-width characters removed, NFKC, spaces settled), by one form-wide filter. A text area
 keeps its line breaks; a one-line field turns them into spaces; passwords, hidden fields
-(tokens) and files are left as sent."""
+(tokens) and files are left as sent. Required fields are checked by the server only, so the
+message is the page's, never the browser's English one."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -37,3 +38,9 @@ class CleanForm(FlaskForm):
                 filters = options.get("filters", unbound_field.kwargs.get("filters", ()))
                 options = {**options, "filters": (first, *filters)}
             return super().bind_field(form, unbound_field, options)
+
+        def render_field(self, field, render_kw):
+            """No ``required`` attribute: the browser would check it first and say so in its
+            own language ("Please fill out this field."); the server checks every field and
+            answers in the page's language."""
+            return super().render_field(field, {"required": False, **render_kw})

@@ -29,6 +29,7 @@ from .views.imports import ImportView
 from .views.linkage import LinkageView
 from .views.places import OrgUnitView
 from .views.plans import IndicatorView, PlanView, TargetView
+from .views.queue import QueueView
 from .views.registry import OrganizationView, VolunteerView
 from .views.reports import ReportView
 from .views.workers import InviteView, WorkerView
@@ -72,6 +73,7 @@ PUSHES = _l("Pushes")
 
 INDEX = Page(DashboardView, _l("Dashboard"), "admin")
 PAGES = (
+    Page(QueueView, _l("Review queue"), "queue"),  # a reviewer's landing page
     Page(ReportView, _l("Reports"), "reports", Report),
     Page(WorkerView, _l("Workers"), "workers", Worker),
     Page(InviteView, _l("Invites"), "invites", Invite),

@@ -84,8 +84,10 @@ def page(browser):
         context.close()
 
 
-def sign_in(page, site, username: str) -> None:
-    page.goto(f"{site.base}/login")
+def sign_in(page, site, username: str, *, landing: bool = False) -> None:
+    """Sign in and open the dashboard; ``landing``: stay where the account lands (a
+    reviewer's queue, another account's dashboard)."""
+    page.goto(f"{site.base}/login" + ("" if landing else "?next=/admin/"))
     page.fill("#username", username)
     page.fill("#password", site.logins[username])
     page.click("button[type=submit]")

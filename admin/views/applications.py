@@ -29,7 +29,7 @@ from admin.forms import CleanForm
 from admin.i18n import project_locale
 from admin.application_pdf import render_pdf
 from admin.downloads import download
-from admin.labels import PLACE_NAMES
+from admin.labels import PLACE_NAMES, actor_names
 
 STATUS_COLOURS = {"pending": "info", "returned": "warning", "approved": "success",
                   "rejected": "danger", "draft": "secondary"}
@@ -140,14 +140,15 @@ class ApplicationView(ScopedModelView):
         application = self.get_one(request.args.get("id"))
         t = translator(project_locale())
         step_list = chain.steps(application)
-        names = chain.actor_names(step_list)
+        names = {**actor_names({s.actor for s in step_list}), **chain.actor_names(step_list)}
         history = [{"step": chain.step_name(s.level, t), "action": t.gettext(
             chain.ACTION_LABELS[s.action]), "actor": names.get(s.actor, s.actor), "at": s.at,
             "opinion": s.opinion, "kind": s.action} for s in step_list]
         actions = chain.actions_for(current_user, application)
         return self.render(
             "wushe/application_details.html", application=application,
-            sheet=chain.sheet(application, t, tz=current_settings().timezone),
+            sheet=chain.sheet(application, t, tz=current_settings().timezone,
+                              actor_labels=names),
             history=history, actions=[(a, ACTION_BUTTONS[a], ACTION_STYLES[a]) for a in actions],
             form=ActForm(), level_step=chain.step_name(chain.level_of(current_user), t),
             status_colour=STATUS_COLOURS.get(application.status, "secondary"),

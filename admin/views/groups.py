@@ -33,6 +33,7 @@ from models.core.schema import Delivery, Group, OrgUnit, Outbox, Plan, audit
 
 from admin.base import ScopedModelView, SecureForm, actor, badge, post_button
 from admin.filters import ChoiceFilter, PlaceFilter, place_filters
+from admin.labels import period_label, person, reason_text, telegram_error
 from admin.labels import (ACTIVE_LABELS, DELIVERY_STATUS_LABELS, DELIVERY_STATUS_STYLES,
                           PLACE_NAMES, YES_NO_LABELS)
 from admin.redirects import referrer_path, safe_target
@@ -158,7 +159,7 @@ def delivery_cell(delivery: Delivery | None):
     if delivery is None:
         return ""
     return Markup('{} · {} <span class="badge badge-{}">{}</span>').format(
-        DELIVERY_KINDS.get(delivery.kind, delivery.kind), delivery.period,
+        DELIVERY_KINDS.get(delivery.kind, delivery.kind), period_label(delivery.period),
         DELIVERY_COLOURS.get(delivery.status, "secondary"),
         DELIVERY_STATUS.get(delivery.status, delivery.status))
 
@@ -220,6 +221,7 @@ class GroupView(ScopedModelView):
             v.get_url(".details_view", id=m.id), m.title or m.chat_id),
         "org_unit": lambda v, c, m, n: place_cell(m),
         "language": _language,
+        "inactive_reason": lambda v, c, m, n: reason_text(m.inactive_reason),
         "plan": _plan_name,
         **{code: _subscribed for code in KINDS},
         "active": _state,
@@ -401,7 +403,8 @@ def _error_cell(view, context, model, name):
                                                        if e != model.error]
     if not errors:
         return ""
-    return Markup('<span class="text-danger">{}</span>').format("; ".join(errors))
+    return Markup('<span class="text-danger" title="{}">{}</span>').format(
+        "; ".join(errors), "；".join(dict.fromkeys(telegram_error(e) for e in errors)))
 
 
 def failed_messages(delivery: Delivery):
@@ -456,7 +459,8 @@ class DeliveryView(ScopedModelView):
         "status": badge(DELIVERY_STATUS, DELIVERY_COLOURS),
         "error": _error_cell,
         "messages": _messages_cell,
-        "requested_by": lambda v, c, m, n: m.requested_by or _("Schedule"),
+        "requested_by": lambda v, c, m, n: person(m.requested_by) or _("Schedule"),
+        "period": lambda v, c, m, n: period_label(m.period),
         "manage": lambda v, c, m, n: v.retry_button(m),
     }
     column_details_list = ("group", "place", "kind", "period", "status", "error", "messages",

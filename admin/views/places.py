@@ -9,10 +9,10 @@ from wtforms.validators import NumberRange, Optional
 from models.org import access
 from models.core.schema import OrgUnit
 
-from admin.base import ScopedModelView, labelled
+from admin.base import ScopedModelView, labelled, yes_no
 from admin.filters import ChoiceFilter, place_filters
 from admin.labels import LEVEL_LABELS as LEVELS
-from admin.labels import PLACE_NAMES
+from admin.labels import PLACE_NAMES, attrs_table
 
 
 class OrgUnitView(ScopedModelView):
@@ -26,7 +26,8 @@ class OrgUnitView(ScopedModelView):
                      "stat_code": _l("Statistical code"),
                      "parent": _l("Belongs to"), "is_rural": _l("Rural"),
                      "population": _l("Population"), "households": _l("Households"),
-                     "name_en": _l("English name"), "path": _l("Path")}
+                     "name_en": _l("English name"), "path": _l("Path"),
+                     "attrs": _l("Attributes")}
     column_sortable_list = ("code", "name", "population", "households")
     column_default_sort = [("path", False)]
     column_searchable_list = ("name", "code")
@@ -36,7 +37,13 @@ class OrgUnitView(ScopedModelView):
     column_formatters = {"level": labelled(LEVELS),
                          "parent": lambda v, c, m, n: m.parent.name if m.parent_id else "",
                          "stat_code": lambda v, c, m, n: m.stat_code or ""}
-    column_details_exclude_list = ("path",)
+    # the English name, the path and who set which value are internal: not shown
+    column_details_list = ("code", "stat_code", "name", "level", "parent", "is_rural",
+                           "population", "households", "attrs")
+    column_formatters_detail = {"level": labelled(LEVELS), "is_rural": yes_no,
+                                "parent": lambda v, c, m, n: m.parent.name if m.parent_id else "",
+                                "stat_code": lambda v, c, m, n: m.stat_code or "",
+                                "attrs": lambda v, c, m, n: attrs_table(m.attrs)}
     form_columns = ("population", "households")
     form_args = {"population": {"label": _l("Population"),
                                 "validators": [Optional(), NumberRange(min=0)]},

@@ -20,15 +20,16 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from models.org import access
 from models.plans.progress import breakdown, plan_progress
-from models.core.schema import Indicator, OrgUnit, Plan, Target
+from models.core.schema import Indicator, OrgUnit, Plan, ReportKind, Target
 
-from admin.base import ScopedModelView, today, unit_in_scope
+from admin.base import ScopedModelView, labelled, today, unit_in_scope, yes_no
 from admin.downloads import download, to_xlsx
 from admin.exports import progress_tables
 from admin.filters import ChoiceFilter, place_filters
 from admin.formatting import due_text
 from admin.i18n import project_locale
-from admin.labels import PLACE_NAMES, STATUS_LABELS
+from admin.labels import (INDICATOR_PERIOD_LABELS, MEASURE_LABELS, PLACE_NAMES, STATUS_LABELS,
+                          TARGET_BASIS_LABELS)
 
 COUNTABLE = ("submitted", "approved")  # a rejected report never counts
 
@@ -55,9 +56,12 @@ class PlanView(ScopedModelView):
                      "start_date": _l("Starts"), "counted_statuses": _l("Counted toward targets"),
                      "is_default": _l("Default plan"), "loaded_at": _l("Loaded"),
                      "progress": _l("Progress")}
-    column_formatters = {"counted_statuses": _statuses,
+    column_formatters = {"counted_statuses": _statuses, "is_default": yes_no,
                          "progress": lambda v, c, m, n: v.progress_links(m)}
-    column_formatters_detail = {"counted_statuses": _statuses}
+    # the English name, the source file, the parsed spec and its owners are internal
+    column_details_list = ("name", "source_title", "issuer", "issued_on", "start_date",
+                           "counted_statuses", "is_default", "loaded_at")
+    column_formatters_detail = {"counted_statuses": _statuses, "is_default": yes_no}
     form_columns = ("counted_statuses",)
     form_overrides = {"counted_statuses": MultiCheckboxField}
     form_args = {"counted_statuses": {
@@ -103,13 +107,21 @@ def _plan_choices():
 
 def _indicator_label(locale: str):
     def label(ind: Indicator) -> str:
-        return f"{ind.code} · {ind.label(locale)}"
+        return ind.label(locale)  # the code is internal
     return label
 
 
+def _report_kind(code: str | None) -> str:
+    kind = ReportKind.get_or_none(ReportKind.code == code) if code else None
+    return _(kind.name) if kind else ""
+
+
 class IndicatorView(ScopedModelView):
-    column_list = ("plan", "action_line", "code", "name", "unit", "measure", "report_kind",
+    column_list = ("plan", "action_line", "name", "unit", "measure", "report_kind",
                    "period", "target_basis", "per_unit_target")
+    # the code, the English names, the report field and filters, the spec are internal
+    column_details_list = ("plan", "action_line", "name", "unit", "measure", "report_kind",
+                           "period", "due", "target_basis", "per_unit_target", "source_quote")
     column_labels = {"plan": _l("Plan"), "action_line": _l("Action line"), "code": _l("Code"),
                      "name": _l("Indicator"), "unit": _l("Unit"), "measure": _l("Measure"),
                      "report_kind": _l("Report kind"), "period": _l("Period"),
@@ -119,15 +131,21 @@ class IndicatorView(ScopedModelView):
     column_searchable_list = ("name", "name_en", "code")
     column_filters = [ChoiceFilter(Indicator.plan, _l("Plan"), _plan_choices, coerce=int),
                       ChoiceFilter(Indicator.measure, _l("Measure"),
-                                   lambda: [("count", _("count")), ("sum", _("sum")),
-                                            ("reference", _("reference"))])]
+                                   lambda: list(MEASURE_LABELS.items()))]
     column_formatters = {
         "plan": lambda v, c, m, n: m.plan.name,
+        "unit": lambda v, c, m, n: m.unit if project_locale().startswith("zh")
+        else (m.unit_en or m.unit),
+        "measure": labelled(MEASURE_LABELS),
+        "target_basis": labelled(TARGET_BASIS_LABELS),
+        "report_kind": lambda v, c, m, n: _report_kind(m.report_kind),
+        "period": labelled(INDICATOR_PERIOD_LABELS),
         "action_line": lambda v, c, m, n: (m.action_line.label(project_locale())
                                            if m.action_line_id else ""),
         "name": lambda v, c, m, n: m.label(project_locale()),
         "due": lambda v, c, m, n: due_text(m) or (m.due or ""),
     }
+    column_formatters_detail = column_formatters
 
 
 def _indicator_choices():
@@ -150,6 +168,7 @@ class TargetView(ScopedModelView):
     column_list = ("indicator", "org_unit", "year", "value")
     column_labels = {"indicator": _l("Indicator"), "org_unit": _l("Place"),
                      "year": _l("Year"), "value": _l("Target")}
+    column_details_list = ("indicator", "org_unit", "year", "value")  # not who set it
     column_sortable_list = ("year", "value")
     column_filters = place_filters(Target.org_unit, PLACE_NAMES) + [
         ChoiceFilter(Target.indicator, _l("Indicator"), _indicator_choices, coerce=int),

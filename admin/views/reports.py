@@ -27,6 +27,7 @@ from models.core.db import database
 from models.core.errors import NotFound, ValidationError
 from models.forms.kinds import default_plan
 from models.core.i18n import translator
+from models.reports import queue
 from models.reports.filing import reject, review
 from models.reports.photos import media_type
 from models.core.schema import (ActionLine, Application, Contribution, Indicator, Photo, Plan, Report,
@@ -39,13 +40,20 @@ from admin.exports import report_table
 from admin.filters import ChoiceFilter, TextSearch, place_filters
 from admin.forms import CleanForm
 from admin.i18n import project_locale
-from admin.labels import PLACE_NAMES, STATUS_LABELS
+from admin.labels import PLACE_NAMES, REJECT_REASON_LABELS, STATUS_LABELS, reviewer_name
 from admin.labels import REPORT_STATUS_STYLES as STATUS_COLOURS
 
 
 class RejectForm(CleanForm):
-    reason = TextAreaField(_l("Reason for the worker"),
-                           validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(_l("Reason for the worker"), validators=[
+        DataRequired(message=_l("Please give a reason: the worker reads it to correct the "
+                                "report.")),
+        Length(max=500, message=_l("The reason is too long: at most 500 characters."))])
+
+
+def _from_queue() -> bool:
+    """Whether the reviewer came from the queue (then a decision goes on to the next item)."""
+    return (request.values.get("queue") or request.args.get("queue")) == "1"
 
 
 def _kind_choices():
@@ -150,9 +158,12 @@ class ReportView(ScopedModelView):
             status_label=STATUS_LABELS.get(report.status, report.status),
             status_colour=STATUS_COLOURS.get(report.status, "secondary"),
             counted_in=counted_in(report),
-            can_review=self.can_write() and not by_chain(report),
+            can_review=self.can_write() and not by_chain(report)
+            and report.status == "submitted",
+            reviewer=reviewer_name(report.reviewed_by) if report.reviewed_by else "",
             application_url=application_url(report), reject_form=RejectForm(),
-            return_url=self._return_url())
+            reasons=[str(r) for r in REJECT_REASON_LABELS], from_queue=_from_queue(),
+            return_url=url_for("queue.index") if _from_queue() else self._return_url())
 
     def _return_url(self) -> str:
         url = request.args.get("url", "")
@@ -171,12 +182,12 @@ class ReportView(ScopedModelView):
         report = self.get_one(id)
         if by_chain(report):
             return self._refuse_chain(report)
-        if report.status == "approved":
-            flash(_("This report was already approved."), "info")
-        else:
-            review(report, "approved", actor=actor())
-            flash(_("Report approved."), "success")
-        return redirect(self.get_url(".details_view", id=report.id))
+        if report.status != "submitted":
+            self._say_decided(report)
+            return redirect(self.get_url(".details_view", id=report.id))
+        review(report, "approved", actor=actor())
+        flash(_("Report approved."), "success")
+        return self._after_decision(report)
 
     @expose("/reject/<int:id>", methods=("GET", "POST"))
     def reject_view(self, id: int):
@@ -184,19 +195,40 @@ class ReportView(ScopedModelView):
         if by_chain(report):
             return self._refuse_chain(report)
         form = RejectForm()
-        if form.validate_on_submit():
-            if report.status == "rejected":
-                flash(_("This report was already returned to the worker."), "info")
-            else:
-                try:
-                    reject(report, actor=actor(), reason=form.reason.data)
-                except ValidationError:
-                    flash(_("Please give a reason."), "error")
-                else:
-                    flash(_("Report returned to the worker with your reason."), "success")
+        if request.method == "POST" and report.status != "submitted":
+            self._say_decided(report)
             return redirect(self.get_url(".details_view", id=report.id))
+        if form.validate_on_submit():
+            try:
+                reject(report, actor=actor(), reason=form.reason.data)
+            except ValidationError:
+                flash(_("Please give a reason."), "error")
+                return redirect(self.get_url(".details_view", id=report.id))
+            flash(_("Report returned to the worker with your reason."), "success")
+            return self._after_decision(report)
         return self.render("wushe/reject.html", report=report, form=form,
+                           reasons=[str(r) for r in REJECT_REASON_LABELS],
+                           from_queue=_from_queue(),
                            return_url=self.get_url(".details_view", id=report.id))
+
+    @staticmethod
+    def _say_decided(report: Report) -> None:
+        """A decision on a report that is no longer waiting changes nothing, and says so."""
+        if report.status == "approved":
+            flash(_("This report was already approved."), "info")
+        else:
+            flash(_("This report was already returned to the worker."), "info")
+
+    def _after_decision(self, report: Report):
+        """From the queue, on to the next report waiting (or back to the queue when none is
+        left); otherwise back to this report's page."""
+        if not _from_queue():
+            return redirect(self.get_url(".details_view", id=report.id))
+        following = queue.next_report(current_user, after=report)
+        if following is None:
+            flash(_("No more reports wait for your review."), "info")
+            return redirect(url_for("queue.index"))
+        return redirect(self.get_url(".details_view", id=following.id, queue=1))
 
     @action("approve", _l("Approve"), _l("Approve the selected reports?"))
     def action_approve(self, ids):
@@ -205,7 +237,7 @@ class ReportView(ScopedModelView):
             # applications are decided by their chain, not here
             chain_kinds = ReportKind.select(ReportKind.id).where(ReportKind.stores == "application")
             reports = list(self.get_query().where(Report.id.in_(wanted),
-                                                  Report.status != "approved",
+                                                  Report.status == "submitted",
                                                   Report.kind.not_in(chain_kinds)))
             for report in reports:
                 review(report, "approved", actor=actor())

@@ -24,7 +24,7 @@ from admin.base import (ScopedModelView, SecureForm, actor, badge, current_setti
                    post_button)
 from admin.filters import ChoiceFilter, place_filters
 from admin.formatting import attach_units, unit_label
-from admin.labels import PLACE_NAMES
+from admin.labels import PLACE_NAMES, language_name, person
 from admin.redirects import referrer_path, safe_target
 from admin.labels import WORKER_ROLE_LABELS as WORKER_ROLES
 from admin.labels import WORKER_STATUS_LABELS as WORKER_STATUS
@@ -57,12 +57,14 @@ class WorkerView(ScopedModelView):
         "org_unit": unit_label,
         "role": labelled(WORKER_ROLES),
         "status": badge(WORKER_STATUS, WORKER_COLOURS),
+        "language": lambda v, c, m, n: language_name(m.language),
         "manage": lambda v, c, m, n: v.buttons(m),
     }
     column_details_list = ("display_name", "username", "tg_user_id", "org_unit", "role",
                            "status", "language", "created_at", "last_report_at")
     column_formatters_detail = {"org_unit": unit_label, "role": labelled(WORKER_ROLES),
-                                "status": badge(WORKER_STATUS, WORKER_COLOURS)}
+                                "status": badge(WORKER_STATUS, WORKER_COLOURS),
+                                "language": lambda v, c, m, n: language_name(m.language)}
 
     def attach(self, rows) -> None:
         attach_units(rows)
@@ -154,7 +156,8 @@ class InviteView(ScopedModelView):
                            "expires_at", "requires_approval", "disabled", "created_by",
                            "created_at")
     column_formatters_detail = {"org_unit": unit_label, "role": labelled(WORKER_ROLES),
-                                "link": lambda v, c, m, n: v.link_cell(m, withdraw=True)}
+                                "link": lambda v, c, m, n: v.link_cell(m, withdraw=True),
+                                "created_by": lambda v, c, m, n: person(m.created_by)}
 
     def attach(self, rows) -> None:
         attach_units(rows)

@@ -470,9 +470,11 @@ def latest_opinions(step_list) -> dict[str, ApplicationStep]:
     return {s.level: s for s in step_list if s.action != "submit"}
 
 
-def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai") -> Sheet:
+def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai",
+          actor_labels: dict[str, str] | None = None) -> Sheet:
     """The application as the document's table (the plan's ``[approval.form]``), in ``t``'s
-    language: the document's own words in Chinese."""
+    language: the document's own words in Chinese. ``actor_labels``: how the caller names actors
+    that are not people (the demo's reviewer), over ``actor_names``."""
     from zoneinfo import ZoneInfo
 
     spec = approval()
@@ -501,7 +503,7 @@ def sheet(application: Application, t: Translator, *, tz: str = "Asia/Shanghai")
             tuple((_label(x, t) if x else None, text) for x, text in zip(labels, texts)),
             hint=_label(row["hint"], t) if row.get("hint") else None))
     step_list = steps(application)
-    names = actor_names(step_list)
+    names = {**(actor_labels or {}), **actor_names(step_list)}
     latest = latest_opinions(step_list)
     zone = ZoneInfo(tz)
     for level in (x for x in spec["levels"] if x.get("opinion_row")):

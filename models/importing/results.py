@@ -63,6 +63,18 @@ MESSAGES = {
     "duplicate_row": N_("The same {what} is already on line {line}."),
     # reports
     "unknown_kind": N_("“{value}” is not a report type. Types: {options}."),
+    # the form rules' codes, in a spreadsheet's words (the bot's "send" and "tap" say nothing
+    # to someone fixing a file)
+    "not_a_number": N_("“{value}” is not a number: write it in digits, like 30."),
+    "not_integer": N_("“{value}” is not a whole number: write it like 30."),
+    "wrong_type": N_("“{value}” does not fit this column."),
+    "not_a_phone": N_("“{value}” is not a phone number: write a mobile number of 11 digits, or a "
+                      "landline with its area code."),
+    "not_hours": N_("“{value}” is not a number of hours: write it like 2 or 1.5."),
+    "unknown_category": N_("“{value}” is not one of the categories."),
+    "unknown_role": N_("“{value}” is not one of the roles."),
+    "volunteer_not_found": N_("No active volunteer of this community is “{value}”: write the "
+                              "full name or the phone number."),
 }
 
 LEVEL_LABELS = {"province": N_("Province"), "city": N_("City"), "county": N_("County"),

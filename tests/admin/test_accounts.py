@@ -42,7 +42,7 @@ def test_it_signs_in_and_returns_to_the_page_asked_for(client, officials):
 def test_it_never_redirects_off_site_after_signing_in(client, officials):
     r = client.post("/login?next=https://evil.example/x",
                     data={"username": "bob", "password": PASSWORDS["bob"]})
-    assert r.headers["Location"] == "/admin/"
+    assert r.headers["Location"] == "/admin/queue/"  # bob reviews: his landing page
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, officials):

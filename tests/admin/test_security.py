@@ -27,6 +27,7 @@ from tests.adminkit import CONFIG, PASSWORDS, ZH, page_text, signed_in
 HERE = {"REMOTE_ADDR": "10.0.0.1"}
 NEW_PLACE = {"REMOTE_ADDR": "10.9.9.9"}
 DASHBOARD = "/admin/"
+BOBS_LANDING = "/admin/queue/"  # a county official reviews: signing in lands on the queue
 
 
 def sign_in(client, username, password, where=HERE, next_=None):
@@ -62,7 +63,7 @@ LOCAL = [(b"/admin/workers/", "/admin/workers/"),
 @pytest.mark.parametrize("raw", FOREIGN)
 def test_signing_in_never_redirects_off_the_site(client, officials, raw):
     r = sign_in(client, "bob", PASSWORDS["bob"], next_=raw)
-    assert r.status_code == 302 and r.headers["Location"] == DASHBOARD
+    assert r.status_code == 302 and r.headers["Location"] == BOBS_LANDING
     assert client.get("/admin/reports/").status_code == 200  # signed in, and it holds
 
 
@@ -105,7 +106,7 @@ def test_every_control_or_space_character_in_next_is_refused(app, officials):
     for code in [*range(0x21), 0x7F]:
         for raw in (b"%%%02X//evil.com" % code, b"/%%%02X/evil.com" % code):
             r = sign_in(app.test_client(), "bob", PASSWORDS["bob"], next_=raw)
-            assert (r.status_code, r.headers["Location"]) == (302, DASHBOARD), raw
+            assert (r.status_code, r.headers["Location"]) == (302, BOBS_LANDING), raw
 
 
 @pytest.mark.parametrize("raw", FOREIGN)
@@ -234,11 +235,13 @@ def test_sign_ins_failures_and_throttles_are_audited_and_shown_in_chinese(client
                     + [("login_throttled", "ip:10.0.0.1"), ("login", "ip:10.9.9.9"),
                        ("logout", "admin:bob")])
     page = page_text(as_alice.get("/admin/audit/"))
-    shown = set(re.findall(r'class="col-action">\s*([^<]*?)\s*</td>', page))
-    assert {ZH(label) for label in ("Signed in", "Sign-in failed", "Sign-in throttled",
-                                    "Signed out")} <= shown
-    assert "登录失败" in shown
-    assert not [s for s in shown if re.search("[A-Za-z]", s)]  # the loads' rows too
+    shown = set(re.findall(r'class="col-sentence">\s*([^<]*?)\s*</td>', page))
+    bob = "雨城区·Bob"  # the account, by name (the visitor's address is not a name)
+    assert {ZH(s).format(who=bob) for s in ("{who} signed in", "{who}: sign-in failed",
+                                            "{who}: further sign-ins held back",
+                                            "{who} signed out")} <= shown
+    assert f"{bob} 登录失败" in shown
+    assert not [s for s in shown if re.search("[A-Za-z]", s.replace("Bob", ""))]
 
 
 # -- sessions ----------------------------------------------------------------------------------
