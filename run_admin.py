@@ -178,7 +178,7 @@ def demo_command(args, settings) -> int:
 
     url = f"sqlite:///{demo.DEMO_PATH}"
     print(f"building the demo database {demo.DEMO_PATH} ...", flush=True)
-    info = demo.build_demo(url, create_user=create_user)
+    info = demo.build_demo(url, create_user=create_user, media_dir=settings.media_dir)
     settings = dataclasses.replace(settings, database_url=url,
                                    admin_secret_key=settings.admin_secret_key or secrets.token_hex(32))
     app = create_app(settings)

@@ -30,6 +30,7 @@ def _json(view, context, model, name):
 
 class AuditLogView(ScopedModelView):
     can_view_details = True
+    card_fields = ("action", "actor", "at", "entity", "entity_id")
     column_list = ("at", "actor", "action", "entity", "entity_id", "before", "after")
     column_labels = {"at": _l("When"), "actor": _l("Who"), "action": _l("Action"),
                      "entity": _l("What"), "entity_id": _l("Id"), "before": _l("Before"),

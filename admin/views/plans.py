@@ -107,6 +107,7 @@ def _indicator_label(locale: str):
 
 
 class IndicatorView(ScopedModelView):
+    card_fields = ("name", "code", "unit", "measure")
     column_list = ("plan", "action_line", "code", "name", "unit", "measure", "report_kind",
                    "period", "target_basis", "per_unit_target")
     column_labels = {"plan": _l("Plan"), "action_line": _l("Action line"), "code": _l("Code"),
@@ -145,6 +146,7 @@ class TargetView(ScopedModelView):
     audit_entity = "target"
     audit_fields = ("indicator", "org_unit", "year", "value")
     owned_fields = ("value",)
+    card_fields = ("indicator", "org_unit", "year", "value")
     column_list = ("indicator", "org_unit", "year", "value")
     column_labels = {"indicator": _l("Indicator"), "org_unit": _l("Place"),
                      "year": _l("Year"), "value": _l("Target")}

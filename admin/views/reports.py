@@ -82,6 +82,7 @@ def application_url(report: Report) -> str | None:
 class ReportView(ScopedModelView):
     extra_write_views = frozenset({"approve_view", "reject_view"})
 
+    card_fields = ("kind", "summary", "status", "place", "activity_date")
     column_list = ("activity_date", "kind", "summary", "action_line", "place", "worker",
                    "status", "created_at")
     column_sortable_list = ("activity_date", "status", "created_at")

@@ -32,9 +32,10 @@ from models.demo.reports import populate
 from models.org.places import city
 from models.demo.registry import demo_registry
 from models.core.schema import TABLES, OrgUnit
-from models.core.settings import ROOT
+from models.core.settings import ROOT, Settings
 
 DEMO_PATH = ROOT / "var" / "demo.sqlite3"
+DEMO_MEDIA = Path(Settings.media_dir)  # where the admin looks for photos unless told
 
 
 def shanghai_today() -> dt.date:
@@ -56,17 +57,19 @@ def _fresh(url: str) -> None:
 
 
 def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | None = None,
-               create_user: Callable[..., object] | None = None, scale: float = 1.0) -> dict:
+               create_user: Callable[..., object] | None = None, scale: float = 1.0,
+               media_dir: str | Path | None = DEMO_MEDIA) -> dict:
     """Build a fresh demo database at ``url`` (default ``var/demo.sqlite3``); returns what
     was made and, with ``create_user``, the demo logins with their generated passwords.
-    ``scale`` multiplies the everyday activity (tests use a small one)."""
+    ``scale`` multiplies the everyday activity (tests use a small one). Photos are stored
+    in ``media_dir`` (the admin's default ``var/media``; None: no photos, no locations)."""
     url = url or f"sqlite:///{DEMO_PATH}"
     today = today or shanghai_today()
     rng = random.Random(seed)
     _fresh(url)
     bootstrap(url)
     with database.connection_context():
-        info = populate(rng, today, scale)
+        info = populate(rng, today, scale, str(media_dir) if media_dir is not None else None)
         info["places"] = place_attrs(seed)
         logins = []
         if create_user is not None:

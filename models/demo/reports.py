@@ -11,6 +11,7 @@ import uuid
 
 import peewee as pw
 
+from models.demo import photos
 from models.plans import rollup
 from models.core.db import database
 from models.forms.kinds import default_plan
@@ -103,7 +104,9 @@ class _Builder:
         created = min(created, dt.datetime.combine(self.today, dt.time(0)))  # not in the future
         reviewed = None
         if status != "submitted":
-            reviewed = created + dt.timedelta(hours=rng.randrange(2, 72))
+            # reviewed after it was filed, and not after the start of today (UTC) either
+            reviewed = min(created + dt.timedelta(hours=rng.randrange(2, 72)),
+                           max(created, dt.datetime.combine(self.today, dt.time(0))))
         values = {**values, "date": day.isoformat()}
         self.rows.append(dict(
             uid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -162,8 +165,11 @@ class _Builder:
                                             "count": count}, line, status="approved")
 
 
-def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
-    """Workers, then their reports and contributions; returns what was made."""
+def populate(rng: random.Random, today: dt.date, scale: float,
+             media_dir: str | None = None) -> dict:
+    """Workers, then their reports and contributions; returns what was made. With
+    ``media_dir``, a realistic share of the reports get photos and locations
+    (``models.demo.photos``, from a generator of their own)."""
     counties = list(OrgUnit.select().where(OrgUnit.level == "county").order_by(OrgUnit.code))
     communities = list(OrgUnit.select().where(OrgUnit.level == "community").order_by(OrgUnit.code))
     townships = list(OrgUnit.select().where(OrgUnit.level == "township").order_by(OrgUnit.code))
@@ -289,6 +295,9 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
         citywide("municipal_selfgov_case", "rural", "自治案例(市级)",
                  10 if elapsed == 1 else round(10 * elapsed), start, end)
 
+    media_rng = random.Random(f"demo-media-{len(b.rows)}-{today}")
+    if media_dir is not None:
+        photos.plan(b.rows, media_rng)
     with database.atomic():
         for i in range(0, len(b.rows), 1000):
             Report.insert_many(b.rows[i:i + 1000]).execute()
@@ -299,6 +308,7 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
         for wid, seen in last.items():
             Worker.update(last_report_at=seen).where(Worker.id == wid).execute()
 
+    attached = photos.attach(media_dir, media_rng) if media_dir is not None else 0
     kinds = {code: 0 for code in b.kinds}
     statuses: dict[str, int] = {}
     for row in b.rows:
@@ -307,7 +317,9 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
     return {"reports": len(b.rows), "contributions": contributions, "workers": len(worker_rows),
             "communities": len(communities), "kinds": kinds, "statuses": statuses,
-            "silent": [u.code for u in silent], "never_reported": never.code}
+            "silent": [u.code for u in silent], "never_reported": never.code,
+            "photos": attached,
+            "located": sum(1 for row in b.rows if row.get("latitude") is not None)}
 
 
 def count_all(batch: int = 5000) -> int:
