@@ -60,6 +60,12 @@ PACE = [1.2, 1.05, 0.95, 0.9, 0.8, 0.7, 0.55, 1.1]
 POINTS = [1.0, 1.05, 0.92, 0.8, 1.0, 0.65, 0.85, 1.0]
 
 
+def _reviewer(org_path: str) -> str:
+    """Who reviewed a demo report, as ``admin.base.actor`` names an official: the demo's
+    雨城区 official in their county, the city's demo administrator elsewhere."""
+    return "admin:yucheng" if org_path.startswith("/5118/511802/") else "admin:demo"
+
+
 def _weighted(rng: random.Random, pairs) -> str:
     items = list(pairs.items()) if isinstance(pairs, dict) else list(pairs)
     return rng.choices([k for k, _ in items], weights=[w for _, w in items])[0]
@@ -114,7 +120,8 @@ class _Builder:
             org_path=worker["org_path"], action_line=line, activity_date=day, values=values,
             status=status,
             reject_reason=rng.choice(REJECT_REASONS) if status == "rejected" else None,
-            reviewed_by=("demo-reviewer" if reviewed else None), reviewed_at=reviewed,
+            reviewed_by=(_reviewer(worker["org_path"]) if reviewed else None),
+            reviewed_at=reviewed,
             created_at=created, updated_at=reviewed or created))
 
     def activity(self, worker: dict, day: dt.date, line: str, activity_type: str | None = None):
