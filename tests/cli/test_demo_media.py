@@ -76,3 +76,17 @@ def test_the_demos_times_are_in_order(demo):
     chain = ReportKind.select(ReportKind.id).where(ReportKind.stores == "application")
     everyday = Report.select(Report.reviewed_by).where(Report.kind.not_in(chain)).distinct()
     assert {r.reviewed_by for r in everyday if r.reviewed_by} == {"admin:demo", "admin:yucheng"}
+
+
+def test_make_demo_takes_a_port_and_the_readme_says_so():
+    import shutil
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    out = subprocess.run(["make", "-n", "-W", "pyproject.toml", "demo", "PORT=8123"], cwd=root,
+                         capture_output=True, text=True, check=True).stdout
+    assert "run_admin.py --demo --port 8123" in out
+    readme = (root / "README.md").read_text()
+    assert readme.count("make demo PORT=8080") == 2  # the Chinese and the English section
