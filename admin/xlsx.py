@@ -146,7 +146,9 @@ def _cell(ref: str, value) -> str:
         style = f' s="{PERCENT}"' if isinstance(value, Percent) else ""
         return f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
     if isinstance(value, dt.datetime):
-        serial = (value.replace(tzinfo=None, microsecond=0) - EPOCH).total_seconds() / 86400
+        if value.tzinfo is not None or value.microsecond:
+            value = value.replace(tzinfo=None, microsecond=0)
+        serial = (value - EPOCH).total_seconds() / 86400
         return f'<c r="{ref}" s="{DATETIME}"><v>{serial!r}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="{DATE}"><v>{(value - EPOCH.date()).days}</v></c>'
@@ -167,13 +169,31 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _sheet_rows(headers: list, rows: Iterable[list], letters: list[str]) -> Iterator[str]:
+    """Each row's XML. Text and whole numbers, nearly every cell, are written inline here
+    (a call per cell is a third of the time); the other types go through ``_cell``."""
     yield "<row r=\"1\">" + "".join(_text(f"{letters[i]}1", str(h), BOLD)
                                    for i, h in enumerate(headers)) + "</row>"
     for n, row in enumerate(rows, start=2):
         if len(row) > len(letters):
             letters.extend(column_letter(i) for i in range(len(letters), len(row)))
-        yield f'<row r="{n}">' + "".join([_cell(f"{letters[i]}{n}", v)
-                                          for i, v in enumerate(row)]) + "</row>"
+        suffix = str(n)
+        out = [f'<row r="{n}">']
+        for i, v in enumerate(row):
+            kind = type(v)
+            if kind is str:
+                if not v:
+                    continue
+                if "&" in v or "<" in v or ">" in v or v[:1].isspace() or v[-1:].isspace() \
+                        or "\n" in v:
+                    out.append(_text(letters[i] + suffix, v))
+                else:
+                    out.append(f'<c r="{letters[i]}{suffix}" t="inlineStr"><is><t>{v}</t></is></c>')
+            elif kind is int:
+                out.append(f'<c r="{letters[i]}{suffix}"><v>{v}</v></c>')
+            elif v is not None:
+                out.append(_cell(letters[i] + suffix, v))
+        out.append("</row>")
+        yield "".join(out)
 
 
 def workbook(tables: Iterable[tuple[str, list, Iterable[list]]], compresslevel: int = 1,
