@@ -14,12 +14,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job: a fresh demo database (the Ya'an plan, eight counties, a year of reports)
-# served by the admin on http://127.0.0.1:5000/, with the demo logins printed.
+# The main job: a fresh demo database (the Ya'an plan, eight counties, a year of reports,
+# photos and locations) served by the admin on http://127.0.0.1:$(PORT)/, with the demo
+# logins printed. Another port: make demo PORT=8080.
 # `make demo PLAN=zhejiang-2025` builds it on another plan's own places instead
 # (tianjin-wushe-demo-2024, tianjin-shequ-zuzhi, zhejiang-2025, gansu-sanshe-pilot).
+PORT ?= 5000
 demo: $(STAMP)
-	$(BIN)/python run_admin.py --demo $(if $(PLAN),--plan $(PLAN))
+	$(BIN)/python run_admin.py --demo --port $(PORT) $(if $(PLAN),--plan $(PLAN))
 
 # A worker's whole conversation with the real bot, against a local Bot API server.
 bot-demo: $(STAMP)

@@ -189,7 +189,8 @@ def demo_command(args, settings) -> int:
         return 2
     url = f"sqlite:///{demo.DEMO_PATH}"
     print(f"building the demo database {demo.DEMO_PATH} ...", flush=True)
-    info = demo.build_demo(url, create_user=create_user, plan=args.plan)
+    info = demo.build_demo(url, create_user=create_user, plan=args.plan,
+                           media_dir=settings.media_dir)
     settings = dataclasses.replace(settings, database_url=url,
                                    admin_secret_key=settings.admin_secret_key or secrets.token_hex(32))
     app = create_app(settings)

@@ -82,6 +82,10 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     _error_pages(app)
 
     app.jinja_env.filters.update(JINJA_FILTERS)  # period, person, language, telegram_error
+    @app.route("/favicon.ico")
+    def favicon():
+        """Browsers ask here whatever a page links (base.html links it too)."""
+        return app.send_static_file("favicon.ico")
 
     @app.context_processor
     def ui_locale():
@@ -98,7 +102,7 @@ def _database_per_request(app: Flask) -> None:
     @app.before_request
     def open_connection():
         if request.endpoint and (request.endpoint.rsplit(".", 1)[-1] == "static"
-                                 or request.endpoint == "health.healthz"):
+                                 or request.endpoint in ("health.healthz", "favicon")):
             return  # /healthz opens its own, and answers 503 when it cannot
         g.wushe_db_opened = database.connect(reuse_if_open=True)
 

@@ -13,10 +13,13 @@ any machine. Built with fpdf2, which embeds OpenType (CFF) fonts from a collecti
 """
 from __future__ import annotations
 
+import copy
 import functools
 import re
 
+from fontTools import ttLib
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 
 from charts.fonts import FAMILY, font_path
 from models.applications import Sheet, SheetRow
@@ -57,9 +60,37 @@ class _Form(FPDF):
         self.set_text_color(0)
 
 
-def _new_pdf(title: str) -> _Form:
+@functools.cache
+def _parsed_font() -> TTFFont:
+    """The CJK face as fpdf2 reads it (metrics of its 65,000 glyphs: ~0.2 s), read once."""
     pdf = _Form(format="A4", unit="mm")
     pdf.add_font(FONT, "", str(font_path()), collection_font_number=collection_index())
+    return pdf.fonts[FONT]
+
+
+def _add_font(pdf: FPDF) -> None:
+    """``pdf.add_font`` of the CJK face without reading its metrics again: a copy of the
+    parsed font whose per-document parts (the open font that the output subsets in place,
+    the glyphs used, the index) are new. Falls back to ``add_font`` if fpdf2 changes."""
+    try:
+        font = copy.copy(_parsed_font())
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = ttLib.TTFont(font.ttffile, recalcTimestamp=False,
+                                   fontNumber=font.collection_font_number, lazy=True)
+        font._hbfont, font.biggest_size_pt, font.missing_glyphs = None, 0, []
+        font.subset = SubsetMap(font)
+        font.color_font = None
+    except (AttributeError, TypeError):  # pragma: no cover - another fpdf2
+        pdf.add_font(FONT, "", str(font_path()), collection_font_number=collection_index())
+        return
+    pdf.fonts[font.fontkey] = font
+    if font.is_cff and font.is_cid_keyed:
+        pdf._set_min_pdf_version("1.6")
+
+
+def _new_pdf(title: str) -> _Form:
+    pdf = _Form(format="A4", unit="mm")
+    _add_font(pdf)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(False)
     pdf.set_title(title)

@@ -151,6 +151,10 @@ class ScopedModelView(Secured, ModelView):
     # Values an official sets here that a reloaded file must not overwrite: claimed in the
     # row's ``owners`` (models/core/owners.py) when the official changes them.
     owned_fields: tuple[str, ...] = ()
+    # On a phone each row is a card (admin/templates/admin/model/list.html): its title
+    # column, then the few columns that matter (the status among them); the rest hidden.
+    # Empty: the first four columns.
+    card_fields: tuple[str, ...] = ()
 
     @property
     def can_create(self) -> bool:

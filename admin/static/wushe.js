@@ -1,4 +1,5 @@
-/* What the admin's pages would otherwise do in inline handlers, which the
+/* The navbar's product name, moved where a phone shows it (brandOutside); and what the
+   admin's pages would otherwise do in inline handlers, which the
    Content-Security-Policy forbids (admin/security.py):
    - data-confirm on a form or a button: ask before submitting;
    - data-model-action on a link: run Flask-Admin's bulk action (actions.js);
@@ -6,6 +7,20 @@
      the policy would refuse that navigation and report it. */
 (function () {
   "use strict";
+
+  // Flask-Admin puts the product's name inside the collapsible menu, so a phone showed only
+  // the menu button: the name goes before the button, seen at every width.
+  function brandOutside() {
+    var brand = document.querySelector("nav.navbar .navbar-collapse > .navbar-brand");
+    if (brand) {
+      brand.parentNode.parentNode.insertBefore(brand, brand.parentNode.parentNode.firstChild);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", brandOutside);
+  } else {
+    brandOutside();
+  }
 
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -88,6 +88,7 @@ class ApplicationView(ScopedModelView):
 
     extra_write_views = frozenset({"act_view"})
     list_template = "wushe/application_list.html"
+    card_fields = ("title", "status", "stage", "place", "submitted_at")
     column_list = ("submitted_at", "title", "place", "subsidy", "stage", "status")
     column_sortable_list = ("submitted_at", "title", "subsidy", "status")
     column_default_sort = [("submitted_at", True), ("id", True)]

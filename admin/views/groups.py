@@ -198,6 +198,7 @@ class GroupView(ScopedModelView):
 
     extra_write_views = frozenset({"bind_view", "language_view", "flag_view",
                                    "deactivate_view", "reactivate_view"})
+    card_fields = ("title", "org_unit", "plan", "language")
     column_list = ("title", "chat_id", "org_unit", "language", "plan", *KINDS,
                    "active", "inactive_reason", "last_delivery")
     column_labels = {"title": _l("Group"), "chat_id": _l("Chat id"), "org_unit": _l("Place"),
@@ -435,6 +436,7 @@ class DeliveryView(ScopedModelView):
 
     list_template = "wushe/deliveries_list.html"
     extra_write_views = frozenset({"retry_view"})
+    card_fields = ("group", "status", "kind", "period", "error")
     column_list = ("group", "place", "kind", "period", "status", "error", "messages",
                    "created_at", "sent_at", "requested_by", "manage")
     column_labels = {"group": _l("Group"), "place": _l("Place"), "kind": _l("Kind"),

@@ -20,6 +20,7 @@ class OrgUnitView(ScopedModelView):
     audit_entity = "org_unit"
     audit_fields = ("population", "households")
     owned_fields = ("population", "households")
+    card_fields = ("name", "level", "parent", "code")
     column_list = ("code", "name", "level", "parent", "is_rural", "population", "households",
                    "stat_code")
     column_labels = {"code": _l("Code"), "name": _l("Name"), "level": _l("Level"),

@@ -117,6 +117,7 @@ def _report_kind(code: str | None) -> str:
 
 
 class IndicatorView(ScopedModelView):
+    card_fields = ("name", "unit", "measure", "period")
     column_list = ("plan", "action_line", "name", "unit", "measure", "report_kind",
                    "period", "target_basis", "per_unit_target")
     # the code, the English names, the report field and filters, the spec are internal
@@ -165,6 +166,7 @@ class TargetView(ScopedModelView):
     audit_entity = "target"
     audit_fields = ("indicator", "org_unit", "year", "value")
     owned_fields = ("value",)
+    card_fields = ("indicator", "org_unit", "year", "value")
     column_list = ("indicator", "org_unit", "year", "value")
     column_labels = {"indicator": _l("Indicator"), "org_unit": _l("Place"),
                      "year": _l("Year"), "value": _l("Target")}

@@ -183,6 +183,7 @@ class OrganizationView(RegistryView):
     creatable = True
     editable = True
     extra_write_views = frozenset({"act_view", "active_view"})
+    card_fields = ("name", "status", "category", "org_unit")
     column_list = ("name", "category", "org_unit", "leader", "members", "founded_on", "status",
                    "is_hub", "full_time_social_workers", "active")
     column_labels = {"name": _l("Name"), "category": _l("Category"), "org_unit": _l("Place"),
@@ -354,6 +355,7 @@ class VolunteerView(RegistryView):
     """Volunteers of the area with their hours; the time bank per community; the exports."""
 
     extra_write_views = frozenset({"active_view", "national_view"})
+    card_fields = ("name", "org_unit", "team", "phone")
     column_list = ("name", "gender", "phone", "id_number", "org_unit", "team", "skills",
                    "registered_on", "source", "active", "hours")
     column_labels = {"name": _l("Name"), "gender": _l("Gender"), "phone": _l("Phone"),

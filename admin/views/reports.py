@@ -36,7 +36,7 @@ from models.core.schema import (ActionLine, Application, Contribution, Indicator
 from admin.answers import action_line_labels, answer_rows, kind_defs, places_of, summary
 from admin.base import ScopedModelView, actor, badge, current_settings, today
 from admin.downloads import table_download
-from admin.exports import report_table
+from admin.exports import report_records, report_table
 from admin.filters import ChoiceFilter, TextSearch, place_filters
 from admin.forms import CleanForm
 from admin.i18n import project_locale
@@ -90,6 +90,7 @@ def application_url(report: Report) -> str | None:
 class ReportView(ScopedModelView):
     extra_write_views = frozenset({"approve_view", "reject_view"})
 
+    card_fields = ("kind", "summary", "status", "place", "activity_date")
     column_list = ("activity_date", "kind", "summary", "action_line", "place", "worker",
                    "status", "created_at")
     column_sortable_list = ("activity_date", "status", "created_at")
@@ -269,10 +270,18 @@ class ReportView(ScopedModelView):
     def export(self, export_type: str):
         if export_type not in self.export_types:
             abort(404)
-        _count, reports = self._export_data()
-        table = report_table(reports, kind_defs(), translator("zh_Hans"),
-                             current_settings().timezone)
+        table = report_table(report_records(self._export_query()), kind_defs(),
+                             translator("zh_Hans"), current_settings().timezone)
         return table_download([table], f"报告_{today():%Y%m%d}", export_type)
+
+    def _export_query(self):
+        """The list's query as filtered, searched and sorted on the page, every row (what
+        Flask-Admin's ``_export_data`` fetches, left unexecuted)."""
+        args = self._get_list_extra_args()
+        sort = self._get_column_by_idx(args.sort)
+        _count, query = self.get_list(0, sort[0] if sort else None, args.sort_desc,
+                                      args.search, args.filters, execute=False, page_size=0)
+        return query
 
 
 def counted_in(report: Report) -> list[dict]:

@@ -40,6 +40,7 @@ CHANGES = {
 
 class WorkerView(ScopedModelView):
     extra_write_views = frozenset({"status_view"})
+    card_fields = ("display_name", "status", "org_unit", "role")
     column_list = ("display_name", "username", "org_unit", "role", "status", "language",
                    "created_at", "last_report_at", "manage")
     column_labels = {"display_name": _l("Name"), "username": _l("Telegram username"),
@@ -140,6 +141,7 @@ def community_choices() -> list[SelectChoice]:
 class InviteView(ScopedModelView):
     creatable = True
     extra_write_views = frozenset({"disable_view"})
+    card_fields = ("code", "org_unit", "uses", "expires_at")
     column_list = ("code", "org_unit", "link", "uses", "max_uses", "expires_at",
                    "requires_approval", "disabled", "created_by", "created_at")
     column_labels = {"code": _l("Invite code"), "org_unit": _l("Community"), "link": _l("Link"),

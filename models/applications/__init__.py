@@ -35,6 +35,7 @@ from models.core.db import database
 from models.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from models.forms.kinds import _cached, get_kind, options_for
 from models.core.i18n import N_, Translator, translator
+from models.core.text import nested_quotes
 from models.reports.filing import review
 from models.core.schema import (AdminUser, Application, ApplicationStep, OrgUnit, Outbox, Plan, Report,
                                 Worker, audit, now)
@@ -326,9 +327,10 @@ def _notify(application: Application, step: ApplicationStep) -> Outbox | None:
     if worker is None:
         return None
     t = translator(worker.language)
-    args = {"title": application.title, "step": step_name(step.level, t)}
+    title = nested_quotes(application.title)  # the notices put it in “…”
+    args = {"title": title, "step": step_name(step.level, t)}
     if step.action == "submit":
-        text = t.gettext(NOTICE_SUBMITTED, title=application.title,
+        text = t.gettext(NOTICE_SUBMITTED, title=title,
                          step=step_name(application.level, t))
     elif step.action == "pass":
         text = t.gettext(NOTICE_PASSED, next=step_name(application.level, t), **args)

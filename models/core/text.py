@@ -155,3 +155,10 @@ def export_safe(value: Any) -> Any:
     if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
         return type(value)(export_safe(v) for v in value)
     return value
+
+
+def nested_quotes(text: str) -> str:
+    """A text to be quoted inside “…”: its own double quotes become single ones
+    (“四点半课堂”托管 → ‘四点半课堂’托管), as Chinese typography nests them, so a notice
+    reads 您的申报“‘四点半课堂’托管”, never ““四点半课堂”托管”."""
+    return text.replace("“", "‘").replace("”", "’")

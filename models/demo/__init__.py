@@ -38,9 +38,10 @@ from models.org.places import city, load_places, place_file
 from models.plans.loading import load_plan, shipped_plan_files
 from models.demo.registry import demo_registry
 from models.core.schema import TABLES, OrgUnit, Plan
-from models.core.settings import ROOT
+from models.core.settings import ROOT, Settings
 
 DEMO_PATH = ROOT / "var" / "demo.sqlite3"
+DEMO_MEDIA = Path(Settings.media_dir)  # where the admin looks for photos unless told
 
 
 def shanghai_today() -> dt.date:
@@ -102,12 +103,13 @@ def _ground(url: str, plan: str, seed: int) -> None:
 
 def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | None = None,
                create_user: Callable[..., object] | None = None, scale: float = 1.0,
-               plan: str | None = None) -> dict:
+               plan: str | None = None, media_dir: str | Path | None = DEMO_MEDIA) -> dict:
     """Build a fresh demo database at ``url`` (default ``var/demo.sqlite3``); returns what
     was made and, with ``create_user``, the demo logins with their generated passwords.
     ``scale`` multiplies the everyday activity (tests use a small one). ``plan`` (a code of
     ``demo_plans``; default Ya'an's) picks the plan whose own places the demo stands on; it
-    is the demo's default plan."""
+    is the demo's default plan. Photos are stored in ``media_dir`` (the admin's default
+    ``var/media``; None: no photos, no locations)."""
     plan = plan or DEFAULT_PLAN
     if plan not in demo_plans():
         raise UnknownPlan(plan)
@@ -117,7 +119,7 @@ def build_demo(url: str | None = None, *, seed: int = 5118, today: dt.date | Non
     _fresh(url)
     _ground(url, plan, seed)
     with database.connection_context():
-        info = populate(rng, today, scale)
+        info = populate(rng, today, scale, str(media_dir) if media_dir is not None else None)
         info["places"] = place_attrs(seed)
         Plan.update(is_default=(Plan.code == plan)).execute()
         logins = []

@@ -124,9 +124,15 @@ def demo_applications(rng: random.Random, today: dt.date, *, create_user=None,
             level = application.level
             for n, action in enumerate(path, start=1):
                 opinion = DEMO_OPINIONS[action if action in NEEDS_OPINION else level]
+                when = max(at, min(at + dt.timedelta(days=3 * n, hours=rng.randrange(0, 6)),
+                                   dt.datetime.combine(today, dt.time(0))))  # not after today
                 move(application, level, action, actor="demo-reviewer", opinion=opinion,
-                     at=at + dt.timedelta(days=3 * n, hours=rng.randrange(0, 6)), notify=False)
+                     at=when, notify=False)
                 level = application.level
+            if path:  # the chain's decision reviews the report now(): at the step's time instead
+                Report.update(updated_at=when).where(Report.id == report.id).execute()
+                Report.update(reviewed_at=when).where(Report.id == report.id,
+                                                      Report.reviewed_at.is_null(False)).execute()
         key = application.status if application.status != "pending" else application.level
         counts[key] = counts.get(key, 0) + 1
     return counts

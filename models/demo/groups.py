@@ -37,8 +37,9 @@ def demo_groups(today: dt.date, *, timezone: str = DEFAULT_TZ) -> dict[str, int]
             Outbox.update(status="failed", attempts=1,
                           last_error="Forbidden: bot was kicked from the group chat").where(
                 Outbox.delivery == delivery.id).execute()
-        else:
-            Outbox.update(status="sent", attempts=1, sent_at=at).where(
+        else:  # sent a few seconds after it was queued, never before
+            Outbox.update(status="sent", attempts=1,
+                          sent_at=at + dt.timedelta(seconds=3 + delivery.id % 40)).where(
                 Outbox.delivery == delivery.id).execute()
         settle(delivery.id)
     deactivate(kicked, "Forbidden: bot was kicked from the group chat")

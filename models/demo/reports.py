@@ -11,6 +11,7 @@ import uuid
 
 import peewee as pw
 
+from models.demo import photos
 from models.plans import rollup
 from models.core.db import database
 from models.forms.kinds import default_plan
@@ -64,6 +65,12 @@ PACE = [1.2, 1.05, 0.95, 0.9, 0.8, 0.7, 0.55, 1.1]
 POINTS = [1.0, 1.05, 0.92, 0.8, 1.0, 0.65, 0.85, 1.0]
 
 
+def _reviewer(org_path: str) -> str:
+    """Who reviewed a demo report, as ``admin.base.actor`` names an official: the demo's
+    雨城区 official in their county, the city's demo administrator elsewhere."""
+    return "admin:yucheng" if org_path.startswith("/5118/511802/") else "admin:demo"
+
+
 def _weighted(rng: random.Random, pairs) -> str:
     items = list(pairs.items()) if isinstance(pairs, dict) else list(pairs)
     return rng.choices([k for k, _ in items], weights=[w for _, w in items])[0]
@@ -111,7 +118,9 @@ class _Builder:
         created = min(created, dt.datetime.combine(self.today, dt.time(0)))  # not in the future
         reviewed = None
         if status != "submitted":
-            reviewed = created + dt.timedelta(hours=rng.randrange(2, 72))
+            # reviewed after it was filed, and not after the start of today (UTC) either
+            reviewed = min(created + dt.timedelta(hours=rng.randrange(2, 72)),
+                           max(created, dt.datetime.combine(self.today, dt.time(0))))
         values = {**values, "date": day.isoformat()}
         self.rows.append(dict(
             uid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -119,7 +128,8 @@ class _Builder:
             org_path=worker["org_path"], action_line=line, activity_date=day, values=values,
             status=status,
             reject_reason=rng.choice(REJECT_REASONS) if status == "rejected" else None,
-            reviewed_by=("demo-reviewer" if reviewed else None), reviewed_at=reviewed,
+            reviewed_by=(_reviewer(worker["org_path"]) if reviewed else None),
+            reviewed_at=reviewed,
             created_at=created, updated_at=reviewed or created))
 
     def activity(self, worker: dict, day: dt.date, line: str, activity_type: str | None = None):
@@ -180,8 +190,11 @@ class _Builder:
         self.add("milestone", worker, day, values, line, status="approved")
 
 
-def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
-    """Workers, then their reports and contributions; returns what was made."""
+def populate(rng: random.Random, today: dt.date, scale: float,
+             media_dir: str | None = None) -> dict:
+    """Workers, then their reports and contributions; returns what was made. With
+    ``media_dir``, a realistic share of the reports get photos and locations
+    (``models.demo.photos``, from a generator of their own)."""
     counties = list(OrgUnit.select().where(OrgUnit.level == "county").order_by(OrgUnit.code))
     communities = list(OrgUnit.select().where(OrgUnit.level == "community").order_by(OrgUnit.code))
     townships = list(OrgUnit.select().where(OrgUnit.level == "township").order_by(OrgUnit.code))
@@ -317,6 +330,9 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
                         "elderly_complex", "elderly", f"{township.name}社区养老服务综合体")
     citywide("rural_elderly_point", "elderly", "互助养老点", 8, START, today)
 
+    media_rng = random.Random(f"demo-media-{len(b.rows)}-{today}")
+    if media_dir is not None:
+        photos.plan(b.rows, media_rng)
     with database.atomic():
         for i in range(0, len(b.rows), 1000):
             Report.insert_many(b.rows[i:i + 1000]).execute()
@@ -327,6 +343,7 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
         for wid, seen in last.items():
             Worker.update(last_report_at=seen).where(Worker.id == wid).execute()
 
+    attached = photos.attach(media_dir, media_rng) if media_dir is not None else 0
     kinds = {code: 0 for code in b.kinds}
     statuses: dict[str, int] = {}
     for row in b.rows:
@@ -335,7 +352,9 @@ def populate(rng: random.Random, today: dt.date, scale: float) -> dict:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
     return {"reports": len(b.rows), "contributions": contributions, "workers": len(worker_rows),
             "communities": len(communities), "kinds": kinds, "statuses": statuses,
-            "silent": [u.code for u in silent], "never_reported": never.code}
+            "silent": [u.code for u in silent], "never_reported": never.code,
+            "photos": attached,
+            "located": sum(1 for row in b.rows if row.get("latitude") is not None)}
 
 
 def count_all(batch: int = 5000) -> int:

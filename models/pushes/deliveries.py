@@ -290,6 +290,10 @@ def enqueue(kind: str, period: str, *, now: dt.datetime | None = None,
     """
     window, _ = period_window(kind, period)
     current = now or dt.datetime.now(dt.timezone.utc)
+    # stored naive UTC like schema.now(): the delivery is queued when the run says it is,
+    # so its send time (an outbox row's) never comes before it
+    queued_at = (current.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                 if current.tzinfo else current)
     today = Schedule(timezone=timezone).local(current).date()
     if window.end >= today:
         raise PeriodError(NOT_ENDED, period=window.label)
@@ -311,10 +315,11 @@ def enqueue(kind: str, period: str, *, now: dt.datetime | None = None,
         try:
             with database.atomic():
                 delivery = Delivery.create(group=group, kind=kind, period=period,
-                                           requested_by=requested_by)
+                                           requested_by=requested_by, created_at=queued_at)
                 for seq, (text, payload) in enumerate(made[key]):
                     Outbox.create(key=f"push:{delivery.id}:{seq}", chat_id=group.chat_id,
-                                  text=text, payload=payload, delivery=delivery, seq=seq)
+                                  text=text, payload=payload, delivery=delivery, seq=seq,
+                                  created_at=queued_at)
         except pw.IntegrityError:
             continue  # another run created this group's delivery first
         created.append(delivery)

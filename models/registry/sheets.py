@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 
 from models.core.schema import OrgUnit, Volunteer, VolunteerHours, Worker
 from models.registry.vocabulary import (CATEGORY_ZH, GENDER_ZH, ID_TYPES, REGISTRATION_ZH,
@@ -53,8 +54,12 @@ def national_volunteers(root: OrgUnit, *, active_only: bool = True) -> tuple[str
         q = q.where(Volunteer.active == True)  # noqa: E712
     people = list(q.order_by(Volunteer.org_path, Volunteer.name, Volunteer.id).tuples())
     places = _community_names({p[7] for p in people})
-    rows = [[name, _id_type_zh(id_type, number), number or "", phone or "",
-             GENDER_ZH.get(gender_code(gender) or "", ""), "", "", team or "", skills or "",
+    # a city's tens of thousands of volunteers have a handful of distinct genders and
+    # document types: each is normalized and named once, not once per person
+    id_type_zh, gender_zh = lru_cache(maxsize=None)(_id_type_zh), lru_cache(maxsize=None)(
+        lambda gender: GENDER_ZH.get(gender_code(gender) or "", ""))
+    rows = [[name, id_type_zh(id_type, bool(number)) if number else "", number or "",
+             phone or "", gender_zh(gender), "", "", team or "", skills or "",
              places.get(path, ""), _iso(registered)]
             for name, id_type, number, phone, gender, team, skills, path, registered in people]
     return "志愿者", list(NATIONAL_VOLUNTEER_COLUMNS), rows

@@ -32,6 +32,7 @@ PUBLIC = {
     "static",  # stylesheets, scripts and fonts
     "admin.static",  # Flask-Admin's own stylesheets and scripts
     "health.healthz",  # the load balancer's and the monitor's probe: no data, no session
+    "favicon",  # the tab's icon, asked for at /favicon.ico by every browser: a static file
 }
 
 # Flask-Admin's record views take the object's id from the query string or the form rather

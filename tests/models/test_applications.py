@@ -71,7 +71,7 @@ def test_it_files_an_application_that_waits_for_the_street(chain):
     [entry] = AuditLog.select().where(AuditLog.entity == "application")
     assert entry.action == "submit" and entry.after["level"] == "township"
     [notice] = notices(chain.ailin)
-    assert notice.text == "您的申报““四点半课堂”困境儿童课后服务”已提交，现待街道初核。"  # ailin writes Chinese
+    assert notice.text == "您的申报“‘四点半课堂’困境儿童课后服务”已提交，现待街道初核。"  # nested: ‘…’
     assert notice.payload["application_uid"] == application.uid
     assert "action" not in notice.payload
 
