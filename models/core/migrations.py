@@ -417,6 +417,14 @@ def _version_9(step: Step) -> None:
     add_columns(Draft, "update_id")
 
 
+def _version_10(step: Step) -> None:
+    """Organizations stored before registration was told apart from filing were filed
+    (备案) ones: ``registration`` starts at its default, ``filed``."""
+    add_columns(SocialOrganization, "registration", "part_time_social_workers",
+                "social_work_agency")
+    add_index(SocialOrganization, "registration")
+
+
 MIGRATIONS = [
     Migration(2, N_("groups, deliveries, registries and applications; admin accounts; "
                     "place facts and plan specs"), _version_2),
@@ -433,6 +441,8 @@ MIGRATIONS = [
                     "characters"), _version_8),
     Migration(9, N_("drafts remember the update that last changed them (a redelivered answer "
                     "is not saved twice)"), _version_9),
+    Migration(10, N_("social organizations: registered (登记) or filed (备案), part-time social "
+                     "workers and the social-work agency taken in"), _version_10),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

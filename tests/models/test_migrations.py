@@ -15,7 +15,7 @@ from models.core import migrations, owners
 from models.core.db import database, init_db
 from models.core.migrations import (MIGRATIONS, SCHEMA_VERSION, SchemaError, check, check_url,
                                     create_schema, stored_version, upgrade)
-from models.core.schema import (AdminUser, Group, Indicator, OrgUnit, Outbox, Photo, Plan,
+from models.core.schema import (AdminUser, SocialOrganization, Group, Indicator, OrgUnit, Outbox, Photo, Plan,
                                 Report, ReportKind, SchemaVersion, Subscription, Target, audit)
 from models.pushes import deliveries as pushes
 from models.reports.filing import start_draft, store_photo
@@ -43,6 +43,12 @@ OWNED = ("org_unit", "plan", "target")  # version 7
 
 def back_to(db, version: int) -> None:
     """Make the fixture's database the way the code of ``version`` left it (down to 3)."""
+    if version < 10:
+        for column in ("registration", "part_time_social_workers", "social_work_agency"):
+            if column in _columns(db, "social_organization"):
+                if column == "registration":
+                    db.execute_sql('DROP INDEX IF EXISTS "social_organization_registration"')
+                db.execute_sql(f'ALTER TABLE "social_organization" DROP COLUMN "{column}"')
     if version < 9 and "update_id" in _columns(db, "draft"):
         db.execute_sql('ALTER TABLE "draft" DROP COLUMN "update_id"')
     if version < 7:
@@ -304,3 +310,22 @@ def test_version_5_data_gets_its_owners_and_clean_text(db):
     assert "   1 rows of target marked as set by officials or imports" in notes
     assert any(line.startswith("   report: 1 values in 1 rows cleaned") for line in notes)
     assert upgrade() == []
+
+
+def test_version_9_organizations_are_filed_ones_with_no_part_time_workers(db):
+    """Migration 10: an organization stored before registration was told apart from filing
+    is a filed (备案) one, and says nothing yet of part-time social workers or an agency."""
+    street = f.county("511802").children.first()
+    org = SocialOrganization.create(name="东城志愿服务队", category="志愿服务类", org_unit=street,
+                                    org_path=street.path, leader="王芳", status="filed")
+    back_to(db, 9)
+    assert "registration" not in _columns(db, "social_organization")
+
+    applied = upgrade()
+
+    assert [a.version for a in applied] == [10]
+    again = SocialOrganization.get_by_id(org.id)
+    assert (again.registration, again.part_time_social_workers,
+            again.social_work_agency) == ("filed", 0, None)
+    assert SocialOrganization.select().where(
+        SocialOrganization.registration == "registered").count() == 0
