@@ -68,8 +68,18 @@ def problems(m: dict, got: Extraction, fields: dict[str, list[FieldDef]]) -> lis
     return out
 
 
+HELD_OUT = ROOT / "tests" / "data" / "messages_heldout.toml"
+
+
 def main() -> None:
-    today, messages = corpus()
+    report(CORPUS, "the corpus (the spec the extractor was written against)")
+    print()
+    report(HELD_OUT, "held out (written after tuning, never tuned on)")
+
+
+def report(path: Path, title: str) -> None:
+    today, messages = corpus(path)
+    print(f"== {title}: {path.relative_to(ROOT)}")
     fields = kind_fields()
     per_field: Counter = Counter()
     right: Counter = Counter()
