@@ -97,6 +97,7 @@ _DATE_RE = re.compile(
     f"|(?:本月|这个月|这月){_DAY}[日号]"
     f"|大前天|前天|昨天|昨日|今天|今日|{_WEEKDAY}"
     f"|(?:[0-9]+|[{_CN}]+)天前")
+_RANGE_RE = re.compile(f"\\s*(?:、|至|到|-|—|~|～|和|及)\\s*{_DAY}[日号]")
 _EN_MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _EN_DAYS = {d: i for i, d in enumerate(
@@ -115,6 +116,8 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
     bad = False
     for m in _DATE_RE.finditer(text):
         phrase = m.group(0)
+        if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
+            bad = True
         expr = re.sub("^(?:本月|这个月|这月)", "", phrase)
         try:
             d = parsing.parse_date(expr, "date", today=today, earliest=earliest)
