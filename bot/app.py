@@ -18,7 +18,7 @@ from models.extensions import install
 
 from . import callbacks as cb
 from . import applications, backups, commands, engine, groups, outbox, pushes, registration
-from . import describe
+from . import again, describe
 from .context import BotContext, Clock, WusheApplication
 from .errors import on_error
 from .flood import FloodLimiter
@@ -88,6 +88,7 @@ def add_handlers(app: Application) -> None:
         app.add_handler(CallbackQueryHandler(callback, pattern=cb.pattern(action)))
     # with no report open, a text or a captioned photo describes one (bot/describe.py)
     app.add_handler(CallbackQueryHandler(describe.on_kind, pattern=cb.pattern(describe.KIND)))
+    app.add_handler(CallbackQueryHandler(again.on_again, pattern=cb.pattern(again.AGAIN)))
     app.add_handler(MessageHandler(filters.TEXT, describe.on_text))
     # any file: a photo question checks it (and says why one is refused), others say "wrong type"
     app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, describe.on_photo))

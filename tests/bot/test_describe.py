@@ -75,3 +75,36 @@ async def test_help_says_a_worker_can_simply_describe_what_they_did(bot_app):
     await fang.send("/help")
     assert "simply describe what you did in one message" in fang.last
     assert "胜利社区文化广场" in fang.last  # with an example
+
+
+async def test_report_offers_the_same_as_last_time_dated_today_without_its_photos(bot_app):
+    gao = bot_app.chat("gao")
+    await gao._step("(photo)", gao.user.send_photo(jpeg(2), caption=MESSAGE))
+    await gao.press("Submit")
+    await gao.send("/report")
+    assert "🔁 Same as last time: 🤝 未成年人防溺水安全宣传" in gao.keyboard()
+    await gao.press("🔁 Same as last time: 🤝 未成年人防溺水安全宣传")
+    assert "Please check your report" in gao.last
+    assert len(reports_of(gao)) == 1  # nothing stored before Submit
+    await gao.press("Submit")
+    first, again = sorted(reports_of(gao), key=lambda r: r.id)
+    assert first.values["date"] == "2026-11-22" and again.values["date"] == TODAY.isoformat()
+    assert again.values["photos"] == 0 and first.values["photos"] == 1
+    assert Photo.select().where(Photo.report == again).count() == 0
+    assert {k: v for k, v in again.values.items() if k not in ("date", "photos")} == \
+        {k: v for k, v in first.values.items() if k not in ("date", "photos")}
+
+
+async def test_same_as_last_time_refuses_another_workers_report(bot_app):
+    hui, ivy = bot_app.chat("hui"), bot_app.chat("ivy")
+    await hui.send(MESSAGE)
+    await hui.press("Submit")
+    [report] = reports_of(hui)
+    await ivy.send("/report")
+
+    async def forged_tap():  # a tap on hui's report id, which ivy's menu never offered
+        return ivy.user.api._callback(ivy.user._chat, ivy.user, ivy.live()[-1], f"ag:{report.id}")
+
+    await ivy._step("(forged tap)", forged_tap())
+    assert draft_of(ivy) is None
+    assert "What would you like to report?" in ivy.last
