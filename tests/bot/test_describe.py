@@ -108,3 +108,10 @@ async def test_same_as_last_time_refuses_another_workers_report(bot_app):
     await ivy._step("(forged tap)", forged_tap())
     assert draft_of(ivy) is None
     assert "What would you like to report?" in ivy.last
+
+
+async def test_a_chinese_worker_reads_what_was_understood_in_chinese(bot_app):
+    jun = bot_app.chat("jun", language_code="zh-hans")
+    await jun.send(MESSAGE)
+    assert "从您的消息中读到：" in jun.last and "（约数）" in jun.last
+    assert "«三十余人»" in jun.last
