@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/push_bench.py
 	$(BIN)/python bench/demo_bench.py
 	$(BIN)/python bench/admin_load.py
+	$(BIN)/python bench/extract_accuracy.py
 
 clean:
 	rm -rf $(VENV) var

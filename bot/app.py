@@ -18,6 +18,7 @@ from models.extensions import install
 
 from . import callbacks as cb
 from . import applications, backups, commands, engine, groups, outbox, pushes, registration
+from . import again, describe
 from .context import BotContext, Clock, WusheApplication
 from .errors import on_error
 from .flood import FloodLimiter
@@ -85,9 +86,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
     for action, callback in BUTTONS.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=cb.pattern(action)))
-    app.add_handler(MessageHandler(filters.TEXT, engine.on_text))
+    # with no report open, a text or a captioned photo describes one (bot/describe.py)
+    app.add_handler(CallbackQueryHandler(describe.on_kind, pattern=cb.pattern(describe.KIND)))
+    app.add_handler(CallbackQueryHandler(again.on_again, pattern=cb.pattern(again.AGAIN)))
+    app.add_handler(MessageHandler(filters.TEXT, describe.on_text))
     # any file: a photo question checks it (and says why one is refused), others say "wrong type"
-    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, engine.on_photo))
+    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, describe.on_photo))
     app.add_handler(MessageHandler(filters.LOCATION, engine.on_location))
     app.add_handler(MessageHandler(filters.ALL, engine.on_other))
     app.add_error_handler(on_error)

@@ -60,6 +60,13 @@ async def set_menus(application) -> None:
                                   scope=groups, language_code=language_code)
 
 
+#: How a worker can skip the questions (bot/describe.py), in /help and the welcome.
+DESCRIBE_HINT = N_(
+    "Or simply describe what you did in one message, as you would in your work group, e.g. "
+    "“昨天下午在胜利社区文化广场开展了未成年人防溺水安全宣传，服务群众三十余人”. I fill in the report "
+    "from it, ask only what is missing, and show it to you before anything is saved.")
+
+
 async def help_command(update: Update, context: BotContext) -> None:
     t = context.t
     if context.worker is None:
@@ -71,6 +78,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         "Answer each question with the buttons or by typing. Numbers can be written as 30, "
         "三十 or 30人, amounts as 1.5万, dates as 昨天, 上周六 or 11月3日. Use Back to change "
         "an answer; before anything is saved you see the whole report and can edit any field.")]
+    lines += ["", t.gettext(DESCRIBE_HINT)]
     await send(update, context, "\n".join(lines))
 
 

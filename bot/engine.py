@@ -26,6 +26,7 @@ from models.reports import photos
 from models.reports.filing import (discard_draft, draft_photos, open_draft, save_draft,
                                     start_draft, store_photo)
 
+from . import again
 from . import callbacks as cb
 from . import keyboards as kb
 from .card import cancel, on_card, on_edit, on_edit_field, on_fix, on_submit  # noqa: F401
@@ -55,7 +56,7 @@ async def report_command(update: Update, context: BotContext) -> None:
             kind=f"{kind.emoji} {t.gettext(kind.name)}"), kb.unfinished(t))
         return
     await send(update, context, t.gettext("What would you like to report?"),
-               kb.kinds(active_kinds(), t))
+               again.with_repeats(kb.kinds(active_kinds(), t), context.worker, t))
 
 
 async def on_kind(update: Update, context: BotContext) -> None:

@@ -13,6 +13,7 @@ from models.org.workers import redeem_invite
 
 from .context import BotContext
 from .engine import send
+from .commands import DESCRIBE_HINT
 from .gate import NOT_REGISTERED, PENDING
 
 log = logging.getLogger(__name__)
@@ -61,4 +62,4 @@ async def start(update: Update, context: BotContext) -> None:
     await send(update, context, t.gettext(
         "Welcome, {name}! You are registered with {place}. Send /report to report an activity, "
         "/mystats to see your numbers, /help for everything else.",
-        name=worker.display_name, place=place))
+        name=worker.display_name, place=place) + "\n\n" + t.gettext(DESCRIBE_HINT))

@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 11, 23)
 
 #: gettext calls whose msgid is data (kinds.toml, plan files) or an N_ constant, not a literal.
 DATA_MSGIDS = {"kind.name", "k.name", "f.prompt", "f.label", "option.label", "f.field_type.hint",
-               "description", "pace", "NOT_REGISTERED", "PENDING", "label"}
+               "description", "pace", "NOT_REGISTERED", "PENDING", "label", "DESCRIBE_HINT"}
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans", "en"])

@@ -1,0 +1,117 @@
+"""One message, one report (bot/describe.py): a worker with no report open describes what they
+did and gets the draft filled in from it, through the real application and the local Bot API."""
+from __future__ import annotations
+
+from models.core.schema import Draft, Photo
+
+from tests.botkit import TODAY, draft_of, reports_of
+from tests.images import jpeg
+
+MESSAGE = "昨天下午在胜利社区文化广场开展了未成年人防溺水安全宣传，社工和志愿者共8人参加，服务群众三十余人"
+
+
+async def test_one_message_then_submit_stores_the_report(bot_app):
+    ailin = bot_app.chat("ailin")
+    await ailin.send(MESSAGE)
+    assert "Please check your report" in ailin.last  # every required field was read
+    assert "Understood from your message:" in ailin.last
+    assert "«三十余人»" in ailin.last and "(approximate)" in ailin.last
+    assert reports_of(ailin) == []  # nothing stored before Submit
+    await ailin.press("Submit")
+    assert "Your report is saved" in ailin.last
+    [report] = reports_of(ailin)
+    assert report.values == {
+        "action_line": "children", "activity_type": "publicity", "title": "未成年人防溺水安全宣传",
+        "date": "2026-11-22", "place": "胜利社区文化广场", "participants": 30,
+        "parties": ["community", "social_worker", "volunteer"], "volunteers": None,
+        "summary": None, "photos": 0}
+    assert draft_of(ailin) is None
+
+
+async def test_a_message_without_its_date_asks_only_for_the_date(bot_app):
+    bowen = bot_app.chat("bowen")
+    await bowen.send("在胜利社区开展了未成年人防溺水安全宣传，服务群众30人")
+    assert "When was it held?" in bowen.last
+    await bowen.send("上周六")
+    assert "Please check your report" in bowen.last
+    await bowen.press("Submit")
+    [report] = reports_of(bowen)
+    assert report.values["date"] == "2026-11-21" and report.values["participants"] == 30
+
+
+async def test_an_unclear_kind_asks_one_question_with_the_likely_kinds(bot_app):
+    chen = bot_app.chat("chen")
+    await chen.send("昨天在和平社区开展地名文化进校园和移风易俗宣传，参加群众60人")
+    assert "Which kind of report is this message?" in chen.last
+    assert sorted(chen.keyboard()) == sorted(["🎎 New customs (weddings and funerals)",
+                                              "🏞 Place-name culture promotion"])
+    assert Draft.select().count() == 0
+    await chen.press("New customs (weddings and funerals)")
+    draft = draft_of(chen)
+    assert draft.kind.code == "xinfeng"
+    assert draft.answers["date"] == "2026-11-22" and draft.answers["participants"] == 60
+    assert "What kind of new-customs event was it?" in chen.last  # only what is missing
+
+
+async def test_a_photo_with_a_caption_stores_the_photo_too(bot_app):
+    dan = bot_app.chat("dan")
+    await dan._step("(photo)", dan.user.send_photo(jpeg(1), caption=MESSAGE))
+    assert "Please check your report" in dan.last
+    await dan.press("Submit")
+    [report] = reports_of(dan)
+    assert report.values["photos"] == 1
+    assert Photo.select().where(Photo.report == report).count() == 1
+
+
+async def test_a_greeting_is_not_a_report(bot_app):
+    erin = bot_app.chat("erin")
+    await erin.send("你好")
+    assert "You have no report open" in erin.last
+    assert draft_of(erin) is None
+
+
+async def test_help_says_a_worker_can_simply_describe_what_they_did(bot_app):
+    fang = bot_app.chat("fang")
+    await fang.send("/help")
+    assert "simply describe what you did in one message" in fang.last
+    assert "胜利社区文化广场" in fang.last  # with an example
+
+
+async def test_report_offers_the_same_as_last_time_dated_today_without_its_photos(bot_app):
+    gao = bot_app.chat("gao")
+    await gao._step("(photo)", gao.user.send_photo(jpeg(2), caption=MESSAGE))
+    await gao.press("Submit")
+    await gao.send("/report")
+    assert "🔁 Same as last time: 🤝 未成年人防溺水安全宣传" in gao.keyboard()
+    await gao.press("🔁 Same as last time: 🤝 未成年人防溺水安全宣传")
+    assert "Please check your report" in gao.last
+    assert len(reports_of(gao)) == 1  # nothing stored before Submit
+    await gao.press("Submit")
+    first, again = sorted(reports_of(gao), key=lambda r: r.id)
+    assert first.values["date"] == "2026-11-22" and again.values["date"] == TODAY.isoformat()
+    assert again.values["photos"] == 0 and first.values["photos"] == 1
+    assert Photo.select().where(Photo.report == again).count() == 0
+    assert {k: v for k, v in again.values.items() if k not in ("date", "photos")} == \
+        {k: v for k, v in first.values.items() if k not in ("date", "photos")}
+
+
+async def test_same_as_last_time_refuses_another_workers_report(bot_app):
+    hui, ivy = bot_app.chat("hui"), bot_app.chat("ivy")
+    await hui.send(MESSAGE)
+    await hui.press("Submit")
+    [report] = reports_of(hui)
+    await ivy.send("/report")
+
+    async def forged_tap():  # a tap on hui's report id, which ivy's menu never offered
+        return ivy.user.api._callback(ivy.user._chat, ivy.user, ivy.live()[-1], f"ag:{report.id}")
+
+    await ivy._step("(forged tap)", forged_tap())
+    assert draft_of(ivy) is None
+    assert "What would you like to report?" in ivy.last
+
+
+async def test_a_chinese_worker_reads_what_was_understood_in_chinese(bot_app):
+    jun = bot_app.chat("jun", language_code="zh-hans")
+    await jun.send(MESSAGE)
+    assert "从您的消息中读到：" in jun.last and "（约数）" in jun.last
+    assert "«三十余人»" in jun.last
