@@ -235,7 +235,7 @@ def test_sign_ins_failures_and_throttles_are_audited_and_shown_in_chinese(client
                     + [("login_throttled", "ip:10.0.0.1"), ("login", "ip:10.9.9.9"),
                        ("logout", "admin:bob")])
     page = page_text(as_alice.get("/admin/audit/"))
-    shown = set(re.findall(r'class="col-sentence">\s*([^<]*?)\s*</td>', page))
+    shown = set(re.findall(r'class="col-sentence[^"]*"[^>]*>\s*([^<]*?)\s*</td>', page))
     bob = "雨城区·Bob"  # the account, by name (the visitor's address is not a name)
     assert {ZH(s).format(who=bob) for s in ("{who} signed in", "{who}: sign-in failed",
                                             "{who}: further sign-ins held back",
