@@ -80,7 +80,9 @@ async def _worker(api, user_id: int, kind: str, latencies: list[float]) -> None:
                            for b in row]
                 arg = next(b for b in buttons if b.startswith(arg))
             await user.press(arg)
-        await user.next_message(timeout=120, kinds=WAIT_FOR[wait_for])
+        # a tap's answer may come as the tapped message edited into the next question
+        kinds = WAIT_FOR["edit"] | {"message"} if action == "press" else WAIT_FOR[wait_for]
+        await user.next_message(timeout=120, kinds=kinds)
         latencies.append(time.perf_counter() - t0)
 
 

@@ -29,7 +29,8 @@ from models.reports.filing import (discard_draft, draft_photos, save_draft,
 from . import callbacks as cb
 from . import keyboards as kb
 from .card import cancel, on_card, on_edit, on_edit_field, on_fix, on_submit  # noqa: F401
-from .chat import answer, close_keyboard, no_report, send, settle, swap_buttons  # noqa: F401
+from .chat import (answer, ask_in_place, close_keyboard, no_report, send, settle,  # noqa: F401
+                   swap_buttons)
 from .context import BotContext
 from .questions import (EMPTY, ask, card_text, current_field, go_back, kind_of,  # noqa: F401
                         previous_field, question_keyboard, question_text, record, render,
@@ -86,8 +87,9 @@ async def on_kind(update: Update, context: BotContext) -> None:
     draft.step = first.name if first else None
     draft.update_id = update.update_id
     save_draft(draft)
-    await settle(update, context, f"{kind.emoji} {t.gettext(kind.name)}".strip())
-    await ask(update, context, draft)
+    chosen = f"{kind.emoji} {t.gettext(kind.name)}".strip()
+    text, markup = render(draft, context)
+    await ask_in_place(update, context, f"✓ {chosen}\n\n{text}", markup, shown=chosen)
 
 
 async def on_continue(update: Update, context: BotContext) -> None:
@@ -264,8 +266,10 @@ async def _answer(update: Update, context: BotContext, draft: Draft, kind: KindD
         await ask(update, context, draft, error=explain(e, context.t))
         return
     await answer(update)
-    await settle(update, context, shown)
-    await ask(update, context, draft)
+    t = context.t
+    text, markup = render(draft, context)
+    done = "✓ " + t.gettext("{label}: {value}", label=t.gettext(f.label), value=shown)
+    await ask_in_place(update, context, f"{done}\n\n{text}", markup, shown=shown)
 
 
 async def on_choice(update: Update, context: BotContext) -> None:
