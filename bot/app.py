@@ -130,7 +130,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
     """
     install()
     if database.obj is None:
-        init_db(settings.database_url)
+        init_db(settings.database_url, pool=True)  # PostgreSQL: a connection pool
     startup = StartupRetries(active=retry_startup)
     builder = (ApplicationBuilder()
                .application_class(WusheApplication)

@@ -9,7 +9,7 @@ from telegram import Update
 from models.core.errors import NotFound, PermissionDenied, ValidationError
 from models.core.messages import explain
 from models.core.schema import Draft, Report
-from models.reports.filing import (discard_draft, draft_from_report, open_draft, save_draft,
+from models.reports.filing import (discard_draft, draft_from_report, save_draft,
                                     submit_draft)
 
 from . import callbacks as cb
@@ -23,7 +23,7 @@ log = logging.getLogger("bot.engine")
 
 async def _card_draft(update: Update, context: BotContext) -> Draft | None:
     """The draft a card button acts on, if it is still on its card."""
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await answer(update, context.t.gettext("This report is no longer open."))
         await settle(update, context)
@@ -37,7 +37,7 @@ async def on_submit(update: Update, context: BotContext) -> None:
     t = context.t
     _, args = cb.unpack(query.data)
     uid = args[0] if args else ""
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None or draft.uid != uid:
         saved = Report.get_or_none(Report.uid == uid, Report.worker == context.worker)
         await answer(update, t.gettext("This report is already saved.") if saved else
@@ -147,7 +147,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     if update.callback_query:
         await answer(update)
         await settle(update, context)
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await send(update, context, t.gettext("There is no report to cancel."))
         return
@@ -176,7 +176,7 @@ async def on_fix(update: Update, context: BotContext) -> None:
         await answer(update, t.gettext("This report is not waiting for a correction."),
                      show_alert=True)
         return
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is not None and draft.editing_report_id == report.id:
         await answer(update)
         await ask(update, context, draft)  # already correcting it: carry on

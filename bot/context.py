@@ -20,10 +20,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from models.core.db import database
 from models.core.i18n import Translator, negotiate, translator
-from models.core.schema import ChatState, Worker
+from models.core.schema import ChatState, Draft, Worker
 from models.core.settings import Settings
 from models.org.workers import find_worker
-from models.reports.filing import mark_handled
+from models.reports.filing import handled_before, load_chat, mark_handled, open_draft
 
 from .updates import HANDLING, Handling
 
@@ -158,6 +158,26 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         """Bind the update whose user this context speaks to (done once, by the gate)."""
         self.__dict__["update"] = update
         return self
+
+    def handled_before(self, update: Update) -> bool:
+        """Whether ``update`` was handled already; for a worker's update, the same statement
+        loads their worker, chat state and draft for the handlers (``load_chat``)."""
+        user = update.effective_user if isinstance(update, Update) else None
+        loaded = load_chat(user.id, update.update_id) if user is not None else None
+        if loaded is None:
+            return handled_before(update.update_id)
+        handled, worker, state, draft = loaded
+        self.__dict__.update(worker=worker, chat_state=state or ChatState(tg_user_id=user.id),
+                             _draft=draft, _loaded_for=user.id)
+        return handled
+
+    def open_draft(self) -> "Draft | None":
+        """The worker's open draft: the one loaded with the update the first time, read
+        again after that (a handler may have started or discarded one since)."""
+        if "_draft" in self.__dict__ and self.__dict__.get("_loaded_for") == (
+                self.user.id if self.user else None):
+            return self.__dict__.pop("_draft")
+        return open_draft(self.worker)
 
     @property
     def user(self) -> User | None:

@@ -23,14 +23,15 @@ from models.forms.kinds import (FieldDef, KindDef, active_kinds, options_for, pa
 from models.forms.parsing import parse_multi
 from models.core.db import database
 from models.reports import photos
-from models.reports.filing import (discard_draft, draft_photos, open_draft, save_draft,
+from models.reports.filing import (discard_draft, draft_photos, save_draft,
                                     start_draft, store_photo)
 
 from . import again
 from . import callbacks as cb
 from . import keyboards as kb
 from .card import cancel, on_card, on_edit, on_edit_field, on_fix, on_submit  # noqa: F401
-from .chat import answer, close_keyboard, no_report, send, settle, swap_buttons  # noqa: F401
+from .chat import (answer, ask_in_place, close_keyboard, no_report, send, settle,  # noqa: F401
+                   swap_buttons)
 from .context import BotContext
 from .questions import (EMPTY, ask, card_text, current_field, go_back, kind_of,  # noqa: F401
                         previous_field, question_keyboard, question_text, record, render,
@@ -48,7 +49,7 @@ PHOTO_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="photos")
 async def report_command(update: Update, context: BotContext) -> None:
     """/report: pick a kind, or continue the unfinished report."""
     t = context.t
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is not None:
         kind = kind_of(draft)
         await send(update, context, t.gettext(
@@ -64,7 +65,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
     _, args = cb.unpack(query.data)
     code = args[0] if args else ""
     t = context.t
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is not None and replayed(update, draft):  # started by this very tap
         await answer(update)
         await ask(update, context, draft)
@@ -87,13 +88,14 @@ async def on_kind(update: Update, context: BotContext) -> None:
     draft.step = first.name if first else None
     draft.update_id = update.update_id
     save_draft(draft)
-    await settle(update, context, f"{kind.emoji} {t.gettext(kind.name)}".strip())
-    await ask(update, context, draft)
+    chosen = f"{kind.emoji} {t.gettext(kind.name)}".strip()
+    text, markup = render(draft, context)
+    await ask_in_place(update, context, f"✓ {chosen}\n\n{text}", markup, shown=chosen)
 
 
 async def on_continue(update: Update, context: BotContext) -> None:
     await answer(update)
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     await settle(update, context)
     if draft is None:
         await report_command(update, context)
@@ -103,7 +105,7 @@ async def on_continue(update: Update, context: BotContext) -> None:
 
 async def on_restart(update: Update, context: BotContext) -> None:
     await answer(update)
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is not None:
         discard_draft(draft)
     await settle(update, context)
@@ -118,7 +120,7 @@ async def open_question(update: Update, context: BotContext
                         ) -> tuple[Draft, KindDef, FieldDef | None] | None:
     """The worker's draft, its kind and the field being asked; None (after saying so) when
     there is no report under way."""
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await no_report(update, context)
         return None
@@ -218,7 +220,7 @@ async def on_location(update: Update, context: BotContext) -> None:
 
 async def on_other(update: Update, context: BotContext) -> None:
     """Stickers, voice, files...: not an answer to anything."""
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await no_report(update, context)
         return
@@ -230,7 +232,7 @@ async def _tapped_field(update: Update, context: BotContext
     """The draft and field a button answers, or None (after telling the user) if stale."""
     query = update.callback_query
     _, args = cb.unpack(query.data)
-    draft = open_draft(context.worker)
+    draft = context.open_draft()
     if draft is None:
         await answer(update, context.t.gettext("This report is no longer open."))
         await settle(update, context)
@@ -265,8 +267,10 @@ async def _answer(update: Update, context: BotContext, draft: Draft, kind: KindD
         await ask(update, context, draft, error=explain(e, context.t))
         return
     await answer(update)
-    await settle(update, context, shown)
-    await ask(update, context, draft)
+    t = context.t
+    text, markup = render(draft, context)
+    done = "✓ " + t.gettext("{label}: {value}", label=t.gettext(f.label), value=shown)
+    await ask_in_place(update, context, f"{done}\n\n{text}", markup, shown=shown)
 
 
 async def on_choice(update: Update, context: BotContext) -> None:

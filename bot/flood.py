@@ -1,5 +1,22 @@
-"""Telegram's flood limits, kept on our side: at most 30 messages a second overall and 20 a
-minute in one group.
+"""Telegram's flood limits, kept on our side, where Telegram has them.
+
+Source: the Telegram Bot FAQ, "My bot is hitting limits, how do I avoid this?"
+(https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
+"in a single chat, avoid sending more than one message per second" (short bursts are allowed);
+"in a group, bots are not be able to send more than 20 messages per minute"; "for bulk
+notifications, bots will not be able to broadcast more than about 30 messages per second".
+What applies to which request here:
+
+- **A reply in a private chat** (positive ``chat_id``: the answer to a worker's own tap or
+  message — edit the question, send the next one) passes without waiting: the per-chat pace is
+  set by the worker's own taps, and the 30/s broadcast window is not meant for it. Capping
+  replies at 30/s capped a bot serving a whole city at ~16 updates/s (issue 15).
+- **A push** (anything the outbox sends: rejection notices, digests, group summaries —
+  marked by ``pushing()``) counts against the overall 30/s window, wherever it goes.
+- **Anything in a group** (negative ``chat_id`` or an ``@channel``), reply or push, counts
+  against that group's 20/min window and the overall 30/s one.
+- Requests that name no chat (``answerCallbackQuery``, ``getMe``) are not counted.
+- **Every request** honours a 429's ``retry_after`` (below).
 
 They are counted as sliding windows — no more than N requests in any span of T seconds, which
 is how Telegram states them and how devkit/botapi's ``limit()`` enforces them — not as the
@@ -21,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime as dt
 import logging
 from typing import Any, Callable, Coroutine
@@ -34,6 +52,21 @@ OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 SLACK = 0.01  # seconds added to each window: clock granularity between two processes
 IDLE_WINDOWS = 512  # group windows kept before idle ones are dropped
+
+
+_PUSHING: contextvars.ContextVar[bool] = contextvars.ContextVar("pushing", default=False)
+
+
+@contextlib.contextmanager
+def pushing():
+    """Requests made inside are pushes (the outbox): they count against the overall window
+    even when they go to a private chat. A context variable, so a reply handled at the same
+    time in another task is not affected."""
+    token = _PUSHING.set(True)
+    try:
+        yield
+    finally:
+        _PUSHING.reset(token)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -86,7 +119,8 @@ class Window:
 
 
 class FloodLimiter(BaseRateLimiter[int]):
-    """Sliding-window flood limits for every request that names a chat.
+    """Sliding-window flood limits for pushes and for every request to a group; replies in
+    a private chat pass (see the module's docstring for which limit applies to what).
 
     ``rate_limit_args`` of a call (``bot.send_message(..., rate_limit_args=0)``) overrides
     ``max_retries`` for that call.
@@ -147,18 +181,21 @@ class FloodLimiter(BaseRateLimiter[int]):
         max_retries = self.max_retries if rate_limit_args is None else rate_limit_args
         chat_id = data.get("chat_id")
         group = None
-        if chat_id is not None and self.group_limit:
+        counted = False
+        if chat_id is not None:
             try:
                 chat_id = int(chat_id)
             except (TypeError, ValueError):
                 pass
-            if isinstance(chat_id, str) or chat_id < 0:  # groups, supergroups, channels
+            in_group = isinstance(chat_id, str) or chat_id < 0  # groups, channels
+            if in_group and self.group_limit:
                 group = chat_id
+            counted = in_group or _PUSHING.get()  # a private reply is not a broadcast
         loop = asyncio.get_running_loop()
         for attempt in range(max_retries + 1):
             await self._resume()
             places = []
-            if chat_id is not None:
+            if counted:
                 places = await self._pass(self._group_window(group) if group is not None
                                           else None)
             try:

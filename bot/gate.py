@@ -19,7 +19,6 @@ from models.core.errors import InviteError
 from models.forms.kinds import bind_scope
 from models.core.i18n import N_
 from models.core.messages import explain
-from models.reports.filing import handled_before
 from models.core.schema import ProcessedUpdate, now
 
 from . import callbacks as cb
@@ -40,7 +39,7 @@ PENDING = N_("Your registration is waiting for your coordinator's approval. You 
 
 
 async def drop_repeats(update: Update, context: BotContext) -> None:
-    if handled_before(update.update_id):
+    if context.handled_before(update):  # and loads the worker's rows (bot/context.py)
         log.info("update %s already processed: dropped", update.update_id)
         handling().marked = True
         raise ApplicationHandlerStop

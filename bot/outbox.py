@@ -43,7 +43,7 @@ from models.core.schema import Group, Outbox, now
 
 from . import keyboards as kb
 from .context import BotContext, db_session, stored_locale
-from .flood import retry_after_seconds
+from .flood import pushing, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -337,6 +337,10 @@ class Round:
             return True
 
     async def send(self, row: Outbox) -> None:
+        with pushing():  # counted against the broadcast window (bot/flood.py)
+            await self._send(row)
+
+    async def _send(self, row: Outbox) -> None:
         payload = row.payload or {}
         spec = payload.get("photo")
         if isinstance(spec, dict):

@@ -24,12 +24,29 @@ SQLITE_PRAGMAS = {
 }
 
 
-def init_db(url: str) -> peewee.Database:
-    """Bind the proxy to the database named by ``url`` (created on first use for SQLite)."""
+#: A pooled PostgreSQL connection unused this long is closed rather than handed out again.
+POOL_STALE_SECONDS = 300
+POOL_MAX_CONNECTIONS = 8
+
+
+def init_db(url: str, *, pool: bool = False) -> peewee.Database:
+    """Bind the proxy to the database named by ``url`` (created on first use for SQLite).
+
+    ``pool`` (the bot: bot/app.py): PostgreSQL connections are kept in a
+    ``playhouse.pool`` pool, so closing one after each update hands it back instead of paying
+    a new connection (a TCP handshake and a backend process) on the next update; a connection
+    found broken is dropped from the pool, not reused. SQLite needs no pool."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    previous = database.obj
+    if previous is not None and hasattr(previous, "close_all"):
+        previous.close_all()  # a pool bound before: its idle connections go with it
     if url.startswith("sqlite"):
         db = connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    elif pool and url.startswith(("postgres://", "postgresql://")):
+        scheme, rest = url.split("://", 1)
+        db = connect_url(f"{scheme}+pool://{rest}", max_connections=POOL_MAX_CONNECTIONS,
+                         stale_timeout=POOL_STALE_SECONDS)
     else:
         db = connect_url(url)
     database.initialize(db)

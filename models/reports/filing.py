@@ -201,3 +201,42 @@ def mark_handled(update_id: int) -> None:
     sent, never before, so a crash in between leads to a redelivery, not to a lost update.
     One statement, outside any transaction; a second mark changes nothing."""
     ProcessedUpdate.insert(update_id=update_id).on_conflict_ignore().execute()
+
+
+def _instance(model, fields, values):
+    """A row of ``model`` from selected ``values``, as peewee would load it (not dirty)."""
+    obj = model(**{f.name: v for f, v in zip(fields, values)})
+    obj._dirty.clear()
+    return obj
+
+
+def load_chat(tg_user_id: int, update_id: int | None):
+    """Everything an update in a worker's private chat starts from, in one statement:
+    (handled before?, Worker, ChatState or None, their newest Draft or None). None when
+    ``tg_user_id`` is no worker (then ask ``handled_before`` and the rest one by one).
+
+    The hot path of the bot (issue 15): four reads became one."""
+    from models.core.schema import ChatState
+
+    worker_fields = Worker._meta.sorted_fields
+    state_fields = ChatState._meta.sorted_fields
+    draft_fields = Draft._meta.sorted_fields
+    handled = peewee.fn.EXISTS(ProcessedUpdate.select(peewee.SQL("1"))
+                               .where(ProcessedUpdate.update_id == update_id))
+    row = (Worker.select(handled, *worker_fields, *state_fields, *draft_fields)
+           .join(ChatState, peewee.JOIN.LEFT_OUTER, on=(ChatState.tg_user_id == Worker.tg_user_id))
+           .switch(Worker)
+           .join(Draft, peewee.JOIN.LEFT_OUTER, on=(Draft.worker == Worker.id))
+           .where(Worker.tg_user_id == tg_user_id)
+           .order_by(Draft.id.desc()).limit(1).tuples().first())
+    if row is None:
+        return None
+    at = 1
+    worker = _instance(Worker, worker_fields, row[at:at + len(worker_fields)])
+    at += len(worker_fields)
+    state_values = row[at:at + len(state_fields)]
+    state = _instance(ChatState, state_fields, state_values) if state_values[0] is not None else None
+    at += len(state_fields)
+    draft_values = row[at:]
+    draft = _instance(Draft, draft_fields, draft_values) if draft_values[0] is not None else None
+    return bool(row[0]) and update_id is not None, worker, state, draft

@@ -1,0 +1,61 @@
+"""What one update costs: SQL statements and Bot API calls, counted (not timed) step by step
+over a full activity report through the real application (bench/bot_burst.py times them).
+
+Aims (issue 15): at most 3 SQL statements for an update that is not a Submit, at most 1.5
+Bot API calls per update on average. The limits asserted below are the ones reached."""
+from __future__ import annotations
+
+import peewee
+import pytest
+
+from tests.botkit import ACTIVITY, walk
+
+#: An answer (a tap or a typed value): one read (worker, chat state, draft and the update's
+#: "handled" mark: models.reports.filing.load_chat), the draft's write, the handled mark;
+#: a typed answer also writes the new question's message id (a tap edits the tapped message
+#: in place: the id stays), a photos question counts the photos sent. Aim 3: met by taps.
+MAX_SQL_PER_ANSWER = 4
+#: Choosing the kind starts the draft (delete the old one, insert, look the kind up).
+MAX_SQL_PER_STEP = 10
+#: A tap: answerCallbackQuery + the edit that turns the question into the next one; a typed
+#: answer: close the previous keyboard + send the next question. Aim 1.5: not reached.
+MAX_CALLS_PER_UPDATE = 2.0
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    execute_sql = peewee.Database.execute_sql
+
+    def counted(self, sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return execute_sql(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(peewee.Database, "execute_sql", counted)
+    return seen
+
+
+async def test_a_full_report_costs_few_statements_and_calls_per_update(bot_app, statements):
+    api = bot_app.api
+    ailin = bot_app.chat("ailin")
+    steps = ACTIVITY + [("press", "Submit")]
+    sql_per_step, calls_per_step = [], []
+    for step in steps:
+        statements.clear()
+        before = len(api.calls)
+        await walk(ailin, [step])
+        sql_per_step.append(list(statements))
+        calls_per_step.append([c.method for c in api.calls[before:] if c.method != "getUpdates"])
+    assert "Your report is saved" in ailin.last
+    counts = [len(s) for s in sql_per_step[:-1]]  # every step but the Submit
+    print("SQL per step:", counts, "API calls per step:", [len(c) for c in calls_per_step])
+    worst = max(range(len(counts)), key=counts.__getitem__)
+    assert counts[worst] <= MAX_SQL_PER_STEP, (steps[worst], sql_per_step[worst])
+    answers = range(2, len(counts))  # after /report and the kind
+    worst = max(answers, key=counts.__getitem__)
+    assert counts[worst] <= MAX_SQL_PER_ANSWER, (steps[worst], sql_per_step[worst])
+    taps = [i for i in answers if isinstance(steps[i], tuple) and steps[i][1] != "Done"]
+    besides_photos = {i: [q for q in sql_per_step[i] if 'FROM "photo"' not in q] for i in taps}
+    assert all(len(q) <= 3 for q in besides_photos.values()), besides_photos
+    calls = sum(len(c) for c in calls_per_step)
+    assert calls / len(steps) <= MAX_CALLS_PER_UPDATE, calls_per_step
