@@ -15,7 +15,7 @@ import pytest
 
 from models.core.db import database
 from models.demo import shanghai_today
-from models.core.schema import Report, ReportKind
+from models.core.schema import OrgUnit, Report, ReportKind
 from tests.browserkit import SHOTS, sign_in
 
 pytestmark = pytest.mark.browser
@@ -68,12 +68,20 @@ def test_rejecting_and_approving_a_report_moves_the_dashboard_number(page, site)
     page.locator(XINFENG_CITY).scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "dashboard_after_reject.png"))
 
+    # a returned report shows no review actions: the worker corrects it in the bot
     page.goto(f"{site.base}/admin/reports/details/?id={report.id}")
+    assert page.locator("#review-done").count() == 1
+    assert page.locator("form[action*='/approve/']").count() == 0
+
+    # approving another submitted event keeps it counted (submitted reports count already)
+    other = a_submitted_event()
+    assert other is not None and other.id != report.id
+    page.goto(f"{site.base}/admin/reports/details/?id={other.id}")
     page.click("form[action*='/approve/'] button[type=submit]")
     page.wait_for_load_state()
-    assert city_count(page, site) == before
+    assert city_count(page, site) == after_reject
     with database.connection_context():
-        assert Report.get_by_id(report.id).status == "approved"
+        assert Report.get_by_id(other.id).status == "approved"
     page.locator(XINFENG_CITY).scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "dashboard_after_approve.png"))
 
@@ -83,7 +91,11 @@ def test_it_drills_down_from_the_city_to_a_county(page, site):
     page.click("#wd-progress th[data-place='511802'] a")
     page.wait_for_url(re.compile(r".*scope=511802.*"))
     assert page.locator("#wd-progress th.wd-total").inner_text().strip() == "雨城区"
-    assert page.locator("#wd-progress th[data-place]").count() == 9  # 雨城区 and its 8 townships
+    with database.connection_context():
+        county = OrgUnit.get(OrgUnit.code == "511802")
+        townships = OrgUnit.select().where(OrgUnit.parent == county).count()
+    assert townships == 13  # 雨城区's real townships (two abolished ones left out)
+    assert page.locator("#wd-progress th[data-place]").count() == 1 + townships
     page.screenshot(path=str(SHOTS / "dashboard_county.png"), full_page=True)
 
 
