@@ -54,6 +54,13 @@ def insert_rows(model: type[pw.Model], rows: list[dict]) -> None:
     costs more than the database's own work here)."""
     if not rows:
         return
+    # the fields a row leaves out get their default, as insert_many gives them (a column
+    # added later with a default, e.g. part_time_social_workers, is NOT NULL in the table)
+    missing = {name: f.default for name, f in model._meta.fields.items()
+               if name not in rows[0] and f.default is not None and not f.primary_key}
+    if missing:
+        rows = [{**{k: (d() if callable(d) else d) for k, d in missing.items()}, **row}
+                for row in rows]
     fields = [model._meta.fields[name] for name in rows[0]]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)  # "values" is a keyword
     table = f'"{model._meta.table_name}"'

@@ -22,11 +22,20 @@ from models.plans.pacing import Window
 
 @dataclass
 class Share:
-    """What the community counted for one indicator against one parent's target."""
+    """What the community counted for one indicator against one parent's target. For a
+    target on stations that each hold at least n events (``level = "station"``, ``count``,
+    ``min``), the community adds events, not stations: ``counted`` is the events' counter and
+    the target is the events the parent's stations need (stations × n)."""
 
     indicator: Indicator
     actual: Decimal
     target: Decimal
+    counted: Indicator | None = None
+
+    @property
+    def source(self) -> Indicator:
+        """The indicator whose actual the community contributes."""
+        return self.counted or self.indicator
 
     @property
     def percent(self) -> float | None:
@@ -100,12 +109,38 @@ def monthly_reports(plan: Plan, unit: OrgUnit, year: int, as_of: dt.date) -> lis
             for k in range(1, 13) if dt.date(year, k, 1) <= last]
 
 
+def _station_counter(ind: Indicator, by_code: dict[str, Indicator]) -> Indicator | None:
+    """The counter a presence over stations reads at each station (e.g. 每个社工站每年开展
+    “新风弘扬”活动不少于5次 reads the events), if it is one the community's reports add to."""
+    spec = ind.spec or {}
+    if ind.measure != "presence" or spec.get("level") != "station":
+        return None
+    counted = by_code.get(spec.get("count")) if isinstance(spec.get("count"), str) else None
+    return counted if counted is not None and counted.measure in progress.CONTRIBUTION_MEASURES else None
+
+
+def _events_per_station(ind: Indicator, year: int, window: Window | None) -> Decimal:
+    """The events one station needs in the period: its ``min``, taken pro rata over a quarter
+    or a half of a yearly target as ``Measures.presence`` does."""
+    least = Decimal(str((ind.spec or {}).get("min", 1)))
+    if window is not None and ind.period == "year":
+        least = least * Decimal(window.days) / Decimal(Window.year(year).days)
+    return least
+
+
 def _shares(plan: Plan, unit: OrgUnit, parent: OrgUnit, year: int, as_of: dt.date,
-            window: Window | None, own: dict[int, Decimal | None]) -> ParentShare:
+            window: Window | None, own: dict[int, Decimal | None],
+            by_code: dict[str, Indicator]) -> ParentShare:
     pp = progress.plan_progress(plan, parent, year, as_of, window)
-    shares = [Share(r.indicator, own.get(r.indicator.id) or Decimal(0), r.target)
-              for r in pp.current
-              if r.indicator.measure in progress.CONTRIBUTION_MEASURES and r.target]
+    shares = []
+    for r in pp.current:
+        if not r.target:
+            continue
+        if r.indicator.measure in progress.CONTRIBUTION_MEASURES:
+            shares.append(Share(r.indicator, own.get(r.indicator.id) or Decimal(0), r.target))
+        elif (counted := _station_counter(r.indicator, by_code)) is not None:
+            need = (r.target * _events_per_station(r.indicator, year, window)).quantize(Decimal("0.01"))
+            shares.append(Share(r.indicator, own.get(counted.id) or Decimal(0), need, counted))
     return ParentShare(parent, shares)
 
 
@@ -118,18 +153,19 @@ def community_view(plan: Plan, unit: OrgUnit, year: int, as_of: dt.date,
     own = progress.actuals(indicators, plan, unit, year, window)
     parents = [a for a in unit.ancestors() if a.level in ("township", "county")]
     parents.sort(key=lambda a: len(a.path), reverse=True)  # township first
-    shares = [_shares(plan, unit, a, year, as_of, window, own) for a in parents]
+    by_code = {i.code: i for i in indicators}
+    shares = [_shares(plan, unit, a, year, as_of, window, own, by_code) for a in parents]
     siblings: list[Sibling] = []
     township = parents[0] if parents and parents[0].level == "township" else None
     if unit.parent_id is not None:
         units = list(OrgUnit.select().where(OrgUnit.parent == unit.parent_id,
                                             OrgUnit.level == unit.level).order_by(OrgUnit.code))
         counts = _report_counts(plan, units, period.start, min(period.end, as_of))
-        ids = [s.indicator.id for s in shares[0].shares] if township and shares else []
+        ids = [s.source.id for s in shares[0].shares] if township and shares else []
         by_child = (progress.actuals_by_child([i for i in indicators if i.id in ids], plan,
                                               unit.parent, year, units, window) if ids else {})
         for u in units:
-            items = [min(float((by_child.get((s.indicator.id, u.id)) or 0) / s.target * 100), 100.0)
+            items = [min(float((by_child.get((s.source.id, u.id)) or 0) / s.target * 100), 100.0)
                      for s in shares[0].shares] if ids else []
             siblings.append(Sibling(u, counts[u.id], sum(items) / len(items) if items else None))
         siblings.sort(key=lambda s: (-(s.share if s.share is not None else -1), -s.reports,

@@ -333,16 +333,25 @@ def test_a_finished_period_reads_its_target_at_the_end(as_alice, data, monkeypat
 
 
 def test_a_city_is_also_read_on_its_counties_basis(as_alice, data):
+    # 东城街道's station reaches its 5 new-customs events (q4a, q1 and three more); the city's
+    # own target of 10 municipal self-government cases is half done, a target no county has
+    for day in (3, 4, 5):
+        f.report("xinfeng", by=data["wang"], date=dt.date(2026, 6, day), status="approved")
+    f.report("milestone", by=data["wang"], milestone_type="municipal_selfgov_case", count=5,
+             date=dt.date(2026, 6, 1), status="approved")
     text = page_text(as_alice.get("/admin/"))
     total = progress.plan_progress(default_plan(), city(), TODAY.year, TODAY)
+    rows = {r.indicator.code: r for r in total.counted}
+    assert rows["xinfeng_stations"].actual == 1 and rows["municipal_selfgov_cases"].capped == 50
     same = re.search(r'id="wd-same-basis".*?<b>([\d.]+)%</b>', text, re.S).group(1)
-    # the one indicator the counties share: each county's stations reaching 5 new-customs events
-    stations = next(r for r in total.rows if r.indicator.code == "xinfeng_stations")
-    assert float(same) == pytest.approx(stations.capped, abs=0.05)
-    assert total.basis > 1
-    assert "与下级同口径（1 项指标）" in text
+    # the indicators the counties are rated on: each county's stations reaching 5 events and,
+    # where it has urban streets, their elderly-care complexes; by hand, the mean of the two
+    shared = ("xinfeng_stations", "elderly_complex_coverage")
+    assert float(same) == pytest.approx(sum(rows[c].capped for c in shared) / 2, abs=0.05)
+    assert total.basis > 2 and float(same) != pytest.approx(total.completion, abs=0.05)
+    assert "与下级同口径（2 项指标）" in text
     ranking = table(text, "wd-ranking")
-    assert ranking.count('data-basis="1"') == 8  # each county counted over one indicator
+    assert ranking.count('data-basis="2"') == 5 and ranking.count('data-basis="1"') == 3
 
 
 def test_a_community_sees_its_reports_shares_and_standing_not_zeros(as_alice, data):
@@ -352,8 +361,10 @@ def test_a_community_sees_its_reports_shares_and_standing_not_zeros(as_alice, da
     assert re.search(r'id="wd-community-reports">(\d+)<', text).group(1) == "2"  # q4a, q1
     assert re.search(r'id="wd-community-rank">第 1 / \d+ 名<', text)
     shares = table(text, "wd-shares")
-    assert 'data-indicator="xinfeng_activities" data-parent="511802"' in shares
-    assert "2 / 40" in shares and "5.0%" in shares  # its 2 of 雨城区's 40
+    # 雨城区's target is stations holding 5 events; the community adds events: its 2 of the 65
+    # its 13 stations need, under the events' name
+    assert 'data-indicator="xinfeng_stations" data-parent="511802"' in shares
+    assert "2 / 65" in shares and "3.1%" in shares and "婚丧嫁娶“新风弘扬”活动" in shares
     siblings = table(text, "wd-siblings")
     assert siblings.count("<tr data-place=") >= 2 and siblings.count("table-primary") == 1
     r = as_alice.get(f"/admin/chart/completion.png?scope={unit.code}")

@@ -76,17 +76,17 @@ def test_upload_dry_run_then_confirm_imports_the_file(as_bob, settings):
     assert r.status_code == 200
     shown = result_of(r)
     assert (shown["ok"], shown["written"], shown["created"], shown["updated"]) == (
-        "true", "false", "3", "1")
+        "true", "false", "2", "1")  # 碧峰峡镇's two villages; 胜利社区; 碧峰峡镇 unchanged
     assert bad_rows(r) == []
-    assert not OrgUnit.select().where(OrgUnit.code == "511802009").exists()  # not yet
+    assert not OrgUnit.select().where(OrgUnit.code == "511802111001").exists()  # not yet
     token = token_of(r)
     assert token and list((Path(settings.media_dir) / "imports").glob(f"{token}.*"))
 
     r = as_bob.post("/admin/imports/confirm", data={"token": token})
     assert r.status_code == 200 and result_of(r)["written"] == "true"
-    assert OrgUnit.get(OrgUnit.code == "511802009001").path == "/5118/511802/511802009/511802009001/"
+    assert OrgUnit.get(OrgUnit.code == "511802111001").path == "/5118/511802/511802111/511802111001/"
     log = AuditLog.get(AuditLog.action == "import")
-    assert (log.actor, log.entity_id, log.after["created"]) == ("admin:bob", "org_units", 3)
+    assert (log.actor, log.entity_id, log.after["created"]) == ("admin:bob", "org_units", 2)
     assert not list((Path(settings.media_dir) / "imports").glob(f"{token}.*"))  # not kept
 
     r = as_bob.post("/admin/imports/confirm", data={"token": token})
@@ -132,7 +132,7 @@ def test_another_officials_upload_cannot_be_confirmed(as_alice, as_bob):
     assert as_bob.post("/admin/imports/confirm", data={"token": token}).status_code == 410
     assert as_bob.post("/admin/imports/confirm",
                        data={"token": "../../etc/passwd"}).status_code == 410
-    assert not OrgUnit.select().where(OrgUnit.code == "511802009").exists()
+    assert not OrgUnit.select().where(OrgUnit.code == "511802111001").exists()
 
 
 def test_a_row_made_bad_between_the_dry_run_and_the_confirmation_stops_the_import(as_bob):

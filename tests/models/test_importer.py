@@ -60,7 +60,8 @@ def table_counts() -> dict:
                                                      SocialOrganization, Report, Contribution)}
 
 
-EXPECTED = {"org_units": (3, 1, 0), "workers": (3, 0, 0), "volunteers": (4, 0, 0),
+# org_units: 碧峰峡镇 is a loaded township (unchanged), its two villages new, 胜利社区 updated
+EXPECTED = {"org_units": (2, 1, 1), "workers": (3, 0, 0), "volunteers": (4, 0, 0),
             "organizations": (4, 0, 0), "reports": (4, 0, 0)}
 
 
@@ -85,19 +86,21 @@ def test_each_sample_imports_and_importing_it_again_changes_nothing(db, entity, 
     logs = list(AuditLog.select().where(AuditLog.action == "import", AuditLog.entity_id == entity))
     assert len(logs) == 2
     assert logs[0].after == {"file": path.name, "rows": first.rows, "created": EXPECTED[entity][0],
-                             "updated": EXPECTED[entity][1], "unchanged": 0}
+                             "updated": EXPECTED[entity][1], "unchanged": EXPECTED[entity][2]}
 
 
 def test_imported_places_get_their_paths_population_and_a_station(db):
+    # 碧峰峡镇 is loaded without villages; without its station, the sample's 社工站 = 是 gives it one
+    Station.delete().where(Station.code == "S511802111").execute()
     run("org_units", SAMPLES / "org_units.csv", actor="cli", today=TODAY)
-    town = OrgUnit.get(OrgUnit.code == "511802009")
-    village = OrgUnit.get(OrgUnit.code == "511802009001")
+    town = OrgUnit.get(OrgUnit.code == "511802111")
+    village = OrgUnit.get(OrgUnit.code == "511802111001")
     assert (town.level, town.parent.code, town.path) == ("township", "511802",
-                                                          "/5118/511802/511802009/")
+                                                          "/5118/511802/511802111/")
     assert (village.level, village.parent_id, village.path) == (
-        "community", town.id, "/5118/511802/511802009/511802009001/")
+        "community", town.id, "/5118/511802/511802111/511802111001/")
     assert (village.population, village.households, village.is_rural) == (1860, 620, True)
-    assert Station.get(Station.code == "S511802009").name == "碧峰峡镇社工站"
+    assert Station.get(Station.code == "S511802111").name == "碧峰峡镇社工站"
     assert OrgUnit.get(OrgUnit.code == "511802001001").population == 4600  # updated in place
 
 
@@ -541,8 +544,8 @@ def test_the_command_line_prints_the_report_and_fails_on_bad_rows(db_url, tmp_pa
     assert main(["--database-url", db_url, "import", "org_units",
                  str(SAMPLES / "org_units.csv"), "--dry-run", "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "3 to create, 1 to update" in out
-    assert OrgUnit.select().where(OrgUnit.code == "511802009").count() == 0
+    assert "2 to create, 1 to update" in out
+    assert OrgUnit.select().where(OrgUnit.code == "511802111001").count() == 0
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([["区划代码", "名称", "层级", "上级代码"],
                                ["511802901", "新街道", "街道", "999"]]))
@@ -550,7 +553,7 @@ def test_the_command_line_prints_the_report_and_fails_on_bad_rows(db_url, tmp_pa
     assert "line 2 [上级代码]" in capsys.readouterr().out
     assert main(["--database-url", db_url, "import", "org_units",
                  str(SAMPLES / "org_units.xlsx")]) == 0
-    assert OrgUnit.select().where(OrgUnit.code == "511802009").count() == 1
+    assert OrgUnit.select().where(OrgUnit.code == "511802111001").count() == 1
 
 
 # -- headers and cells (properties) -------------------------------------------------------------

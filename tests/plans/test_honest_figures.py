@@ -89,11 +89,13 @@ def test_a_community_sees_its_share_of_the_targets_above_it_and_its_standing(db)
     view = community_view(default_plan(), mine, 2026, TODAY)
     assert [p.parent.level for p in view.parents] == ["township", "county"]
     town, county_share = view.parents
-    share = next(s for s in town.shares if s.indicator.code == "xinfeng_activities")
-    assert share.actual == 3 and share.target > 0
-    assert share.percent == pytest.approx(float(3 / share.target * 100))
-    county_xinfeng = next(s for s in county_share.shares if s.indicator.code == "xinfeng_activities")
-    assert county_xinfeng.target == 40  # 雨城区: 8 stations × 5
+    # the target above is stations holding at least 5 events; the community adds events:
+    # its 3 against the 5 its township's one station needs
+    share = next(s for s in town.shares if s.indicator.code == "xinfeng_stations")
+    assert share.source.code == "xinfeng_activities"
+    assert (share.actual, share.target) == (3, 5) and share.percent == pytest.approx(60.0)
+    county_xinfeng = next(s for s in county_share.shares if s.indicator.code == "xinfeng_stations")
+    assert (county_xinfeng.actual, county_xinfeng.target) == (3, 65)  # 雨城区: 13 stations × 5
     assert view.reports == 3 and sum(n for _, n in view.months) == 3
     assert view.months[4] == (dt.date(2026, 5, 1), 3)
     assert view.siblings[0].unit == mine and view.position == 1

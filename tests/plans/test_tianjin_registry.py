@@ -47,11 +47,11 @@ def test_one_hub_organization_per_street_with_two_or_three_social_workers(plan):
     hub(unit("511802003"), 3, status="reviewed")  # not even filed
     hubs = row(plan, county, "streets_with_hub")
     staffed = row(plan, county, "hubs_staffed")
-    # 雨城区 has 8 streets and towns; 2 have a registered hub; 1 of them with 2–3 social workers
-    assert (hubs.actual, hubs.target) == (2, 8)
-    assert (staffed.actual, staffed.target) == (1, 8)
-    # due by 2020 (assumed), long past: all 8 expected; 2 < 0.75 × 8 → at risk
-    assert (hubs.expected, hubs.pace) == (Decimal(8), "at_risk")
+    # 雨城区 has 13 streets and towns; 2 have a registered hub; 1 of them with 2–3 social workers
+    assert (hubs.actual, hubs.target) == (2, 13)
+    assert (staffed.actual, staffed.target) == (1, 13)
+    # due by 2020 (assumed), long past: all 13 expected; 2 < 0.75 × 13 → at risk
+    assert (hubs.expected, hubs.pace) == (Decimal(13), "at_risk")
     assert row(plan, unit("511802001"), "hubs_staffed").pace == "done"
 
 
@@ -76,7 +76,7 @@ def test_the_three_level_incubation_network(plan):
         u.attrs = {**(u.attrs or {}), "incubator": True}
         u.save()
     streets = row(plan, county, "incubation_streets")
-    assert (streets.actual, streets.target, streets.pace) == (2, 8, "at_risk")
+    assert (streets.actual, streets.target, streets.pace) == (2, 13, "at_risk")
     districts = row(plan, city, "incubation_districts")
     assert (districts.actual, districts.target) == (1, 8)
     other.attrs = {**(other.attrs or {}), "incubator": True}
@@ -101,7 +101,7 @@ def test_a_demonstration_hub_in_every_district_by_the_end_of_2019(plan):
 
 
 def test_the_registry_stages_and_the_priority_kinds(plan):
-    village = OrgUnit.select().where(OrgUnit.path.startswith(unit("511802006").path),
+    village = OrgUnit.select().where(OrgUnit.path.startswith(unit("511802101").path),
                                      OrgUnit.level == "community").first()
     for i, (status, category, members, registration) in enumerate((
             ("filed", "elderly_care", 12, "filed"), ("filed", "mutual_aid", 8, "filed"),
@@ -180,6 +180,6 @@ def test_the_counties_of_the_city_each_see_only_their_own_registry(plan):
     parts = progress.breakdown(plan, unit("5118"), 2026, TODAY)
     by_code = {pp.scope.code: next(r for r in pp.rows if r.indicator.code == "streets_with_hub")
                for pp in parts.values()}
-    assert (by_code["511802"].actual, by_code["511802"].target) == (1, 8)
-    assert (by_code["511803"].actual, by_code["511803"].target) == (1, 6)
+    assert (by_code["511802"].actual, by_code["511802"].target) == (1, 13)
+    assert (by_code["511803"].actual, by_code["511803"].target) == (1, 13)
     assert by_code["511822"].actual == 0

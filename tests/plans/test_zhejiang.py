@@ -157,15 +157,15 @@ def test_community_social_organizations_per_urban_and_per_rural_community(plan):
     assert (r.actual, r.target, r.percent, r.pace) == (Decimal(15), 20, 75.0, "behind")
     # no village in the street: the rural average is not measured (0 villages)
     assert row(plan, street, "csos_per_rural_community").pace == "not_measured"
-    # in the county: 45 in the 15 urban communities = 3; villages: 0 / 9 = 0 → at risk
+    # in the county: 45 in the 15 urban communities = 3; villages: 0 / 6 = 0 → at risk
     county = unit("511802")
     assert row(plan, county, "csos_per_urban_community").actual == 3
     rural = row(plan, county, "csos_per_rural_community")
     assert (rural.actual, rural.target, rural.pace) == (0, 9, "at_risk")
     # a village's organizations count in the rural average, never in the urban one
-    village = communities("511802006")[0]
+    village = communities("511802101")[0]
     organizations(village, 18)
-    assert row(plan, county, "csos_per_rural_community").actual == 2  # 18 / 9
+    assert row(plan, county, "csos_per_rural_community").actual == 3  # 18 / 6
     assert row(plan, county, "csos_per_urban_community").actual == 3
 
 
@@ -202,8 +202,8 @@ def test_communities_with_a_volunteer_service_organization(plan):
 
 def test_a_social_work_station_in_every_township(plan):
     r = row(plan, unit("511802"), "township_stations")
-    assert (r.actual, r.target, r.pace) == (8, 8, "done")  # 雨城区: 8 townships, 8 stations
-    assert row(plan, unit("5118"), "township_stations").actual == 44
+    assert (r.actual, r.target, r.pace) == (13, 13, "done")  # 雨城区: 13 townships, 13 stations
+    assert row(plan, unit("5118"), "township_stations").actual == 96  # 96 townships in 雅安市
 
 
 def test_registry_counts_show_without_a_target_where_the_province_is_not_loaded(plan):
@@ -283,7 +283,11 @@ def test_a_breakdown_gives_each_township_the_figures_of_its_own_plan_progress(pl
     # the other townships have no certified social workers recorded: not measured
     other = parts[unit("511802002").id]
     assert next(r for r in other.rows if r.indicator.code == "social_workers_per_10k").pace == "not_measured"
-    assert [p.code for p, _ in progress.ranked(parts)][0] == STREET
+    # the street's own figures rank it first among the townships that have communities (a
+    # township with none loaded is measured on its station alone)
+    order = [p.code for p, _ in progress.ranked(parts)
+             if OrgUnit.select().where(OrgUnit.parent == p).exists()]
+    assert order[0] == STREET and len(order) == 7
 
 
 def test_a_quarter_does_not_cut_a_ratio_target(plan):

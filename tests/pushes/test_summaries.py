@@ -1,7 +1,7 @@
 """Weekly summaries and digests, checked against numbers worked out by hand.
 
-The places: 雨城区 (511802) has 8 townships (so 8 social-work stations) of 3 communities
-each; 名山区 (511803) has 6; the city has 44 stations (counted below, not assumed). The annual
+The places: 雨城区 (511802) has 13 townships (so 13 social-work stations), 7 of them with 3
+communities each (21 communities); the city has 96 stations (counted below, not assumed). The annual
 target of the default plan a county carries is 新风弘扬: every station holds 5 activities a
 year (the stations that have, of all stations); a county with streets also carries the
 standing coverage of its streets by elderly-care complexes (none reported here: 0 %).
@@ -78,11 +78,11 @@ def test_it_gives_the_year_to_date_with_pace(week):
     county = f.county("511802")
     s = summaries.weekly_summary(county, default_plan(), AS_OF)
     xinfeng = next(lp for lp in s.lines if lp.line.code == "xinfeng")
-    # 1 station (caixia's, 5 events) of 雨城区's 8 has held its 5; ailin's 1 does not count
+    # 1 station (caixia's, 5 events) of 雨城区's 13 has held its 5; ailin's 1 does not count
     n = stations(county)
     assert xinfeng.completion == pytest.approx(100 / n)
     assert round(xinfeng.expected, 1) == pace_mark(n)
-    assert xinfeng.pace == "at_risk"  # 12.5 % is below 0.75 × 89.4 %
+    assert xinfeng.pace == "at_risk"  # 1 of 13 (7.7 %) is below 0.75 × 89.4 %
     # the county's current targets: 新风弘扬, and its streets' elderly-care complexes (the
     # 2023–2025 ones are history in 2026)
     lines = [lp.line.code for lp in s.lines if lp.completion is not None]
@@ -108,7 +108,7 @@ def test_it_names_the_places_furthest_behind_worst_first(week):
 
 def test_it_lists_communities_silent_for_two_weeks(week):
     s = summaries.weekly_summary(f.county("511802"), default_plan(), AS_OF)
-    assert len(s.silent) == 24 - 2
+    assert len(s.silent) == 21 - 2
     heard = {week["ailin"].org_unit_id, week["caixia"].org_unit_id}
     assert not heard & {u.id for u, _ in s.silent}
 
@@ -121,7 +121,7 @@ def test_the_weekly_text_says_it_in_the_groups_language(week):
     assert "Activity held: 2" in en and "Donation to a community fund: 1" in en
     n = stations(f.county("511802"))
     assert f"{100 / n:.1f}% (expected {pace_mark(n)}%, 🔴 at risk)" in en
-    assert "22 communities without reports for two weeks" in en and "and 12 more" in en
+    assert "19 communities without reports for two weeks" in en and "and 9 more" in en
     zh = summaries.format_weekly(s, translator("zh_Hans"))
     assert "雨城区" in zh and "开展活动：2" in zh and "严重滞后" in zh
     assert len(en) <= summaries.MESSAGE_LIMIT and len(zh) <= summaries.MESSAGE_LIMIT
@@ -224,7 +224,7 @@ def test_the_city_digest_ranks_counties(quarter):
 
 def test_a_county_digest_ranks_its_townships(quarter):
     d = summaries.digest(f.county("511802"), default_plan(), Window.half(2026, 2), D(2026, 12, 31))
-    assert d.ranking_level == "township" and len(d.ranking) == 8
+    assert d.ranking_level == "township" and len(d.ranking) == 13
     assert d.ranking[0][0].id == quarter["ailin"].org_unit.parent_id
     assert d.kind == "half" and d.donations == Decimal("5777.00")  # H2 includes 30 September
 
