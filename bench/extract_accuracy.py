@@ -60,9 +60,12 @@ def problems(m: dict, got: Extraction, fields: dict[str, list[FieldDef]]) -> lis
         if name in got.values:
             out.append(f"{name}: guessed {got.values[name].value!r}, should be asked")
     if m.get("complete"):
+        # ``asks``: required fields the message does not state (004's minors reached, elderly
+        # visited, a case's aspect): asked, and nothing else
         left = missing(fields[m["kind"]], answers_of(got))
-        if left:
-            out.append(f"not straight to the card: {left} missing")
+        if left != m.get("asks", []):
+            out.append(f"not straight to the card: {left} missing"
+                       + (f", expected only {m['asks']}" if m.get("asks") else ""))
         if got.unsure:
             out.append(f"not straight to the card: {sorted(got.unsure)} unsure")
     return out

@@ -10,7 +10,7 @@ from models.core.i18n import Translator
 from models.core.schema import Report, Worker
 from models.forms.kinds import KindDef
 from models.reports.again import copied_answers, last_reports
-from models.reports.filing import open_draft, save_draft, start_draft
+from models.reports.filing import save_draft, start_draft
 
 from . import callbacks as cb
 from .chat import answer, settle
@@ -46,7 +46,7 @@ async def on_again(update: Update, context: BotContext) -> None:
     query = update.callback_query
     _, args = cb.unpack(query.data)
     report = Report.get_or_none(Report.id == int(args[0])) if args and args[0].isdigit() else None
-    if report is None or report.worker_id != context.worker.id or open_draft(context.worker):
+    if report is None or report.worker_id != context.worker.id or context.has_open_draft():
         # not the worker's, gone, or a report is open already: the menu stays as it is
         await answer(update, context.t.gettext("This report is no longer open."))
         return

@@ -179,6 +179,15 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
             return self.__dict__.pop("_draft")
         return open_draft(self.worker)
 
+    def has_open_draft(self) -> bool:
+        """Whether the worker has a draft open, without using it up: the draft it looks at
+        (the one loaded with the update, or read now) is the one the next ``open_draft()``
+        returns, so routing on it costs no second read (bot/describe.py)."""
+        user_id = self.user.id if self.user else None
+        if not ("_draft" in self.__dict__ and self.__dict__.get("_loaded_for") == user_id):
+            self.__dict__.update(_draft=open_draft(self.worker), _loaded_for=user_id)
+        return self.__dict__["_draft"] is not None
+
     @property
     def user(self) -> User | None:
         update = self.__dict__.get("update")

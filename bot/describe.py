@@ -26,7 +26,7 @@ from models.forms.kinds import (KindDef, check_answers, earliest_date, options_f
                                 validate_choice)
 from models.forms.parsing import parse_multi
 from models.reports import photos
-from models.reports.filing import open_draft, save_draft, start_draft, store_photo
+from models.reports.filing import save_draft, start_draft, store_photo
 
 from . import callbacks as cb
 from . import engine
@@ -44,7 +44,7 @@ def _text_of(message: Message | None) -> str:
 
 async def on_text(update: Update, context: BotContext) -> None:
     """A text: an answer when a report is open (the engine's), else a report described."""
-    if open_draft(context.worker) is not None:
+    if context.has_open_draft():
         await engine.on_text(update, context)
         return
     await _describe(update, context, update.effective_message)
@@ -53,7 +53,7 @@ async def on_text(update: Update, context: BotContext) -> None:
 async def on_photo(update: Update, context: BotContext) -> None:
     """A photo: for the open report's photo question, or with a caption, a report described."""
     message = update.effective_message
-    if open_draft(context.worker) is not None or not message.caption or not message.photo:
+    if context.has_open_draft() or not message.caption or not message.photo:
         await engine.on_photo(update, context)
         return
     await _describe(update, context, message)
@@ -98,7 +98,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
     _, args = cb.unpack(query.data)
     original = query.message.reply_to_message if query.message else None
     await answer(update)
-    if open_draft(context.worker) is not None or original is None or not args:
+    if context.has_open_draft() or original is None or not args:
         await settle(update, context)
         await engine.report_command(update, context)
         return

@@ -68,6 +68,8 @@ async def run_demo(settings: Settings, out: io.TextIOBase, *, language_code: str
             await chat.press(f"d:date:{app.bot_data['clock'].today()}")
             await chat.send("社区活动室")
             await chat.send("30人")
+            await chat.send("二十")  # of them minors (a child-care activity)
+            await chat.press("s:groups")
             await chat.press("mt:parties:1")
             await chat.press("mt:parties:9")
             await chat.press("md:parties:9")

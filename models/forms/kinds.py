@@ -216,7 +216,20 @@ def earliest_date(kind: str | None = None) -> dt.date | None:
 
 def parse_answer(f: FieldDef, text: str, *, today: dt.date, kind: str | None = None) -> Any:
     """Turn a typed answer (to a field of ``kind``) into the stored value, or raise
-    ValidationError."""
+    ValidationError.
+
+    A date is checked against the plan's start first (cached with the plan); only one before
+    it reads the indicators' earlier starts (``earliest_date``): the earliest date is never
+    later than the plan's start, so the common answer costs the bot no statement."""
+    def plan_start() -> dt.date | None:
+        plan = default_plan()
+        return plan.start_date if plan else None
+
+    try:
+        return f.field_type.parse(f, text, today=today, earliest=plan_start)
+    except ValidationError as e:
+        if e.code != "too_early":
+            raise
     return f.field_type.parse(f, text, today=today, earliest=lambda: earliest_date(kind))
 
 

@@ -65,7 +65,7 @@ async def test_it_files_the_application_form_field_by_field(bot_app):
     assert application.title == ANSWERS["project_name"]
     assert application.answers == {**ANSWERS, "subsidy": "50000.00"}
     assert await notices(bot_app, ailin) == [
-        "Your application ““四点半课堂”困境儿童课后服务” was filed. It now waits for Street "
+        "Your application “‘四点半课堂’困境儿童课后服务” was filed. It now waits for Street "
         "first review."]
 
 
@@ -84,7 +84,7 @@ async def test_the_worker_is_told_at_every_step_and_can_correct_a_returned_one(b
     assert (await notices(bot_app, ailin))[0].endswith("It now waits for Street first review.")
     act(application, actor_user=levels["township"], action="pass", opinion="同意上报")
     assert await notices(bot_app, ailin) == [
-        "Your application ““四点半课堂”困境儿童课后服务” passed Street first review. It now waits "
+        "Your application “‘四点半课堂’困境儿童课后服务” passed Street first review. It now waits "
         "for County review.\nOpinion: 同意上报"]
     act(Application.get_by_id(application.id), actor_user=levels["county"], action="return",
         opinion="请补充预算明细")
@@ -111,7 +111,7 @@ async def test_the_worker_is_told_at_every_step_and_can_correct_a_returned_one(b
     texts = await notices(bot_app, ailin)
     assert [t.split(". It now")[0].split("” ")[-1] for t in texts[:3]] == [
         "passed Street first review", "passed County review", "passed City re-review"]
-    assert texts[3] == ("Your application ““四点半课堂”困境儿童课后服务” was approved "
+    assert texts[3] == ("Your application “‘四点半课堂’困境儿童课后服务” was approved "
                         "(Provincial approval).")
 
 

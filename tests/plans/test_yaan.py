@@ -12,7 +12,7 @@ import pytest
 
 from models.core.errors import ValidationError
 from models.core.schema import Indicator, OrgUnit, Station
-from models.forms.kinds import earliest_date, get_kind, validate_complete
+from models.forms.kinds import earliest_date, get_kind, parse_answer, validate_complete
 from models.plans import progress
 from models.plans.loading import DEFAULT_PLAN_FILE, read_plan_file
 from models.forms.kinds import default_plan
@@ -117,6 +117,22 @@ def test_a_worker_may_report_a_cemetery_built_in_2022_but_not_one_of_2020(db):
     with pytest.raises(ValidationError) as e:
         validate_complete(kind, {**answers, "date": "2020-12-31"}, today=TODAY)
     assert e.value.code == "too_early"
+
+
+def test_a_typed_date_before_the_plan_takes_the_earlier_start_of_its_kind(db):
+    """The bot checks a date against the plan's start first and reads the indicators' earlier
+    starts only for a date before it (models.forms.kinds.parse_answer)."""
+    date = get_kind("milestone").field("date")
+    start = default_plan().start_date
+    assert start > dt.date(2022, 5, 1)  # else this checks nothing
+    assert parse_answer(date, "2022-05-01", today=TODAY, kind="milestone") == "2022-05-01"
+    with pytest.raises(ValidationError) as e:
+        parse_answer(date, "2020-12-31", today=TODAY, kind="milestone")
+    assert (e.value.code, e.value.args_["earliest"]) == ("too_early", dt.date(2021, 1, 1))
+    with pytest.raises(ValidationError) as e:
+        parse_answer(get_kind("activity").field("date"), "2022-05-01", today=TODAY,
+                     kind="activity")
+    assert (e.value.code, e.value.args_["earliest"]) == ("too_early", start)
 
 
 def test_minors_reached_are_the_minors_not_everyone_present(db):
