@@ -8,6 +8,8 @@ from __future__ import annotations
 import peewee
 import pytest
 
+from models.forms import kinds
+
 from tests.botkit import ACTIVITY, walk
 
 #: An answer (a tap or a typed value): one read (worker, chat state, draft and the update's
@@ -32,6 +34,9 @@ def statements(monkeypatch) -> list[str]:
         return execute_sql(self, sql, params, *args, **kwargs)
 
     monkeypatch.setattr(peewee.Database, "execute_sql", counted)
+    # the steady state: kinds and plans cached for the whole walk, however slow the machine
+    # (an entry expiring mid-walk would add a read to whichever step comes next)
+    monkeypatch.setattr(kinds, "CACHE_SECONDS", 3600.0)
     return seen
 
 
