@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -73,15 +74,22 @@ def browser(site):
         pw.stop()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+@contextmanager
+def opened_page(browser, width: int = 1600, height: int = 1000):
+    """A page in a fresh context (its own cookies) of ``width`` × ``height``, Chinese."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     try:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser):
+    with opened_page(browser) as pg:
+        yield pg
 
 
 def sign_in(page, site, username: str, *, landing: bool = False) -> None:

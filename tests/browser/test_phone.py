@@ -10,7 +10,7 @@ import pytest
 
 from models.core.db import database
 from models.core.schema import Photo, Report
-from tests.browserkit import SHOTS, sign_in
+from tests.browserkit import SHOTS, opened_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,24 +22,14 @@ LISTS = ["reports", "workers", "invites", "places", "plans", "indicators", "targ
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    try:
+    with opened_page(browser, PHONE["width"], PHONE["height"]) as pg:
         yield pg
-    finally:
-        context.close()
 
 
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    try:
+    with opened_page(browser, DESKTOP["width"], DESKTOP["height"]) as pg:
         yield pg
-    finally:
-        context.close()
 
 
 def sideways(page) -> int:
