@@ -132,3 +132,12 @@ def test_on_a_laptop_lists_stay_tables(desktop, site):
         desktop.goto(f"{site.base}{path}")
         assert sideways(desktop) == 0
         desktop.screenshot(path=str(SHOTS / f"desktop_{name}.png"))
+
+
+def test_a_card_leaves_out_a_field_with_nothing_to_say(phone, site):
+    """A sign-in changes nothing: its card shows no empty "变更内容：" line."""
+    sign_in(phone, site, "demo")
+    phone.goto(f"{site.base}/admin/audit/")
+    assert phone.locator("table.wushe-cards td.col-changes.wc-blank").count() > 0
+    fields = [f for f in phone.locator("table.wushe-cards td.wc-field").all() if f.is_visible()]
+    assert fields and all(f.inner_text().strip() for f in fields)
