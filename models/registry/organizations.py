@@ -28,6 +28,17 @@ def _snapshot(org: SocialOrganization) -> dict:
             "registration": org.registration, "rating": org.rating}
 
 
+def _set(org: SocialOrganization, action: str, actor: str, **values) -> SocialOrganization:
+    """Change ``values`` and audit ``action`` with the row before and after, in one transaction."""
+    with database.atomic():
+        before = _snapshot(org)
+        for field, value in values.items():
+            setattr(org, field, value)
+        org.save()
+        audit(actor, action, "social_organization", org.id, before=before, after=_snapshot(org))
+    return org
+
+
 def _category(value) -> str:
     code = category_code(value)
     if code is None:
@@ -278,13 +289,7 @@ def set_organization_active(org: SocialOrganization, active: bool, *,
         raise RegistryError(None, "deregistered")
     if org.active == active:
         return org
-    with database.atomic():
-        before = _snapshot(org)
-        org.active = active
-        org.save()
-        audit(actor, "activate" if active else "deactivate", "social_organization", org.id,
-              before=before, after=_snapshot(org))
-    return org
+    return _set(org, "activate" if active else "deactivate", actor, active=active)
 
 
 # -- 登记 (三(三), 三(四)) and 等级评估 ---------------------------------------------------------------
@@ -314,13 +319,7 @@ def mark_registration_candidate(org: SocialOrganization, candidate: bool, *, uni
     wanted = "candidate" if candidate else "filed"
     if org.registration == wanted:
         return org
-    with database.atomic():
-        before = _snapshot(org)
-        org.registration = wanted
-        org.save()
-        audit(actor, "candidate" if candidate else "uncandidate", "social_organization", org.id,
-              before=before, after=_snapshot(org))
-    return org
+    return _set(org, "candidate" if candidate else "uncandidate", actor, registration=wanted)
 
 
 def register_organization(org: SocialOrganization, *, unit: OrgUnit, actor: str,
@@ -346,9 +345,4 @@ def rate_organization(org: SocialOrganization, rating: str | None, *,
         _check_rating(rating, org.registration if org.status == "registered" else "filed")
     if org.rating == rating:
         return org
-    with database.atomic():
-        before = _snapshot(org)
-        org.rating = rating
-        org.save()
-        audit(actor, "rate", "social_organization", org.id, before=before, after=_snapshot(org))
-    return org
+    return _set(org, "rate", actor, rating=rating)
