@@ -164,7 +164,7 @@ _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
     r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:more |local |older |elderly )?"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
-    r"children|kids|pupils|students|stories|attendees|guests)", re.I)
+    r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests)", re.I)
 _MONEY_RE = re.compile(
     r"(?P<pre>价值|折合|约|共计|共|人民币|¥|￥)?(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万]?"
     r"|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)(?P<unit>万元|元|块钱|块)")
@@ -214,11 +214,14 @@ _VOLUNTEER = ("志愿者", "义工", "volunteer")
 _STAFF = ("社工", "工作人员", "社区干部", "social worker", "staff")
 _ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
 _CHILDREN = ("儿童", "孩子", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
-_AUDIENCE = ("参加", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
+_AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
              "吸引", "人次", "参会", "took part", "attended", "joined", "residents", "people",
              "villagers", "participants", "served")
 
 
+#: The nouns after 个 that make it a count of people ("来了25个小朋友").
+_PEOPLE_NOUNS = ("小朋友", "孩子", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
+                 "青少年", "娃")
 _CAME = ("参加", "参与", "参训", "到场", "观看", "came", "attended", "took part", "joined")
 
 
@@ -242,11 +245,46 @@ def _role(c: _Count, kind: str | None) -> str | None:
         if c.unit in ("children", "kids", "pupils", "students") or any(
                 w in near_before[-4:] + near_after[:2] for w in _CHILDREN):
             return "children"
+    if c.unit == "个" and any(c.after.startswith(w) for w in _PEOPLE_NOUNS):
+        strong = any(w in c.before.lower() + c.after[:8].lower() for w in _AUDIENCE + _CAME)
+        return "audience" if strong else "people"
     if c.unit in _PERSON_UNITS or c.unit in ("elderly", "seniors", "children", "kids",
-                                             "pupils", "students"):
+                                             "pupils", "students", "minors", "teenagers",
+                                             "youngsters"):
         strong = any(w in c.before.lower() + c.unit + c.after[:6].lower() for w in _AUDIENCE)
         return "audience" if strong else "people"
     return None
+
+
+_JOIN = "和及与、跟或/&"
+
+
+def _group(c: _Count, groups: dict) -> str | None:
+    """Whom a count is of ("elderly", "children") when a group's word is right before the
+    number or right after it; None when no group, or when it joins two ("老人和儿童共30人")."""
+    before = c.before.rstrip("：:的了共计约 ").lower()
+    after, source = c.after.lower(), c.source.lower()
+    for group, words in groups.items():
+        for w in words:
+            w = w.lower()
+            if before.endswith(w):
+                if before[:-len(w)][-1:] and before[:-len(w)][-1] in _JOIN:
+                    return None
+                return group
+            i = after.find(w)
+            if 0 <= i <= 4 and not any(j in after[:i] for j in _JOIN):
+                return group
+            if w.isascii() and w in source:
+                return group
+    return None
+
+
+def _group_count(counts: list[_Count], roles: list[str | None], groups: dict, group: str,
+                 only=None) -> tuple[Found | None, list[Found]]:
+    """The one count of a group of people (``only``: a test on its clause), or the candidates."""
+    return _one([Found(c.value, c.source, c.approximate) for c, r in zip(counts, roles)
+                 if r in ("audience", "people", None) and _group(c, groups) == group
+                 and (r is not None or c.unit == "户") and (only is None or only(c))])
 
 
 def _one(cands: list[Found]) -> tuple[Found | None, list[Found]]:
@@ -293,7 +331,8 @@ _DATEISH_RE = re.compile(f"^(?:{_DATE_RE.pattern})|(?:上午|下午|晚上|中�
 _TITLE_VERB_RE = re.compile(r"(?:组织开展|开展|举办|举行|召开)(?:了)?")
 _TITLE_CUT_RE = re.compile(r"[，。,；;！!？?\n]|(?<=活动)")
 _EN_TITLE_RE = re.compile(
-    r"\b(?:held|organi[sz]ed|ran|hosted|gave|did|carried out|ran)\s+(?:an?\s+|the\s+|our\s+)?"
+    r"\b(?:held|organi[sz]ed|ran|hosted|gave|did|carried out|joined|attended|took part in)"
+    r"\s+(?:an?\s+|the\s+|our\s+)?"
     r"(?P<t>.+?)(?=\s+(?:at|in|on|with|yesterday|today|last)\b|[,.;]|$)", re.I)
 _QUOTED_RE = re.compile(r"[“\"「『《](?P<q>[^”\"」』》]{2,30})[”\"」』》]")
 
@@ -440,8 +479,8 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     counts = _counts(text)
     roles: dict[str, list[Found]] = {}
-    for c in counts:
-        r = _role(c, kind)
+    role_of = [_role(c, kind) for c in counts]
+    for c, r in zip(counts, role_of):
         if r:
             roles.setdefault(r, []).append(Found(c.value, c.source, c.approximate))
     audience = roles.get("audience", []) + roles.get("people", [])
@@ -474,6 +513,23 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["volunteers"] = one
         elif many:
             unsure["volunteers"] = many
+        # of those present, the minors (children line) or the elderly visited at home
+        # (elderly line): only a count said to be of them, never the whole audience
+        visits = data.get("visits", {}).get("words", [])
+        line_read = v.get("action_line")
+        asked = {"children": ("minors", None),
+                 "elderly": ("elderly_visited",
+                             lambda c: bool(_hits(c.before + c.source + c.after,
+                                                  (c.before + c.source + c.after).lower(),
+                                                  visits)))}
+        if line_read and line_read.value in asked:
+            name, only = asked[line_read.value]
+            one, many = _group_count(counts, role_of, data.get("groups", {}), line_read.value,
+                                     only)
+            if one:
+                v[name] = one
+            elif many:
+                unsure[name] = many
 
     if kind in ("activity", "xinfeng"):
         place = _place(text)

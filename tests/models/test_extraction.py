@@ -73,3 +73,29 @@ def test_the_phrases_are_data(tmp_path):
     got = extract("昨天在和平社区开展夕阳活动，参加30人", today=TODAY, data=custom)
     assert got.values["action_line"].value == "elderly"
     assert "action_line" not in extract("昨天在和平社区开展夕阳活动，参加30人", today=TODAY).values
+
+
+def test_minors_and_the_elderly_visited_are_read_only_when_a_count_is_said_to_be_of_them():
+    kids = extract("昨天在胜利社区开展防溺水宣传，未成年人30人参加", today=TODAY).values
+    assert (kids["minors"].value, kids["minors"].source) == (30, "30人")
+    visited = extract("前天在学府社区看望了12位空巢老人", today=TODAY).values
+    assert visited["elderly_visited"].value == 12
+    # the audience is not assumed to be the minors, nor a lecture's elderly to be visits
+    assert "minors" not in extract("昨天在胜利社区开展未成年人防溺水宣传，服务群众30人",
+                                   today=TODAY).values
+    lecture = extract("昨天在和平社区开展老年人健康讲座，参加老人60人", today=TODAY)
+    assert "elderly_visited" not in lecture.values and "elderly_visited" not in lecture.unsure
+
+
+def test_a_count_of_two_groups_together_is_not_taken_for_one_of_them():
+    both = extract("昨天在城南社区开展儿童关爱服务，家长和孩子共40人参加", today=TODAY)
+    assert both.values["participants"].value == 40 and "minors" not in both.values
+    two = extract("昨天在城南社区开展儿童关爱服务，儿童20人，儿童家属15人", today=TODAY)
+    assert two.values["minors"].value == 20 and "participants" in two.unsure
+
+
+def test_yi_lao_yi_xiao_names_two_lines_and_counts_nobody():
+    got = extract("昨天在幸福社区开展一老一小关爱活动，参加居民50人", today=TODAY)
+    assert [f.value for f in got.unsure["action_line"]] == ["elderly", "children"]
+    assert got.values["participants"].value == 50
+    assert not {"minors", "elderly_visited"} & (set(got.values) | set(got.unsure))
