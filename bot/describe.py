@@ -42,6 +42,16 @@ def _text_of(message: Message | None) -> str:
     return (message.text or message.caption or "") if message is not None else ""
 
 
+def _written_on(message: Message, context: BotContext):
+    """The day the message's words were written: a forwarded 工作简讯's own day (its 昨天 is
+    the day before it was posted, not before it was forwarded), else today."""
+    today = context.today()
+    origin = getattr(message, "forward_origin", None)
+    if origin is None or origin.date is None:
+        return today
+    return min(today, origin.date.astimezone(context.clock.tz).date())
+
+
 async def on_text(update: Update, context: BotContext) -> None:
     """A text: an answer when a report is open (the engine's), else a report described."""
     if context.has_open_draft():
@@ -61,8 +71,8 @@ async def on_photo(update: Update, context: BotContext) -> None:
 
 async def _describe(update: Update, context: BotContext, message: Message,
                     kind: str | None = None) -> None:
-    found = extract(_text_of(message), today=context.today(), earliest=earliest_date(),
-                    kind=kind)
+    found = extract(_text_of(message), today=_written_on(message, context),
+                    earliest=earliest_date(), kind=kind)
     if found.kind is None:
         if not found.kinds:
             await no_report(update, context)

@@ -66,6 +66,7 @@ class UpdateMaker:
         location: tuple | None = None,
         reply_to: Any = None,
         entities: list | None = None,
+        forward_origin: dict | None = None,
     ) -> int:
         msg: dict[str, Any] = {
             "message_id": self._next_mid(chat),
@@ -73,6 +74,8 @@ class UpdateMaker:
             "chat": chat.as_chat(),
             "date": int(time.time()),
         }
+        if forward_origin is not None:
+            msg["forward_origin"] = forward_origin
         if text is not None:
             msg["text"] = text
             if entities is not None:

@@ -233,6 +233,16 @@ class FakeUser(ChatView):
     async def send_photo(self, data: bytes, caption: str | None = None) -> int:
         return self.api._user_message(self._chat, self, photo=data, caption=caption)
 
+    async def forward(self, text: str | None = None, *, photo: bytes | None = None,
+                      caption: str | None = None, sender: str = "张社工",
+                      date: int | None = None) -> int:
+        """Forward into the private chat a message ``sender`` posted at ``date`` (Unix time;
+        default now) in another chat: a text, or a photo with a caption."""
+        origin = {"type": "hidden_user", "sender_user_name": sender,
+                  "date": int(time.time()) if date is None else date}
+        return self.api._user_message(self._chat, self, text=text, photo=photo, caption=caption,
+                                      forward_origin=origin)
+
     async def send_document(
         self, data: bytes, file_name: str = "file.bin", mime_type: str = "application/octet-stream",
         caption: str | None = None,

@@ -190,21 +190,28 @@ def _clauses(text: str) -> list[str]:
 
 
 def _counts(text: str) -> list[_Count]:
+    """Every count, with the words around it up to its neighbours in the clause: in
+    "社工2名、志愿者3名" the 3 is the volunteers', not the social workers'."""
     out = []
     for clause in _clauses(text):
+        found = []
         for m in _COUNT_RE.finditer(clause):
             try:
                 value = parsing.parse_int(m.group("num"), "n")
             except ValidationError:
                 continue
-            out.append(_Count(value, m.group(0), bool(
+            found.append((m, value, bool(
                 m.group("hedge") or m.group("post") or (m.group("pre") or "") in
-                ("大约", "大概", "将近", "接近", "超过", "约", "近", "逾")),
-                clause[:m.start()], clause[m.end():], m.group("unit")))
+                ("大约", "大概", "将近", "接近", "超过", "约", "近", "逾")), m.group("unit")))
         for m in _EN_COUNT_RE.finditer(clause):
-            value = int(m.group("num").replace(",", ""))
-            out.append(_Count(value, m.group(0), bool(m.group("pre") or m.group("hedge")),
-                              clause[:m.start()], clause[m.end():], m.group("unit").lower()))
+            found.append((m, int(m.group("num").replace(",", "")),
+                          bool(m.group("pre") or m.group("hedge")), m.group("unit").lower()))
+        found.sort(key=lambda f: f[0].start())
+        for i, (m, value, approximate, unit) in enumerate(found):
+            start = found[i - 1][0].end() if i else 0
+            end = found[i + 1][0].start() if i + 1 < len(found) else len(clause)
+            out.append(_Count(value, m.group(0), approximate, clause[start:m.start()],
+                              clause[m.end():max(end, m.end())], unit))
     return out
 
 

@@ -2,6 +2,8 @@
 did and gets the draft filled in from it, through the real application and the local Bot API."""
 from __future__ import annotations
 
+import datetime as dt
+
 from models.core.schema import Draft, Photo
 
 from tests.botkit import TODAY, draft_of, reports_of
@@ -72,6 +74,41 @@ async def test_a_photo_with_a_caption_stores_the_photo_too(bot_app):
     await dan.press("Submit")
     [report] = reports_of(dan)
     assert report.values["photos"] == 1
+    assert Photo.select().where(Photo.report == report).count() == 1
+
+
+def posted_on(day: dt.date) -> int:
+    """Unix time of noon (Beijing time) on ``day``: when a forwarded message was posted."""
+    return int(dt.datetime(day.year, day.month, day.day, 4, tzinfo=dt.timezone.utc).timestamp())
+
+
+#: A 工作简讯 as posted in a work group, forwarded to the bot: it states every required field.
+BULLETIN = ("【工作简讯】昨天上午，胜利社区在社区活动室开展未成年人防溺水安全讲座，社工2名、"
+            "志愿者3名参与，参加儿童25人。")
+
+
+async def test_a_forwarded_bulletin_reads_its_dates_from_the_day_it_was_posted(bot_app):
+    kai = bot_app.chat("kai")
+    posted = TODAY - dt.timedelta(days=3)
+    await kai._step("(forward)", kai.user.forward(BULLETIN, date=posted_on(posted)))
+    assert "Understood from your message:" in kai.last
+    assert "Please check your report" in kai.last  # straight to the card: nothing asked
+    await kai.press("Submit")
+    [report] = reports_of(kai)
+    # 昨天 is the day before it was posted, not before it was forwarded
+    assert report.values["date"] == (posted - dt.timedelta(days=1)).isoformat()
+    assert (report.values["participants"], report.values["minors"]) == (25, 25)
+    assert report.values["volunteers"] == 3 and report.values["place"] == "社区活动室"
+
+
+async def test_a_forwarded_photo_with_a_caption_stores_the_photo_too(bot_app):
+    lan = bot_app.chat("lan")
+    await lan._step("(forwarded photo)", lan.user.forward(photo=jpeg(3), caption=BULLETIN,
+                                                         date=posted_on(TODAY)))
+    assert "Please check your report" in lan.last
+    await lan.press("Submit")
+    [report] = reports_of(lan)
+    assert report.values["photos"] == 1 and report.values["date"] == "2026-11-22"
     assert Photo.select().where(Photo.report == report).count() == 1
 
 
