@@ -50,6 +50,7 @@ BUTTONS = {
     cb.EDIT_FIELD: engine.on_edit_field,
     cb.CARD: engine.on_card,
     cb.CANCEL: engine.cancel,
+    cb.SOURCES: engine.on_sources,
     cb.LANG: commands.on_lang,
     cb.FIX: engine.on_fix,
 }

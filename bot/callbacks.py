@@ -25,6 +25,7 @@ EDIT = "ed"  # ed                             list the fields to edit
 EDIT_FIELD = "ef"  # ef:<field>
 CARD = "card"  # card                         back to the confirmation card
 CANCEL = "x"  # x                             discard the draft
+SOURCES = "src"  # src:<1|0>                  show (1) or hide (0) the card's source phrases
 LANG = "lang"  # lang:<locale>
 FIX = "fix"  # fix:<report uid>[:y]           correct a rejected report (y: discard the draft)
 

@@ -14,9 +14,10 @@ from models.reports.filing import (discard_draft, draft_from_report, save_draft,
 
 from . import callbacks as cb
 from . import keyboards as kb
-from .chat import answer, send, settle, swap_buttons
+from .chat import answer, ask_in_place, send, settle, swap_buttons
 from .context import BotContext
-from .questions import ask, current_field, kind_of, settle_skipped
+from .questions import (SOURCES_MARK, ask, card_keyboard, current_field, kind_of,
+                        settle_skipped, sources_of, sources_text)
 
 log = logging.getLogger("bot.engine")
 
@@ -101,7 +102,32 @@ async def on_edit(update: Update, context: BotContext) -> None:
         return
     kind = kind_of(draft)
     await answer(update)
-    await swap_buttons(update, kb.edit_fields(kind.visible_fields(draft.answers), context.t))
+    markup = kb.edit_fields(kind.visible_fields(draft.answers), context.t)
+    text = update.callback_query.message.text or ""
+    if SOURCES_MARK in text:  # going on hides the sources
+        await ask_in_place(update, context, text.split(SOURCES_MARK, 1)[0], markup, shown="")
+        return
+    await swap_buttons(update, markup)
+
+
+async def on_sources(update: Update, context: BotContext) -> None:
+    """Show (or hide again) under the card the words of the message each value came from."""
+    draft = await _card_draft(update, context)
+    if draft is None:
+        return
+    await answer(update)
+    if draft.step is not None:
+        await settle(update, context)
+        await ask(update, context, draft)
+        return
+    _, args = cb.unpack(update.callback_query.data)
+    show = args == ["1"]
+    found = sources_of(kind_of(draft), draft, context)
+    text = (update.callback_query.message.text or "").split(SOURCES_MARK, 1)[0]
+    if show and found:
+        text += SOURCES_MARK + sources_text(found, context.t)
+    await ask_in_place(update, context, text, card_keyboard(draft, context, sources=show),
+                       shown="")
 
 
 async def on_edit_field(update: Update, context: BotContext) -> None:
@@ -135,7 +161,7 @@ async def on_card(update: Update, context: BotContext) -> None:
     draft.editing = False
     save_draft(draft)
     if on_card and draft.step is None:
-        await swap_buttons(update, kb.card(draft.uid, context.t))
+        await swap_buttons(update, card_keyboard(draft, context))
         return
     await settle(update, context)
     await ask(update, context, draft)

@@ -21,7 +21,7 @@ from models.core.db import database
 from models.core.errors import ValidationError
 from models.core.messages import explain
 from models.core.schema import ReportKind
-from models.extraction import Extraction, extract
+from models.extraction import Extraction, extract, words_of
 from models.forms.kinds import (KindDef, check_answers, earliest_date, options_for,
                                 validate_choice)
 from models.forms.parsing import parse_multi
@@ -32,7 +32,7 @@ from . import callbacks as cb
 from . import engine
 from .chat import _remember_keyboard, answer, close_keyboard, no_report, settle
 from .context import BotContext
-from .questions import ask, show_value
+from .questions import ask, keep_sources, show_value
 
 #: k d:<kind code>: the kind of the message this question replies to.
 KIND = "dk"
@@ -206,4 +206,8 @@ async def _start(update: Update, context: BotContext, kind: KindDef, found: Extr
         draft.step = nxt.name if nxt else None
         draft.update_id = update.update_id
         save_draft(draft)
+    text = _text_of(message)
+    keep_sources(context, draft.uid, {
+        name: (answers[name], words_of(text, got.source))
+        for name, got in found.values.items() if name in answers and got.source})
     await ask(update, context, draft, note=_note(kind, found, answers, context))

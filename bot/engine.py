@@ -29,7 +29,8 @@ from models.reports.filing import (discard_draft, draft_photos, save_draft,
 from . import again
 from . import callbacks as cb
 from . import keyboards as kb
-from .card import cancel, on_card, on_edit, on_edit_field, on_fix, on_submit  # noqa: F401
+from .card import (cancel, on_card, on_edit, on_edit_field, on_fix, on_sources,  # noqa: F401
+                   on_submit)
 from .chat import (answer, ask_in_place, close_keyboard, no_report, send, settle,  # noqa: F401
                    swap_buttons)
 from .context import BotContext

@@ -104,12 +104,19 @@ def question(f: FieldDef, t: Translator, *, options: Sequence[Option] = (), sele
     return Markup(rows) if rows else None
 
 
-def card(draft_uid: str, t: Translator) -> Markup:
-    return Markup([
+def card(draft_uid: str, t: Translator, sources: bool | None = None) -> Markup:
+    """The card's buttons; ``sources``: for a report read from a message, whether the words
+    each value came from are shown (the button hides them) or not (it shows them)."""
+    rows = [
         [Button("✅ " + t.gettext("Submit"), callback_data=cb.pack(cb.SUBMIT, draft_uid))],
         [Button("✏️ " + t.gettext("Edit a field"), callback_data=cb.pack(cb.EDIT)),
          Button("✖ " + t.gettext("Cancel"), callback_data=cb.pack(cb.CANCEL))],
-    ])
+    ]
+    if sources is not None:
+        label = t.gettext("Hide sources") if sources else t.gettext("Show sources")
+        rows.insert(1, [Button("📄 " + label, callback_data=cb.pack(cb.SOURCES,
+                                                                   int(not sources)))])
+    return Markup(rows)
 
 
 def edit_fields(fields: Sequence[FieldDef], t: Translator) -> Markup:

@@ -173,13 +173,48 @@ def question_keyboard(kind: KindDef, draft: Draft, f: FieldDef, t: Translator, l
         can_go_back=previous_field(kind, draft, f) is not None, editing=draft.editing)
 
 
+#: Where the words each value came from begin on a card that shows them.
+SOURCES_MARK = "\n\n📄 "
+
+
+def keep_sources(context: BotContext, draft_uid: str, sources: dict[str, tuple]) -> None:
+    """Remember, for a draft read from a message, each value and the words it came from (in
+    the chat's state, saved with the next message sent: the card's button shows them)."""
+    state = context.chat_state
+    state.data = {**(state.data or {}), "src": {"uid": draft_uid, "f": sources}}
+
+
+def sources_of(kind: KindDef, draft: Draft, context: BotContext) -> list[tuple[FieldDef, str]]:
+    """The fields of the draft still holding the value read from the message, with the words
+    it came from (a value since changed has none)."""
+    kept = (context.chat_state.data or {}).get("src") or {}
+    if kept.get("uid") != draft.uid:
+        return []
+    words = kept.get("f", {})
+    return [(f, words[f.name][1]) for f in kind.visible_fields(draft.answers)
+            if f.name in words and draft.answers.get(f.name) == words[f.name][0]]
+
+
+def sources_text(found: list[tuple[FieldDef, str]], t: Translator) -> str:
+    lines = [t.gettext("Where each value came from:")]
+    lines += [t.gettext("{label}: {value}", label=t.gettext(f.label), value=f"«{words}»")
+              for f, words in found]
+    return "\n".join(lines)
+
+
+def card_keyboard(draft: Draft, context: BotContext, *, sources: bool = False):
+    """The card's buttons, with Show (or Hide) sources for a draft read from a message."""
+    found = sources_of(kind_of(draft), draft, context)
+    return kb.card(draft.uid, context.t, sources if found else None)
+
+
 def render(draft: Draft, context: BotContext, *, error: str | None = None):
     """(text, keyboard) for where the draft stands: its current question, or the card."""
     kind = kind_of(draft)
     t, locale = context.t, context.locale
     f = current_field(kind, draft)
     if f is None:
-        return card_text(kind, draft, t, locale, error=error), kb.card(draft.uid, t)
+        return card_text(kind, draft, t, locale, error=error), card_keyboard(draft, context)
     return (question_text(kind, draft, f, t, locale, error=error),
             question_keyboard(kind, draft, f, t, locale, context.today()))
 

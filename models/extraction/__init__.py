@@ -20,7 +20,7 @@ from models.core.errors import ValidationError
 from models.core.paths import DATA_DIR
 from models.forms import parsing
 
-__all__ = ["Found", "Extraction", "extract", "PHRASES_FILE"]
+__all__ = ["Found", "Extraction", "extract", "words_of", "PHRASES_FILE"]
 
 PHRASES_FILE = DATA_DIR / "extraction.toml"
 
@@ -633,6 +633,19 @@ def _longest_line(text: str, low: str, table: dict) -> tuple[list[str], str]:
             chosen.append(line)
             source = source + "、" + max(hits, key=len)
     return chosen, source
+
+
+def words_of(text: str, phrase: str, width: int = 40) -> str:
+    """The words of the message around ``phrase`` (its clause, at most ``width`` characters
+    either side): what the worker is shown as where a value came from."""
+    text = parsing.normalize(text)
+    at = text.find(phrase)
+    if not phrase or at < 0:
+        return phrase
+    start = max([m.end() for m in _CLAUSE_RE.finditer(text, 0, at)] + [0, at - width])
+    stop = min([m.start() for m in _CLAUSE_RE.finditer(text, at + len(phrase))]
+               + [len(text), at + len(phrase) + width])
+    return text[start:stop].strip()
 
 
 def answers_of(found: Extraction) -> dict:

@@ -112,6 +112,42 @@ async def test_a_forwarded_photo_with_a_caption_stores_the_photo_too(bot_app):
     assert Photo.select().where(Photo.report == report).count() == 1
 
 
+async def test_the_card_shows_on_request_the_words_each_value_came_from(bot_app):
+    mei = bot_app.chat("mei")
+    await mei.send(BULLETIN)
+    assert "📄 Show sources" in mei.keyboard()
+    assert "Where each value came from:" not in mei.last
+    await mei.press("📄 Show sources")
+    shown = mei.last
+    assert "Where each value came from:" in shown
+    assert "Participants: «参加儿童25人»" in shown and "Of whom minors: «参加儿童25人»" in shown
+    assert "Volunteers: «社工2名、志愿者3名参与»" in shown
+    assert "Date: «【工作简讯】昨天上午»" in shown
+    assert "Understood from your message:" in shown  # the note above the card stays
+    assert "📄 Hide sources" in mei.keyboard()
+    await mei.press("📄 Hide sources")
+    assert "Where each value came from:" not in mei.last and "Please check" in mei.last
+    await mei.press("📄 Show sources")
+    await mei.press("✏️ Edit a field")  # going on hides them
+    assert "Where each value came from:" not in mei.last
+    await mei.press("Volunteers")
+    await mei.send("4")
+    await mei.press("📄 Show sources")
+    # a value changed since has no source; the others keep theirs
+    assert "Volunteers: «" not in mei.last and "Participants: «参加儿童25人»" in mei.last
+    await mei.press("Submit")
+    [report] = reports_of(mei)
+    assert report.values["volunteers"] == 4
+
+
+async def test_a_report_not_read_from_a_message_has_no_sources_button(bot_app):
+    nan = bot_app.chat("nan")
+    await nan.send(BULLETIN)
+    await nan.press("✖ Cancel")
+    await nan.send("/report")
+    assert not any("sources" in b for b in nan.keyboard())
+
+
 async def test_a_greeting_is_not_a_report(bot_app):
     erin = bot_app.chat("erin")
     await erin.send("你好")
