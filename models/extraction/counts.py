@@ -1,0 +1,184 @@
+"""The counts and sums a message names (三十余人, 1,200人次, 20 children, 1.5万元, ¥500), each
+with the words around it, and what a count is of (volunteers, staff, the audience, the
+elderly, minors, stories)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from models.core.errors import ValidationError
+from models.forms import parsing
+
+from .found import Found
+
+_NUM = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?[十百千万kw]?"
+        r"|[零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)")
+_COUNT_RE = re.compile(
+    r"(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
+    f"(?P<num>{_NUM})"
+    r"(?P<hedge>余|多|来)?(?P<unit>人次|个|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
+_EN_COUNT_RE = re.compile(
+    r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
+    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:more |local |older |elderly )?"
+    r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
+    r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests)", re.I)
+_MONEY_RE = re.compile(
+    r"(?P<pre>价值|折合|约|共计|共|人民币|¥|￥)?(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万]?"
+    r"|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)(?P<unit>万元|元|块钱|块)")
+_EN_MONEY_RE = re.compile(
+    r"(?P<pre>worth |valued at )?(?:¥|rmb ?|cny ?)(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k>k)?"
+    r"|(?P<pre2>worth |valued at )?(?P<num2>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k2>k)? ?(?:yuan|rmb)",
+    re.I)
+_CLAUSE_RE = re.compile(r"[，。；;！!？?\n]|(?<![0-9]),|,(?![0-9])|\. ")
+
+
+@dataclass(frozen=True)
+class _Count:
+    value: int
+    source: str
+    approximate: bool
+    before: str  # the clause up to the number
+    after: str  # the clause after it
+    unit: str
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE_RE.split(text) if c.strip()]
+
+
+def _counts(text: str) -> list[_Count]:
+    """Every count, with the words around it up to its neighbours in the clause: in
+    "社工2名、志愿者3名" the 3 is the volunteers', not the social workers'."""
+    out = []
+    for clause in _clauses(text):
+        found = []
+        for m in _COUNT_RE.finditer(clause):
+            try:
+                value = parsing.parse_int(m.group("num"), "n")
+            except ValidationError:
+                continue
+            found.append((m, value, bool(
+                m.group("hedge") or m.group("post") or (m.group("pre") or "") in
+                ("大约", "大概", "将近", "接近", "超过", "约", "近", "逾")), m.group("unit")))
+        for m in _EN_COUNT_RE.finditer(clause):
+            found.append((m, int(m.group("num").replace(",", "")),
+                          bool(m.group("pre") or m.group("hedge")), m.group("unit").lower()))
+        found.sort(key=lambda f: f[0].start())
+        for i, (m, value, approximate, unit) in enumerate(found):
+            start = found[i - 1][0].end() if i else 0
+            end = found[i + 1][0].start() if i + 1 < len(found) else len(clause)
+            out.append(_Count(value, m.group(0), approximate, clause[start:m.start()],
+                              clause[m.end():max(end, m.end())], unit))
+    return out
+
+
+_PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents", "participants",
+                 "villagers", "attendees", "guests"}
+_VOLUNTEER = ("志愿者", "义工", "volunteer")
+_STAFF = ("社工", "工作人员", "社区干部", "social worker", "staff")
+_ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
+_CHILDREN = ("儿童", "孩子", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
+_AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
+             "吸引", "人次", "参会", "took part", "attended", "joined", "residents", "people",
+             "villagers", "participants", "served")
+
+
+#: The nouns after 个 that make it a count of people ("来了25个小朋友").
+_PEOPLE_NOUNS = ("小朋友", "孩子", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
+                 "青少年", "娃")
+_CAME = ("参加", "参与", "参训", "到场", "观看", "came", "attended", "took part", "joined")
+
+
+def _role(c: _Count, kind: str | None) -> str | None:
+    """What a count is about: volunteers, staff, elderly, children, stories, the audience."""
+    near_before, near_after = c.before[-8:].lower(), c.after[:8].lower()
+    near = near_before + " " + c.unit + " " + near_after
+    if c.unit in ("篇", "则", "stories") or "故事" in near_after or "故事" in near_before[-4:]:
+        return "stories"
+    if c.unit == "volunteers" or any(w in near for w in _VOLUNTEER):
+        if any(w in near for w in _STAFF):
+            return "staff"
+        return "volunteers"
+    if any(w in near for w in _STAFF):
+        return "staff"
+    clause = (c.before + c.unit + c.after).lower()
+    if kind == "placename" and not any(w in clause for w in _CAME):
+        if c.unit in ("elderly", "seniors") or any(w in near_before[-4:] + near_after[:2]
+                                                    for w in _ELDERLY):
+            return "elderly"
+        if c.unit in ("children", "kids", "pupils", "students") or any(
+                w in near_before[-4:] + near_after[:2] for w in _CHILDREN):
+            return "children"
+    if c.unit == "个" and any(c.after.startswith(w) for w in _PEOPLE_NOUNS):
+        strong = any(w in c.before.lower() + c.after[:8].lower() for w in _AUDIENCE + _CAME)
+        return "audience" if strong else "people"
+    if c.unit in _PERSON_UNITS or c.unit in ("elderly", "seniors", "children", "kids",
+                                             "pupils", "students", "minors", "teenagers",
+                                             "youngsters"):
+        strong = any(w in c.before.lower() + c.unit + c.after[:6].lower() for w in _AUDIENCE)
+        return "audience" if strong else "people"
+    return None
+
+
+_JOIN = "和及与、跟或/&"
+
+
+def _group(c: _Count, groups: dict) -> str | None:
+    """Whom a count is of ("elderly", "children") when a group's word is right before the
+    number or right after it; None when no group, or when it joins two ("老人和儿童共30人")."""
+    before = c.before.rstrip("：:的了共计约 ").lower()
+    after, source = c.after.lower(), c.source.lower()
+    for group, words in groups.items():
+        for w in words:
+            w = w.lower()
+            if before.endswith(w):
+                if before[:-len(w)][-1:] and before[:-len(w)][-1] in _JOIN:
+                    return None
+                return group
+            i = after.find(w)
+            if 0 <= i <= 4 and not any(j in after[:i] for j in _JOIN):
+                return group
+            if w.isascii() and w in source:
+                return group
+    return None
+
+
+def _group_count(counts: list[_Count], roles: list[str | None], groups: dict, group: str,
+                 only=None) -> tuple[Found | None, list[Found]]:
+    """The one count of a group of people (``only``: a test on its clause), or the candidates."""
+    return _one([Found(c.value, c.source, c.approximate) for c, r in zip(counts, roles)
+                 if r in ("audience", "people", None) and _group(c, groups) == group
+                 and (r is not None or c.unit == "户") and (only is None or only(c))])
+
+
+def _one(cands: list[Found]) -> tuple[Found | None, list[Found]]:
+    """The one value the candidates agree on, or the disagreeing candidates."""
+    distinct: dict = {}
+    for f in cands:
+        distinct.setdefault(f.value, f)
+    if len(distinct) == 1:
+        return next(iter(distinct.values())), []
+    return None, list(distinct.values())
+
+
+def _money(text: str) -> list[tuple[str, Found]]:
+    """Amounts in yuan with what they are: ("value", …) after 价值/worth, else ("amount", …)."""
+    out = []
+    for m in _MONEY_RE.finditer(text):
+        try:
+            v = parsing.parse_money(m.group("num") + ("万" if m.group("unit") == "万元" else ""), "m")
+        except ValidationError:
+            continue
+        role = "value" if m.group("pre") in ("价值", "折合") else "amount"
+        out.append((role, Found(str(v), m.group(0), m.group("pre") == "约")))
+    for m in _EN_MONEY_RE.finditer(text):
+        num = (m.group("num") or m.group("num2")).replace(",", "")
+        try:
+            v = parsing.parse_money(num, "m") * (1000 if (m.group("k") or m.group("k2")) else 1)
+        except ValidationError:
+            continue
+        role = "value" if (m.group("pre") or m.group("pre2")) else "amount"
+        out.append((role, Found(str(v.quantize(parsing._CENT)), m.group(0).strip())))
+    return out
+
+

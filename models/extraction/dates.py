@@ -1,0 +1,75 @@
+"""The dates a message names: absolute (11月28日, 2026-11-30, 二〇二六年十二月二日), relative
+(昨天, 上周六, 3天前, 本月3号) and English (yesterday, last Saturday, 28 Nov); a day given as a
+range (12月3日、4日) is not one date."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from models.core.errors import ValidationError
+from models.forms import parsing
+
+from .found import Found
+
+_CN = "零〇一二两三四五六七八九十"
+_DAY = f"(?:[0-9]{{1,2}}|[{_CN}]{{1,3}})"
+_WEEKDAY = r"(?:上上个|上上|上个|上|本|这个|这)?(?:周|星期|礼拜)[一二三四五六日天1-7]"
+_DATE_RE = re.compile(
+    r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
+    f"|(?:[0-9]{{4}}|[0-9]{{2}}|[{_CN}]{{4}})年{_DAY}月{_DAY}[日号]?"
+    r"|(?<![0-9/.])[0-9]{1,2}/[0-9]{1,2}(?![0-9/])"
+    f"|(?<![0-9年]){_DAY}月{_DAY}[日号]"
+    f"|(?:本月|这个月|这月){_DAY}[日号]"
+    f"|大前天|前天|昨天|昨日|今天|今日|{_WEEKDAY}"
+    f"|(?:[0-9]+|[{_CN}]+)天前")
+_RANGE_RE = re.compile(f"\\s*(?:、|至|到|-|—|~|～|和|及)\\s*{_DAY}[日号]")
+_EN_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_EN_DAYS = {d: i for i, d in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_EN_DATE_RE = re.compile(
+    r"\b(yesterday|today)\b"
+    r"|\b(?:last|on|this past) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b([0-9]{1,2})(?:st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* ([0-9]{1,2})(?:st|nd|rd|th)?\b",
+    re.I)
+
+
+def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Found], bool]:
+    """Every date the text names (resolved, distinct), and whether one could not be read."""
+    found: list[Found] = []
+    bad = False
+    for m in _DATE_RE.finditer(text):
+        phrase = m.group(0)
+        if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
+            bad = True
+        expr = re.sub("^(?:本月|这个月|这月)", "", phrase)
+        try:
+            d = parsing.parse_date(expr, "date", today=today, earliest=earliest)
+        except ValidationError:
+            bad = True
+            continue
+        found.append(Found(d.isoformat(), phrase))
+    for m in _EN_DATE_RE.finditer(text):
+        phrase = m.group(0)
+        try:
+            if m.group(1):
+                d = today - dt.timedelta(days=1 if m.group(1).lower() == "yesterday" else 0)
+            elif m.group(2):
+                back = (today.weekday() - _EN_DAYS[m.group(2).lower()]) % 7 or 7
+                d = today - dt.timedelta(days=back)
+            else:
+                day = int(m.group(3) or m.group(6))
+                month = _EN_MONTHS[(m.group(4) or m.group(5)).lower()[:3]]
+                d = dt.date(today.year, month, day)
+                if d > today:
+                    bad = True
+                    continue
+        except ValueError:
+            bad = True
+            continue
+        found.append(Found(d.isoformat(), phrase))
+    distinct: dict[str, Found] = {}
+    for f in found:
+        distinct.setdefault(f.value, f)
+    return list(distinct.values()), bad
