@@ -53,6 +53,13 @@ def _hits(text: str, low: str, words) -> list[str]:
     return [w for w in words if (w in text) or (w.isascii() and w.lower() in low)]
 
 
+def _unless(text: str, words) -> tuple[str, str]:
+    """The text (and its lower case) without the phrases ``words``."""
+    for w in words:
+        text = text.replace(w, " ")
+    return text, text.lower()
+
+
 def _longest_option(text: str, low: str, table: dict) -> tuple[list[str], str]:
     """The options whose longest matched phrase is the longest; and that phrase."""
     best, chosen, source = 0, [], ""
@@ -82,7 +89,7 @@ def _first_option(text: str, low: str, table: dict) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------------------------
 
 _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
-          "公示|修订|讲解|收集")
+          "公示|修订|讲解|收集|搞|邀请|联合")
 _PLACE_RE = re.compile(f"(?:在|于|到)(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?={_VERBS}|，|。|$)")
 _EN_PLACE_RE = re.compile(
     r"\b(?:at|in) (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of|No\.))*)")
@@ -238,7 +245,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     counts = _counts(text)
     roles: dict[str, list[Found]] = {}
-    role_of = [_role(c, kind) for c in counts]
+    role_of = [_role(c, kind, data["roles"]) for c in counts]
     for c, r in zip(counts, role_of):
         if r:
             roles.setdefault(r, []).append(Found(c.value, c.source, c.approximate))
@@ -263,10 +270,11 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         title = _title(text)
         if title:
             v["title"] = title
-        parties = [p for p, words in data["parties"].items() if _hits(text, low, words)]
+        said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)
+                for p, words in data["parties"].items()}
+        parties = [p for p, hits in said.items() if hits]
         if parties:
-            v["parties"] = Found(parties, "、".join(
-                max(_hits(text, low, data["parties"][p]), key=len) for p in parties))
+            v["parties"] = Found(parties, "、".join(max(said[p], key=len) for p in parties))
         one, many = _one(roles.get("volunteers", []))
         if one:
             v["volunteers"] = one

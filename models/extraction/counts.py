@@ -19,7 +19,7 @@ _COUNT_RE = re.compile(
     r"(?P<hedge>余|多|来)?(?P<unit>人次|个|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
-    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:more |local |older |elderly )?"
+    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{3,} )?"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests)", re.I)
 _MONEY_RE = re.compile(
@@ -74,8 +74,6 @@ def _counts(text: str) -> list[_Count]:
 
 _PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents", "participants",
                  "villagers", "attendees", "guests"}
-_VOLUNTEER = ("志愿者", "义工", "volunteer")
-_STAFF = ("社工", "工作人员", "社区干部", "social worker", "staff")
 _ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
 _CHILDREN = ("儿童", "孩子", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
 _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
@@ -85,21 +83,23 @@ _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益
 
 #: The nouns after 个 that make it a count of people ("来了25个小朋友").
 _PEOPLE_NOUNS = ("小朋友", "孩子", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
-                 "青少年", "娃")
+                 "青少年", "娃", "家属", "长者")
 _CAME = ("参加", "参与", "参训", "到场", "观看", "came", "attended", "took part", "joined")
 
 
-def _role(c: _Count, kind: str | None) -> str | None:
-    """What a count is about: volunteers, staff, elderly, children, stories, the audience."""
+def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
+    """What a count is about: volunteers, staff, elderly, children, stories, the audience
+    (``roles``: the words that name volunteers and staff, extraction.toml's)."""
+    volunteer, staff = roles["volunteers"], roles["staff"]
     near_before, near_after = c.before[-8:].lower(), c.after[:8].lower()
     near = near_before + " " + c.unit + " " + near_after
     if c.unit in ("篇", "则", "stories") or "故事" in near_after or "故事" in near_before[-4:]:
         return "stories"
-    if c.unit == "volunteers" or any(w in near for w in _VOLUNTEER):
-        if any(w in near for w in _STAFF):
+    if c.unit == "volunteers" or any(w in near for w in volunteer):
+        if any(w in near for w in staff):
             return "staff"
         return "volunteers"
-    if any(w in near for w in _STAFF):
+    if any(w in near for w in staff):
         return "staff"
     clause = (c.before + c.unit + c.after).lower()
     if kind == "placename" and not any(w in clause for w in _CAME):
@@ -132,7 +132,9 @@ def _group(c: _Count, groups: dict) -> str | None:
         for w in words:
             w = w.lower()
             if before.endswith(w):
-                if before[:-len(w)][-1:] and before[:-len(w)][-1] in _JOIN:
+                head = before[:-len(w)]
+                if head[-1:] and head[-1] in _JOIN and any(
+                        head[:-1].endswith(x) for x in _PEOPLE_NOUNS):
                     return None
                 return group
             i = after.find(w)

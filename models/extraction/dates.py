@@ -18,10 +18,16 @@ _DATE_RE = re.compile(
     r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
     f"|(?:[0-9]{{4}}|[0-9]{{2}}|[{_CN}]{{4}})年{_DAY}月{_DAY}[日号]?"
     r"|(?<![0-9/.])[0-9]{1,2}/[0-9]{1,2}(?![0-9/])"
+    # 12.3 only where a date stands (at a clause's start, before 在/上午/日…): not 1.5万, 3.5小时
+    r"|(?<![0-9.])(?:1[0-2]|0?[1-9])\.(?:[12][0-9]|3[01]|0?[1-9])"
+    r"(?=[日号在于,，:：\s(（]|上午|下午|晚|早|中午|$)"
     f"|(?<![0-9年]){_DAY}月{_DAY}[日号]"
     f"|(?:本月|这个月|这月){_DAY}[日号]"
-    f"|大前天|前天|昨天|昨日|今天|今日|{_WEEKDAY}"
+    f"|大前天|前天|昨天|昨日|今天|今日|{_WEEKDAY}|(?:昨|今|前)(?:晚|早|夜|儿)"
     f"|(?:[0-9]+|[{_CN}]+)天前")
+#: A weekday in brackets after a date says the same day again: 11月29号（周日）.
+_SAME_DAY_RE = re.compile(r"[（(](?:周|星期|礼拜)[一二三四五六日天1-7][)）]")
+_SPOKEN_RE = re.compile("^(昨|今|前)(?:晚|早|夜|儿)$")  # 昨晚, 今早: 昨天, 今天
 _RANGE_RE = re.compile(f"\\s*(?:、|至|到|-|—|~|～|和|及)\\s*{_DAY}[日号]")
 _EN_MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
@@ -39,11 +45,12 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
     """Every date the text names (resolved, distinct), and whether one could not be read."""
     found: list[Found] = []
     bad = False
+    text = _SAME_DAY_RE.sub("", text)
     for m in _DATE_RE.finditer(text):
         phrase = m.group(0)
         if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
             bad = True
-        expr = re.sub("^(?:本月|这个月|这月)", "", phrase)
+        expr = _SPOKEN_RE.sub(r"\1天", re.sub("^(?:本月|这个月|这月)", "", phrase))
         try:
             d = parsing.parse_date(expr, "date", today=today, earliest=earliest)
         except ValidationError:
