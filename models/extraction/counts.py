@@ -13,13 +13,14 @@ from .found import Found
 
 _NUM = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?[十百千万kw]?"
         r"|[零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)")
+# 几十人, 数十人 name no number: never read as 十人
 _COUNT_RE = re.compile(
-    r"(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
-    f"(?P<num>{_NUM})"
-    r"(?P<hedge>余|多|来)?(?P<unit>人次|个|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
+    r"(?<![几数好])(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
+    f"(?<![几数好])(?P<num>{_NUM})"
+    r"(?P<hedge>余|多|来|几)?(?P<unit>人次|个|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
-    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{3,} )?"
+    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{3,} ){0,2}"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests)", re.I)
 _MONEY_RE = re.compile(
@@ -109,7 +110,8 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         if c.unit in ("children", "kids", "pupils", "students") or any(
                 w in near_before[-4:] + near_after[:2] for w in _CHILDREN):
             return "children"
-    if c.unit == "个" and any(c.after.startswith(w) for w in _PEOPLE_NOUNS):
+    if c.unit == "个" and (any(c.after.startswith(w) for w in _PEOPLE_NOUNS) or any(
+            c.before.rstrip("有的共计约是 ").endswith(w) for w in _PEOPLE_NOUNS)):
         strong = any(w in c.before.lower() + c.after[:8].lower() for w in _AUDIENCE + _CAME)
         return "audience" if strong else "people"
     if c.unit in _PERSON_UNITS or c.unit in ("elderly", "seniors", "children", "kids",
@@ -126,7 +128,7 @@ _JOIN = "和及与、跟或/&"
 def _group(c: _Count, groups: dict) -> str | None:
     """Whom a count is of ("elderly", "children") when a group's word is right before the
     number or right after it; None when no group, or when it joins two ("老人和儿童共30人")."""
-    before = c.before.rstrip("：:的了共计约 ").lower()
+    before = c.before.rstrip("：:的了共计约有是 ").lower()
     after, source = c.after.lower(), c.source.lower()
     for group, words in groups.items():
         for w in words:

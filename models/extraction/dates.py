@@ -22,7 +22,7 @@ _DATE_RE = re.compile(
     r"|(?<![0-9.])(?:1[0-2]|0?[1-9])\.(?:[12][0-9]|3[01]|0?[1-9])"
     r"(?=[日号在于,，:：\s(（]|上午|下午|晚|早|中午|$)"
     f"|(?<![0-9年]){_DAY}月{_DAY}[日号]"
-    f"|(?:本月|这个月|这月){_DAY}[日号]"
+    f"|(?:本月|这个月|这月|上个月|上月){_DAY}[日号]"
     f"|大前天|前天|昨天|昨日|今天|今日|{_WEEKDAY}|(?:昨|今|前)(?:晚|早|夜|儿)"
     f"|(?:[0-9]+|[{_CN}]+)天前")
 #: A weekday in brackets after a date says the same day again: 11月29号（周日）.
@@ -51,6 +51,13 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
         if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
             bad = True
         expr = _SPOKEN_RE.sub(r"\1天", re.sub("^(?:本月|这个月|这月)", "", phrase))
+        if expr.startswith(("上个月", "上月")):  # 上个月28号: that day of the month before
+            before = today.replace(day=1) - dt.timedelta(days=1)
+            try:
+                day = parsing.parse_int(expr.split("月", 1)[1][:-1], "date")
+            except ValidationError:
+                day = 0
+            expr = f"{before.year}-{before.month:02d}-{day:02d}"
         try:
             d = parsing.parse_date(expr, "date", today=today, earliest=earliest)
         except ValidationError:

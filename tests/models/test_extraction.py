@@ -99,3 +99,17 @@ def test_yi_lao_yi_xiao_names_two_lines_and_counts_nobody():
     assert [f.value for f in got.unsure["action_line"]] == ["elderly", "children"]
     assert got.values["participants"].value == 50
     assert not {"minors", "elderly_visited"} & (set(got.values) | set(got.unsure))
+
+
+def test_a_count_that_names_no_number_is_asked_not_read_as_ten():
+    for vague in ("几十人", "数十人"):
+        got = extract(f"昨天在和平社区开展敬老服务，服务老人{vague}", today=TODAY)
+        assert "participants" not in got.values, vague
+    hedged = extract("昨天在和平社区开展敬老服务，来了三十几个老人", today=TODAY).values
+    assert (hedged["participants"].value, hedged["participants"].approximate) == (30, True)
+
+
+def test_last_months_day_is_read_across_the_new_year():
+    got = extract("上个月28号在锦绣社区开展了敬老活动", today=dt.date(2027, 1, 5))
+    assert got.values["date"].value == "2026-12-28"
+    assert "date" in extract("上月31号在锦绣社区开展了敬老活动", today=TODAY).unsure
