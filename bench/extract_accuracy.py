@@ -88,9 +88,12 @@ def report(path: Path, title: str) -> None:
     per_field: Counter = Counter()
     right: Counter = Counter()
     kinds_right = straight = complete = 0
+    steps: Counter = Counter()  # activity reports: answers after the message, Submit included
     for m in messages:
         got = extract(m["text"], today=today)
         wrong = problems(m, got, fields)
+        if m.get("complete") and m["kind"] == "activity" and got.kind == "activity":
+            steps[len(missing(fields["activity"], answers_of(got))) + len(got.unsure) + 1] += 1
         kinds_right += not any(w.startswith(("kind", "kinds")) for w in wrong)
         if m.get("complete"):
             complete += 1
@@ -106,6 +109,12 @@ def report(path: Path, title: str) -> None:
         print(f"{name:<16} {right[name]:>7} {per_field[name]:>5} {right[name] / per_field[name]:>7.1%}")
     print(f"kind read right (or asked with the right candidates): {kinds_right}/{len(messages)}"
           f" = {kinds_right / len(messages):.1%}")
+    if steps:
+        n = sum(steps.values())
+        print("activity reports that state everything, answers after the message (Submit"
+              " included): " + ", ".join(f"{k}: {steps[k]}" for k in sorted(steps))
+              + f"; ≤ 2 for {sum(v for k, v in steps.items() if k <= 2)}/{n}"
+              + f", mean {sum(k * v for k, v in steps.items()) / n:.2f}")
     share = straight / complete if complete else 0.0
     print(f"straight to a correct card: {straight}/{complete} = {share:.1%}  (aim ≥ {AIM:.0%}:"
           f" {'met' if share >= AIM else 'NOT met'})")

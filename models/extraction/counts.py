@@ -22,7 +22,11 @@ _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
     r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{3,} ){0,2}"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
-    r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests)", re.I)
+    r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
+    r"|attended|came|joined|turned up|showed up)", re.I)
+#: 参加人数30, 服务人数：约50: a count whose unit is the label before it
+_LABEL_COUNT_RE = re.compile(
+    f"人数[:：为是]?(?P<pre>约|共|共计|大约)?\\s*(?P<num>{_NUM})(?![0-9.,万千百十人名位个])")
 _MONEY_RE = re.compile(
     r"(?P<pre>价值|折合|约|共计|共|人民币|¥|￥)?(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万]?"
     r"|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)(?P<unit>万元|元|块钱|块)")
@@ -61,6 +65,12 @@ def _counts(text: str) -> list[_Count]:
             found.append((m, value, bool(
                 m.group("hedge") or m.group("post") or (m.group("pre") or "") in
                 ("大约", "大概", "将近", "接近", "超过", "约", "近", "逾")), m.group("unit")))
+        for m in _LABEL_COUNT_RE.finditer(clause):
+            try:
+                value = parsing.parse_int(m.group("num"), "n")
+            except ValidationError:
+                continue
+            found.append((m, value, bool(m.group("pre") in ("约", "大约")), "人"))
         for m in _EN_COUNT_RE.finditer(clause):
             found.append((m, int(m.group("num").replace(",", "")),
                           bool(m.group("pre") or m.group("hedge")), m.group("unit").lower()))
@@ -74,7 +84,8 @@ def _counts(text: str) -> list[_Count]:
 
 
 _PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents", "participants",
-                 "villagers", "attendees", "guests"}
+                 "villagers", "attendees", "guests", "attended", "came", "joined", "turned up",
+                 "showed up"}
 _ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
 _CHILDREN = ("儿童", "孩子", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
 _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
@@ -110,6 +121,8 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         if c.unit in ("children", "kids", "pupils", "students") or any(
                 w in near_before[-4:] + near_after[:2] for w in _CHILDREN):
             return "children"
+    if "其中" in c.before:  # 参加居民50人，其中儿童20人: a part of the count before
+        return "part"
     if c.unit == "个" and (any(c.after.startswith(w) for w in _PEOPLE_NOUNS) or any(
             c.before.rstrip("有的共计约是 ").endswith(w) for w in _PEOPLE_NOUNS)):
         strong = any(w in c.before.lower() + c.after[:8].lower() for w in _AUDIENCE + _CAME)
@@ -151,7 +164,7 @@ def _group_count(counts: list[_Count], roles: list[str | None], groups: dict, gr
                  only=None) -> tuple[Found | None, list[Found]]:
     """The one count of a group of people (``only``: a test on its clause), or the candidates."""
     return _one([Found(c.value, c.source, c.approximate) for c, r in zip(counts, roles)
-                 if r in ("audience", "people", None) and _group(c, groups) == group
+                 if r in ("audience", "people", "part", None) and _group(c, groups) == group
                  and (r is not None or c.unit == "户") and (only is None or only(c))])
 
 
