@@ -89,8 +89,12 @@ def _first_option(text: str, low: str, table: dict) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------------------------
 
 _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
-          "公示|修订|讲解|收集|搞|邀请|联合")
-_PLACE_RE = re.compile(f"(?:在|于|到)(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?={_VERBS}|，|。|$)")
+          "公示|修订|讲解|收集|搞|邀请|联合|共开展|共组织|共举办|先后|分别")
+_PLACE_RE = re.compile(
+    f"(?:在|于|到)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})|，|。|,|;|$)")
+#: A labelled form's lines: 活动名称：… / 地点：…
+_LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
+             "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
 _EN_PLACE_RE = re.compile(
     r"\b(?:at|in) (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of|No\.))*)")
 _DATEISH_RE = re.compile(f"^(?:{_DATE_RE.pattern})|(?:上午|下午|晚上|中午|早上|傍晚)")
@@ -103,7 +107,15 @@ _EN_TITLE_RE = re.compile(
 _QUOTED_RE = re.compile(r"[“\"「『《](?P<q>[^”\"」』》]{2,30})[”\"」』》]")
 
 
+def _labelled(text: str, name: str) -> Found | None:
+    m = _LABEL_RE[name].search(text)
+    return Found(m.group("v").strip(), m.group(0)) if m else None
+
+
 def _place(text: str) -> Found | None:
+    found = _labelled(text, "place")
+    if found:
+        return found
     for m in _PLACE_RE.finditer(text):
         p = _DATEISH_RE.sub("", m.group("p")).strip()
         p = re.sub(r"^(?:在|于)", "", p)
@@ -117,6 +129,9 @@ def _place(text: str) -> Found | None:
 
 
 def _title(text: str) -> Found | None:
+    found = _labelled(text, "title")
+    if found:
+        return found
     m = _TITLE_VERB_RE.search(text)
     if m:
         rest = text[m.end():]
@@ -197,10 +212,19 @@ def _place_names(text: str) -> Found | None:
 # The whole message
 # --------------------------------------------------------------------------------------------
 
+def _lines(text: str) -> str:
+    """The text normalised (full-width digits, spaces), its line breaks kept as clause breaks:
+    a labelled form's lines (地点：… / 参加人数：…) are separate clauses."""
+    return parsing.normalize(re.sub(r"\s*\n\s*", "；", text.strip()))
+
+
 def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
     scores = []
     for code, spec in data["kinds"].items():
-        hits = _maximal(_hits(text, low, spec["phrases"]))
+        words = spec["phrases"]
+        if code == "activity":  # whatever names an activity's type names an activity
+            words = [*words, *(w for ws in data["activity_types"].values() for w in ws)]
+        hits = _maximal(_hits(text, low, words))
         if hits:
             scores.append((code, spec.get("weight", 1) * len(hits)))
     scores.sort(key=lambda s: -s[1])
@@ -219,7 +243,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             kind: str | None = None, data: dict | None = None) -> Extraction:
     """Read a worker's message. ``kind`` when the worker already chose it."""
     data = data or phrases()
-    text = parsing.normalize(text)
+    text = _lines(text)
     low = text.lower()
 
     scores = _kinds(text, low, data)
@@ -398,7 +422,7 @@ def _longest_line(text: str, low: str, table: dict) -> tuple[list[str], str]:
 def words_of(text: str, phrase: str, width: int = 40) -> str:
     """The words of the message around ``phrase`` (its clause, at most ``width`` characters
     either side): what the worker is shown as where a value came from."""
-    text = parsing.normalize(text)
+    text = _lines(text)
     at = text.find(phrase)
     if not phrase or at < 0:
         return phrase

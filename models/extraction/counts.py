@@ -153,7 +153,8 @@ def _group(c: _Count, groups: dict) -> str | None:
                     return None
                 return group
             i = after.find(w)
-            if 0 <= i <= 4 and not any(j in after[:i] for j in _JOIN):
+            if 0 <= i <= 4 and not any(j in after[:i] for j in _JOIN + "(（") \
+                    and "其中" not in after[:i]:
                 return group
             if w.isascii() and w in source:
                 return group
