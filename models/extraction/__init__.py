@@ -196,8 +196,13 @@ def _milestone_name(text: str) -> Found | None:
     return None
 
 
+_EVENT_AFTER_RE = re.compile(r"进校园|进社区|进小区|主题|活动|宣传|讲座|展览|分享会|讲述会|故事会")
+
+
 def _place_names(text: str) -> Found | None:
-    quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)]
+    # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
+    quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)
+              if not _EVENT_AFTER_RE.match(text, m.end())]
     if quoted:
         return Found("、".join(quoted), "、".join(f"“{q}”" for q in quoted))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5、]{2,60}?)等(?:[0-9一二两三四五六七八九十]+个)?(?:老)?地名",
