@@ -1,6 +1,7 @@
 """How well models.extraction reads workers' messages: the corpus tests/data/messages.toml.
 
     python bench/extract_accuracy.py [-v] [--held-out]
+    python bench/extract_accuracy.py --file tests/data/messages_heldout2.toml   # one corpus only
 
 Prints, for each field, how many of the messages that state it are read right (a field the
 corpus marks unsure counts right when it is asked, not given a value); the share of kinds
@@ -75,6 +76,9 @@ HELD_OUT = ROOT / "tests" / "data" / "messages_heldout.toml"
 
 
 def main() -> None:
+    if "--file" in sys.argv:  # a further held-out set, read on its own
+        report(Path(sys.argv[sys.argv.index("--file") + 1]).resolve(), "one corpus")
+        return
     report(CORPUS, "the corpus (the spec the extractor was written against)")
     if "--held-out" in sys.argv:  # only to measure, never while tuning: -v would show it
         print()
