@@ -15,26 +15,28 @@ _NUM = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?[十百千万kw]?"
         r"|[零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)")
 # 几十人, 数十人 name no number: never read as 十人
 _COUNT_RE = re.compile(
-    r"(?<![几数好])(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
-    f"(?<![几数好])(?P<num>{_NUM})"
+    r"(?<![几数好第])(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
+    f"(?<![几数好第])(?P<num>{_NUM})"
     r"(?P<hedge>余|多|来|几)?(?P<unit>人次|个|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
-    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{3,} ){0,2}"
+    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,2}"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
+    r"|farmers|members|parents|patients|women|men|families|locals"
     r"|attended|came|joined|turned up|showed up)", re.I)
 #: 参加人数30, 服务人数：约50: a count whose unit is the label before it
 _LABEL_COUNT_RE = re.compile(
     f"人数[:：为是]?(?P<pre>约|共|共计|大约)?\\s*(?P<num>{_NUM})(?![0-9.,万千百十人名位个])")
 _MONEY_RE = re.compile(
-    r"(?P<pre>价值|折合|约|共计|共|人民币|¥|￥)?(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万]?"
-    r"|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)(?P<unit>万元|元|块钱|块)")
+    r"(?P<pre>价值|折合|折价|约|共计|共|人民币|¥|￥)?(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万]?"
+    r"|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)(?P<hedge>多|余|来)?(?P<unit>万元|元|块钱|块)")
 _EN_MONEY_RE = re.compile(
-    r"(?P<pre>worth |valued at )?(?:¥|rmb ?|cny ?)(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k>k)?"
-    r"|(?P<pre2>worth |valued at )?(?P<num2>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k2>k)? ?(?:yuan|rmb)",
+    r"(?P<pre>worth (?:about |around |some |roughly )?|valued at (?:about |around )?)?(?:¥|rmb ?|cny ?)(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k>k)?"
+    r"|(?P<pre2>worth (?:about |around |some |roughly )?|valued at (?:about |around )?)?(?P<num2>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k2>k)? ?(?:yuan|rmb)",
     re.I)
-_CLAUSE_RE = re.compile(r"[，。；;！!？?\n]|(?<![0-9]),|,(?![0-9])|\. ")
+_CLAUSE_RE = re.compile(r"[，。；;！!？?\n]|(?<![0-9]),|,(?![0-9])|\. "
+                        r"|(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     if c.unit in ("篇", "则", "stories") or "故事" in near_after or "故事" in near_before[-4:]:
         return "stories"
     if c.unit == "volunteers" or any(w in near for w in volunteer):
-        if any(w in near for w in staff):
+        if any(w in near for w in staff) and not _volunteer_head(near_before, volunteer):
             return "staff"
         return "volunteers"
     if any(w in near for w in staff):
@@ -136,6 +138,13 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
 
 
 _JOIN = "和及与、跟或/&"
+
+
+def _volunteer_head(before: str, volunteer) -> bool:
+    """Whether the words before a number end with a volunteer word that heads them with no
+    join before it: 心理咨询师志愿者5名 are volunteers, 社工和志愿者共8人 are staff."""
+    before = before.rstrip("：:的了共计约有是 ")
+    return any(before.endswith(w) and not any(j in before for j in _JOIN) for w in volunteer)
 
 
 def _group(c: _Count, groups: dict) -> str | None:
@@ -180,14 +189,17 @@ def _one(cands: list[Found]) -> tuple[Found | None, list[Found]]:
 
 
 def _money(text: str) -> list[tuple[str, Found]]:
-    """Amounts in yuan with what they are: ("value", …) after 价值/worth, else ("amount", …)."""
+    """Amounts in yuan with what they are: ("value", …) after 价值/worth, ("rough", …) for
+    五千多元, else ("amount", …)."""
     out = []
     for m in _MONEY_RE.finditer(text):
         try:
             v = parsing.parse_money(m.group("num") + ("万" if m.group("unit") == "万元" else ""), "m")
         except ValidationError:
             continue
-        role = "value" if m.group("pre") in ("价值", "折合") else "amount"
+        # 五千多元: more than 5,000, the sum itself unsaid ("rough": asked, never stored)
+        role = ("rough" if m.group("hedge") else
+                "value" if m.group("pre") in ("价值", "折合", "折价") else "amount")
         out.append((role, Found(str(v), m.group(0), m.group("pre") == "约")))
     for m in _EN_MONEY_RE.finditer(text):
         num = (m.group("num") or m.group("num2")).replace(",", "")

@@ -34,7 +34,7 @@ _EN_MONTHS = {m: i for i, m in enumerate(
 _EN_DAYS = {d: i for i, d in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 _EN_DATE_RE = re.compile(
-    r"\b(yesterday|today)\b"
+    r"\b(yesterday|today|this (?:morning|afternoon|evening)|tonight|last night)\b"
     r"|\b(?:last|on|this past) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\b([0-9]{1,2})(?:st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* ([0-9]{1,2})(?:st|nd|rd|th)?\b",
@@ -68,7 +68,7 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
         phrase = m.group(0)
         try:
             if m.group(1):
-                d = today - dt.timedelta(days=1 if m.group(1).lower() == "yesterday" else 0)
+                d = today - dt.timedelta(days=m.group(1).lower() in ("yesterday", "last night"))
             elif m.group(2):
                 back = (today.weekday() - _EN_DAYS[m.group(2).lower()]) % 7 or 7
                 d = today - dt.timedelta(days=back)

@@ -1,0 +1,133 @@
+"""What a message names: where it happened (在胜利社区文化广场, at Hebei Street Elderly Care
+Centre, 新民村村民…), the activity's title, the fund, the goods, a milestone's name, the place
+names a talk covered."""
+from __future__ import annotations
+
+import re
+
+from .dates import _DATE_RE, _EN_MONTHS
+from .found import Found
+
+_VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
+          "公示|修订|讲解|收集|搞|邀请|联合|共开展|共组织|共举办|先后|分别")
+_PLACE_RE = re.compile(
+    f"(?:在|于|到)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})|，|。|,|;|$)")
+#: A labelled form's lines: 活动名称：… / 地点：…
+_LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
+             "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
+_EN_PLACE_RE = re.compile(
+    r"\b(?:at|in) (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of|No\.))*)")
+_DATEISH_RE = re.compile(f"^(?:{_DATE_RE.pattern})|(?:上午|下午|晚上|中午|早上|傍晚)")
+_TITLE_VERB_RE = re.compile(r"(?:组织开展|开展|举办|举行|召开)(?:了)?")
+_TITLE_CUT_RE = re.compile(r"[，。,；;！!？?\n]|(?<=活动)")
+_EN_TITLE_RE = re.compile(
+    r"\b(?:held|organi[sz]ed|ran|hosted|gave|did|carried out|joined|attended|took part in)"
+    r"\s+(?:an?\s+|the\s+|our\s+)?"
+    r"(?P<t>.+?)(?=\s+(?:at|in|on|with|yesterday|today|last)\b|[,.;]|$)", re.I)
+_QUOTED_RE = re.compile(r"[“\"「『《](?P<q>[^”\"」』》]{2,30})[”\"」』》]")
+
+
+def _labelled(text: str, name: str) -> Found | None:
+    m = _LABEL_RE[name].search(text)
+    return Found(m.group("v").strip(), m.group(0)) if m else None
+
+
+def _place(text: str) -> Found | None:
+    found = _labelled(text, "place")
+    if found:
+        return found
+    for m in _PLACE_RE.finditer(text):
+        p = _DATEISH_RE.sub("", m.group("p")).strip()
+        p = re.sub(r"^(?:在|于)", "", p)
+        if len(p) >= 2 and not _DATE_RE.fullmatch(p):
+            return Found(p, m.group(0).rstrip("，。"))
+    for m in _EN_PLACE_RE.finditer(text):
+        p = m.group("p").strip()
+        if p.lower() not in {w for w in _EN_MONTHS} and len(p) >= 3:
+            return Found(p, m.group(0))
+    return None
+
+
+def _title(text: str) -> Found | None:
+    found = _labelled(text, "title")
+    if found:
+        return found
+    m = _TITLE_VERB_RE.search(text)
+    if m:
+        rest = text[m.end():]
+        t = _TITLE_CUT_RE.split(rest, maxsplit=1)[0]
+        t = re.sub(r"^(?:了|一场|一次|一期|一堂|一个)+", "", t).strip()
+        if 2 <= len(t) <= 60:
+            return Found(t, m.group(0) + t)
+    m = _EN_TITLE_RE.search(text)
+    if m:
+        t = m.group("t").strip()
+        if 2 <= len(t) <= 60:
+            return Found(t[:1].upper() + t[1:], m.group(0))
+    m = _QUOTED_RE.search(text)
+    if m:
+        return Found(m.group("q"), m.group(0))
+    return None
+
+
+_FUND_STOP = set("向给为入到捐了，。,、在与及 ")
+
+
+def _fund(text: str) -> Found | None:
+    for m in re.finditer("基金(?!会)", text):
+        i = j = m.start()
+        while j > 0 and text[j - 1] not in _FUND_STOP and i - j < 20:
+            j -= 1
+        name = text[j:i + 2]
+        if len(name) > 2:
+            return Found(name, name)
+    m = re.search(r"\b(?:to|into) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* Fund)\b", text)
+    if m:
+        return Found(m.group("f"), m.group(0))
+    return None
+
+
+def _goods(text: str) -> Found | None:
+    m = re.search(r"(?:捐赠|捐助|捐献|捐了|捐给[^，。]{0,12}?)(?:了)?(?P<g>[^，。；;]{2,80})", text)
+    if m:
+        g = re.split(r"[，。；;,]|价值|折合|[约共]?[0-9.]+万?元", m.group("g"))[0].strip("、 ")
+        if g and not re.match(r"^[约共]?[0-9零一二两三四五六七八九十百千万.,]+(?:万元|元|块)", g):
+            return Found(g, m.group(0))
+    m = re.search(r"\bdonated (?P<g>.+?)(?=\s+(?:worth|valued|to|for)\b|[,.;]|$)", text, re.I)
+    if m:
+        return Found(m.group("g").strip(), m.group(0))
+    return None
+
+
+def _milestone_name(text: str) -> Found | None:
+    m = _QUOTED_RE.search(text)
+    if m:
+        return Found(m.group("q"), m.group(0))
+    m = re.search(r"(?P<n>[\u4e00-\u9fa5A-Za-z0-9（）()]{4,40}?(?:工作站|服务站|保护站|康复站|之家|"
+                  r"服务中心|社区|公墓|案例|试点县|试点))(?=正式|顺利|成功|挂牌|揭牌|建成|获评|入选|"
+                  r"被评为|通过|投入|落成|，|。|$)", text)
+    if m:
+        n = re.sub(f"^(?:{_DATE_RE.pattern})", "", m.group("n"))
+        n = re.sub(r"^(?:上午|下午|我们|我|本)", "", n)
+        return Found(n, m.group(0))
+    m = re.search(r"\b(?P<n>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)+)", text)
+    if m:
+        return Found(m.group("n"), m.group(0))
+    return None
+
+
+_EVENT_AFTER_RE = re.compile(r"进校园|进社区|进小区|主题|活动|宣传|讲座|展览|分享会|讲述会|故事会")
+
+
+def _place_names(text: str) -> Found | None:
+    # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
+    quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)
+              if not _EVENT_AFTER_RE.match(text, m.end())]
+    if quoted:
+        return Found("、".join(quoted), "、".join(f"“{q}”" for q in quoted))
+    m = re.search(r"(?P<n>[\u4e00-\u9fa5、]{2,60}?)等(?:[0-9一二两三四五六七八九十]+个)?(?:老)?地名",
+                  text)
+    if m:
+        n = re.sub(r"^.*?(?:讲述|介绍|讲解|讲了|围绕|讲)", "", m.group("n"))
+        return Found(n, m.group(0))
+    return None
