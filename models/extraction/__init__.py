@@ -205,11 +205,16 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["place"] = place
 
     if kind == "xinfeng":
-        opts, src = _longest_option(text, low, data["event_types"])
-        if len(opts) == 1:
-            v["event_type"] = Found(opts[0], src)
-        elif opts:
-            unsure["event_type"] = [Found(o, src) for o in opts]
+        named = {o: max(h, key=len) for o, ws in data["event_types"].items()
+                 if (h := _hits(text, low, ws))}
+        # the council's own meeting is the council's, whatever it settles; a wedding the
+        # council guided names two types: asked
+        if len(named) > 1 and "council" in named and _hits(text, low, data["council_meets"]["words"]):
+            named = {"council": named["council"]}
+        if len(named) == 1:
+            v["event_type"] = Found(*next(iter(named.items())))
+        elif named:
+            unsure["event_type"] = [Found(o, src) for o, src in named.items()]
 
     if kind == "placename":
         setting, src = _first_option(text, low, data["settings"])

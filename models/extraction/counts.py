@@ -23,7 +23,7 @@ _EN_COUNT_RE = re.compile(
     r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,2}"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
-    r"|farmers|members|parents|patients|women|men|families|locals"
+    r"|farmers|members|parents|patients|women|men|locals"
     r"|attended|came|joined|turned up|showed up)", re.I)
 #: 参加人数30, 服务人数：约50: a count whose unit is the label before it
 _LABEL_COUNT_RE = re.compile(
@@ -87,16 +87,17 @@ def _counts(text: str) -> list[_Count]:
 
 _PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents", "participants",
                  "villagers", "attendees", "guests", "attended", "came", "joined", "turned up",
-                 "showed up"}
+                 "showed up", "farmers", "members", "parents", "patients", "women", "men",
+                 "locals"}
 _ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
-_CHILDREN = ("儿童", "孩子", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
+_CHILDREN = ("儿童", "孩子", "小孩", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
 _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
              "吸引", "人次", "参会", "took part", "attended", "joined", "residents", "people",
              "villagers", "participants", "served")
 
 
 #: The nouns after 个 that make it a count of people ("来了25个小朋友").
-_PEOPLE_NOUNS = ("小朋友", "孩子", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
+_PEOPLE_NOUNS = ("小朋友", "孩子", "小孩", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
                  "青少年", "娃", "家属", "长者")
 _CAME = ("参加", "参与", "参训", "到场", "观看", "came", "attended", "took part", "joined")
 

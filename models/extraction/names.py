@@ -11,19 +11,27 @@ from .found import Found
 _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
           "公示|修订|讲解|收集|搞|邀请|联合|共开展|共组织|共举办|先后|分别")
 _PLACE_RE = re.compile(
-    f"(?:在|于|到)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})|，|。|,|;|$)")
+    f"(?P<at>在|于|到|再)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
 _LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
              "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
 _EN_PLACE_RE = re.compile(
     r"\b(?:at|in) (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of|No\.))*)")
+#: What a place's name ends in or holds: 再新康社区儿童之家 is 在 mistyped, 再开展 is not a place.
+_PLACE_WORD_RE = re.compile("社区|小区|村|镇|乡|街道|中心|广场|之家|学校|小学|中学|公园|院|站|馆|室|楼|场|点")
+#: A place named where a clause starts, with no 在 (新民村村民王某某…, 石堰村李大爷去世).
+_LEAD_PLACE_RE = re.compile(
+    r"(?:^|[，,。；;！!？?\s])(?P<p>[\u4e00-\u9fa5]{2,8}?(?:社区|小区|村|镇|乡|街道))(?![委民级两干里])")
+_EN_NAMED_PLACE_RE = re.compile(
+    r"\b(?P<p>(?:[A-Z][\w'’-]* )+(?:Village|Community|Town|Township|Street|Estate|Park|Square"
+    r"|Centre|Center|Library|Hall|School))\b")
 _DATEISH_RE = re.compile(f"^(?:{_DATE_RE.pattern})|(?:上午|下午|晚上|中午|早上|傍晚)")
 _TITLE_VERB_RE = re.compile(r"(?:组织开展|开展|举办|举行|召开)(?:了)?")
 _TITLE_CUT_RE = re.compile(r"[，。,；;！!？?\n]|(?<=活动)")
 _EN_TITLE_RE = re.compile(
     r"\b(?:held|organi[sz]ed|ran|hosted|gave|did|carried out|joined|attended|took part in)"
     r"\s+(?:an?\s+|the\s+|our\s+)?"
-    r"(?P<t>.+?)(?=\s+(?:at|in|on|with|yesterday|today|last)\b|[,.;]|$)", re.I)
+    r"(?P<t>.+?)(?=\s+(?:at|in|on|with|yesterday|today|last)\b|\s+for [0-9]|[,.;]|$)", re.I)
 _QUOTED_RE = re.compile(r"[“\"「『《](?P<q>[^”\"」』》]{2,30})[”\"」』》]")
 
 
@@ -39,12 +47,19 @@ def _place(text: str) -> Found | None:
     for m in _PLACE_RE.finditer(text):
         p = _DATEISH_RE.sub("", m.group("p")).strip()
         p = re.sub(r"^(?:在|于)", "", p)
+        if m.group("at") == "再" and not _PLACE_WORD_RE.search(p):
+            continue
+        if m.group("at") == "到" and (p[0] in "场位达会" or re.search("[0-9]人", p)):
+            continue  # 到场群众约50人
         if len(p) >= 2 and not _DATE_RE.fullmatch(p):
             return Found(p, m.group(0).rstrip("，。"))
     for m in _EN_PLACE_RE.finditer(text):
         p = m.group("p").strip()
         if p.lower() not in {w for w in _EN_MONTHS} and len(p) >= 3:
             return Found(p, m.group(0))
+    m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
+    if m:
+        return Found(m.group("p"), m.group("p"))
     return None
 
 
@@ -93,7 +108,7 @@ def _goods(text: str) -> Found | None:
         g = re.split(r"[，。；;,]|价值|折合|[约共]?[0-9.]+万?元", m.group("g"))[0].strip("、 ")
         if g and not re.match(r"^[约共]?[0-9零一二两三四五六七八九十百千万.,]+(?:万元|元|块)", g):
             return Found(g, m.group(0))
-    m = re.search(r"\bdonated (?P<g>.+?)(?=\s+(?:worth|valued|to|for)\b|[,.;]|$)", text, re.I)
+    m = re.search(r"\b(?:donated|gave|contributed|presented) (?P<g>.+?)(?=\s+(?:worth|valued|to|for)\b|[,.;]|$)", text, re.I)
     if m:
         return Found(m.group("g").strip(), m.group(0))
     return None
@@ -104,8 +119,9 @@ def _milestone_name(text: str) -> Found | None:
     if m:
         return Found(m.group("q"), m.group(0))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5A-Za-z0-9（）()]{4,40}?(?:工作站|服务站|保护站|康复站|之家|"
-                  r"服务中心|社区|公墓|案例|试点县|试点))(?=正式|顺利|成功|挂牌|揭牌|建成|获评|入选|"
-                  r"被评为|通过|投入|落成|，|。|$)", text)
+                  r"服务中心|社区|公墓|案例|试点县|试点|保护点|养老点|服务点|工作点|社工站|社工室|幸福院|"
+                  r"敬老院|综合体|中心))(?=正式|顺利|成功|挂牌|揭牌|建成|获评|入选|被评为|通过|投入|投用|"
+                  r"落成|成立|，|,|。|$)", text)
     if m:
         n = re.sub(f"^(?:{_DATE_RE.pattern})", "", m.group("n"))
         n = re.sub(r"^(?:上午|下午|我们|我|本)", "", n)
@@ -119,12 +135,24 @@ def _milestone_name(text: str) -> Found | None:
 _EVENT_AFTER_RE = re.compile(r"进校园|进社区|进小区|主题|活动|宣传|讲座|展览|分享会|讲述会|故事会")
 
 
+_NAME = "[\u4e00-\u9fa5]{2,8}"
+#: 讲述了青衣江、金鸡关、周公山的地名故事 / 给村民讲安顺场、松林河的由来: two names or more told
+_NAMES_TOLD_RE = re.compile(
+    f"(?:讲述|介绍|讲解|讲|围绕|聊)(?:了)?(?P<n>{_NAME}(?:[、和及与]{_NAME})+)"
+    "的(?:地名故事|地名由来|地名|由来|来历|故事|历史)")
+#: 讲的老地名有老城墙、苍坪山、廊桥: the names listed after 地名有
+_NAMES_LISTED_RE = re.compile(f"地名(?:有|是|包括|包含)[:：]?(?P<n>{_NAME}(?:[、和及与]{_NAME})*)")
+
+
 def _place_names(text: str) -> Found | None:
     # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
     quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)
               if not _EVENT_AFTER_RE.match(text, m.end())]
     if quoted:
         return Found("、".join(quoted), "、".join(f"“{q}”" for q in quoted))
+    m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text)
+    if m:
+        return Found(m.group("n"), m.group(0))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5、]{2,60}?)等(?:[0-9一二两三四五六七八九十]+个)?(?:老)?地名",
                   text)
     if m:
