@@ -225,6 +225,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["place_names"] = names
         for role in ("stories", "elderly", "children"):
             one, many = _one(roles.get(role, []))
+            if not one and not many and role != "stories":
+                # 四年级学生120人听了: the audience, all of them children
+                one, many = _group_count(counts, role_of, data.get("groups", {}), role)
             if one:
                 v[role] = one
             elif many:

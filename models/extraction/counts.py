@@ -23,7 +23,7 @@ _EN_COUNT_RE = re.compile(
     r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,2}"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
-    r"|farmers|members|parents|patients|women|men|locals"
+    r"|farmers|members|parents|patients|women|men|locals|relatives|neighbou?rs|friends"
     r"|attended|came|joined|turned up|showed up)", re.I)
 #: 参加人数30, 服务人数：约50: a count whose unit is the label before it
 _LABEL_COUNT_RE = re.compile(
@@ -88,7 +88,7 @@ def _counts(text: str) -> list[_Count]:
 _PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents", "participants",
                  "villagers", "attendees", "guests", "attended", "came", "joined", "turned up",
                  "showed up", "farmers", "members", "parents", "patients", "women", "men",
-                 "locals"}
+                 "locals", "relatives", "neighbours", "neighbors", "friends"}
 _ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
 _CHILDREN = ("儿童", "孩子", "小孩", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
 _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
@@ -97,9 +97,9 @@ _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益
 
 
 #: The nouns after 个 that make it a count of people ("来了25个小朋友").
-_PEOPLE_NOUNS = ("小朋友", "孩子", "小孩", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
+_PEOPLE_NOUNS = ("小朋友", "孩子", "小孩", "朋友", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
                  "青少年", "娃", "家属", "长者")
-_CAME = ("参加", "参与", "参训", "到场", "观看", "came", "attended", "took part", "joined")
+_CAME = ("参加", "参与", "参训", "到场", "观看", "听了", "听讲", "聆听", "来了", "came", "attended", "took part", "joined")
 
 
 def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
@@ -127,7 +127,7 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     if "其中" in c.before:  # 参加居民50人，其中儿童20人: a part of the count before
         return "part"
     if c.unit == "个" and (any(c.after.startswith(w) for w in _PEOPLE_NOUNS) or any(
-            c.before.rstrip("有的共计约是 ").endswith(w) for w in _PEOPLE_NOUNS)):
+            c.before.rstrip("有的共计约是来了到 ").endswith(w) for w in _PEOPLE_NOUNS)):
         strong = any(w in c.before.lower() + c.after[:8].lower() for w in _AUDIENCE + _CAME)
         return "audience" if strong else "people"
     if c.unit in _PERSON_UNITS or c.unit in ("elderly", "seniors", "children", "kids",

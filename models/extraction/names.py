@@ -9,7 +9,7 @@ from .dates import _DATE_RE, _EN_MONTHS
 from .found import Found
 
 _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
-          "公示|修订|讲解|收集|搞|邀请|联合|共开展|共组织|共举办|先后|分别")
+          "公示|修订|讲解|收集|搞|邀请|联合|开了|开个|共开展|共组织|共举办|先后|分别")
 _PLACE_RE = re.compile(
     f"(?P<at>在|于|到|再)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
@@ -51,6 +51,7 @@ def _place(text: str) -> Found | None:
             continue
         if m.group("at") == "到" and (p[0] in "场位达会" or re.search("[0-9]人", p)):
             continue  # 到场群众约50人
+        p = re.sub("(?<=[坝院家村屋店室楼馆园场区])里$", "", p)  # 院坝里: where, 院坝
         if len(p) >= 2 and not _DATE_RE.fullmatch(p):
             return Found(p, m.group(0).rstrip("，。"))
     for m in _EN_PLACE_RE.finditer(text):
@@ -93,7 +94,7 @@ def _fund(text: str) -> Found | None:
         i = j = m.start()
         while j > 0 and text[j - 1] not in _FUND_STOP and i - j < 20:
             j -= 1
-        name = text[j:i + 2]
+        name = re.sub("^(?:咱们|我们|我|本|该)", "", text[j:i + 2])
         if len(name) > 2:
             return Found(name, name)
     m = re.search(r"\b(?:to|into) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* Fund)\b", text)
@@ -152,7 +153,7 @@ def _place_names(text: str) -> Found | None:
         return Found("、".join(quoted), "、".join(f"“{q}”" for q in quoted))
     m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text)
     if m:
-        return Found(m.group("n"), m.group(0))
+        return Found(re.sub("[和及与]", "、", m.group("n")), m.group(0))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5、]{2,60}?)等(?:[0-9一二两三四五六七八九十]+个)?(?:老)?地名",
                   text)
     if m:
