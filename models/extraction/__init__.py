@@ -234,7 +234,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
                 unsure[role] = many
 
     if kind == "donation":
-        donors, src = _longest_option(text, low, data["donors"])
+        # 某公司通过县慈善会向…捐赠: the donor is the company, not the body it gave through
+        via = re.sub(r"(?:通过|经由|经)[^，。,；;]{1,15}?(?=向|给|为|捐)"
+                     r"|\b(?:through|via) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*", "", text)
+        donors, src = _longest_option(via, via.lower(), data["donors"])
         if len(donors) == 1:
             v["donor_type"] = Found(donors[0], src)
         elif donors:

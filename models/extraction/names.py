@@ -106,7 +106,10 @@ def _fund(text: str) -> Found | None:
 def _goods(text: str) -> Found | None:
     m = re.search(r"(?:捐赠|捐助|捐献|捐了|捐给[^，。]{0,12}?)(?:了)?(?P<g>[^，。；;]{2,80})", text)
     if m:
-        g = re.split(r"[，。；;,]|价值|折合|[约共]?[0-9.]+万?元", m.group("g"))[0].strip("、 ")
+        # 捐赠价值2万元的防寒物资: the goods after their value
+        g = re.sub(r"^(?:价值|折合|折价)?[约共]?[0-9.零一二两三四五六七八九十百千万]+(?:万元|元)的", "",
+                   m.group("g"))
+        g = re.split(r"[，。；;,]|价值|折合|[约共]?[0-9.]+万?元", g)[0].strip("、 ")
         if g and not re.match(r"^[约共]?[0-9零一二两三四五六七八九十百千万.,]+(?:万元|元|块)", g):
             return Found(g, m.group(0))
     m = re.search(r"\b(?:donated|gave|contributed|presented) (?P<g>.+?)(?=\s+(?:worth|valued|to|for)\b|[,.;]|$)", text, re.I)
@@ -121,7 +124,7 @@ def _milestone_name(text: str) -> Found | None:
         return Found(m.group("q"), m.group(0))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5A-Za-z0-9（）()]{4,40}?(?:工作站|服务站|保护站|康复站|之家|"
                   r"服务中心|社区|公墓|案例|试点县|试点|保护点|养老点|服务点|工作点|社工站|社工室|幸福院|"
-                  r"敬老院|综合体|中心))(?=正式|顺利|成功|挂牌|揭牌|建成|获评|入选|被评为|通过|投入|投用|"
+                  r"敬老院|综合体|总站|中心))(?=正式|顺利|成功|挂牌|揭牌|建成|获评|入选|被评为|通过|投入|投用|"
                   r"落成|成立|，|,|。|$)", text)
     if m:
         n = re.sub(f"^(?:{_DATE_RE.pattern})", "", m.group("n"))
