@@ -99,8 +99,10 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
     scores = []
     for code, spec in data["kinds"].items():
         words = spec["phrases"]
-        if code == "activity":  # whatever names an activity's type names an activity
-            words = [*words, *(w for ws in data["activity_types"].values() for w in ws)]
+        # whatever names an activity's type (a custom's event type) names an activity (xinfeng)
+        types = {"activity": "activity_types", "xinfeng": "event_types"}.get(code)
+        if types:
+            words = [*words, *(w for ws in data[types].values() for w in ws)]
         hits = _maximal(_hits(text, low, words))
         if hits:
             scores.append((code, spec.get("weight", 1) * len(hits)))
@@ -108,7 +110,13 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
     particular = [s for s in scores if data["kinds"][s[0]].get("weight", 1) > 1]
+    if not scores and _counts(text) and _hits(text, low, [w for ws in data["lines"].values()
+                                                          for w in ws]):
+        return [("activity", 1)]  # 去金花村看了3个精神障碍患者家庭: a line's people, counted
     return particular or scores
+
+
+_PLURAL_RE = re.compile(r"几个|多个|若干|一批|多家|等|分别|各|\b(?:several|multiple|two|three)\b", re.I)
 
 
 def _maximal(hits: list[str]) -> list[str]:
@@ -285,8 +293,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["count"] = one
         elif many:
             unsure["count"] = many
-        elif name:
-            v["count"] = Found(1, name.source)
+        elif (name or "milestone_type" in v) and not _PLURAL_RE.search(text):
+            # one named, or one of a type (我县获批全省婚俗改革实验区): one
+            v["count"] = Found(1, (name or v["milestone_type"]).source)
     for k in unsure:
         v.pop(k, None)
     return out

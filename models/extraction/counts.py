@@ -20,7 +20,7 @@ _COUNT_RE = re.compile(
     r"(?P<hedge>余|多|来|几)?(?P<unit>人次|个|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
-    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,2}"
+    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,3}"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
     r"|farmers|members|parents|patients|women|men|locals|relatives|neighbou?rs|friends"

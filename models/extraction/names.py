@@ -9,7 +9,7 @@ from .dates import _DATE_RE, _EN_MONTHS
 from .found import Found
 
 _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
-          "公示|修订|讲解|收集|搞|邀请|联合|开了|开个|共开展|共组织|共举办|先后|分别")
+          "公示|修订|讲解|收集|搞|邀请|联合|开了|开个|调解|调节|化解|处理|看了|陪|共开展|共组织|共举办|先后|分别")
 _PLACE_RE = re.compile(
     f"(?P<at>在|于|到|再)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
@@ -51,6 +51,9 @@ def _place(text: str) -> Found | None:
             continue
         if m.group("at") == "到" and (p[0] in "场位达会" or re.search("[0-9]人", p)):
             continue  # 到场群众约50人
+        if "了" in p[2:]:  # 和平小区调节了一起纠纷: the place ends before its verb
+            head = p[:p.index("了", 2) - 2]
+            p = head if _PLACE_WORD_RE.search(head[-2:]) else p
         p = re.sub("(?<=[坝院家村屋店室楼馆园场区])里$", "", p)  # 院坝里: where, 院坝
         if len(p) >= 2 and not _DATE_RE.fullmatch(p):
             return Found(p, m.group(0).rstrip("，。"))
@@ -60,7 +63,9 @@ def _place(text: str) -> Found | None:
             return Found(p, m.group(0))
     m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
     if m:
-        return Found(m.group("p"), m.group("p"))
+        p = re.sub("^(?:去|到|来|在)", "", _DATEISH_RE.sub("", m.group("p")))
+        if len(p) >= 2:
+            return Found(p, m.group("p"))
     return None
 
 
@@ -150,13 +155,13 @@ _NAMES_LISTED_RE = re.compile(f"地名(?:有|是|包括|包含)[:：]?(?P<n>{_NA
 
 def _place_names(text: str) -> Found | None:
     # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
-    quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)
-              if not _EVENT_AFTER_RE.match(text, m.end())]
-    if quoted:
-        return Found("、".join(quoted), "、".join(f"“{q}”" for q in quoted))
     m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text)
     if m:
         return Found(re.sub("[和及与]", "、", m.group("n")), m.group(0))
+    quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)
+              if not _EVENT_AFTER_RE.match(text, m.end()) and "地名" not in m.group("q")]
+    if quoted:
+        return Found("、".join(quoted), "、".join(f"“{q}”" for q in quoted))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5、]{2,60}?)等(?:[0-9一二两三四五六七八九十]+个)?(?:老)?地名",
                   text)
     if m:
