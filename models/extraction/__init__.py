@@ -110,8 +110,10 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
     particular = [s for s in scores if data["kinds"][s[0]].get("weight", 1) > 1]
-    if not scores and _counts(text) and _hits(text, low, [w for ws in data["lines"].values()
-                                                          for w in ws]):
+    if not scores and any(_role(c, None, data["roles"]) in ("audience", "people")
+                          or c.unit in ("户", "家") or "家庭" in c.after[:10]
+                          for c in _counts(text)) \
+            and _hits(text, low, [w for ws in data["lines"].values() for w in ws]):
         return [("activity", 1)]  # 去金花村看了3个精神障碍患者家庭: a line's people, counted
     return particular or scores
 

@@ -17,7 +17,7 @@ _NUM = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?[十百千万kw]?"
 _COUNT_RE = re.compile(
     r"(?<![几数好第])(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
     f"(?<![几数好第])(?P<num>{_NUM})"
-    r"(?P<hedge>余|多|来|几)?(?P<unit>人次|个|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
+    r"(?P<hedge>余|多|来|几)?(?P<unit>人次|个(?!月|多月|小时|钟头|星期|礼拜|季度|工作日)|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
     r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,3}"
@@ -36,7 +36,10 @@ _EN_MONEY_RE = re.compile(
     r"|(?P<pre2>worth (?:about |around |some |roughly )?|valued at (?:about |around )?)?(?P<num2>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k2>k)? ?(?:yuan|rmb)",
     re.I)
 _CLAUSE_RE = re.compile(r"[，。；;！!？?\n]|(?<![0-9]),|,(?![0-9])|\. "
-                        r"|(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])")
+                        # a space between Chinese words is a comma in a quick message (but
+                        # 志愿者 五名, 五名 志愿者: a count and its label)
+                        r"|(?<=[\u4e00-\u9fa5])(?<![零〇一二两三四五六七八九十百千万名位])\s+"
+                        r"(?=[\u4e00-\u9fa5])(?![零〇一二两三四五六七八九十百千万])")
 
 
 @dataclass(frozen=True)

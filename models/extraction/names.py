@@ -49,7 +49,7 @@ def _place(text: str) -> Found | None:
         p = re.sub(r"^(?:在|于)", "", p)
         if m.group("at") == "再" and not _PLACE_WORD_RE.search(p):
             continue
-        if m.group("at") == "到" and (p[0] in "场位达会" or re.search("[0-9]人", p)):
+        if m.group("at") == "到" and (p[0] in "场位达" or re.search("[0-9]人", p)):
             continue  # 到场群众约50人
         if "了" in p[2:]:  # 和平小区调节了一起纠纷: the place ends before its verb
             head = p[:p.index("了", 2) - 2]
@@ -63,8 +63,8 @@ def _place(text: str) -> Found | None:
             return Found(p, m.group(0))
     m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
     if m:
-        p = re.sub("^(?:去|到|来|在)", "", _DATEISH_RE.sub("", m.group("p")))
-        if len(p) >= 2:
+        p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全)", "", _DATEISH_RE.sub("", m.group("p")))
+        if len(re.sub("(?:社区|小区|村|镇|乡|街道)$", "", p)) >= 2:  # not 我们社区
             return Found(p, m.group("p"))
     return None
 
@@ -77,7 +77,8 @@ def _title(text: str) -> Found | None:
     if m:
         rest = text[m.end():]
         t = _TITLE_CUT_RE.split(rest, maxsplit=1)[0]
-        t = re.sub(r"^(?:了|一场|一次|一期|一堂|一个)+", "", t).strip()
+        t = re.sub(r"^(?:了|一场|一次|一期|一堂|一个)+", "", t)
+        t = re.sub(r"^[0-9一二两三四五六七八九十半]+个?(?:小时|钟头|分钟|天)的", "", t).strip()  # 3个小时的
         if 2 <= len(t) <= 60:
             return Found(t, m.group(0) + t)
     m = _EN_TITLE_RE.search(text)
