@@ -40,6 +40,26 @@ def _labelled(text: str, name: str) -> Found | None:
     return Found(m.group("v").strip(), m.group(0)) if m else None
 
 
+#: Where a named unit ends: 姚桥社区广场 / 甘家村妇女之家 / 乌镇镇文化站广场.
+_UNIT_END_RE = re.compile("(?:社区|小区|村|镇|乡|街道|中心|广场|之家|学校|小学|中学|公园|院|站|馆|"
+                          "活动室|室|楼|驿站|凉亭|礼堂|食堂|农场|会场|场|点|基地|口|堂)")
+
+
+_PLACE_TAIL_RE = re.compile("[园坝会墓地场亭房堂厅屋馆田林山河桥街路巷里苑坪湾台口门前旁边]$")
+
+
+def _unit_end(p: str) -> str:
+    """A place is a named unit: what follows its last unit word (办了“邻里百家宴”, 授课, 设摊)
+    is the clause's verb and object, not the place, unless it names no unit word at all."""
+    ends = [m.end() for m in _UNIT_END_RE.finditer(p) if m.end() >= 3]
+    if not ends or ends[-1] == len(p) or re.search("[“\"「《]", p[:ends[-1]]):
+        return p
+    rest = p[ends[-1]:]
+    if _PLACE_TAIL_RE.search(rest) and not re.search("[了“\"「《]", rest):
+        return p  # 村委会, 中心花园, 田坝, 公墓: the unit's own part
+    return p[:ends[-1]]
+
+
 def _place(text: str) -> Found | None:
     found = _labelled(text, "place")
     if found:
@@ -55,6 +75,7 @@ def _place(text: str) -> Found | None:
             head = p[:p.index("了", 2) - 2]
             p = head if _PLACE_WORD_RE.search(head[-2:]) else p
         p = re.sub("(?<=[坝院家村屋店室楼馆园场区])里$", "", p)  # 院坝里: where, 院坝
+        p = _unit_end(p)
         if len(p) >= 2 and not _DATE_RE.fullmatch(p):
             return Found(p, m.group(0).rstrip("，。"))
     for m in _EN_PLACE_RE.finditer(text):
