@@ -93,7 +93,7 @@ _PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents"
                  "showed up", "farmers", "members", "parents", "patients", "women", "men",
                  "locals", "relatives", "neighbours", "neighbors", "friends"}
 _ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
-_CHILDREN = ("儿童", "孩子", "小孩", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
+_CHILDREN = ("儿童", "孩子", "小孩", "娃娃", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
 _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
              "吸引", "人次", "参会", "took part", "attended", "joined", "residents", "people",
              "villagers", "participants", "served")
@@ -113,6 +113,9 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     near = near_before + " " + c.unit + " " + near_after
     if c.unit in ("篇", "则", "stories") or "故事" in near_after or "故事" in near_before[-4:]:
         return "stories"
+    noun = _classified(c, volunteer, staff)
+    if noun:
+        return noun
     if c.unit == "volunteers" or any(w in near for w in volunteer):
         if any(w in near for w in staff) and not _volunteer_head(near_before, volunteer):
             return "staff"
@@ -142,6 +145,33 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
 
 
 _JOIN = "和及与、跟或/&"
+#: Whom a number and its classifier count when a noun follows them (两名精神障碍患者).
+_COUNTED_NOUNS = _PEOPLE_NOUNS + ("患者", "康复者", "病人", "妇女", "孤儿", "对象",
+                                  "师生", "游客", "乡亲", "群众", "老年人", "残疾人")
+
+
+def _classified(c: _Count, volunteer, staff) -> str | None:
+    """数 + 量 + 名: 20名志愿者, 3位社工, 两名精神障碍患者 — a number with a classifier counts
+    the noun right after it (within a few words of modifiers), whatever role noun stands
+    before the verb ahead of it (社工陪同两名患者). None when no noun follows."""
+    if c.unit not in ("名", "位", "个") or not re.match("[\u4e00-\u9fa5]", c.after):
+        return None
+    before = c.before.rstrip("：:的了共计约有是 ").lower()
+    if any(before.endswith(w.lower()) for w in (*volunteer, *staff)):
+        return None  # 志愿者3名带领孩子们: the label before the number counts it
+    after = c.after[:10].lower()
+    best = None
+    for role, words in (("volunteers", volunteer), ("staff", staff), ("people", _COUNTED_NOUNS)):
+        for w in words:
+            i = after.find(w.lower())
+            if 0 <= i <= 4 and not any(j in after[:i] for j in _JOIN + "参在到给为对是的") \
+                    and not after[i + len(w):].startswith(("家庭", "家", "户")):  # 患者家庭
+                if best is None or i < best[0]:
+                    best = (i, role)
+    if best is None or best[1] != "people":
+        return best[1] if best else None
+    strong = any(w in c.before.lower() + c.after[:10].lower() for w in _AUDIENCE + _CAME)
+    return "audience" if strong else "people"
 
 
 def _volunteer_head(before: str, volunteer) -> bool:
