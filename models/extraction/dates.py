@@ -23,6 +23,7 @@ _DATE_RE = re.compile(
     r"(?=[日号在于,，:：\s(（]|上午|下午|晚|早|中午|$)"
     f"|(?:(?<![0-9年])|(?<=今年)){_DAY}月{_DAY}[日号]"
     f"|(?:本月|这个月|这月|上个月|上月){_DAY}[日号]"
+    f"|(?:{_DAY}月|本月|这个月|上个月|上月)(?:最后一天|的最后一天)"
     f"|大前天|前天|昨天|昨日|今天|今日|{_WEEKDAY}|(?:昨|今|前)(?:晚|早|夜|儿)"
     f"|(?:[0-9]+|[{_CN}]+)天前")
 #: A weekday in brackets after a date says the same day again: 11月29号（周日）.
@@ -41,6 +42,25 @@ _EN_DATE_RE = re.compile(
     re.I)
 
 
+_BARE_WEEKDAY_RE = re.compile("(?:周|星期|礼拜)[一二三四五六日天1-7]")
+
+
+def _last_day(expr: str, today: dt.date) -> dt.date:
+    """11月最后一天, 上个月最后一天: the month's last day (a month to come is last year's)."""
+    first = today.replace(day=1)
+    if expr.startswith(("上个月", "上月")):
+        return first - dt.timedelta(days=1)
+    month = today.month if expr.startswith(("本月", "这个月")) else parsing.parse_int(
+        expr.split("月", 1)[0], "date")
+    if not 1 <= month <= 12:
+        raise ValidationError("date", "not_a_date")
+    for year in (today.year, today.year - 1):
+        d = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        if d <= today:
+            return d
+    raise ValidationError("date", "future")
+
+
 def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Found], bool]:
     """Every date the text names (resolved, distinct), and whether one could not be read."""
     found: list[Found] = []
@@ -51,7 +71,7 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
         if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
             bad = True
         expr = _SPOKEN_RE.sub(r"\1天", re.sub("^(?:本月|这个月|这月)", "", phrase))
-        if expr.startswith(("上个月", "上月")):  # 上个月28号: that day of the month before
+        if expr.startswith(("上个月", "上月")) and "最后一天" not in expr:  # 上个月28号: that day of the month before
             before = today.replace(day=1) - dt.timedelta(days=1)
             try:
                 day = parsing.parse_int(expr.split("月", 1)[1][:-1], "date")
@@ -59,10 +79,16 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
                 day = 0
             expr = f"{before.year}-{before.month:02d}-{day:02d}"
         try:
-            d = parsing.parse_date(expr, "date", today=today, earliest=earliest)
+            d = _last_day(expr, today) if "最后一天" in expr else parsing.parse_date(
+                expr, "date", today=today, earliest=earliest)
         except ValidationError:
-            bad = True
-            continue
+            try:  # 周六 said on a Monday: the Saturday just gone, what a report is about
+                if not _BARE_WEEKDAY_RE.fullmatch(expr):
+                    raise
+                d = parsing.parse_date("上" + expr, "date", today=today, earliest=earliest)
+            except ValidationError:
+                bad = True
+                continue
         found.append(Found(d.isoformat(), phrase))
     for m in _EN_DATE_RE.finditer(text):
         phrase = m.group(0)
