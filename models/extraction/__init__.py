@@ -50,8 +50,11 @@ def phrases(path: Path = PHRASES_FILE) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def _hits(text: str, low: str, words) -> list[str]:
-    """The phrases of ``words`` found in the text (English case-insensitively)."""
-    return [w for w in words if (w in text) or (w.isascii() and w.lower() in low)]
+    """The phrases of ``words`` found in the text (English case-insensitively, a hyphen as
+    a space: tree-burial is tree burial)."""
+    flat = low.replace("-", " ")
+    return [w for w in words if (w in text) or (w.isascii() and (
+        w.lower() in low or w.lower().replace("-", " ") in flat))]
 
 
 def _unless(text: str, words) -> tuple[str, str]:
