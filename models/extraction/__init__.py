@@ -189,6 +189,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         parties = [p for p, hits in said.items() if hits]
         if parties:
             v["parties"] = Found(parties, "、".join(max(said[p], key=len) for p in parties))
+        groups = [g for g, ws in data.get("special_groups", {}).items() if _hits(text, low, ws)]
+        if groups:  # optional and multiple: every group named is served
+            v["groups"] = Found(groups, "、".join(
+                max(_hits(text, low, data["special_groups"][g]), key=len) for g in groups))
         one, many = _one(roles.get("volunteers", []))
         if one:
             v["volunteers"] = one
