@@ -228,6 +228,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         # council guided names two types: asked
         if len(named) > 1 and "council" in named and _hits(text, low, data["council_meets"]["words"]):
             named = {"council": named["council"]}
+        named = _event_types(text, named, data)
         if len(named) == 1:
             v["event_type"] = Found(*next(iter(named.items())))
         elif named:
@@ -308,6 +309,25 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     for k in unsure:
         v.pop(k, None)
     return out
+
+
+_RULE_OF_RE = re.compile(r"(?:按|按照|依照|根据|遵照)[^，。,；;]{0,14}?(?:的)?(?:要求|规定|章程|标准|倡议)")
+
+
+def _event_types(text: str, named: dict, data: dict) -> dict:
+    """Which of several custom types the event is: an instrument (村规民约 written, 红黑榜
+    posted) is the event, whatever custom it speaks of (彩礼, 厚养薄葬); a council named only
+    as the rule followed (按红白理事会的要求丧事简办) is no event of its own."""
+    if len(named) < 2:
+        return named
+    instruments = {o: src for o, src in named.items() if o in data["event_instruments"]["types"]}
+    if len(instruments) == 1:
+        return instruments
+    council = named.get("council")
+    if council and text.count(council) == 1 and any(
+            council in m.group(0) for m in _RULE_OF_RE.finditer(text)):
+        return {o: src for o, src in named.items() if o != "council"}
+    return named
 
 
 def _longest_line(text: str, low: str, table: dict) -> tuple[list[str], str]:
