@@ -235,7 +235,13 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             unsure["event_type"] = [Found(o, src) for o, src in named.items()]
 
     if kind == "placename":
-        setting, src = _first_option(text, low, data["settings"])
+        # where it was held says the setting, not who came (来了游客和村民 at a ferry: asked)
+        where = _place(text)
+        setting, src = _first_option(where.value, where.value.lower(), data["settings"]) \
+            if where else (None, "")
+        if not setting:
+            setting, src = _first_option(*_unless(text, data["settings_unless"]["words"]),
+                                         data["settings"])
         if setting:
             v["setting"] = Found(setting, src)
         names = _place_names(text)

@@ -171,15 +171,20 @@ _NAME = "[\u4e00-\u9fa5]{2,8}"
 _NAMES_TOLD_RE = re.compile(
     f"(?:讲述|介绍|讲解|讲|围绕|聊)(?:了)?(?P<n>{_NAME}(?:[、和及与]{_NAME})+)"
     "的(?:地名故事|地名由来|地名|由来|来历|故事|历史)")
+#: 讲飞仙关名字的来历: one name told
+_NAME_TOLD_RE = re.compile(f"(?:讲述|介绍|讲解|讲|聊)(?:了)?(?P<n>{_NAME}?)(?:这个)?(?:名字|地名)的(?:由来|来历|故事)")
 #: 讲的老地名有老城墙、苍坪山、廊桥: the names listed after 地名有
 _NAMES_LISTED_RE = re.compile(f"地名(?:有|是|包括|包含)[:：]?(?P<n>{_NAME}(?:[、和及与]{_NAME})*)")
 
 
 def _place_names(text: str) -> Found | None:
     # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
-    m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text)
+    m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text) or _NAME_TOLD_RE.search(text)
     if m:
-        return Found(re.sub("[和及与]", "、", m.group("n")), m.group(0))
+        # 张家山、大北街、观化街几个老地名的来历: the names, not the words that count them
+        names = re.sub(r"(?:这|那)?(?:几|[0-9一二两三四五六七八九十]+)?个?(?:老)?地名$|等$", "",
+                       m.group("n"))
+        return Found(re.sub("[和及与]", "、", names), m.group(0))
     quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)
               if not _EVENT_AFTER_RE.match(text, m.end()) and "地名" not in m.group("q")]
     if quoted:
