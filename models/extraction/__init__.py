@@ -259,8 +259,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     if kind == "donation":
         # 某公司通过县慈善会向…捐赠: the donor is the company, not the body it gave through
-        via = re.sub(r"(?:通过|经由|经)[^，。,；;]{1,15}?(?=向|给|为|捐)"
-                     r"|\b(?:through|via) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*", "", text)
+        # … and not the body it gave to (向稠城街道社区发展基金会捐款, to the … Fund)
+        via = re.sub(r"(?:通过|经由|经)[^，。,；;]{1,15}?(?=向|给|为|捐)|(?:向|给)[^，。,；;]{2,25}?"
+                     r"(?=捐|凑|赠)|\b(?:through|via|to) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*",
+                     "", text)
         donors, src = _longest_option(via, via.lower(), data["donors"])
         if len(donors) == 1:
             v["donor_type"] = Found(donors[0], src)

@@ -30,12 +30,13 @@ _EN_ONE_RE = re.compile(r"\b(?:a|one) volunteer\b(?!s)", re.I)
 _LABEL_COUNT_RE = re.compile(
     f"人数[:：为是]?(?P<pre>约|共|共计|大约)?\\s*(?P<num>{_NUM})(?![0-9.,万千百十人名位个])")
 _MONEY_RE = re.compile(
-    r"(?P<pre>价值|折合|折价|约|共计|共|人民币|¥|￥)?(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万]?"
+    r"(?P<pre>价值|折合|折价|约|共计|共|人民币|¥|￥)?(?<![几数好])(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万wW]?"
     r"|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)(?P<hedge>多|余|来)?(?P<unit>万元|元|块钱|块)")
 _EN_MONEY_RE = re.compile(
     r"(?P<pre>worth (?:about |around |some |roughly )?|valued at (?:about |around )?)?(?:¥|rmb ?|cny ?)(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k>k)?"
     r"|(?P<pre2>worth (?:about |around |some |roughly )?|valued at (?:about |around )?)?(?P<num2>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k2>k)? ?(?:yuan|rmb)",
     re.I)
+_VAGUE_MONEY_RE = re.compile(r"[几数][十百千万]+[多余来]?(?:万元|元|块钱|块)")
 _CLAUSE_RE = re.compile(r"[，。；;！!？?\n]|(?<![0-9]),|,(?![0-9])|\. "
                         # a space between Chinese words is a comma in a quick message (but
                         # 志愿者 五名, 五名 志愿者: a count and its label)
@@ -228,10 +229,12 @@ def _one(cands: list[Found]) -> tuple[Found | None, list[Found]]:
 def _money(text: str) -> list[tuple[str, Found]]:
     """Amounts in yuan with what they are: ("value", …) after 价值/worth, ("rough", …) for
     五千多元, else ("amount", …)."""
-    out = []
+    # 几千块钱, 数万元: a sum said and not told (rough, with no value: asked)
+    out = [("rough", Found(None, m.group(0))) for m in _VAGUE_MONEY_RE.finditer(text)]
     for m in _MONEY_RE.finditer(text):
         try:
-            v = parsing.parse_money(m.group("num") + ("万" if m.group("unit") == "万元" else ""), "m")
+            v = parsing.parse_money(re.sub("[wW]$", "万", m.group("num"))  # 1w元: 1万元
+                                    + ("万" if m.group("unit") == "万元" else ""), "m")
         except ValidationError:
             continue
         # 五千多元: more than 5,000, the sum itself unsaid ("rough": asked, never stored)

@@ -117,6 +117,9 @@ _FUND_STOP = set("向给为入到捐了，。,、在与及 ")
 
 
 def _fund(text: str) -> Found | None:
+    m = re.search("(?:向|给|捐给|捐入|存入|注入)(?P<f>[^，。,、；;向给]{2,25}?基金会)(?=捐|赠|凑|，|。|$)", text)
+    if m:  # 向稠城街道社区发展基金会捐款: the foundation given to
+        return Found(m.group("f"), m.group("f"))
     for m in re.finditer("基金(?!会)", text):
         i = j = m.start()
         while j > 0 and text[j - 1] not in _FUND_STOP and i - j < 20:
