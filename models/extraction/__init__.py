@@ -301,6 +301,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["milestone_type"] = Found(opts[0], src)
         elif opts:
             unsure["milestone_type"] = [Found(o, src) for o in opts]
+        aspect, src = _first_option(text, low, data["aspects"])
+        if aspect:  # asked of a self-governance case only (kinds.toml's when)
+            v["aspect"] = Found(aspect, src)
         name = _milestone_name(text)
         if name:
             v["name"] = name
