@@ -23,6 +23,7 @@ from .counts import _CLAUSE_RE, _counts, _group_count, _money, _one, _role
 from .dates import _dates
 from .found import Found
 from .names import _fund, _goods, _milestone_name, _place, _place_names, _title
+from .volunteers import hours_said, particulars_said, registration, service
 
 __all__ = ["Found", "Extraction", "extract", "words_of", "PHRASES_FILE"]
 
@@ -109,6 +110,17 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
         hits = _maximal(_hits(text, low, words))
         if hits:
             scores.append((code, spec.get("weight", 1) * len(hits)))
+    # one volunteer's particulars (志愿者张三，电话139…，特长…) with nobody counted: registered
+    if "volunteer" in data["kinds"] and particulars_said(text) and _hits(
+            text, low, data["roles"]["volunteers"]) and not any(
+            _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)):
+        scores = _at_least(scores, "volunteer", data["kinds"]["volunteer"].get("weight", 1))
+    # one volunteer's hours (志愿者周建国…陪护老人3个小时): a volunteer named, hours served, and
+    # nobody else counted (3个小时的义诊 for 40 residents is an activity)
+    if "volunteer_hours" in data["kinds"] and hours_said(text) and _hits(
+            text, low, data["roles"]["volunteers"]) and not any(
+            _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)):
+        scores = _at_least(scores, "volunteer_hours", data["kinds"]["volunteer_hours"].get("weight", 1))
     scores.sort(key=lambda s: -s[1])
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
@@ -119,6 +131,12 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
             and _hits(text, low, [w for ws in data["lines"].values() for w in ws]):
         return [("activity", 1)]  # 去金花村看了3个精神障碍患者家庭: a line's people, counted
     return particular or scores
+
+
+def _at_least(scores: list[tuple[str, int]], code: str, score: int) -> list[tuple[str, int]]:
+    """The scores with ``code`` scored at least ``score`` (once)."""
+    return [(c, s) for c, s in scores if c != code] + [
+        (code, max([score] + [s for c, s in scores if c == code]))]
 
 
 _PLURAL_RE = re.compile(r"几个|多个|若干|一批|多家|等|分别|各|\b(?:several|multiple|two|three)\b", re.I)
@@ -294,6 +312,11 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         fund = _fund(text)
         if fund:
             v["fund"] = fund
+
+    if kind == "volunteer":
+        registration(text, v)
+    if kind == "volunteer_hours":
+        service(text, v)
 
     if kind == "milestone":
         opts, src = _longest_option(text, low, data["milestones"])
