@@ -20,7 +20,7 @@ from models.core.paths import DATA_DIR
 from models.forms import parsing
 
 from .counts import _CLAUSE_RE, _counts, _group_count, _money, _one, _role
-from .dates import _dates
+from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
 from .names import _fund, _goods, _milestone_name, _place, _place_names, _title
 from .volunteers import hours_said, particulars_said, registration, service
@@ -122,6 +122,12 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
             _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)):
         scores = _at_least(scores, "volunteer_hours", data["kinds"]["volunteer_hours"].get("weight", 1))
     scores.sort(key=lambda s: -s[1])
+    if scores and scores[0][0] == "donation" and any(
+            _role(c, None, data["roles"]) == "audience" for c in _counts(text)) and any(
+            c == "activity" for c, _ in scores):
+        # 爱心超市开张仪式，企业捐了一批米面油，来了群众50多人: an event with a gift in it, or a gift
+        # at an event? asked
+        return [scores[0], ("activity", scores[0][1])]
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
     particular = [s for s in scores if data["kinds"][s[0]].get("weight", 1) > 1]
@@ -131,6 +137,18 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
             and _hits(text, low, [w for ws in data["lines"].values() for w in ws]):
         return [("activity", 1)]  # 去金花村看了3个精神障碍患者家庭: a line's people, counted
     return particular or scores
+
+
+#: Words of a time to come: a notice (下周三来检查台账，周二前交给我) reports nothing done.
+_FUTURE_RE = re.compile(r"下周|下星期|下礼拜|明天|后天|下个月|下月|\b(?:next week|tomorrow)\b", re.I)
+
+
+def _notice(text: str, today: dt.date) -> bool:
+    """Whether the text speaks only of days to come (a weekday alone, 周二前, is one of them)."""
+    if not _FUTURE_RE.search(text):
+        return False
+    dates, _ = _dates(text, today, None)
+    return all(_BARE_WEEKDAY_RE.fullmatch(d.source) for d in dates)
 
 
 def _at_least(scores: list[tuple[str, int]], code: str, score: int) -> list[tuple[str, int]]:
@@ -156,7 +174,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     scores = _kinds(text, low, data)
     if kind is None:
-        if not scores:
+        if not scores or _notice(text, today):
             return Extraction(None, [])
         top = scores[0][1]
         best = [c for c, s in scores if s == top]
