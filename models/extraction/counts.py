@@ -117,9 +117,13 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     near = near_before + " " + c.unit + " " + near_after
     if c.unit in ("篇", "则", "stories") or "故事" in near_after or "故事" in near_before[-4:]:
         return "stories"
+    if c.unit == "volunteers":  # 8 volunteers, a volunteer doctor: the noun counted
+        return "volunteers"
     noun = _classified(c, volunteer, staff)
     if noun:
         return noun
+    if c.unit in ("户", "家", "处"):  # 2名志愿者给5户困难家庭: households, never helpers
+        return None
     if c.unit == "volunteers" or any(w in near for w in volunteer):
         if any(w in near for w in staff) and not _volunteer_head(near_before, volunteer):
             return "staff"

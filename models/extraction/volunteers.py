@@ -15,7 +15,9 @@ from .names import _place
 
 _CN_NAME = "[\u4e00-\u9fa5]{2,4}"
 _NAME_RE = re.compile(f"(?:姓名|名字|叫)[:：是]?\\s*(?P<n>{_CN_NAME}?)(?=[，,。；;：:\\s]|男|女|$)"
-                      f"|志愿者(?:一名|1名)?[:：]?(?P<m>{_CN_NAME}?)(?=[，,；;\\s]|男|女)")
+                      f"|志愿者(?:一名|1名)?[:：]?(?P<m>{_CN_NAME}?)(?=[，,；;\\s]|男|女)"
+                      # 志愿者报名：张伟，男: a name standing alone before the gender
+                      f"|(?<=[:：，,；;\\s])(?P<k>{_CN_NAME}?)(?=[，,；;\\s]*(?:男|女)[，,。；;\\s])")
 _GENDER_RE = re.compile(r"(?:性别[:：]?\s*|(?<=[，,；;\s]))(?P<g>男|女)(?:性)?(?=[，,。；;\s]|$)"
                         r"|\b(?P<e>male|female|man|woman)\b", re.I)
 _PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
@@ -45,8 +47,9 @@ def particulars_said(text: str) -> bool:
 def registration(text: str, v: dict) -> None:
     """A registered volunteer's particulars, into ``v`` (what the text does not say is asked)."""
     m = _NAME_RE.search(text)
-    if m and (m.group("n") or m.group("m")):
-        v["name"] = Found(m.group("n") or m.group("m"), m.group(0))
+    name = m and (m.group("n") or m.group("m") or m.group("k"))
+    if name:
+        v["name"] = Found(name, m.group(0))
     m = _GENDER_RE.search(text)
     if m:
         g = (m.group("g") or m.group("e")).lower()
