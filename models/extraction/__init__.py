@@ -363,15 +363,24 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     return out
 
 
-_RULE_OF_RE = re.compile(r"(?:按|按照|依照|根据|遵照)[^，。,；;]{0,14}?(?:的)?(?:要求|规定|章程|标准|倡议)")
+_RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守)[照着]?\s*$")
 
 
 def _event_types(text: str, named: dict, data: dict) -> dict:
-    """Which of several custom types the event is: an instrument (村规民约 written, 红黑榜
-    posted) is the event, whatever custom it speaks of (彩礼, 厚养薄葬); a council named only
-    as the rule followed (按红白理事会的要求丧事简办) is no event of its own."""
+    """Which of several custom types the event is. One named only as the rule followed
+    (按红白理事会的要求丧事简办, 按照村规民约丧事简办) is no event of its own; an instrument
+    (村规民约 written, 红黑榜 posted) is the event, whatever custom it speaks of (彩礼, 厚养薄葬)."""
     if len(named) < 2:
         return named
+    followed = {o for o, src in named.items()
+                if all(_RULE_OF_RE.search(text[max(0, m.start() - 6):m.start()])
+                       for m in re.finditer(re.escape(src), text))}
+    if followed and len(followed) < len(named):
+        named = {o: src for o, src in named.items() if o not in followed}
+    instruments = {o: src for o, src in named.items() if o in data["event_instruments"]["types"]}
+    if len(named) > 1 and len(instruments) == 1:
+        return instruments
+    return named
     instruments = {o: src for o, src in named.items() if o in data["event_instruments"]["types"]}
     if len(instruments) == 1:
         return instruments

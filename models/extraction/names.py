@@ -9,7 +9,8 @@ from .dates import _DATE_RE, _EN_MONTHS
 from .found import Found
 
 _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
-          "公示|修订|讲解|收集|搞|邀请|联合|开了|开个|调解|调节|化解|处理|看了|陪|共开展|共组织|共举办|先后|分别")
+          "公示|修订|讲解|收集|搞|邀请|联合|开了|开个|调解|调节|化解|处理|看了|陪|共开展|共组织|共举办|先后|分别|"
+          "办理|参观|就诊|复诊|体检|取药")
 _PLACE_RE = re.compile(
     f"(?P<at>在|于|到|再)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
@@ -21,7 +22,7 @@ _EN_PLACE_RE = re.compile(
 _PLACE_WORD_RE = re.compile("社区|小区|村|镇|乡|街道|中心|广场|之家|学校|小学|中学|公园|院|站|馆|室|楼|场|点")
 #: A place named where a clause starts, with no 在 (新民村村民王某某…, 石堰村李大爷去世).
 _LEAD_PLACE_RE = re.compile(
-    r"(?:^|[，,。；;！!？?\s])(?P<p>[\u4e00-\u9fa5]{2,8}?(?:社区|小区|村|镇|乡|街道))(?![委民级两干里])")
+    r"(?:^|[，,。；;！!？?\s])(?P<p>(?!按照|根据|依照)[\u4e00-\u9fa5]{2,8}?(?:社区|小区|村|镇|乡|街道))(?![委民级两干里规])")
 _EN_NAMED_PLACE_RE = re.compile(
     r"\b(?P<p>(?:[A-Z][\w'’-]* )+(?:Village|Community|Town|Township|Street|Estate|Park|Square"
     r"|Centre|Center|Library|Hall|School))\b")
@@ -69,8 +70,9 @@ def _place(text: str) -> Found | None:
         p = re.sub(r"^(?:在|于)", "", p)
         if m.group("at") == "再" and not _PLACE_WORD_RE.search(p):
             continue
-        if m.group("at") == "到" and (p[0] in "场位达" or re.search("[0-9]人", p)):
-            continue  # 到场群众约50人
+        if m.group("at") == "到" and (p[0] in "场位达" or re.search("[0-9]人", p)) \
+                or p[0].isdigit():
+            continue  # 到场群众约50人, 降到2万
         if "了" in p[2:]:  # 和平小区调节了一起纠纷: the place ends before its verb
             head = p[:p.index("了", 2) - 2]
             p = head if _PLACE_WORD_RE.search(head[-2:]) else p
