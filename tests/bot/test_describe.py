@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.core.schema import Draft, Photo
+from models.core.schema import Draft, Photo, Volunteer
 
 from tests.botkit import TODAY, draft_of, reports_of
 from tests.images import jpeg
@@ -202,3 +202,25 @@ async def test_a_chinese_worker_reads_what_was_understood_in_chinese(bot_app):
     await jun.send(MESSAGE)
     assert "从您的消息中读到：" in jun.last and "（约数）" in jun.last
     assert "«三十余人»" in jun.last
+
+
+async def test_a_volunteer_registered_in_one_message_goes_straight_to_its_card(bot_app):
+    ailin = bot_app.chat("ailin")
+    await ailin.send("新登记志愿者一名：姓名何丽萍，女，电话13908165527，加入桂花社区志愿服务队，"
+                     "特长：理发、量血压。今天登记的。")
+    assert "Please check your report" in ailin.last  # the ID number is optional: not asked
+    await ailin.press("Submit")
+    [v] = list(Volunteer.select())
+    assert (v.name, v.gender, v.phone, v.team, v.skills, v.registered_on) == (
+        "何丽萍", "female", "13908165527", "桂花社区志愿服务队", "理发、量血压", TODAY)
+
+
+async def test_a_volunteers_hours_in_one_message_ask_only_which_volunteer(bot_app):
+    bowen = bot_app.chat("bowen")
+    await bowen.send("志愿者周建国昨天在龙门镇敬老院陪护老人3个小时")
+    # never guessed from the name: the registered volunteers are offered
+    assert "Which volunteer served?" in bowen.last
+    draft = draft_of(bowen)
+    assert draft.kind.code == "volunteer_hours"
+    assert draft.answers["hours"] == "3" and draft.answers["date"] == (
+        TODAY - dt.timedelta(days=1)).isoformat()
