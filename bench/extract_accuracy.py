@@ -1,7 +1,7 @@
 """How well models.extraction reads workers' messages: the corpus tests/data/messages.toml.
 
     python bench/extract_accuracy.py [-v] [--held-out]
-    python bench/extract_accuracy.py --file tests/data/messages_heldout3.toml   # one corpus only
+    python bench/extract_accuracy.py --file tests/data/messages_heldout4.toml   # one corpus only
 
 Prints, for each field, how many of the messages that state it are read right (a field the
 corpus marks unsure counts right when it is asked, not given a value); the share of kinds
