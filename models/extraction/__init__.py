@@ -121,6 +121,10 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
             text, low, data["roles"]["volunteers"]) and not any(
             _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)):
         scores = _at_least(scores, "volunteer_hours", data["kinds"]["volunteer_hours"].get("weight", 1))
+    if "donation" in data["kinds"] and any(r == "value" for r, _ in _money(text)) and _hits(
+            text, low, [*data["donors"]["organization"], *data["donors"]["enterprise"]]):
+        # 区慈善会给滨河社区送来了价值2万元的过冬物资: a body's goods, their value told
+        scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
     scores.sort(key=lambda s: -s[1])
     if scores and scores[0][0] == "donation" and any(
             _role(c, None, data["roles"]) == "audience" for c in _counts(text)) and any(
