@@ -25,7 +25,7 @@ _EN_COUNT_RE = re.compile(
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
     r"|farmers|members|parents|patients|women|men|locals|relatives|neighbou?rs|friends"
     r"|attended|came|joined|turned up|showed up)", re.I)
-_EN_ONE_RE = re.compile(r"\b(?:a|one) volunteer\b(?!s)", re.I)
+_EN_ONE_RE = re.compile(r"\b(?P<num>a|one|[0-9]+) volunteer\b(?!s)", re.I)
 #: 参加人数30, 服务人数：约50: a count whose unit is the label before it
 _LABEL_COUNT_RE = re.compile(
     f"人数[:：为是]?(?P<pre>约|共|共计|大约)?\\s*(?P<num>{_NUM})(?![0-9.,万千百十人名位个])")
@@ -78,8 +78,9 @@ def _counts(text: str) -> list[_Count]:
             except ValidationError:
                 continue
             found.append((m, value, bool(m.group("pre") in ("约", "大约")), "人"))
-        for m in _EN_ONE_RE.finditer(clause):  # a volunteer psychologist: one volunteer
-            found.append((m, 1, False, "volunteers"))
+        for m in _EN_ONE_RE.finditer(clause):  # a volunteer psychologist, 3 volunteer nurses
+            n = m.group("num")
+            found.append((m, int(n) if n.isdigit() else 1, False, "volunteers"))
         for m in _EN_COUNT_RE.finditer(clause):
             found.append((m, int(m.group("num").replace(",", "")),
                           bool(m.group("pre") or m.group("hedge")), m.group("unit").lower()))

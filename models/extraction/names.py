@@ -43,11 +43,14 @@ def _labelled(text: str, name: str) -> Found | None:
 
 
 #: Where a named unit ends: 姚桥社区广场 / 甘家村妇女之家 / 乌镇镇文化站广场.
-_UNIT_END_RE = re.compile("(?:社区|小区|村|镇|乡|街道|中心|广场|之家|学校|小学|中学|公园|院|站|馆|"
+_UNIT_END_RE = re.compile("(?:社区|小区|村|镇|乡|街道|中心|广场|之家|学校|小学|中学|校|公园|院|站|馆|"
                           "活动室|室|楼|驿站|凉亭|礼堂|食堂|农场|会场|场|点|基地|口|堂)")
 
 
 _PLACE_TAIL_RE = re.compile("[园坝会墓地场亭房堂厅屋馆田林山河桥街路巷里苑坪湾台口门前旁边]$")
+
+
+_GENERIC_PLACE_RE = re.compile("(?:我们|咱们|我|本|该|全)?(?:辖区|社区|村里|村|小区|街道|镇|乡|家中|家里)")
 
 
 def _unit_end(p: str) -> str:
@@ -74,11 +77,13 @@ def _place(text: str) -> Found | None:
         if m.group("at") == "到" and (p[0] in "场位达" or re.search("[0-9]人", p)) \
                 or p[0].isdigit():
             continue  # 到场群众约50人, 降到2万
-        if "了" in p[2:]:  # 和平小区调节了一起纠纷: the place ends before its verb
-            head = p[:p.index("了", 2) - 2]
-            p = head if _PLACE_WORD_RE.search(head[-2:]) else p
+        if "了" in p[2:]:  # 和平小区调节了一起纠纷, 篮球场放了一场: the place ends before its verb
+            at = p.index("了", 2)
+            p = next((h for h in (p[:at - 2], p[:at - 1]) if _PLACE_WORD_RE.search(h[-2:])), p)
         p = re.sub("(?<=[坝院家村屋店室楼馆园场区])里$", "", p)  # 院坝里: where, 院坝
         p = _unit_end(p)
+        if _GENERIC_PLACE_RE.fullmatch(p):
+            continue  # 在辖区, 在我们街道: no place named
         if len(p) >= 2 and not _DATE_RE.fullmatch(p):
             return Found(p, m.group(0).rstrip("，。"))
     for m in _EN_PLACE_RE.finditer(text):
@@ -88,7 +93,8 @@ def _place(text: str) -> Found | None:
     m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
     if m:
         p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全)", "", _DATEISH_RE.sub("", m.group("p")))
-        if len(re.sub("(?:社区|小区|村|镇|乡|街道)$", "", p)) >= 2:  # not 我们社区
+        if len(re.sub("(?:社区|小区|村|镇|乡|街道)$", "", p)) >= 2 and not re.search(
+                "[在给为对向]", p):  # not 我们社区, nor 区民政局在我们街道
             return Found(p, m.group("p"))
     return None
 
