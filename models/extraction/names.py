@@ -94,7 +94,7 @@ def _place(text: str) -> Found | None:
     if m:
         p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全)", "", _DATEISH_RE.sub("", m.group("p")))
         if len(re.sub("(?:社区|小区|村|镇|乡|街道)$", "", p)) >= 2 and not re.search(
-                "[在给为对向]", p):  # not 我们社区, nor 区民政局在我们街道
+                f"[在给为对向]|{_VERBS}", p):  # not 我们社区, nor 区民政局在我们街道, 县民政局联合各乡
             return Found(p, m.group("p"))
     return None
 
