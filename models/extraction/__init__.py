@@ -110,17 +110,14 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
         hits = _maximal(_hits(text, low, words))
         if hits:
             scores.append((code, spec.get("weight", 1) * len(hits)))
-    # one volunteer's particulars (志愿者张三，电话139…，特长…) with nobody counted: registered
-    if "volunteer" in data["kinds"] and particulars_said(text) and _hits(
-            text, low, data["roles"]["volunteers"]) and not any(
-            _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)):
-        scores = _at_least(scores, "volunteer", data["kinds"]["volunteer"].get("weight", 1))
-    # one volunteer's hours (志愿者周建国…陪护老人3个小时): a volunteer named, hours served, and
-    # nobody else counted (3个小时的义诊 for 40 residents is an activity)
-    if "volunteer_hours" in data["kinds"] and hours_said(text) and _hits(
-            text, low, data["roles"]["volunteers"]) and not any(
-            _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)):
-        scores = _at_least(scores, "volunteer_hours", data["kinds"]["volunteer_hours"].get("weight", 1))
+    # one volunteer and nobody counted: their particulars (志愿者张三，电话139…，特长…) are a
+    # registration, their hours (志愿者周建国…陪护老人3个小时) an entry of hours (3个小时的义诊
+    # for 40 residents is an activity)
+    alone = _hits(text, low, data["roles"]["volunteers"]) and not any(
+        _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text))
+    for code, said in (("volunteer", particulars_said), ("volunteer_hours", hours_said)):
+        if alone and code in data["kinds"] and said(text):
+            scores = _at_least(scores, code, data["kinds"][code].get("weight", 1))
     if "donation" in data["kinds"] and any(r == "value" for r, _ in _money(text)) and _hits(
             text, low, [*data["donors"]["organization"], *data["donors"]["enterprise"]]):
         # 区慈善会给滨河社区送来了价值2万元的过冬物资: a body's goods, their value told
