@@ -226,10 +226,11 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         parties = [p for p, hits in said.items() if hits]
         if parties:
             v["parties"] = Found(parties, "、".join(max(said[p], key=len) for p in parties))
-        groups = [g for g, ws in data.get("special_groups", {}).items() if _hits(text, low, ws)]
+        served = {g: [w for w in _hits(text, low, ws) if _served(low, w.lower())]
+                  for g, ws in data.get("special_groups", {}).items()}
+        groups = [g for g, ws in served.items() if ws]
         if groups:  # optional and multiple: every group named is served
-            v["groups"] = Found(groups, "、".join(
-                max(_hits(text, low, data["special_groups"][g]), key=len) for g in groups))
+            v["groups"] = Found(groups, "、".join(max(served[g], key=len) for g in groups))
         one, many = _one(roles.get("volunteers", []))
         if one:
             v["volunteers"] = one
@@ -390,6 +391,19 @@ def _event_types(text: str, named: dict, data: dict) -> dict:
             council in m.group(0) for m in _RULE_OF_RE.finditer(text)):
         return {o: src for o, src in named.items() if o != "council"}
     return named
+
+
+_KIN_AFTER_RE = re.compile("[^和及与、]{0,3}?(?:家属|家庭|亲属|家长|照料者|照护者)")
+_KIN_BEFORE_RE = re.compile(r"(?:carers|caregivers|families|relatives|parents) of (?:people |those )?"
+                            r"(?:with |living with )?(?:severe |serious )?$")
+
+
+def _served(low: str, word: str) -> bool:
+    """Whether a group's word names those served, not their kin (精神障碍患者家属, carers of
+    people with mental illness): the group is the kin's, not the activity's."""
+    return any(not _KIN_AFTER_RE.match(low, i + len(word))
+               and not _KIN_BEFORE_RE.search(low[max(0, i - 50):i])
+               for i in (m.start() for m in re.finditer(re.escape(word), low)))
 
 
 def _longest_line(text: str, low: str, table: dict) -> tuple[list[str], str]:
