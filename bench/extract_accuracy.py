@@ -72,7 +72,9 @@ def problems(m: dict, got: Extraction, fields: dict[str, list[FieldDef]]) -> lis
     return out
 
 
-HELD_OUT = ROOT / "tests" / "data" / "messages_heldout.toml"
+#: Sets written by people who had not read the extractor's rules, never tuned on (a set that
+#: was tuned on moves into the spec): the honest figure for messages it has not seen.
+HELD_OUT = sorted((ROOT / "tests" / "data").glob("messages_heldout*.toml"))
 
 
 def main() -> None:
@@ -81,8 +83,9 @@ def main() -> None:
         return
     report(CORPUS, "the corpus (the spec the extractor was written against)")
     if "--held-out" in sys.argv:  # only to measure, never while tuning: -v would show it
-        print()
-        report(HELD_OUT, "held out (written after tuning, never tuned on)")
+        for path in HELD_OUT:
+            print()
+            report(path, "held out (written without reading the rules, never tuned on)")
 
 
 def report(path: Path, title: str) -> None:
