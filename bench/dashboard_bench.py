@@ -87,7 +87,7 @@ def grow_places(communities: int) -> None:
     rows = []
     for county in counties:
         for i in range(extra_per_county):
-            code = f"{county.code}{100 + i:03d}"
+            code = f"{county.code}{700 + i:03d}"  # clear of the real 0xx/1xx/2xx codes
             rows.append(dict(code=code, name=f"{STEMS[i % len(STEMS)]}{'镇' if i % 3 else '街道'}",
                              level="township", parent=county.id, path=f"{county.path}{code}/",
                              is_rural=bool(i % 3)))
