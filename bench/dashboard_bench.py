@@ -436,6 +436,8 @@ def main(argv=None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the databases a previous run left, without rebuilding")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the databases and stop before measuring")
     args = parser.parse_args(argv)
     urls = {"sqlite": f"sqlite:///{OUT / 'bench.sqlite3'}",
             "postgres": f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{PG_DB}"}
@@ -447,6 +449,8 @@ def main(argv=None) -> int:
         if not args.reuse:
             csv_ready = prepare(kind, urls[kind], args, csv_ready)
             database.close()
+        if args.build_only:
+            continue
         log(f"{kind}: measuring ({args.runs} runs)")
         results[kind] = measure(kind, urls[kind], args.runs)
     report(results)

@@ -196,8 +196,7 @@ def page_data(sel: Selection) -> dict:
     locale = project_locale()
     fmt = Formatter(locale)
     labels = {k: str(v) for k, v in PACE_LABELS.items()}
-    total = progress.plan_progress(sel.plan, sel.scope, sel.year, sel.as_of, window)
-    parts = progress.breakdown(sel.plan, sel.scope, sel.year, sel.as_of, window)
+    total, parts = progress.overview(sel.plan, sel.scope, sel.year, sel.as_of, window)
     children = [pp.scope for pp in parts.values()]
     by_child = {cid: {r.indicator.id: r for r in pp.rows} for cid, pp in parts.items()}
     codes = [c.code for c in children]

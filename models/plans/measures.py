@@ -97,7 +97,9 @@ class Measures:
     Made per ``plan_progress`` / ``breakdown`` call; ``seed`` hands it the contribution sums
     already computed so that a ratio of two counts reads the same numbers as the counts."""
 
-    def __init__(self, plan: Plan, year: int, window: Window | None, root: OrgUnit):
+    def __init__(self, plan: Plan, year: int, window: Window | None, root: OrgUnit,
+                 indicators: list[Indicator] | None = None):
+        """``indicators``: the plan's, when the caller has read them already."""
         self.plan, self.year, self.window, self.root = plan, year, window, root
         self._units: dict[str, OrgUnit] | None = None
         self._sorted: list[tuple[str, OrgUnit]] | None = None
@@ -106,7 +108,8 @@ class Measures:
         self._leaves: dict[tuple, dict[str, Decimal]] = {}
         self._values: dict[tuple[int, str], Decimal | None] = {}
         self._presence: dict[tuple[int, str], tuple[Decimal, Decimal]] = {}
-        self._codes: dict[str, Indicator] | None = None
+        self._codes: dict[str, Indicator] | None = (
+            None if indicators is None else {i.code: i for i in indicators})
         self._pop: dict[tuple[str, str], Decimal | None] = {}
         self._above: dict[str, OrgUnit | None] = {}
         self._stations: list[Station] | None = None

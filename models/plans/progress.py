@@ -256,8 +256,9 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     With a ``window`` (a quarter, a half) annual indicators count only inside it and their
     target is the annual one pro rata, so 季度小结 and 半年通报 read the same way as the year.
     """
-    indicators = indicators if indicators is not None else plan_indicators(plan)
-    measures = Measures(plan, year, window, scope)
+    whole = plan_indicators(plan) if indicators is None else None  # a subset: not every code
+    indicators = whole if whole is not None else indicators
+    measures = Measures(plan, year, window, scope, whole)
     got = actuals(indicators, plan, scope, year, window, measures)
     return _progress_of(plan, scope, year, as_of, window, indicators,
                         lambda ind: got.get(ind.id, Decimal(0)),
@@ -267,16 +268,31 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
 def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
               window: Window | None = None) -> dict[int, PlanProgress]:
     """Progress of each child of ``scope`` (counties of the city, townships of a county...)."""
+    return overview(plan, scope, year, as_of, window, own=False)[1]
+
+
+def overview(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
+             window: Window | None = None, *, own: bool = True
+             ) -> tuple[PlanProgress | None, dict[int, PlanProgress]]:
+    """``plan_progress`` of ``scope`` (unless not ``own``) and its ``breakdown`` together,
+    each input read once for both: the indicators, the targets, the places counted and the
+    measures (a dashboard showed each of them read twice)."""
     children = list(OrgUnit.select().where(OrgUnit.parent == scope).order_by(OrgUnit.code))
     indicators = plan_indicators(plan)
-    measures = Measures(plan, year, window, scope)
-    got = actuals_by_child(indicators, plan, scope, year, children, window, measures)
+    measures = Measures(plan, year, window, scope, indicators)
     explicit = _explicit_targets(indicators, year)
-    counts = _unit_counts(children)
-    return {child.id: _progress_of(plan, child, year, as_of, window, indicators,
-                                   lambda ind, c=child.id: got.get((ind.id, c), Decimal(0)),
-                                   explicit, counts, measures)
-            for child in children}
+    counts = _unit_counts([scope, *children] if own else children)
+    total = None
+    if own:
+        got = actuals(indicators, plan, scope, year, window, measures)
+        total = _progress_of(plan, scope, year, as_of, window, indicators,
+                             lambda ind: got.get(ind.id, Decimal(0)), explicit, counts, measures)
+    by_child = actuals_by_child(indicators, plan, scope, year, children, window, measures)
+    return total, {child.id: _progress_of(plan, child, year, as_of, window, indicators,
+                                          lambda ind, c=child.id: by_child.get((ind.id, c),
+                                                                               Decimal(0)),
+                                          explicit, counts, measures)
+                   for child in children}
 
 
 def ranking(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[tuple[OrgUnit, float | None]]:
