@@ -226,19 +226,33 @@ class Measures:
     def leaf_value(self, ind: Indicator, path: str) -> Decimal | None:
         """An indicator's actual at one of many places (each community of a presence, each
         site of a tier): a count or sum from one grouped query per indicator for the whole
-        root, summed by path prefix; other measures as ``value``."""
+        root — from the monthly rollup, which holds every place's own sum, when the window is
+        whole months; else from the raw rows, summed by path prefix — other measures as
+        ``value``."""
         if ind.measure not in CONTRIBUTION_MEASURES:
             return self.value(ind, path)
         key = ("contributions", ind.id)
         if key not in self._leaves:
             w = self.window_of(ind)
-            q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
-                 .where(Contribution.indicator == ind.id,
-                        Contribution.activity_date.between(w.start, w.end),
-                        inside(Contribution.org_path, self.root),
-                        Contribution.status.in_(self.plan.counted_statuses))
-                 .group_by(Contribution.org_path))
-            self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
+            if rollup.covers(w.start, w.end):
+                cm = rollup.ContributionMonth
+                q = (cm.select(cm.org_path, pw.fn.SUM(cm.total))
+                     .where(cm.indicator_id == ind.id, cm.month.between(w.start, w.end),
+                            inside(cm.org_path, self.root),
+                            cm.status.in_(self.plan.counted_statuses))
+                     .group_by(cm.org_path))
+                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
+                self._leaves[("places", ind.id)] = {}  # a place's own row: no prefix sum
+            else:
+                q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
+                     .where(Contribution.indicator == ind.id,
+                            Contribution.activity_date.between(w.start, w.end),
+                            inside(Contribution.org_path, self.root),
+                            Contribution.status.in_(self.plan.counted_statuses))
+                     .group_by(Contribution.org_path))
+                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
+        if ("places", ind.id) in self._leaves:
+            return self._leaves[key].get(path, Decimal(0))
         return sum((v for p, v in self._leaves[key].items() if p.startswith(path)), Decimal(0))
 
     def target(self, ind: Indicator, path: str) -> Decimal | None:
