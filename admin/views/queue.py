@@ -40,8 +40,10 @@ def waiting_counts() -> dict[str, int]:
             g.wushe_queue_counts = {}
         else:
             cache = current_app.extensions.setdefault("wushe_queue_counts", ChartCache())
-            key = (current_user.id, current_user.role, current_user.org_unit_id,
-                   current_user.active, data_version())
+            # what the counts depend on: the account's role, place and state (officials of
+            # one county share them)
+            key = (current_user.role, current_user.org_unit_id, current_user.active,
+                   data_version())
             g.wushe_queue_counts = cache.get_or_render(
                 key, current_app.config.get("QUEUE_COUNTS_TTL", COUNTS_TTL),
                 lambda: queue.counts(current_user))
