@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 import time
 
-from flask import Response, current_app
+from flask import Response, current_app, g
+
+from models.plans import progress
 
 from .downloads import image
 
@@ -49,3 +51,11 @@ def cached_chart(key: tuple, render) -> Response:
     ``DASHBOARD_CHART_TTL`` seconds."""
     ttl = current_app.config.get("DASHBOARD_CHART_TTL", CHART_TTL)
     return image(chart_cache.get_or_render(key, ttl, render), ttl)
+
+
+def data_version() -> tuple:
+    """``progress.data_version``, read once per request: the page, its charts and the menu's
+    waiting counts all key their caches by it."""
+    if "wushe_data_version" not in g:
+        g.wushe_data_version = progress.data_version()
+    return g.wushe_data_version

@@ -2,6 +2,8 @@
 
     python bench/admin_load.py                  # 20 officials, 30 s per server
     python bench/admin_load.py --seconds 10 --officials 20
+    python bench/admin_load.py --url sqlite:///var/bench/bench.sqlite3 --server gunicorn
+                                   # against dashboard_bench's 1M-report database instead
 
 Builds the demo database (``models.demo.build_demo``, as ``make demo`` does) under
 var/bench/, adds the officials (2 city admins and 18 county officials, 2 or 3 per county,
@@ -49,21 +51,29 @@ COUNTIES = ("511802", "511803", "511822", "511823", "511824", "511825", "511826"
 
 
 def build(path: Path, officials: int) -> str:
-    from admin.auth import create_user
-    from models.core.db import connection, init_db
-
     url = f"sqlite:///{path}"
     print(f"building the demo database {path} ...", flush=True)
     build_demo(url)
+    add_officials(url, officials)
+    return url
+
+
+def add_officials(url: str, officials: int) -> None:
+    """The officials of ``usernames``, where the database lacks them."""
+    from admin.auth import create_user
+    from models.core.db import connection, init_db
+    from models.core.schema import AdminUser
+
     init_db(url)
     with connection():
         for i in range(officials):
+            if AdminUser.select().where(AdminUser.username == usernames(i + 1)[i]).exists():
+                continue
             if i < 2:
                 create_user(f"city{i}", PASSWORD, role="city_admin", org_code="5118")
             else:
                 create_user(f"county{i}", PASSWORD, role="county_official",
                             org_code=COUNTIES[i % len(COUNTIES)])
-    return url
 
 
 def usernames(officials: int) -> list[str]:
@@ -195,17 +205,28 @@ def main() -> None:
                         help="mean seconds an official reads a page before the next click, "
                              "for the second pass (the first clicks without pause)")
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
+    parser.add_argument("--url", help="serve this database (officials added) instead of the demo")
+    parser.add_argument("--server", choices=("gunicorn", "dev", "both"), default="both")
+    parser.add_argument("--pages", nargs="+", default=["/admin/", "/admin/reports/"])
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "admin_load.sqlite3"
-    if args.reuse and path.exists():
+    if args.url:
+        url = args.url
+        add_officials(url, args.officials)
+    elif args.reuse and path.exists():
         url = f"sqlite:///{path}"
     else:
         url = build(path, args.officials)
+    global PAGES
+    PAGES = tuple(args.pages)
     names = usernames(args.officials)
     results = {}
     passes = (("no pause", 0.0), (f"{args.think:g} s reading", args.think))
-    for label, dev in (("gunicorn (run_admin.py)", False), ("Flask dev (--dev)", True)):
+    servers = [(label, dev) for label, dev in (("gunicorn (run_admin.py)", False),
+                                               ("Flask dev (--dev)", True))
+               if args.server == "both" or dev == (args.server == "dev")]
+    for label, dev in servers:
         proc, base = start(url, dev)
         try:
             for how, think in passes:
@@ -218,7 +239,7 @@ def main() -> None:
     print(f"\n{args.officials} officials signed in, each loading {' and '.join(PAGES)} in turn "
           f"for {args.seconds:.0f} s; load average {os.getloadavg()[0]:.1f}")
     print(f"{'server':26} {'officials':18} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
-    for label in ("gunicorn (run_admin.py)", "Flask dev (--dev)"):
+    for label, _ in servers:
         for how, _ in passes:
             r = results[(label, how)]
             print(f"{label:26} {how:18} {r['rps']:7.1f} {r['p50']:8.0f} {r['p99']:8.0f} "

@@ -3,6 +3,8 @@
     python bench/dashboard_bench.py                    # SQLite and PostgreSQL, 1M reports
     python bench/dashboard_bench.py --reports 100000   # a quicker run
     python bench/dashboard_bench.py --db sqlite
+    python bench/dashboard_bench.py --reuse           # measure again without rebuilding
+    python bench/dashboard_bench.py --build-only      # build, measure later with --reuse
 
 Generates the data once (deterministic, streamed to CSV under var/bench/), loads it into a
 SQLite file (var/bench/bench.sqlite3) and into the PostgreSQL database ``wushe_bench``
@@ -10,12 +12,18 @@ SQLite file (var/bench/bench.sqlite3) and into the PostgreSQL database ``wushe_b
 test), then measures, per database:
 
 * the whole-city dashboard page, GET /admin/ through the Flask test client signed in as a
-  city admin (p50 and p95 over --runs requests, after two warm-ups);
-* the progress functions that page calls (plan_progress, breakdown, ranked,
-  silent_communities), without the template;
-* the ceiling, in the same run: the one hand-written SQL aggregation the page's numbers
-  need (per indicator and county, year and plan windows), over the raw contributions and
-  over the monthly rollup that models.plans.progress reads;
+  city admin (p50 and p95 over --runs requests, after two warm-ups), computed on every
+  request (the page cache off) and served from the page cache (the template's render and the
+  request's own work);
+* the fair ceiling, in the same run: hand-written SQL over the rollups for everything the
+  page shows (``page_sql``) plus the cached page (the same template render); the page is
+  read against it (aim: within 1.5x);
+* the progress functions that page calls (overview, ranked, silent_communities), without
+  the template;
+* the one hand-written SQL aggregation of the page's sums alone, over the raw
+  contributions and over the monthly rollup;
+* the weekly trend's data (weekly rollup; ``--tag _100k --reports 100000`` builds a second,
+  smaller set of databases to read it against);
 * one chart rendered to PNG (matplotlib only), and the chart route cold and cached.
 
 Contributions are computed with the domain's own ``plans.matches`` and
@@ -50,6 +58,8 @@ from models.core.schema import (Indicator, OrgUnit, Report, ReportKind, Station,
 OUT = ROOT / "var" / "bench"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PG_DB = "wushe_bench"
+AIM_RATIO = 1.5      # issue 15: the page within 1.5x of the hand-written ceiling
+AIM_P50_MS = 150.0
 START = dt.date(2025, 1, 1)
 STEMS = ["和平", "新华", "文化", "建设", "团结", "光明", "幸福", "红星", "胜利", "民主", "先锋",
          "青龙", "白马", "双河", "金鸡", "柳树", "桂花", "兴隆", "向阳", "龙泉", "清江", "石桥",
@@ -87,7 +97,7 @@ def grow_places(communities: int) -> None:
     rows = []
     for county in counties:
         for i in range(extra_per_county):
-            code = f"{county.code}{100 + i:03d}"
+            code = f"{county.code}{700 + i:03d}"  # clear of the real 0xx/1xx/2xx codes
             rows.append(dict(code=code, name=f"{STEMS[i % len(STEMS)]}{'镇' if i % 3 else '街道'}",
                              level="township", parent=county.id, path=f"{county.path}{code}/",
                              is_rural=bool(i % 3)))
@@ -248,7 +258,7 @@ def load_postgres() -> None:
 def prepare(kind: str, url: str, args, csv_ready: bool) -> bool:
     started = time.perf_counter()
     if kind == "sqlite":
-        path = OUT / "bench.sqlite3"
+        path = Path(url.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     else:
@@ -256,8 +266,9 @@ def prepare(kind: str, url: str, args, csv_ready: bool) -> bool:
         conn = psycopg2.connect(PG_ADMIN_URL)
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-            cur.execute(f'CREATE DATABASE "{PG_DB}"')
+            name = url.rsplit("/", 1)[1]
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
         conn.close()
     bootstrap(url)
     database.connect(reuse_if_open=True)
@@ -282,7 +293,14 @@ def prepare(kind: str, url: str, args, csv_ready: bool) -> bool:
         t = time.perf_counter()
     log(f"{kind}: rollup rebuilt in {time.perf_counter() - t:.0f} s "
         f"({rollup.ContributionMonth.select().count():,} rows)")
-    database.execute_sql("ANALYZE")
+    if kind == "postgres":  # what autovacuum leaves: statistics and a visibility map
+        conn = database.connection()
+        conn.commit()
+        conn.autocommit = True
+        database.execute_sql("VACUUM ANALYZE")
+        conn.autocommit = False
+    else:
+        database.execute_sql("ANALYZE")
     log(f"{kind}: ready in {time.perf_counter() - started:.0f} s")
     return True
 
@@ -325,7 +343,56 @@ def ceiling_sql(kind: str, plan, year: int) -> tuple[str, str]:
     return raw, rolled
 
 
-def measure(kind: str, url: str, runs: int) -> dict:
+def page_sql(plan, scope, year: int, today: dt.date) -> list[str]:
+    """Everything the whole-city page shows, fetched by hand-written SQL over the rollups:
+    every indicator's sum for the city and its counties in its own window (one query), the
+    sums the two presence indicators count per station and township, the targets, the
+    places and stations they are counted over, the quiet communities with their names (one
+    probe per community on the report index), the action lines, the plans and the trail.
+    What Python adds to these rows (pace, ranking, formatting) is left out: a floor."""
+    from models.plans.progress import indicator_window, plan_indicators
+
+    indicators = plan_indicators(plan)
+    windows: dict[tuple, list[int]] = {}
+    for ind in indicators:
+        if ind.measure in ("count", "sum"):
+            w = indicator_window(ind, plan, year)
+            windows.setdefault((w.start.isoformat(), w.end.isoformat()), []).append(ind.id)
+    statuses = ", ".join(f"'{s}'" for s in plan.counted_statuses)
+    period = " OR ".join(f"(indicator_id IN ({', '.join(map(str, ids))}) AND month BETWEEN "
+                         f"'{a}' AND '{b}')" for (a, b), ids in windows.items())
+    codes = {i.code: i.id for i in indicators}
+    tested = ", ".join(str(codes[c]) for c in ("xinfeng_activities", "elderly_complexes"))
+    y0, y1 = f"{year}-01-01", f"{year}-12-31"
+    ids = ", ".join(str(i.id) for i in indicators)
+    since = (today - dt.timedelta(days=14)).isoformat()
+    p = scope.path
+    return [
+        " UNION ALL ".join(  # the place, then its children: each on its own index
+            f"SELECT indicator_id, org_path, SUM(total) FROM contribution_month "
+            f"WHERE {column} = '{p}' AND status IN ({statuses}) "
+            f"AND ({period}) GROUP BY indicator_id, org_path"
+            for column in ("org_path", "parent_path")),
+        f"SELECT cm.indicator_id, cm.org_path, SUM(cm.total) FROM contribution_month AS cm "
+        f"JOIN org_unit AS u ON u.path = cm.org_path AND u.level = 'township' "
+        f"WHERE cm.indicator_id IN ({tested}) AND cm.status IN ({statuses}) "
+        f"AND cm.month BETWEEN '{y0}' AND '{y1}' GROUP BY cm.indicator_id, cm.org_path",
+        f"SELECT t.indicator_id, t.value, u.path FROM target AS t JOIN org_unit AS u "
+        f"ON u.id = t.org_unit_id WHERE t.indicator_id IN ({ids}) "
+        f"AND (t.year IS NULL OR t.year = {year})",
+        f"SELECT id, code, name, level, path, is_rural FROM org_unit "
+        f"WHERE level IN ('county', 'township') AND substr(path, 1, {len(p)}) = '{p}'",
+        "SELECT path FROM station",
+        f"SELECT * FROM (SELECT u.id, u.code, u.name, (SELECT MAX(r.activity_date) FROM report "
+        f"AS r WHERE r.org_path = u.path) AS seen FROM org_unit AS u WHERE u.level = 'community' "
+        f"AND substr(u.path, 1, {len(p)}) = '{p}') AS q WHERE seen IS NULL OR seen < '{since}'",
+        f"SELECT id, number, name FROM action_line WHERE plan_id = {plan.id} ORDER BY number",
+        "SELECT id, code, name, start_date FROM plan",
+        f"SELECT id, code, name FROM org_unit WHERE id = {scope.id}",
+    ]
+
+
+def measure(kind: str, url: str, runs: int, raw_runs: int = 5) -> dict:
     from werkzeug.security import generate_password_hash
 
     from admin import create_app
@@ -355,30 +422,47 @@ def measure(kind: str, url: str, runs: int) -> dict:
         r = client.get("/admin/")
         assert r.status_code == 200, r.status_code
 
+    # the page computed on every request (its cache off), then served from its cache: what
+    # is left then is the template's render and the request's own work (session, menu)
+    app.config["DASHBOARD_PAGE_TTL"] = 0
     page(), page()
     out["page"] = timed(page, runs)
+    app.config["DASHBOARD_PAGE_TTL"] = 600
+    page()
+    out["page_cached"] = timed(page, runs)
 
     database.connect(reuse_if_open=True)
     plan, scope, today = default_plan(), city(), dt.date.today()
     year = today.year
 
     def functions():  # what DashboardView.index calls for the year view
-        progress.plan_progress(plan, scope, year, today)
-        progress.ranked(progress.breakdown(plan, scope, year, today))
+        _, parts = progress.overview(plan, scope, year, today)
+        progress.ranked(parts)
         progress.silent_communities(scope, today)
 
     functions()
     out["functions"] = timed(functions, runs)
+    queries = page_sql(plan, scope, year, today)
+
+    def by_hand():
+        for sql in queries:
+            database.execute_sql(sql).fetchall()
+
+    by_hand()
+    out["page_sql"] = timed(by_hand, runs)
     raw, rolled = ceiling_sql(kind, plan, year)
-    database.execute_sql(raw).fetchall()
-    out["ceiling_raw"] = timed(lambda: database.execute_sql(raw).fetchall(), 5)
+    if raw_runs:
+        database.execute_sql(raw).fetchall()
+    out["ceiling_raw"] = (timed(lambda: database.execute_sql(raw).fetchall(), raw_runs)
+                          if raw_runs else (float("nan"), float("nan"), []))
     out["ceiling_rollup"] = timed(lambda: database.execute_sql(rolled).fetchall(), runs)
     parts = progress.breakdown(plan, scope, year, today)
     items = [PlaceCompletion(pp.scope.name, pp.completion, pp.expected_completion)
              for pp in parts.values()]
     png_bytes(completion_by_place(items))
     out["chart_render"] = timed(lambda: png_bytes(completion_by_place(items)), 10)
-    out["trend_data"] = timed(lambda: progress.weekly_trend(plan, scope, year, today), 5)
+    progress.weekly_trend(plan, scope, year, today)
+    out["trend_data"] = timed(lambda: progress.weekly_trend(plan, scope, year, today), 10)
     database.close()
 
     def chart_cold():
@@ -406,7 +490,10 @@ def report(results: dict[str, dict]) -> None:
           f"on {os.cpu_count()} cores (other processes skew every figure)")
     print("| figure (ms) | " + " | ".join(f"{k} p50 | {k} p95" for k in results) + " |")
     print("| --- | " + " | ".join("---: | ---:" for _ in results) + " |")
-    rows = [("dashboard page, GET /admin/ (Flask test client, city admin)", "page"),
+    rows = [("dashboard page, GET /admin/, computed (city admin, page cache off)", "page"),
+            ("dashboard page, GET /admin/, from the page cache (template + request)",
+             "page_cached"),
+            ("hand-written SQL for everything the page shows (over the rollups)", "page_sql"),
             ("progress functions the page calls (no template)", "functions"),
             ("ceiling: hand-written SQL over raw contributions", "ceiling_raw"),
             ("ceiling: hand-written SQL over the monthly rollup", "ceiling_rollup"),
@@ -422,6 +509,10 @@ def report(results: dict[str, dict]) -> None:
     for kind, r in results.items():
         page, funcs = r["page"][0], r["functions"][0]
         print(f"{kind}: {r['sizes']}")
+        ceiling = r["page_sql"][0] + r["page_cached"][0]
+        print(f"  ceiling = hand-written SQL p50 + cached page p50 = {ceiling:.1f} ms; "
+              f"page p50 / ceiling = {page / ceiling:.2f}x (aim <= {AIM_RATIO}x); "
+              f"page p50 {page:.1f} ms (aim <= {AIM_P50_MS:.0f} ms)")
         print(f"  page p50 / raw-SQL ceiling p50    = {page / r['ceiling_raw'][0]:.2f}x")
         print(f"  page p50 / rollup-SQL ceiling p50 = {page / r['ceiling_rollup'][0]:.1f}x")
         print(f"  functions p50 / rollup-SQL ceiling p50 = {funcs / r['ceiling_rollup'][0]:.1f}x")
@@ -436,9 +527,15 @@ def main(argv=None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the databases a previous run left, without rebuilding")
+    parser.add_argument("--raw-runs", type=int, default=5,
+                        help="runs of the raw-contributions query (0: skip; 28 s each on SQLite)")
+    parser.add_argument("--tag", default="",
+                        help="a second set of databases beside the first (e.g. _100k)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the databases and stop before measuring")
     args = parser.parse_args(argv)
-    urls = {"sqlite": f"sqlite:///{OUT / 'bench.sqlite3'}",
-            "postgres": f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{PG_DB}"}
+    urls = {"sqlite": f"sqlite:///{OUT / f'bench{args.tag}.sqlite3'}",
+            "postgres": f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{PG_DB}{args.tag}"}
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     started = time.perf_counter()
     csv_ready = False
@@ -447,9 +544,12 @@ def main(argv=None) -> int:
         if not args.reuse:
             csv_ready = prepare(kind, urls[kind], args, csv_ready)
             database.close()
+        if args.build_only:
+            continue
         log(f"{kind}: measuring ({args.runs} runs)")
-        results[kind] = measure(kind, urls[kind], args.runs)
-    report(results)
+        results[kind] = measure(kind, urls[kind], args.runs, args.raw_runs)
+    if results:
+        report(results)
     log(f"total {time.perf_counter() - started:.0f} s")
     return 0
 

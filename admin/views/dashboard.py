@@ -36,7 +36,7 @@ from models.core.i18n import translator
 from models.core.schema import ActionLine, OrgUnit, Plan
 
 from admin.base import Secured, today, unit_in_scope
-from admin.chart_cache import ChartCache, cached_chart
+from admin.chart_cache import ChartCache, cached_chart, data_version
 from admin.downloads import download, to_xlsx
 from admin.exports import plan_tables
 from admin.formatting import place_names
@@ -196,8 +196,7 @@ def page_data(sel: Selection) -> dict:
     locale = project_locale()
     fmt = Formatter(locale)
     labels = {k: str(v) for k, v in PACE_LABELS.items()}
-    total = progress.plan_progress(sel.plan, sel.scope, sel.year, sel.as_of, window)
-    parts = progress.breakdown(sel.plan, sel.scope, sel.year, sel.as_of, window)
+    total, parts = progress.overview(sel.plan, sel.scope, sel.year, sel.as_of, window)
     children = [pp.scope for pp in parts.values()]
     by_child = {cid: {r.indicator.id: r for r in pp.rows} for cid, pp in parts.items()}
     codes = [c.code for c in children]
@@ -320,7 +319,7 @@ def trend_png(sel: Selection) -> bytes:
 
 def _png(name: str, render) -> Response:
     sel = selection()
-    return cached_chart((name, *sel.key(), project_locale(), progress.data_version()),
+    return cached_chart((name, *sel.key(), project_locale(), data_version()),
                         lambda: render(sel))
 
 
@@ -333,7 +332,7 @@ def cached_page_data(sel: Selection) -> dict:
     report, a target or a plan changes (``progress.data_version``, read from the database,
     so every worker process sees the change on its next request)."""
     # the official's root too: the trail and the links of the page start from it
-    key = ("page", *sel.key(), sel.root.id, project_locale(), progress.data_version())
+    key = ("page", *sel.key(), sel.root.id, project_locale(), data_version())
     ttl = current_app.config.get("DASHBOARD_PAGE_TTL", PAGE_TTL)
     return page_cache.get_or_render(key, ttl, lambda: page_data(sel))
 

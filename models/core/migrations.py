@@ -425,6 +425,14 @@ def _version_10(step: Step) -> None:
     add_index(SocialOrganization, "registration")
 
 
+def _version_11(step: Step) -> None:
+    """The weekly trend read from weekly sums kept like the monthly ones, filled from the
+    reports and contributions already stored."""
+    from models.plans.rollup import install as install_rollup
+
+    install_rollup()
+
+
 MIGRATIONS = [
     Migration(2, N_("groups, deliveries, registries and applications; admin accounts; "
                     "place facts and plan specs"), _version_2),
@@ -443,6 +451,8 @@ MIGRATIONS = [
                     "is not saved twice)"), _version_9),
     Migration(10, N_("social organizations: registered (登记) or filed (备案), part-time social "
                      "workers and the social-work agency taken in"), _version_10),
+    Migration(11, N_("weekly sums of reports and contributions for every place (the "
+                     "dashboard's weekly trend)"), _version_11),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -59,7 +59,7 @@ def _fresh(url: str) -> None:
         return
     init_db(url)
     with database.connection_context():
-        database.drop_tables(TABLES + [rollup.ContributionMonth], safe=True, cascade=True)
+        database.drop_tables(TABLES + rollup.MODELS, safe=True, cascade=True)
 
 
 DEFAULT_PLAN = "yaan-jiuxiang"

@@ -255,12 +255,13 @@ def _recode(unit_id: int, code: str) -> None:
     old_path = current.path
     new_path = old_path[:len(old_path) - len(current.code) - 1] + code + "/"
     OrgUnit.update(code=code).where(OrgUnit.id == unit_id).execute()
-    from models.plans import rollup  # its monthly sums hang on paths too
+    from models.plans import rollup  # its sums hang on paths too
 
     columns = [getattr(model, name) for model, name in PATH_COLUMNS] + [
-        rollup.ContributionMonth.org_path, rollup.ContributionMonth.parent_path]
+        rollup.ContributionMonth.org_path, rollup.ContributionMonth.parent_path,
+        rollup.ContributionWeek.org_path, rollup.ReportWeek.org_path]
     for column in columns:
-        if column.model is rollup.ContributionMonth and not column.model.table_exists():
+        if column.model in rollup.MODELS and not column.model.table_exists():
             continue
         column.model.update({column: pw.Value(new_path).concat(
             pw.fn.SUBSTR(column, len(old_path) + 1))}).where(

@@ -97,7 +97,9 @@ class Measures:
     Made per ``plan_progress`` / ``breakdown`` call; ``seed`` hands it the contribution sums
     already computed so that a ratio of two counts reads the same numbers as the counts."""
 
-    def __init__(self, plan: Plan, year: int, window: Window | None, root: OrgUnit):
+    def __init__(self, plan: Plan, year: int, window: Window | None, root: OrgUnit,
+                 indicators: list[Indicator] | None = None):
+        """``indicators``: the plan's, when the caller has read them already."""
         self.plan, self.year, self.window, self.root = plan, year, window, root
         self._units: dict[str, OrgUnit] | None = None
         self._sorted: list[tuple[str, OrgUnit]] | None = None
@@ -106,7 +108,8 @@ class Measures:
         self._leaves: dict[tuple, dict[str, Decimal]] = {}
         self._values: dict[tuple[int, str], Decimal | None] = {}
         self._presence: dict[tuple[int, str], tuple[Decimal, Decimal]] = {}
-        self._codes: dict[str, Indicator] | None = None
+        self._codes: dict[str, Indicator] | None = (
+            None if indicators is None else {i.code: i for i in indicators})
         self._pop: dict[tuple[str, str], Decimal | None] = {}
         self._above: dict[str, OrgUnit | None] = {}
         self._stations: list[Station] | None = None
@@ -223,19 +226,33 @@ class Measures:
     def leaf_value(self, ind: Indicator, path: str) -> Decimal | None:
         """An indicator's actual at one of many places (each community of a presence, each
         site of a tier): a count or sum from one grouped query per indicator for the whole
-        root, summed by path prefix; other measures as ``value``."""
+        root — from the monthly rollup, which holds every place's own sum, when the window is
+        whole months; else from the raw rows, summed by path prefix — other measures as
+        ``value``."""
         if ind.measure not in CONTRIBUTION_MEASURES:
             return self.value(ind, path)
         key = ("contributions", ind.id)
         if key not in self._leaves:
             w = self.window_of(ind)
-            q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
-                 .where(Contribution.indicator == ind.id,
-                        Contribution.activity_date.between(w.start, w.end),
-                        inside(Contribution.org_path, self.root),
-                        Contribution.status.in_(self.plan.counted_statuses))
-                 .group_by(Contribution.org_path))
-            self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
+            if rollup.covers(w.start, w.end):
+                cm = rollup.ContributionMonth
+                q = (cm.select(cm.org_path, pw.fn.SUM(cm.total))
+                     .where(cm.indicator_id == ind.id, cm.month.between(w.start, w.end),
+                            inside(cm.org_path, self.root),
+                            cm.status.in_(self.plan.counted_statuses))
+                     .group_by(cm.org_path))
+                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
+                self._leaves[("places", ind.id)] = {}  # a place's own row: no prefix sum
+            else:
+                q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
+                     .where(Contribution.indicator == ind.id,
+                            Contribution.activity_date.between(w.start, w.end),
+                            inside(Contribution.org_path, self.root),
+                            Contribution.status.in_(self.plan.counted_statuses))
+                     .group_by(Contribution.org_path))
+                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
+        if ("places", ind.id) in self._leaves:
+            return self._leaves[key].get(path, Decimal(0))
         return sum((v for p, v in self._leaves[key].items() if p.startswith(path)), Decimal(0))
 
     def target(self, ind: Indicator, path: str) -> Decimal | None:

@@ -256,8 +256,9 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     With a ``window`` (a quarter, a half) annual indicators count only inside it and their
     target is the annual one pro rata, so 季度小结 and 半年通报 read the same way as the year.
     """
-    indicators = indicators if indicators is not None else plan_indicators(plan)
-    measures = Measures(plan, year, window, scope)
+    whole = plan_indicators(plan) if indicators is None else None  # a subset: not every code
+    indicators = whole if whole is not None else indicators
+    measures = Measures(plan, year, window, scope, whole)
     got = actuals(indicators, plan, scope, year, window, measures)
     return _progress_of(plan, scope, year, as_of, window, indicators,
                         lambda ind: got.get(ind.id, Decimal(0)),
@@ -267,16 +268,31 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
 def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
               window: Window | None = None) -> dict[int, PlanProgress]:
     """Progress of each child of ``scope`` (counties of the city, townships of a county...)."""
+    return overview(plan, scope, year, as_of, window, own=False)[1]
+
+
+def overview(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
+             window: Window | None = None, *, own: bool = True
+             ) -> tuple[PlanProgress | None, dict[int, PlanProgress]]:
+    """``plan_progress`` of ``scope`` (unless not ``own``) and its ``breakdown`` together,
+    each input read once for both: the indicators, the targets, the places counted and the
+    measures (a dashboard showed each of them read twice)."""
     children = list(OrgUnit.select().where(OrgUnit.parent == scope).order_by(OrgUnit.code))
     indicators = plan_indicators(plan)
-    measures = Measures(plan, year, window, scope)
-    got = actuals_by_child(indicators, plan, scope, year, children, window, measures)
+    measures = Measures(plan, year, window, scope, indicators)
     explicit = _explicit_targets(indicators, year)
-    counts = _unit_counts(children)
-    return {child.id: _progress_of(plan, child, year, as_of, window, indicators,
-                                   lambda ind, c=child.id: got.get((ind.id, c), Decimal(0)),
-                                   explicit, counts, measures)
-            for child in children}
+    counts = _unit_counts([scope, *children] if own else children)
+    total = None
+    if own:
+        got = actuals(indicators, plan, scope, year, window, measures)
+        total = _progress_of(plan, scope, year, as_of, window, indicators,
+                             lambda ind: got.get(ind.id, Decimal(0)), explicit, counts, measures)
+    by_child = actuals_by_child(indicators, plan, scope, year, children, window, measures)
+    return total, {child.id: _progress_of(plan, child, year, as_of, window, indicators,
+                                          lambda ind, c=child.id: by_child.get((ind.id, c),
+                                                                               Decimal(0)),
+                                          explicit, counts, measures)
+                   for child in children}
 
 
 def ranking(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[tuple[OrgUnit, float | None]]:
@@ -308,19 +324,21 @@ class WeekPoint:
 def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[WeekPoint]:
     """Week by week (Monday to Sunday) through ``year`` up to ``as_of``: reports inside
     ``scope`` in the plan's counted statuses, and the completion of the annual targeted
-    indicators by the week's end."""
+    indicators by the week's end.
+
+    The weeks before ``as_of``'s are read from the weekly rollup (53 rows per series whatever
+    the number of reports); the days of ``as_of``'s week up to it from the raw rows."""
     window = Window.year(year)
     last = min(as_of, window.end)
     if last < window.start:
         return []
     statuses = plan.counted_statuses
-    per_day: dict[dt.date, int] = {}
-    for day, n in (Report.select(Report.activity_date, pw.fn.COUNT(Report.id))
-                   .where(inside(Report.org_path, scope),
-                          Report.activity_date.between(window.start, last),
-                          Report.status.in_(statuses))
-                   .group_by(Report.activity_date).tuples()):
-        per_day[dt.date.fromisoformat(day) if isinstance(day, str) else day] = n
+    current = rollup.week_of(last)
+    before = current - dt.timedelta(days=1)
+    per_week = rollup.weekly_reports(scope.path, window.start, before, statuses)
+    per_week[current] = (Report.select().where(
+        inside(Report.org_path, scope), Report.activity_date.between(current, last),
+        Report.status.in_(statuses)).count())
     # Week by week from the contributions: the counts and sums (the other measures are
     # states read off the places and registries, not a running total).
     annual = [i for i in plan_indicators(plan)
@@ -329,32 +347,32 @@ def weekly_trend(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date) -> list[
     counts: dict = {}
     targets = {i.id: target_for(i, scope, year, explicit, counts) for i in annual}
     targeted = [i for i in annual if targets[i.id] is not None]
-    daily: dict[int, dict[dt.date, Decimal]] = {i.id: {} for i in targeted}
+    weekly: dict[tuple[int, dt.date], Decimal] = {}
     if targeted:
-        for ind, day, total in (
-                Contribution.select(Contribution.indicator, Contribution.activity_date,
-                                    pw.fn.SUM(Contribution.value))
-                .where(Contribution.indicator.in_([i.id for i in targeted]),
-                       Contribution.activity_date.between(window.start, last),
+        ids = [i.id for i in targeted]
+        weekly = rollup.weekly_totals(ids, scope.path, window.start, before, statuses)
+        for ind, total in (
+                Contribution.select(Contribution.indicator, pw.fn.SUM(Contribution.value))
+                .where(Contribution.indicator.in_(ids),
+                       Contribution.activity_date.between(current, last),
                        inside(Contribution.org_path, scope), Contribution.status.in_(statuses))
-                .group_by(Contribution.indicator, Contribution.activity_date).tuples()):
-            day = dt.date.fromisoformat(day) if isinstance(day, str) else day
-            daily[ind][day] = rollup.as_decimal(total)
+                .group_by(Contribution.indicator).tuples()):
+            weekly[(ind, current)] = rollup.as_decimal(total)
     points = []
     monday = window.start - dt.timedelta(days=window.start.weekday())
     running = {i.id: Decimal(0) for i in targeted}
     while monday <= last:
         sunday = monday + dt.timedelta(days=6)
-        days = [monday + dt.timedelta(days=k) for k in range(7)]
+        week = max(monday, window.start)
         for ind in targeted:
-            running[ind.id] += sum((daily[ind.id].get(d, Decimal(0)) for d in days), Decimal(0))
+            running[ind.id] += weekly.get((ind.id, week), Decimal(0))
         end = min(sunday, last)
         pp = PlanProgress(plan=plan, scope=scope, year=year, as_of=end)
         for ind in targeted:
             pace, expected = pace_of(running[ind.id], targets[ind.id], window, end, **bounds(ind))
             pp.rows.append(IndicatorProgress(ind, running[ind.id], targets[ind.id], expected,
                                              window, pace))
-        points.append(WeekPoint(monday, sunday, sum(per_day.get(d, 0) for d in days),
+        points.append(WeekPoint(monday, sunday, per_week.get(week, 0),
                                 pp.completion, pp.expected_completion))
         monday += dt.timedelta(days=7)
     return points

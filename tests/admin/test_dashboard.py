@@ -393,3 +393,42 @@ def test_the_cached_page_of_a_place_keeps_each_officials_own_trail(as_alice, as_
     assert "雅安市" not in fresh
     assert "雅安市" in trail(as_alice.get("/admin/?scope=511802"))  # the same place, from the city
     assert trail(as_bob.get("/admin/")) == fresh
+
+
+# ---- each lookup once per request -----------------------------------------------------------
+
+# The queries of one uncached GET /admin/ (the signed-in official, the data version, the
+# plan's figures for the place and its children, targets, places, the quiet communities, the
+# menu's waiting counts). Each was read twice before (42 and 41); a change that reads one
+# again shows here.
+PAGE_QUERIES = {"alice": 32, "bob": 31}
+
+
+@pytest.fixture
+def queries(monkeypatch, db):
+    """Every SQL statement peewee sends while the test runs, in order."""
+    sent: list[tuple[str, tuple]] = []
+    cls = type(db.obj)
+    real = cls.execute_sql
+
+    def counted(self, sql, params=None, *args, **kwargs):
+        sent.append((sql, tuple(params or ())))
+        return real(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "execute_sql", counted)
+    return sent
+
+
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_the_page_reads_each_thing_once(as_alice, as_bob, data, queries, who):
+    client = {"alice": as_alice, "bob": as_bob}[who]
+    client.get("/admin/")  # warm: the default plan and the catalogs are process-wide
+    admin.views.dashboard.page_cache.clear()
+    queries.clear()
+    assert client.get("/admin/").status_code == 200
+    repeated = [q for q in set(queries) if queries.count(q) > 1]
+    assert repeated == []
+    assert len(queries) <= PAGE_QUERIES[who]
+    queries.clear()
+    assert client.get("/admin/").status_code == 200  # cached: who asks, the data version and
+    assert len(queries) <= 6                           # the menu's three waiting counts

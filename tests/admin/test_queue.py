@@ -194,3 +194,24 @@ def test_the_counts_match_the_lists(world, officials):
     assert [w.id for w in queue.items(bob, queue.REPORT)] == [r.id for r in queue.reports(bob)]
     assert queue.counts(officials["carol"]) == {"report": 0, "application": 0, "organization": 0}
     assert not queue.is_reviewer(officials["carol"])
+
+
+def test_the_menus_count_is_kept_until_the_data_change(as_bob, world, monkeypatch):
+    """Counting a city's waiting reports on every page is seconds at a million reports: the
+    count is kept per account while the data version stays, and follows a new report and a
+    review on the very next request."""
+    from models.reports.filing import review
+
+    def badge() -> int:
+        found = re.search(r'id="queue-count">\s*(\d+)\s*<', page_text(as_bob.get("/admin/")))
+        return int(found.group(1)) if found else 0
+
+    counted = []
+    real = queue.counts
+    monkeypatch.setattr(queue, "counts", lambda user: counted.append(user) or real(user))
+    assert badge() == 1 and badge() == 1
+    assert len(counted) == 1  # the second page did not count again
+    made = f.report("activity", by=world.wang)
+    assert badge() == 2
+    review(made, "approved", actor="t")
+    assert badge() == 1

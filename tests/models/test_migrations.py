@@ -17,6 +17,7 @@ from models.core.migrations import (MIGRATIONS, SCHEMA_VERSION, SchemaError, che
                                     create_schema, stored_version, upgrade)
 from models.core.schema import (AdminUser, SocialOrganization, Group, Indicator, OrgUnit, Outbox, Photo, Plan,
                                 Report, ReportKind, SchemaVersion, Subscription, Target, audit)
+from models.plans import rollup
 from models.pushes import deliveries as pushes
 from models.reports.filing import start_draft, store_photo
 from tests import factories as f
@@ -37,12 +38,16 @@ def dump(db) -> dict[str, list]:
     return out
 
 
+WEEKLY = (rollup.CONTRIBUTION_WEEK, rollup.REPORT_WEEK)  # version 11
 # Columns each version added to a table that existed before it (a test compares the rest).
 OWNED = ("org_unit", "plan", "target")  # version 7
 
 
 def back_to(db, version: int) -> None:
     """Make the fixture's database the way the code of ``version`` left it (down to 3)."""
+    if version < 11:
+        rollup.drop_triggers(WEEKLY)
+        db.drop_tables([s.model for s in WEEKLY], safe=True)
     if version < 10:
         for column in ("registration", "part_time_social_workers", "social_work_agency"):
             if column in _columns(db, "social_organization"):
@@ -126,7 +131,8 @@ def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
     assert [a.version for a in applied] == AFTER_3
     assert stored_version() == SCHEMA_VERSION and check() is None
     after = dump(db)
-    assert set(after) == set(before) | {"heartbeat"}
+    assert set(after) == set(before) | {"heartbeat", "contribution_week", "report_week"}
+    assert after["report_week"] and after["contribution_week"]  # filled from the reports
     for table in set(before) - {"admin_user", "schema_version", "photo", "draft", *OWNED}:
         assert after[table] == before[table], table
     assert after["draft"] == [{**row, "update_id": None} for row in before["draft"]]
@@ -134,8 +140,9 @@ def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
                                    for row in before["admin_user"]]
     for table in OWNED:  # nothing was set through the admin or an import: all the files'
         assert after[table] == [{**row, "owners": "{}"} for row in before[table]], table
-    assert after["schema_version"][:len(before["schema_version"])] == before["schema_version"]
-    assert [r["version"] for r in after["schema_version"]] == [3, *AFTER_3]
+    versions = sorted(after["schema_version"], key=lambda r: r["version"])  # id 10 < id 2 in repr
+    assert versions[:len(before["schema_version"])] == before["schema_version"]
+    assert [r["version"] for r in versions] == [3, *AFTER_3]
     # photos: only the one with metadata changed, to a clean file; the others as they were
     changed = [row for row in after["photo"] if row not in before["photo"]]
     assert [row["id"] for row in changed] == [raw["gps"].id]
@@ -323,9 +330,39 @@ def test_version_9_organizations_are_filed_ones_with_no_part_time_workers(db):
 
     applied = upgrade()
 
-    assert [a.version for a in applied] == [10]
+    assert [a.version for a in applied] == [10, 11]
     again = SocialOrganization.get_by_id(org.id)
     assert (again.registration, again.part_time_social_workers,
             again.social_work_agency) == ("filed", 0, None)
     assert SocialOrganization.select().where(
         SocialOrganization.registration == "registered").count() == 0
+
+
+def _weekly_rows(db) -> dict:
+    """The weekly sums without their ids (a rebuild numbers them afresh)."""
+    return {s.table: sorted(repr({k: v for k, v in row.items() if k != "id"})
+                            for row in dump(db)[s.table]) for s in WEEKLY}
+
+
+def test_version_10_gets_weekly_sums_of_its_reports_kept_from_then_on(db):
+    """Migration 11: the weekly sums are created, filled from the reports and contributions
+    already stored, and kept by triggers afterwards; going back drops them again."""
+    ailin = f.worker("ailin")
+    f.report(by=ailin, date=dt.date(2026, 1, 2))
+    f.report("xinfeng", by=ailin, date=dt.date(2026, 3, 4), status="approved")
+    rollup.rebuild(WEEKLY)
+    built = _weekly_rows(db)
+    back_to(db, 10)
+    assert "report_week" not in db.get_tables() and "contribution_week" not in db.get_tables()
+    f.report(by=ailin, date=dt.date(2026, 3, 5))  # no trigger left behind to fail on
+    Report.delete().where(Report.activity_date == dt.date(2026, 3, 5)).execute()
+
+    applied = upgrade()
+
+    assert [a.version for a in applied] == [11]
+    assert _weekly_rows(db) == built
+    f.report(by=ailin, date=dt.date(2026, 3, 6), status="approved")
+    week = rollup.ReportWeek.get(rollup.ReportWeek.status == "approved",
+                                 rollup.ReportWeek.org_path == ailin.org_unit.path,
+                                 rollup.ReportWeek.week == dt.date(2026, 3, 2))
+    assert week.n == 2
