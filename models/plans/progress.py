@@ -413,7 +413,18 @@ def data_version() -> tuple:
     cache of progress keyed by it is stale as soon as it changes, in every process. Every
     write the product makes to reports (a submission, a review), targets, plans, places and
     registries is audited, so the newest audit row moves with each of them; a new report and
-    a plan (re)load are read from their own tables as well."""
-    subqueries = ", ".join(f'(SELECT {what} FROM "{model._meta.table_name}")' for model, what in (
-        (AuditLog, "MAX(id)"), (Report, "MAX(id)"), (Target, "COUNT(*)"), (Plan, "MAX(loaded_at)")))
+    a plan (re)load are read from their own tables as well. An official's own account (a
+    sign-in, a password, a language) changes no figure: its audit rows are passed over (the
+    newest other row is found walking the primary key down, not by a scan), or every sign-in
+    would empty every cache."""
+    audit = AuditLog._meta.table_name
+    newest_change = (f'(SELECT id FROM "{audit}" WHERE entity <> \'{ACCOUNT_ENTITY}\''
+                     ' ORDER BY id DESC LIMIT 1)')
+    subqueries = ", ".join([newest_change, *(
+        f'(SELECT {what} FROM "{model._meta.table_name}")' for model, what in (
+            (Report, "MAX(id)"), (Target, "COUNT(*)"), (Plan, "MAX(loaded_at)")))])
     return tuple(Report._meta.database.execute_sql(f"SELECT {subqueries}").fetchone())
+
+
+#: The audit entity of an official's account (admin/auth.py): its rows change no figure.
+ACCOUNT_ENTITY = "admin_user"

@@ -13,6 +13,7 @@ import pytest
 from charts.radar import linkage_radar
 from models.forms.kinds import default_plan
 from models.org.places import city
+from models.core.schema import AuditLog
 from models.plans import progress
 from models.plans.community import community_view
 from models.plans.pacing import Window
@@ -134,4 +135,17 @@ def test_the_data_version_moves_with_a_review(db):
     before = progress.data_version()
     assert progress.data_version() == before  # reading changes nothing
     review(made, "rejected", actor="admin:test", reason="照片不清晰")
+    assert progress.data_version() != before
+
+
+def test_an_officials_sign_in_keeps_the_data_version(db):
+    """A sign-in is audited, but changes no figure: the dashboard's caches must survive it."""
+    zhao = worker("zhao", place=community("511802", 1))
+    made = report("xinfeng", by=zhao, date=dt.date(2026, 3, 1))
+    review(made, "approved", actor="admin:test")
+    before = progress.data_version()
+    for action in ("login", "logout", "login_failed", "language"):
+        AuditLog.create(actor="admin:demo", action=action, entity="admin_user", entity_id="1")
+    assert progress.data_version() == before
+    review(made, "rejected", actor="admin:test", reason="照片不清晰")  # after the sign-ins
     assert progress.data_version() != before
