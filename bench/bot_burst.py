@@ -6,9 +6,15 @@ the server and the simulated workers run in a second process. The one addition i
 of SQL statements (peewee's ``execute_sql`` plus the pragmas of each new SQLite connection),
 read through SIGUSR1 before and after the burst. In the same run the same burst goes through
 a minimal python-telegram-bot echo bot on the same server: the ceiling of Python + PTB + HTTP
-on this machine. Bot API calls per update are counted by the server (getUpdates excluded).
+on this machine. Bot API calls per update are counted by the server (getUpdates excluded);
+CPU per update is each bot process's CPU time (user + system) over the burst.
 
-    python bench/bot_burst.py [--workers 500] [--database sqlite|postgres|both]
+``--profile FILE`` runs both bots under cProfile during the burst only (run_bot.py through
+this file's launcher: the shipped code is not touched), writes FILE (run_bot.py; with both
+databases FILE.postgres for the second) and FILE.echo, and prints where the CPU goes, by
+package (bench/cpu_profile.py). The profiler slows the bots: read its shares, not its rates.
+
+    python bench/bot_burst.py [--workers 500] [--database sqlite|postgres|both] [--profile FILE]
 """
 from __future__ import annotations
 
@@ -54,6 +60,8 @@ def _script(kind: str):
         ("press", f"d:date:{yesterday}", "message"),
         ("send", "社区活动室", "message"),
         ("send", "30人", "message"),
+        ("send", "二十", "message"),  # of them minors
+        ("press", "s:groups", "message"),
         ("press", "mt:parties:1", "edit"),
         ("press", "md:parties:1", "message"),
         ("send", "5", "message"),
@@ -167,8 +175,10 @@ def _prepare_database(url: str, workers: int) -> None:
 # --------------------------------------------------------------------------- run_bot.py, counted
 
 def _counted_run_bot() -> None:
-    """run_bot.py as shipped, with a count of SQL statements written to $BENCH_SQL_COUNTS
-    on SIGUSR1 (one line each time)."""
+    """run_bot.py as shipped, with a count of SQL statements and the process's CPU seconds
+    written to $BENCH_SQL_COUNTS on SIGUSR1 (one line each time). With $BENCH_PROFILE set,
+    the first SIGUSR1 starts cProfile and the second stops it and writes the stats there."""
+    import cProfile
     import runpy
     import signal
 
@@ -190,25 +200,44 @@ def _counted_run_bot() -> None:
 
     peewee.SqliteDatabase._set_pragmas = pragmas
     path = os.environ["BENCH_SQL_COUNTS"]
+    profile_to = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile_to else None
+    signals = [0]
 
     def dump(*_):
+        signals[0] += 1
+        if profiler is not None and signals[0] == 2:
+            profiler.disable()
         with open(path, "a") as f:
-            f.write(f"{count[0]}\n")
+            f.write(f"{count[0]} {_cpu()}\n")
+        if profiler is not None and signals[0] == 1:
+            profiler.enable()
+        elif profiler is not None and signals[0] == 2:
+            profiler.dump_stats(profile_to)
 
     signal.signal(signal.SIGUSR1, dump)
     sys.argv = [str(ROOT / "run_bot.py")]
     runpy.run_path(str(ROOT / "run_bot.py"), run_name="__main__")
 
 
-async def _sql_count(path: Path, n: int) -> int:
+def _cpu() -> float:
+    """This process's CPU seconds so far, all threads, user and system."""
+    times = os.times()
+    return times.user + times.system
+
+
+async def _sql_count(path: Path, n: int) -> tuple[int, float]:
+    """The n-th (SQL statements, CPU seconds) the bot wrote."""
     while True:
-        lines = path.read_text().split() if path.exists() else []
+        lines = path.read_text().splitlines() if path.exists() else []
         if len(lines) >= n:
-            return int(lines[n - 1])
+            sql, cpu = lines[n - 1].split()
+            return int(sql), float(cpu)
         await asyncio.sleep(0.02)
 
 
-async def _drive(kind: str, workers: int, url: str, media: str) -> dict:
+async def _drive(kind: str, workers: int, url: str, media: str,
+                 profile: str | None = None) -> dict:
     import signal
     import subprocess
 
@@ -229,19 +258,32 @@ async def _drive(kind: str, workers: int, url: str, media: str) -> dict:
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
                    TELEGRAM_FILE_BASE_URL=file_url, DATABASE_URL=url, MEDIA_DIR=media,
                    BENCH_SQL_COUNTS=str(counts))
+        if profile:
+            env["BENCH_PROFILE"] = profile
         bot = subprocess.Popen([sys.executable, __file__, "--as-run-bot"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     parent.send("go")
     await asyncio.to_thread(parent.recv)  # polling; the burst starts on our word
     sql = 0
+    profiler = None
     if bot is not None:
         bot.send_signal(signal.SIGUSR1)
-        sql = -await _sql_count(counts, 1)
+        sql, cpu = await _sql_count(counts, 1)
+        sql, cpu = -sql, -cpu
+    else:
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        cpu = -_cpu()
     parent.send("count read")
     _, updates, elapsed, latencies, methods = await asyncio.to_thread(parent.recv)
     if bot is not None:
         bot.send_signal(signal.SIGUSR1)
-        sql += await _sql_count(counts, 2)
+        sql_after, cpu_after = await _sql_count(counts, 2)
+        sql += sql_after
+        cpu += cpu_after
         bot.send_signal(signal.SIGINT)
         try:
             _, err = await asyncio.to_thread(bot.communicate, timeout=30)
@@ -251,6 +293,10 @@ async def _drive(kind: str, workers: int, url: str, media: str) -> dict:
         if bot.returncode not in (0, -signal.SIGINT):
             sys.stderr.write(err.decode(errors="replace")[-3000:])
     else:
+        cpu += _cpu()
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
@@ -261,7 +307,7 @@ async def _drive(kind: str, workers: int, url: str, media: str) -> dict:
     return {"updates": updates, "seconds": elapsed, "rate": updates / elapsed,
             "p50": statistics.median(latencies) * 1000,
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-            "sql": sql, "calls": calls, "methods": methods}
+            "sql": sql, "calls": calls, "methods": methods, "cpu": cpu, "profile": profile}
 
 
 def _database_url(database: str, tmp: Path) -> str:
@@ -298,6 +344,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=500)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="profile both bots during the burst (cProfile) and show where "
+                             "the CPU goes; FILE gets run_bot.py's stats, FILE.echo the echo's")
     parser.add_argument("--as-run-bot", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.as_run_bot:
@@ -308,22 +357,33 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="wushe-bench-"))
     print(f"bot burst: {args.workers} workers × {steps} updates (a full activity report), "
           f"{os.cpu_count()} cores, {_load()}")
-    echo = asyncio.run(_drive("echo", args.workers, "", str(tmp / "media")))
+    profile = str(Path(args.profile).resolve()) if args.profile else None
+    echo = asyncio.run(_drive("echo", args.workers, "", str(tmp / "media"),
+                              profile and f"{profile}.echo"))
     failed = 0
     rows = [("echo bot (ceiling)", echo)]
     for database in (["sqlite", "postgres"] if args.database == "both" else [args.database]):
         url = _database_url(database, tmp)
         _prepare_database(url, args.workers)
-        result = asyncio.run(_drive("wushe", args.workers, url, str(tmp / f"media-{database}")))
+        to = profile and (profile if len(rows) == 1 else f"{profile}.{database}")
+        result = asyncio.run(_drive("wushe", args.workers, url, str(tmp / f"media-{database}"),
+                                    to))
         result["stored"] = _stored(url)
         failed += result["stored"] != args.workers
         rows.append((f"run_bot.py {database}", result))
     print(f"{'':22}{'updates':>8}{'s':>7}{'updates/s':>10}{'× echo':>8}{'p50 ms':>8}"
-          f"{'p99 ms':>8}{'SQL/upd':>8}{'API/upd':>8}")
+          f"{'p99 ms':>8}{'SQL/upd':>8}{'API/upd':>8}{'CPU ms/upd':>11}")
     for name, r in rows:
         print(f"{name:22}{r['updates']:>8}{r['seconds']:>7.1f}{r['rate']:>10.1f}"
               f"{r['rate'] / echo['rate']:>8.2f}{r['p50']:>8.0f}{r['p99']:>8.0f}"
-              f"{r['sql'] / r['updates']:>8.2f}{r['calls'] / r['updates']:>8.2f}")
+              f"{r['sql'] / r['updates']:>8.2f}{r['calls'] / r['updates']:>8.2f}"
+              f"{r['cpu'] / r['updates'] * 1000:>11.2f}")
+    if profile:
+        from bench.cpu_profile import report
+
+        print("(under the profiler: rates and CPU are the profiled runs', slower than without)")
+        for name, r in rows:
+            print(report(r["profile"], r["updates"], r["cpu"], title=f"{name}, "))
     for name, r in rows:
         share = ", ".join(f"{m} {n / r['updates']:.2f}" for m, n in sorted(r["methods"].items()))
         extra = (f"; reports stored {r['stored']} of {args.workers}" if "stored" in r else "")

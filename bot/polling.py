@@ -36,6 +36,7 @@ LONG_POLL = 10  # seconds Telegram holds a getUpdates open when there is nothing
 BUSY_POLL = 0.25  # while updates are in flight getUpdates returns at once: ask at most this often
 FIRST_BACKOFF = 1.0  # after a failed getUpdates, then ×1.5 up to LONGEST_BACKOFF (as PTB)
 LONGEST_BACKOFF = 30.0
+READ_TIMEOUT = 5.0  # seconds beyond the long poll's own timeout (PTB's default read timeout)
 
 
 class Offsets:
@@ -145,7 +146,7 @@ class Poller:
                 else:
                     retry_wait = 0.0
                     wait = self._wait_progress  # nothing new: until the offset moves
-                    delay = 0.0 if self._dispatch(updates or []) else self.busy_poll
+                    delay = 0.0 if self._dispatch(updates) else self.busy_poll
                     if delay and not self._tasks:
                         delay = 0.0  # nothing new and nothing in flight: the long poll waits
                 if delay:
@@ -153,24 +154,36 @@ class Poller:
         finally:
             await self._drain()
 
-    async def _fetch(self) -> tuple[Update, ...]:
+    async def _fetch(self) -> list[Update]:
+        """The updates of one getUpdates to handle now (``Offsets.take``), parsed. Only those
+        are parsed: during a burst most of an answer is updates still in flight, returned
+        again because the offset waits for them, and parsing an update (a tap's carries its
+        whole message and keyboard) costs PTB about as much CPU as handling it."""
         timeout = 0 if self._tasks else self.timeout  # something in flight: answered at once
-        self.sent_offset = self.offsets.offset
-        return await self.app.bot.get_updates(offset=self.offsets.offset, timeout=timeout,
-                                              allowed_updates=self.allowed_updates)
+        sent = self.sent_offset = self.offsets.offset
+        bot = self.app.bot
+        # the call Bot.get_updates makes, rate limiter included, before it parses everything
+        # (PTB's public do_api_request warns on every call to a method it knows)
+        raw = await bot._post("getUpdates", {"offset": sent, "timeout": timeout,
+                                             "allowed_updates": self.allowed_updates},
+                              read_timeout=READ_TIMEOUT + timeout)
+        fresh = set(self.offsets.take([u["update_id"] for u in raw or ()], sent))
+        updates = []
+        for item in raw or ():
+            if item["update_id"] in fresh:
+                fresh.discard(item["update_id"])  # once, even if listed twice
+                update = Update.de_json(item, bot)
+                bot.insert_callback_data(update)  # as ExtBot.get_updates does
+                updates.append(update)
+        return updates
 
     def _dispatch(self, updates: Sequence[Update]) -> bool:
-        """Start handling the updates not seen yet; whether there were any."""
-        fresh = set(self.offsets.take([u.update_id for u in updates], self.sent_offset))
-        started = bool(fresh)
+        """Start handling the updates ``_fetch`` found new; whether there were any."""
         for update in updates:
-            if update.update_id in fresh:
-                fresh.discard(update.update_id)  # once, even if listed twice
-                task = asyncio.create_task(self._handle(update),
-                                           name=f"update {update.update_id}")
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-        return started
+            task = asyncio.create_task(self._handle(update), name=f"update {update.update_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return bool(updates)
 
     async def _handle(self, update: Update) -> None:
         app = self.app

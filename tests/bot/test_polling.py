@@ -146,3 +146,29 @@ async def test_get_updates_failures_are_retried(bot_api, caplog):
     assert statuses[:5] == [502, 502, 409, 429, 200]
     assert "flood control, retry in 1.5 s" in caplog.text
     assert "Conflict" in caplog.text
+
+
+async def test_an_update_in_flight_is_not_parsed_again(bot_api, monkeypatch):
+    """getUpdates returns an update in flight again and again (the offset waits for it):
+    only new updates are parsed, each once."""
+    parsed = []
+    de_json = Update.de_json.__func__
+
+    def counted(cls, data, bot=None):
+        parsed.append(data["update_id"])
+        return de_json(cls, data, bot)
+
+    monkeypatch.setattr(Update, "de_json", classmethod(counted))
+    recorder = Recorder()
+    ann, bo = bot_api.user(805, "Ann"), bot_api.user(806, "Bo")
+    recorder.hold("held")
+    async with polling(bot_api, recorder):
+        held = await ann.send("held")
+        await recorder.started["held"].wait()
+        for i in range(3):  # each fetch returns "held" again
+            await bo.send(f"bo {i}")
+            await asyncio.wait_for(recorder.started[f"bo {i}"].wait(), 10)
+        recorder.release["held"].set()
+        await bot_api.wait_delivered(timeout=10)
+    assert len([c for c in bot_api.calls if c.method == "getUpdates"]) > 3
+    assert parsed == [held, held + 1, held + 2, held + 3]

@@ -85,3 +85,25 @@ async def test_a_slow_server_times_out_and_a_dead_one_is_a_network_error():
     with pytest.raises(NetworkError):
         await bot.initialize()
     await bot.shutdown()
+
+
+async def test_a_call_without_files_reaches_the_api_with_its_parameters_intact():
+    """Sent as one JSON body: nested objects, numbers, flags and Chinese text arrive as they
+    were given."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    async with LocalBotAPI(token=TOKEN) as api:
+        user = api.user(79, "Cy")
+        bot = await _bot(api)
+        try:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("是 “好”", callback_data="a:1")]])
+            sent = await bot.send_message(user.chat_id, "第 1/13 步\n“引号” & 100%",
+                                          reply_markup=markup, disable_notification=True)
+            call = next(c for c in api.calls if c.method == "sendMessage")
+            assert call.params["chat_id"] == user.chat_id
+            assert call.params["text"] == sent.text == "第 1/13 步\n“引号” & 100%"
+            assert call.params["disable_notification"] is True
+            assert call.params["reply_markup"] == {
+                "inline_keyboard": [[{"text": "是 “好”", "callback_data": "a:1"}]]}
+        finally:
+            await bot.shutdown()
