@@ -109,7 +109,7 @@ async def serve_webhook(app: Application, *, listen: str, port: int, url_path: s
         loop.add_signal_handler(sig, stop.set)
     handler = WebhookHandler(app, secret)
     web_app = web.Application()
-    web_app.router.add_post("/" + url_path.lstrip("/"), handler)
+    web_app.router.add_post("/" + url_path.lstrip("/"), handler.__call__)
     runner = web.AppRunner(web_app, access_log=None)
     try:
         await app.initialize()  # getMe: retried while start-up lasts (bot/startup.py)

@@ -87,6 +87,7 @@ class LocalBotAPI(UpdateMaker, HTTPLayer, BotMethods, WebhookPoster):
         #: if True, once the bot sets a webhook the server posts every update to it as
         #: Telegram does (webhook.py); otherwise a test posts them with ``post_update``
         self.push_webhook = push_webhook
+        self.webhook_posts: list[dict] = []
         #: artificial delay (seconds) applied to every method except getUpdates
         self.latency: float = 0.0
 

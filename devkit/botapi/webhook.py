@@ -47,6 +47,9 @@ class WebhookPoster:
     _hook_http: aiohttp.ClientSession | None = None
     _pusher: asyncio.Task | None = None
 
+    #: every post answered: {"update_id", "status", "reply": the method its body named, if any}
+    webhook_posts: list[dict]
+
     @property
     def webhook_replies(self) -> list[Call]:
         """The calls made from the bot's answers to webhook posts."""
@@ -69,27 +72,31 @@ class WebhookPoster:
                 content_type = response.content_type
         except (aiohttp.ClientError, asyncio.TimeoutError):
             return None
+        reply = self._reply_of(body, content_type)
+        self.webhook_posts.append({"update_id": update_id, "status": status, "reply": reply})
         if 200 <= status < 300:
-            await self._make_reply(body, content_type)
+            if reply is not None:
+                params = dict(reply)
+                method = str(params.pop("method"))
+                if method.lower() not in NOT_IN_REPLY and not method.lower().startswith("get"):
+                    await self._execute(method, params, {}, via=WEBHOOK_REPLY)
             self._confirm(update_id)
         return status
 
-    async def _make_reply(self, body: bytes, content_type: str) -> None:
+    def _reply_of(self, body: bytes, content_type: str) -> dict | None:
+        """The Bot API call an answer's body names (JSON or a form), if any."""
         if not body:
-            return
+            return None
         try:
             if content_type == "application/json":
                 params = json.loads(body)
             else:
                 params = {k: self._decode(k, v) for k, v in parse_qsl(body.decode())}
         except ValueError:
-            return  # Telegram ignores a body it cannot read
-        if not isinstance(params, dict):
-            return
-        method = str(params.pop("method", "") or "")
-        if not method or method.lower() in NOT_IN_REPLY or method.lower().startswith("get"):
-            return
-        await self._execute(method, params, {}, via=WEBHOOK_REPLY)
+            return None  # Telegram ignores a body it cannot read
+        if not isinstance(params, dict) or not params.get("method"):
+            return None
+        return params
 
     def _confirm(self, update_id: int) -> None:
         for i, update in enumerate(self._pending):
