@@ -9,7 +9,7 @@ import socket
 
 from bot.app import ALLOWED_UPDATES
 from bot.webhook import serve_webhook
-from tests.botkit import ACTIVITY, TODAY, BotHarness, held_open, walk
+from tests.botkit import ACTIVITY, TODAY, BotHarness, draft_of, held_open, unchanged, walk
 from bot.context import Clock
 from models.core.settings import Settings
 
@@ -154,3 +154,24 @@ async def test_a_full_report_over_the_webhook_costs_at_most_1_5_calls_per_update
         assert all(q in bot_api.callback_answers for q in taps)  # every spinner stopped
         assert len(replies) == len(taps) and all(c.ok for c in replies)
         assert len(http) / steps <= AIM_CALLS_PER_UPDATE, http
+
+
+async def test_an_old_button_is_refused_and_changes_nothing(bot_app):
+    """A tap on the buttons of a question already answered (a message whose keyboard could
+    not be closed, a client showing an old state): refused with a toast, the draft as it was.
+    This is what makes a keyboard left in place harmless."""
+    ailin = bot_app.chat("ailin")
+    await walk(ailin, ["/report", ("press", "Activity held"), ("press", "Child care"),
+                       ("press", "Service"), "四点半课堂"])
+    asked_title = next(m for m in ailin.user.messages if "short title" in (m["text"] or ""))
+    draft = draft_of(ailin)
+    for data in ("b:title", "a:activity_type:1", "s:title", "a:action_line:0"):
+        user = ailin.user
+
+        async def stale_tap() -> int:
+            return bot_app.api._callback(user._chat, user, asked_title["message"], data)
+
+        await ailin._step(f"[{data}]", stale_tap())
+        answer = await bot_app.api.callback_answer(ailin.update_id)
+        assert answer["text"] == "That button belongs to an earlier question.", data
+        assert unchanged(draft), data
