@@ -5,7 +5,9 @@ question answered by a button is edited to show the answer.
 Answering a button (its spinner, its toast) and editing a message already sent are courtesies:
 the answer is recorded and the next question is sent whether they go through or not. They go
 through ``courtesy``, which logs and lets pass the refusals that mean the call is moot, and
-nothing else: sending the next question is never one of them.
+nothing else: sending the next question is never one of them. Over a webhook the answer to a
+button rides the 200 of Telegram's post instead (``answer``; ARCHITECTURE.md, "Webhook
+replies").
 """
 from __future__ import annotations
 
