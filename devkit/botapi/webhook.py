@@ -6,11 +6,13 @@ any method but get*, setWebhook, deleteWebhook, close and logOut, and reports no
 ``post_update`` posts one update once (a test decides what comes next). With
 ``push_webhook`` set, the server delivers every pending update by itself, as Telegram does:
 concurrently across chats up to the webhook's ``max_connections``, one at a time and in order
-within a chat, an update posted again until it is answered 2xx.
+within a chat, the oldest waiting update first, an update posted again until it is answered
+2xx.
 """
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
 from collections import deque
 from typing import Any
@@ -111,32 +113,36 @@ class WebhookPoster:
             self._pusher = asyncio.get_running_loop().create_task(self._push())
 
     async def _push(self) -> None:
+        """Post the pending updates until the webhook is gone: one post per chat at a time,
+        and of the chats with an update waiting, the one whose update is oldest first (as
+        tdlib's WebhookActor orders them), so a busy chat cannot hold a connection while
+        others wait."""
         queues: dict[Any, deque[int]] = {}
-        ready: deque = deque()  # chats with updates queued and none in flight
+        ready: list[tuple[int, Any]] = []  # heap of (oldest update id, chat), none in flight
         busy: dict[asyncio.Task, Any] = {}
         for update in self._pending:
             queues.setdefault(chat_key(update), deque()).append(update["update_id"])
-        ready.extend(queues)
-        seen = len(self.updates)
+        for key, queue in queues.items():
+            heapq.heappush(ready, (queue[0], key))
         try:
-            await self._push_until_stopped(queues, ready, busy, seen)
+            await self._push_until_stopped(queues, ready, busy, len(self.updates))
         finally:
             for task in busy:
                 task.cancel()
 
-    async def _push_until_stopped(self, queues: dict, ready: deque, busy: dict, seen: int) -> None:
+    async def _push_until_stopped(self, queues: dict, ready: list, busy: dict, seen: int) -> None:
         while self.webhook and self.push_webhook and not self._closing:
             for update in self.updates[seen:]:
                 key = chat_key(update)
                 if key not in queues:
                     queues[key] = deque()
                     if key not in busy.values():
-                        ready.append(key)
+                        heapq.heappush(ready, (update["update_id"], key))
                 queues[key].append(update["update_id"])
             seen = len(self.updates)
             limit = int(self.webhook.get("max_connections") or DEFAULT_CONNECTIONS)
             while ready and len(busy) < limit:
-                key = ready.popleft()
+                _, key = heapq.heappop(ready)
                 busy[asyncio.create_task(self._deliver(queues[key]))] = key
             woken = asyncio.get_running_loop().create_future()
             self._update_waiters.append(woken)
@@ -144,18 +150,18 @@ class WebhookPoster:
             for task in done - {woken}:
                 key = busy.pop(task)
                 if queues[key]:
-                    ready.append(key)
+                    heapq.heappush(ready, (queues[key][0], key))
                 else:
                     del queues[key]
 
     async def _deliver(self, queue: deque[int]) -> None:
-        """Post a chat's updates in order, each until it is answered 2xx."""
-        while queue and self.webhook and not self._closing:
+        """Post the chat's oldest update until it is answered 2xx."""
+        while self.webhook and not self._closing:
             status = await self.post_update(queue[0])
             if status is not None and 200 <= status < 300:
                 queue.popleft()
-            else:
-                await asyncio.sleep(RETRY_DELAY)
+                return
+            await asyncio.sleep(RETRY_DELAY)
 
     async def _stop_pushing(self) -> None:
         if self._pusher is not None:

@@ -81,3 +81,35 @@ async def test_updates_are_pushed_in_order_per_chat_and_the_answers_method_is_ma
     assert sorted(replies) == sorted(("sendMessage", f"re {uid}") for uid in sent
                                      if uid != sent[6])  # not the 500's, not the getMe
     assert all(c.ok for c in api.webhook_replies)
+
+
+async def test_a_chat_that_keeps_writing_does_not_hold_the_connection():
+    """The next update of a chat that wrote again before its post was answered waits behind
+    older updates of other chats (one connection here)."""
+    port = _free_port()
+    order: list[str] = []
+    async with LocalBotAPI(token=TOKEN, push_webhook=True) as api:
+        ann, bo = api.user(201, "Ann"), api.user(202, "Bo")
+
+        async def hook(request: web.Request) -> web.Response:
+            update = await request.json()
+            name = update["message"]["chat"]["first_name"]
+            order.append(name)
+            if name == "Ann" and order.count("Ann") < 3:
+                await ann.send("again")  # she answers before the post is answered
+            return web.Response()
+
+        site_app = web.Application()
+        site_app.router.add_post("/hook", hook)
+        runner = web.AppRunner(site_app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            await ann.send("first")
+            await bo.send("first")
+            async with Bot(TOKEN, base_url=api.base_url) as bot:
+                await bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=1)
+            await api.wait_delivered(timeout=30)
+        finally:
+            await runner.cleanup()
+    assert order == ["Ann", "Bo", "Ann", "Ann"]
