@@ -70,8 +70,7 @@ async def answer(update: Update, text: str | None = None, *, show_alert: bool = 
     if handling().ride(ANSWER, callback_query_id=query.id, text=text,
                        show_alert=show_alert or None):
         return True
-    return await courtesy(describe(update), ANSWER,
-                          update.callback_query.answer(text, show_alert=show_alert))
+    return await courtesy(describe(update), ANSWER, query.answer(text, show_alert=show_alert))
 
 
 def _remember_keyboard(context: BotContext, message_id: int | None, *, save: bool = True) -> None:

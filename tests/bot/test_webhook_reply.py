@@ -8,10 +8,10 @@ import contextlib
 import socket
 
 from bot.app import ALLOWED_UPDATES
-from bot.webhook import serve_webhook
-from tests.botkit import ACTIVITY, TODAY, BotHarness, draft_of, held_open, unchanged, walk
 from bot.context import Clock
+from bot.webhook import serve_webhook
 from models.core.settings import Settings
+from tests.botkit import ACTIVITY, TODAY, BotHarness, draft_of, held_open, unchanged, walk
 
 SECRET = "reply-hook"
 #: Issue 15's aim: Bot API calls per update over a full report.
