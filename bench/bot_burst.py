@@ -10,11 +10,18 @@ on this machine. Bot API calls per update are counted by the server (getUpdates 
 CPU per update is each bot process's CPU time (user + system) over the burst.
 
 ``--profile FILE`` runs both bots under cProfile during the burst only (run_bot.py through
-this file's launcher: the shipped code is not touched), writes FILE (run_bot.py; with both
-databases FILE.postgres for the second) and FILE.echo, and prints where the CPU goes, by
-package (bench/cpu_profile.py). The profiler slows the bots: read its shares, not its rates.
+this file's launcher: the shipped code is not touched), writes FILE.<database>.<mode> for
+each run of run_bot.py and FILE.echo, and prints where the CPU goes, by package
+(bench/cpu_profile.py). The profiler slows the bots: read its shares, not its rates.
 
-    python bench/bot_burst.py [--workers 500] [--database sqlite|postgres|both] [--profile FILE]
+``--mode webhook`` runs run_bot.py --webhook as shipped (WEBHOOK_URL, WEBHOOK_SECRET): the
+server posts the updates to it as Telegram does (concurrently up to max_connections, in order
+within a chat) and makes the method of each answer (a button's answer rides it: those calls
+are counted apart from the bot's own HTTP calls). The echo bot polls in either mode.
+
+    python bench/bot_burst.py [--workers 500] [--database sqlite|postgres|both]
+                              [--mode polling|webhook|both] [--profile FILE]
+
 """
 from __future__ import annotations
 
@@ -38,6 +45,7 @@ AIM_SHARE_OF_ECHO = 0.5
 AIM_P99_MS = 1000
 AIM_SQL_PER_STEP = 3  # per update that is not a Submit
 AIM_CALLS_PER_UPDATE = 1.5
+WEBHOOK_SECRET = "bench-hook-secret"
 
 
 # --------------------------------------------------------------------------- the workers' side
@@ -54,7 +62,7 @@ def _script(kind: str):
     return [
         ("send", "/report", "message"),
         ("press", "k:activity", "message"),
-        ("press", "a:action_line:2", "message"),
+        ("press", "a:action_line:4", "message"),  # neighbours: no follow-up field
         ("press", "a:activity_type:0", "message"),
         ("send", "四点半课堂", "message"),
         ("press", f"d:date:{yesterday}", "message"),
@@ -94,17 +102,17 @@ async def _worker(api, user_id: int, kind: str, latencies: list[float]) -> None:
         latencies.append(time.perf_counter() - t0)
 
 
-def _server_process(kind: str, workers: int, conn) -> None:
+def _server_process(kind: str, workers: int, conn, webhook: bool = False) -> None:
     """Run the Bot API server and the workers; report (updates, seconds, latencies)."""
     sys.path.insert(0, str(ROOT))
     from devkit.botapi import LocalBotAPI
 
     async def main():
-        async with LocalBotAPI(token=TOKEN) as api:
+        async with LocalBotAPI(token=TOKEN, push_webhook=webhook) as api:
             conn.send(("ready", api.base_url, api.base_file_url))
             await asyncio.to_thread(conn.recv)  # the bot is started
-            while not api.calls_for("getUpdates"):  # ... and polling
-                await asyncio.sleep(0.05)
+            while not (api.webhook if webhook else api.calls_for("getUpdates")):
+                await asyncio.sleep(0.05)  # ... and polling, or its webhook is set
             latencies: list[float] = []
             for i in range(workers):  # chats exist before the burst starts
                 api.user(FIRST_USER + i, f"W{i}", language_code="en")
@@ -116,10 +124,10 @@ def _server_process(kind: str, workers: int, conn) -> None:
                                    for i in range(workers)))
             elapsed = time.perf_counter() - t0
             await asyncio.sleep(0.5)  # calls that trail the last message (a callback answer)
-            methods: dict[str, int] = {}
+            methods: dict[tuple[str, str], int] = {}  # (via, method): "http" or "webhook reply"
             for call in api.calls[calls_before:]:
                 if call.method != "getUpdates":
-                    methods[call.method] = methods.get(call.method, 0) + 1
+                    methods[call.via, call.method] = methods.get((call.via, call.method), 0) + 1
             conn.send(("done", len(api.updates), elapsed, latencies, methods))
             await asyncio.to_thread(conn.recv)
 
@@ -216,7 +224,7 @@ def _counted_run_bot() -> None:
             profiler.dump_stats(profile_to)
 
     signal.signal(signal.SIGUSR1, dump)
-    sys.argv = [str(ROOT / "run_bot.py")]
+    sys.argv = [str(ROOT / "run_bot.py"), *os.environ.get("BENCH_RUN_BOT_ARGS", "").split()]
     runpy.run_path(str(ROOT / "run_bot.py"), run_name="__main__")
 
 
@@ -236,13 +244,30 @@ async def _sql_count(path: Path, n: int) -> tuple[int, float]:
         await asyncio.sleep(0.02)
 
 
-async def _drive(kind: str, workers: int, url: str, media: str,
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _webhook_env() -> dict[str, str]:
+    """run_bot.py --webhook's settings, as an operator sets them (plain HTTP on 127.0.0.1)."""
+    port = _free_port()
+    return dict(BENCH_RUN_BOT_ARGS="--webhook", WEBHOOK_URL=f"http://127.0.0.1:{port}/tg-hook",
+                WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET=WEBHOOK_SECRET)
+
+
+async def _drive(kind: str, workers: int, url: str, media: str, mode: str = "polling",
                  profile: str | None = None) -> dict:
     import signal
     import subprocess
 
+    webhook = mode == "webhook" and kind != "echo"
     parent, child = mp.Pipe()
-    proc = mp.get_context("spawn").Process(target=_server_process, args=(kind, workers, child))
+    proc = mp.get_context("spawn").Process(target=_server_process,
+                                           args=(kind, workers, child, webhook))
     proc.start()
     _, base_url, file_url = await asyncio.to_thread(parent.recv)
     counts = Path(media).with_name(f"sql-{kind}.txt")
@@ -257,7 +282,7 @@ async def _drive(kind: str, workers: int, url: str, media: str,
                if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_URL"))}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
                    TELEGRAM_FILE_BASE_URL=file_url, DATABASE_URL=url, MEDIA_DIR=media,
-                   BENCH_SQL_COUNTS=str(counts))
+                   BENCH_SQL_COUNTS=str(counts), **(_webhook_env() if webhook else {}))
         if profile:
             env["BENCH_PROFILE"] = profile
         bot = subprocess.Popen([sys.executable, __file__, "--as-run-bot"], cwd=ROOT, env=env,
@@ -303,11 +328,12 @@ async def _drive(kind: str, workers: int, url: str, media: str,
     parent.send("bye")
     proc.join(timeout=10)
     latencies.sort()
-    calls = sum(methods.values())
+    calls = sum(n for (via, _), n in methods.items() if via == "http")
     return {"updates": updates, "seconds": elapsed, "rate": updates / elapsed,
             "p50": statistics.median(latencies) * 1000,
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-            "sql": sql, "calls": calls, "methods": methods, "cpu": cpu, "profile": profile}
+            "sql": sql, "calls": calls, "replies": sum(methods.values()) - calls,
+            "methods": methods, "cpu": cpu, "profile": profile}
 
 
 def _database_url(database: str, tmp: Path) -> str:
@@ -347,6 +373,8 @@ def main() -> int:
     parser.add_argument("--profile", metavar="FILE",
                         help="profile both bots during the burst (cProfile) and show where "
                              "the CPU goes; FILE gets run_bot.py's stats, FILE.echo the echo's")
+    parser.add_argument("--mode", choices=["polling", "webhook", "both"], default="both",
+                        help="how run_bot.py gets its updates (the echo bot always polls)")
     parser.add_argument("--as-run-bot", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.as_run_bot:
@@ -363,21 +391,25 @@ def main() -> int:
     failed = 0
     rows = [("echo bot (ceiling)", echo)]
     for database in (["sqlite", "postgres"] if args.database == "both" else [args.database]):
-        url = _database_url(database, tmp)
-        _prepare_database(url, args.workers)
-        to = profile and (profile if len(rows) == 1 else f"{profile}.{database}")
-        result = asyncio.run(_drive("wushe", args.workers, url, str(tmp / f"media-{database}"),
-                                    to))
-        result["stored"] = _stored(url)
-        failed += result["stored"] != args.workers
-        rows.append((f"run_bot.py {database}", result))
-    print(f"{'':22}{'updates':>8}{'s':>7}{'updates/s':>10}{'× echo':>8}{'p50 ms':>8}"
-          f"{'p99 ms':>8}{'SQL/upd':>8}{'API/upd':>8}{'CPU ms/upd':>11}")
+        for mode in (["polling", "webhook"] if args.mode == "both" else [args.mode]):
+            (tmp / mode).mkdir(exist_ok=True)  # a fresh database: update ids start at 1 again
+            url = _database_url(database, tmp / mode)
+            _prepare_database(url, args.workers)
+            to = profile and f"{profile}.{database}.{mode}"
+            result = asyncio.run(_drive("wushe", args.workers, url,
+                                        str(tmp / f"media-{database}-{mode}"), mode, to))
+            result["stored"] = _stored(url)
+            failed += result["stored"] != args.workers
+            rows.append((f"run_bot.py {database} {mode}", result))
+    print(f"{'':30}{'updates':>8}{'s':>7}{'updates/s':>10}{'× echo':>8}{'p50 ms':>8}"
+          f"{'p99 ms':>8}{'SQL/upd':>8}{'API/upd':>8}{'+reply':>7}{'CPU ms/upd':>11}")
     for name, r in rows:
-        print(f"{name:22}{r['updates']:>8}{r['seconds']:>7.1f}{r['rate']:>10.1f}"
+        print(f"{name:30}{r['updates']:>8}{r['seconds']:>7.1f}{r['rate']:>10.1f}"
               f"{r['rate'] / echo['rate']:>8.2f}{r['p50']:>8.0f}{r['p99']:>8.0f}"
               f"{r['sql'] / r['updates']:>8.2f}{r['calls'] / r['updates']:>8.2f}"
-              f"{r['cpu'] / r['updates'] * 1000:>11.2f}")
+              f"{r['replies'] / r['updates']:>7.2f}{r['cpu'] / r['updates'] * 1000:>11.2f}")
+    print("  API/upd: the bot's own HTTP calls per update; +reply: calls riding its answers to "
+          "webhook posts (made by Telegram, no HTTP call of the bot's)")
     if profile:
         from bench.cpu_profile import report
 
@@ -385,7 +417,8 @@ def main() -> int:
         for name, r in rows:
             print(report(r["profile"], r["updates"], r["cpu"], title=f"{name}, "))
     for name, r in rows:
-        share = ", ".join(f"{m} {n / r['updates']:.2f}" for m, n in sorted(r["methods"].items()))
+        share = ", ".join(f"{m}{' (reply)' if via != 'http' else ''} {n / r['updates']:.2f}"
+                          for (via, m), n in sorted(r["methods"].items()))
         extra = (f"; reports stored {r['stored']} of {args.workers}" if "stored" in r else "")
         print(f"  {name}: API calls per update: {share}{extra}")
     print(f"aims at 500 workers: ≥ {AIM_SHARE_OF_ECHO} × echo; p99 ≤ {AIM_P99_MS} ms; "

@@ -5,7 +5,9 @@ question answered by a button is edited to show the answer.
 Answering a button (its spinner, its toast) and editing a message already sent are courtesies:
 the answer is recorded and the next question is sent whether they go through or not. They go
 through ``courtesy``, which logs and lets pass the refusals that mean the call is moot, and
-nothing else: sending the next question is never one of them.
+nothing else: sending the next question is never one of them. Over a webhook the answer to a
+button rides the 200 of Telegram's post instead (``answer``; ARCHITECTURE.md, "Webhook
+replies").
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from .context import BotContext
 from .errors import describe
+from .updates import handling
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +61,16 @@ async def courtesy(where: str, method: str, call: Awaitable) -> bool:
 
 
 async def answer(update: Update, text: str | None = None, *, show_alert: bool = False) -> bool:
-    """Answer the tapped button: stop its spinner, with ``text`` as a toast or an alert."""
-    return await courtesy(describe(update), ANSWER,
-                          update.callback_query.answer(text, show_alert=show_alert))
+    """Answer the tapped button: stop its spinner, with ``text`` as a toast or an alert.
+
+    An update posted to the webhook carries its first answer in the reply to the post
+    (bot/webhook.py), once it is handled: a tap then costs one HTTP call less. Under polling
+    there is no reply to carry it, and the call is made now."""
+    query = update.callback_query
+    if handling().ride(ANSWER, callback_query_id=query.id, text=text,
+                       show_alert=show_alert or None):
+        return True
+    return await courtesy(describe(update), ANSWER, query.answer(text, show_alert=show_alert))
 
 
 def _remember_keyboard(context: BotContext, message_id: int | None, *, save: bool = True) -> None:

@@ -19,11 +19,26 @@ from telegram.ext import BaseUpdateProcessor
 class Handling:
     """How the handling of one update went, for whoever confirms it to Telegram: ``failed``
     when a handler raised (the error handler has spoken; a webhook answers 500 so Telegram
-    delivers it again), ``marked`` once it is recorded as handled (bot/gate.py)."""
+    delivers it again), ``marked`` once it is recorded as handled (bot/gate.py).
+
+    ``replies``: the update came in a webhook post, whose 200 may carry one Bot API call
+    (Telegram makes it and reports no result); ``reply`` is that call, ``ride`` puts it there.
+    """
 
     update_id: int | None = None
     failed: bool = False
     marked: bool = False
+    replies: bool = False
+    reply: dict | None = None
+
+    def ride(self, method: str, **params) -> bool:
+        """Keep ``method`` to ride the answer to the webhook post, if this update has one and
+        nothing rides it yet; False: make the call now. Only for a call whose failure changes
+        nothing (a button's spinner), for its result is never known."""
+        if not self.replies or self.reply is not None:
+            return False
+        self.reply = {"method": method, **{k: v for k, v in params.items() if v is not None}}
+        return True
 
 
 #: The update being handled in this task (set by ``WusheApplication.process_update``, or

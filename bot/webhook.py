@@ -8,6 +8,12 @@ or the update could not be handled (Telegram then delivers it again; the handler
 idempotent and a handled update is dropped, bot/gate.py). A post of an update still in flight
 (Telegram retrying a slow one) waits for the same handling. The secret is checked as PTB
 checks it: a post without ``X-Telegram-Bot-Api-Secret-Token`` or with another value gets 403.
+
+The 200 carries the update's answer to its button, if it has one (``bot.chat.answer``): a
+webhook's answer may hold one Bot API method, which Telegram then calls without reporting
+its result ("Making requests when getting updates" in the Bot API; tdlib's telegram-bot-api
+runs a method named in any 2xx answer but get*, setWebhook, deleteWebhook, close, logOut).
+Nothing rides a 500: the redelivered update answers its button itself.
 """
 from __future__ import annotations
 
@@ -54,8 +60,10 @@ class WebhookHandler:
             return web.Response(status=400, text="Update could not be processed")
         if update is None:
             return web.Response(status=200)
-        ok = await asyncio.shield(self._task(update))
-        return web.Response(status=200 if ok else 500)
+        ok, reply = await asyncio.shield(self._task(update))
+        if not ok:
+            return web.Response(status=500)
+        return web.json_response(reply) if reply else web.Response(status=200)
 
     def _task(self, update: Update) -> asyncio.Task:
         task = self._inflight.get(update.update_id)
@@ -65,8 +73,9 @@ class WebhookHandler:
             task.add_done_callback(lambda _: self._inflight.pop(update.update_id, None))
         return task
 
-    async def _handle(self, update: Update) -> bool:
-        state = Handling(update.update_id)
+    async def _handle(self, update: Update) -> tuple[bool, dict | None]:
+        """Whether the update was handled, and the Bot API call to ride the answer."""
+        state = Handling(update.update_id, replies=True)
         HANDLING.set(state)  # this task's own context: process_update reports into it
         app = self.app
         try:
@@ -74,11 +83,12 @@ class WebhookHandler:
         except Exception:  # not a handler's error (those reach the error handler): the database
             log.exception("update %s could not be handled; Telegram will send it again",
                           update.update_id)
-            return False
+            return False, None
         if state.failed:
             log.warning("update %s failed; answered 500 so that Telegram sends it again",
                         update.update_id)
-        return not state.failed
+            return False, None
+        return True, state.reply
 
     async def drain(self) -> None:
         """Wait for the updates in flight (at shutdown)."""
@@ -99,7 +109,7 @@ async def serve_webhook(app: Application, *, listen: str, port: int, url_path: s
         loop.add_signal_handler(sig, stop.set)
     handler = WebhookHandler(app, secret)
     web_app = web.Application()
-    web_app.router.add_post("/" + url_path.lstrip("/"), handler)
+    web_app.router.add_post("/" + url_path.lstrip("/"), handler.__call__)
     runner = web.AppRunner(web_app, access_log=None)
     try:
         await app.initialize()  # getMe: retried while start-up lasts (bot/startup.py)

@@ -66,10 +66,14 @@ class BotHarness:
         options.setdefault("rate_limiter", AIORateLimiter(overall_max_rate=0, group_max_rate=0))
         self.app = build_application(self.settings, clock=self.clock, **options)
         self.done = track(self.app)
-        self._running = running(self.app)
+        self._running = self.serve(self.app)
         await self._running.__aenter__()
         for chat in self.chats:
             chat.retrack(self.done)
+
+    def serve(self, app):
+        """How the application gets its updates: polling, as run_bot.py does by default."""
+        return running(app)
 
     async def stop(self) -> None:
         if self._running is not None:

@@ -72,19 +72,33 @@ class HTTPLayer:
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        mkey = method.lower()
         try:
             params, files = await self._read_params(request)
         except Exception as exc:  # malformed body
             return self._json(400, bad_request(f"can't parse request: {exc}").payload())
+        if request.match_info["token"] != self.token:
+            call = self._record(method, params, files)
+            call.status, call.error = 401, "Unauthorized"
+            wake(self._call_waiters)
+            return self._json(401, BotAPIError(401, "Unauthorized").payload())
+        status, payload = await self._execute(method, params, files, request=request)
+        return self._json(status, payload)
+
+    def _record(self, method: str, params: dict, files: dict, via: str = "http") -> Call:
         rec_params = dict(params)
         for k, (fname, data, _) in files.items():
             rec_params.setdefault(k, {"filename": fname, "size": len(data)})
-        call = Call(method, rec_params, time.monotonic())
+        call = Call(method, rec_params, time.monotonic(), via=via)
         self.calls.append(call)
+        return call
+
+    async def _execute(self, method: str, params: dict, files: dict, *,
+                       request: web.Request | None = None, via: str = "http") -> tuple[int, dict]:
+        """Record and run one Bot API call (faults, 403s, rate limits, then the method): the
+        status and the JSON payload Telegram would answer."""
+        mkey = method.lower()
+        call = self._record(method, params, files, via)
         try:
-            if request.match_info["token"] != self.token:
-                raise BotAPIError(401, "Unauthorized")
             handler = self._custom.get(mkey) or self._handlers.get(mkey)
             if handler is None:
                 raise BotAPIError(404, "Not Found: method not found")
@@ -102,16 +116,15 @@ class HTTPLayer:
                     result = await result
         except BotAPIError as err:
             call.status, call.error = err.error_code, err.description
-            response = self._json(err.error_code, err.payload())
+            answer = (err.error_code, err.payload())
         except Exception as exc:  # bug in the fake or bad params: make it visible
             call.status, call.error = 500, f"Internal Server Error: {exc!r}"
-            response = self._json(500, {"ok": False, "error_code": 500,
-                                        "description": call.error})
+            answer = (500, {"ok": False, "error_code": 500, "description": call.error})
         else:
             call.status, call.result = 200, result
-            response = self._json(200, {"ok": True, "result": result})
+            answer = (200, {"ok": True, "result": result})
         wake(self._call_waiters)
-        return response
+        return answer
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

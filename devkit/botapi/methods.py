@@ -56,6 +56,7 @@ class BotMethods:
 
     def _m_delete_webhook(self, p: dict, f: dict) -> bool:
         self.webhook = None
+        wake(self._update_waiters)  # the pusher, if any, stops
         if p.get("drop_pending_updates"):
             self._pending.clear()
             self._redeliver.clear()
@@ -69,6 +70,7 @@ class BotMethods:
         self.webhook = dict(p)
         if p.get("drop_pending_updates"):
             self._pending.clear()
+        self._start_pushing()
         return True
 
     def _m_get_webhook_info(self, p: dict, f: dict) -> dict:

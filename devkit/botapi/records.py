@@ -74,6 +74,9 @@ class Call:
     status: int = 0  # HTTP status answered (0 while in flight)
     result: Any = None  # "result" of a successful call
     error: str | None = None  # description of a failed call
+    #: how it came: "http" (a request of the bot's) or "webhook reply" (the method in the bot's
+    #: answer to a webhook post, made by the server as Telegram makes it)
+    via: str = "http"
 
     def __iter__(self):
         return iter((self.method, self.params, self.ts))

@@ -20,6 +20,11 @@ Everything (server, FakeUser/FakeGroup helpers, waiting) lives on ONE event loop
 ``start()`` was awaited on.  To use it from synchronous code, call ``api.start_in_thread()``
 and drive helpers with ``api.run(u.send("hi"))``.
 
+A bot on a webhook (setWebhook) gets its updates posted by the server: one at a time with
+``api.post_update(update_id)``, or all of them as Telegram does with ``push_webhook=True``;
+a method in the bot's answer to a post is made as Telegram makes it, recorded with
+``Call.via == "webhook reply"`` (webhook.py).
+
 Requests are accepted as JSON bodies, url-encoded forms (what PTB's HTTPXRequest sends
 when there are no files: every non-string value is JSON encoded) and multipart form data
 (uploads).  Responses follow https://core.telegram.org/bots/api#making-requests.
@@ -41,11 +46,12 @@ from .records import (DEFAULT_DESCRIPTIONS, MESSAGE_KINDS, BotAPIError, Call, Ch
                       FileRecord, wake)
 from .updates import UpdateMaker
 from .users import FakeGroup, FakeUser
+from .webhook import WebhookPoster
 
 Handler = Callable[[dict, dict], Any]
 
 
-class LocalBotAPI(UpdateMaker, HTTPLayer, BotMethods):
+class LocalBotAPI(UpdateMaker, HTTPLayer, BotMethods, WebhookPoster):
     """Fake Telegram Bot API server.  See module docstring."""
 
     def __init__(
@@ -58,6 +64,7 @@ class LocalBotAPI(UpdateMaker, HTTPLayer, BotMethods):
         bot_username: str = "wushe_test_bot",
         bot_first_name: str = "Wushe Test Bot",
         auto_create_chats: bool = False,
+        push_webhook: bool = False,
     ):
         self.token = token
         self.host = host
@@ -77,6 +84,10 @@ class LocalBotAPI(UpdateMaker, HTTPLayer, BotMethods):
         #: if True, sending to an unknown positive chat_id creates a private chat instead of
         #: answering 400 "Bad Request: chat not found"
         self.auto_create_chats = auto_create_chats
+        #: if True, once the bot sets a webhook the server posts every update to it as
+        #: Telegram does (webhook.py); otherwise a test posts them with ``post_update``
+        self.push_webhook = push_webhook
+        self.webhook_posts: list[dict] = []
         #: artificial delay (seconds) applied to every method except getUpdates
         self.latency: float = 0.0
 
@@ -147,6 +158,7 @@ class LocalBotAPI(UpdateMaker, HTTPLayer, BotMethods):
         wake(self._call_waiters)
         for chat in self._chats.values():
             wake(chat.waiters)
+        await self._stop_pushing()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
