@@ -54,6 +54,7 @@ def _script(kind: str):
         ("press", f"d:date:{yesterday}", "message"),
         ("send", "社区活动室", "message"),
         ("send", "30人", "message"),
+        ("send", "二十", "message"),  # of them minors
         ("press", "mt:parties:1", "edit"),
         ("press", "md:parties:1", "message"),
         ("send", "5", "message"),

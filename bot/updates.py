@@ -19,11 +19,13 @@ from telegram.ext import BaseUpdateProcessor
 class Handling:
     """How the handling of one update went, for whoever confirms it to Telegram: ``failed``
     when a handler raised (the error handler has spoken; a webhook answers 500 so Telegram
-    delivers it again), ``marked`` once it is recorded as handled (bot/gate.py)."""
+    delivers it again), ``marked`` once it is recorded as handled (bot/gate.py); ``marks_in``
+    the ChatState whose handled marks were read for it (``models.reports.filing.load_chat``)."""
 
     update_id: int | None = None
     failed: bool = False
     marked: bool = False
+    marks_in: object = None
 
 
 #: The update being handled in this task (set by ``WusheApplication.process_update``, or

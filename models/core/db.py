@@ -6,7 +6,9 @@ PostgreSQL is used as is. Callers open and close a connection around each update
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,6 +64,47 @@ def connection():
     finally:
         if opened and not database.is_closed():
             database.close()
+
+
+#: The rows whose saves wait for the end of the unit of work in progress (None: none is).
+_UNIT: ContextVar[dict | None] = ContextVar("unit_of_work", default=None)
+
+
+@contextmanager
+def unit_of_work():
+    """Hold back ``save_later``'s saves until its end: the bot's update (bot/context.py)
+    writes what it changed together, once its replies are out, in one transaction
+    (``write_together``). Yields the held rows, in the order first saved."""
+    rows: dict[int, peewee.Model] = {}
+    token = _UNIT.set(rows)
+    try:
+        yield rows
+    finally:
+        _UNIT.reset(token)
+
+
+def save_later(row: peewee.Model) -> None:
+    """Save ``row`` at the end of the unit of work, or now: outside one, or inside a
+    transaction (whose caller wants it written with the rest, a photo and its draft)."""
+    rows = _UNIT.get()
+    if rows is None or database.in_transaction():
+        row.save()
+    else:
+        rows.setdefault(id(row), row)
+
+
+def write_together(rows, *writes: Callable[[], object]) -> None:
+    """Save ``rows`` and run ``writes`` with one commit: on PostgreSQL one transaction (one
+    WAL flush instead of one a statement). On SQLite each statement commits by itself: a WAL
+    commit there flushes nothing (synchronous=normal), and BEGIN would be a statement more."""
+    rows = list(rows)
+    together = (len(rows) + len(writes) > 1
+                and not isinstance(database.obj, peewee.SqliteDatabase))
+    with database.atomic() if together else nullcontext():
+        for row in rows:
+            row.save()
+        for write in writes:
+            write()
 
 
 def _default(o):
