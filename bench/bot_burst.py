@@ -55,6 +55,7 @@ def _script(kind: str):
         ("send", "社区活动室", "message"),
         ("send", "30人", "message"),
         ("send", "二十", "message"),  # of them minors
+        ("press", "s:groups", "message"),
         ("press", "mt:parties:1", "edit"),
         ("press", "md:parties:1", "message"),
         ("send", "5", "message"),
