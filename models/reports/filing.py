@@ -8,7 +8,7 @@ from pathlib import Path
 
 import peewee
 
-from models.core.db import database, save_later, write_together
+from models.core.db import database, prepared, save_later, write_together
 from models.core.errors import NotFound, PermissionDenied, ValidationError
 from models.forms.kinds import KindDef, get_kind, validate_complete
 from models.core.i18n import N_, translator
@@ -217,8 +217,9 @@ def handled_before(update_id: int) -> bool:
 def mark_handled(update_id: int) -> None:
     """Record an update as handled: written after its effects were committed and its replies
     sent, never before, so a crash in between leads to a redelivery, not to a lost update.
-    One statement, outside any transaction; a second mark changes nothing."""
-    ProcessedUpdate.insert(update_id=update_id).on_conflict_ignore().execute()
+    One statement; a second mark changes nothing."""
+    sql = prepared("mark", lambda: ProcessedUpdate.insert(update_id=0).on_conflict_ignore())
+    database.execute_sql(sql, [update_id, ProcessedUpdate.processed_at.db_value(now())])
 
 
 def _handled_in(state: ChatState | None, update_id: int | None) -> bool:
@@ -250,9 +251,23 @@ def finish_update(rows, update_id: int | None, *, state: ChatState | None = None
 
 def _instance(model, fields, values):
     """A row of ``model`` from selected ``values``, as peewee would load it (not dirty)."""
-    obj = model(**{f.name: v for f, v in zip(fields, values)})
+    obj = model(**{f.name: f.python_value(v) for f, v in zip(fields, values)})
     obj._dirty.clear()
     return obj
+
+
+def _chat_query():
+    handled = peewee.fn.EXISTS(ProcessedUpdate.select(peewee.SQL("1"))
+                               .where(ProcessedUpdate.update_id == 0))
+    has_photos = peewee.fn.EXISTS(Photo.select(peewee.SQL("1"))
+                                  .where(Photo.draft_uid == Draft.uid))
+    return (Worker.select(handled, has_photos, *Worker._meta.sorted_fields,
+                          *ChatState._meta.sorted_fields, *Draft._meta.sorted_fields)
+            .join(ChatState, peewee.JOIN.LEFT_OUTER, on=(ChatState.tg_user_id == Worker.tg_user_id))
+            .switch(Worker)
+            .join(Draft, peewee.JOIN.LEFT_OUTER, on=(Draft.worker == Worker.id))
+            .where(Worker.tg_user_id == 0)
+            .order_by(Draft.id.desc()).limit(1))
 
 
 def load_chat(tg_user_id: int, update_id: int | None):
@@ -261,20 +276,13 @@ def load_chat(tg_user_id: int, update_id: int | None):
     the draft has photos (none: ``draft_photos`` reads nothing). None when ``tg_user_id`` is
     no worker (then ask ``handled_before`` and the rest one by one).
 
-    The hot path of the bot (issue 15): four reads became one."""
+    The hot path of the bot (issue 15): four reads became one, its SQL written once."""
     worker_fields = Worker._meta.sorted_fields
     state_fields = ChatState._meta.sorted_fields
     draft_fields = Draft._meta.sorted_fields
-    handled = peewee.fn.EXISTS(ProcessedUpdate.select(peewee.SQL("1"))
-                               .where(ProcessedUpdate.update_id == update_id))
-    has_photos = peewee.fn.EXISTS(Photo.select(peewee.SQL("1"))
-                                  .where(Photo.draft_uid == Draft.uid))
-    row = (Worker.select(handled, has_photos, *worker_fields, *state_fields, *draft_fields)
-           .join(ChatState, peewee.JOIN.LEFT_OUTER, on=(ChatState.tg_user_id == Worker.tg_user_id))
-           .switch(Worker)
-           .join(Draft, peewee.JOIN.LEFT_OUTER, on=(Draft.worker == Worker.id))
-           .where(Worker.tg_user_id == tg_user_id)
-           .order_by(Draft.id.desc()).limit(1).tuples().first())
+    # parameters: the update id (none is negative), the user, the limit
+    row = database.execute_sql(prepared("load_chat", _chat_query),
+                               [-1 if update_id is None else update_id, tg_user_id, 1]).fetchone()
     if row is None:
         return None
     at = 2
