@@ -8,9 +8,7 @@ transaction is ever held across an ``await``.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -52,28 +50,6 @@ def _keeps_connection() -> bool:
     checkpoints it with an fsync (10–20 ms blocking the event loop on every update), and a
     file needs no pool. Server databases are still closed after each unit of work."""
     return isinstance(database.obj, peewee.SqliteDatabase)
-
-
-#: Where a server database's commit waits for its WAL flush (``finish``): the event loop
-#: serves other chats meanwhile, and the server flushes the commits of several updates at
-#: once. Each thread takes a pooled connection of its own (models/core/db.py: 8).
-COMMITS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="commit")
-
-
-def _finish_apart(rows, update_id: int | None, state) -> None:
-    with database.connection_context():
-        finish_update(rows, update_id, state=state)
-
-
-async def finish(rows, update_id: int | None, state) -> None:
-    """``finish_update`` (one commit): on SQLite in the loop (a WAL commit there flushes
-    nothing), on a server database in a ``COMMITS`` thread."""
-    rows = list(rows)
-    if _keeps_connection() or not (rows or update_id is not None):
-        finish_update(rows, update_id, state=state)
-        return
-    await asyncio.get_running_loop().run_in_executor(
-        COMMITS, _finish_apart, rows, update_id, state)
 
 
 class Clock:
@@ -136,7 +112,7 @@ class WusheApplication(Application):
             with db_session(), unit_of_work() as rows:
                 await super().process_update(update)
                 mark = update_id is not None and not (state.failed or state.marked)
-                await finish(rows.values(), update_id if mark else None, state.marks_in)
+                finish_update(rows.values(), update_id if mark else None, state=state.marks_in)
                 state.marked = state.marked or mark
         finally:
             if token is not None:
