@@ -108,14 +108,13 @@ def prepared(key, build: Callable[[], peewee.Query]) -> str:
     return sql
 
 
-def save_row(row: peewee.Model) -> None:
-    """``row.save()`` of a row already stored (any other: ``save`` itself), its UPDATE
-    written once per model and set of columns (``prepared``)."""
+def update_statement(row: peewee.Model) -> tuple[str, list] | None:
+    """The UPDATE that stores ``row`` as ``row.save()`` would (the columns it holds), its SQL
+    written once per model and set of columns (``prepared``); None for a row not stored yet."""
     meta = row._meta
     pk = row._pk if meta.primary_key is not False and not meta.composite_key else None
     if pk is None:
-        row.save()
-        return
+        return None
     data = {k: v for k, v in row.__data__.items() if k != meta.primary_key.name}
     key = ("update", type(row), tuple(data))
     sql = prepared(key, lambda: type(row).update(**data).where(meta.primary_key == pk))
@@ -125,23 +124,47 @@ def save_row(row: peewee.Model) -> None:
         order = _SQL[(type(database.obj), key, "order")] = sorted(data, key=lambda name: sql.index(
             f"{quote[0]}{meta.fields[name].column_name}{quote[1]} = "))
     fields = meta.fields
-    database.execute_sql(sql, [*(fields[name].db_value(data[name]) for name in order),
-                               meta.primary_key.db_value(pk)])
-    row._dirty -= set(data)
+    return sql, [*(fields[name].db_value(data[name]) for name in order),
+                 meta.primary_key.db_value(pk)]
 
 
-def write_together(rows, *writes: Callable[[], object]) -> None:
-    """Save ``rows`` and run ``writes`` with one commit: on PostgreSQL one transaction (one
-    WAL flush instead of one a statement). On SQLite each statement commits by itself: a WAL
-    commit there flushes nothing (synchronous=normal), and BEGIN would be a statement more."""
+def save_row(row: peewee.Model) -> None:
+    """``row.save()``, through ``update_statement`` when the row is stored already."""
+    statement = update_statement(row)
+    if statement is None:
+        row.save()
+        return
+    database.execute_sql(*statement)
+    row._dirty.clear()
+
+
+def write_together(rows, *statements: tuple[str, list]) -> None:
+    """Save ``rows`` and run ``statements`` (SQL, parameters) with one commit.
+
+    On PostgreSQL, rows already stored: all of it in one round trip, one transaction (the
+    server runs the statements of one simple query as one: one WAL flush, and no BEGIN and
+    COMMIT each waiting for the server). Else in a transaction, statement by statement. On
+    SQLite each statement commits by itself: a WAL commit there flushes nothing
+    (synchronous=normal), and BEGIN would be a statement more."""
     rows = list(rows)
-    together = (len(rows) + len(writes) > 1
-                and not isinstance(database.obj, peewee.SqliteDatabase))
-    with database.atomic() if together else nullcontext():
-        for row in rows:
-            save_row(row)
-        for write in writes:
-            write()
+    updates = [update_statement(row) for row in rows]
+    sqlite = isinstance(database.obj, peewee.SqliteDatabase)
+    batch = [*updates, *statements]
+    if not sqlite and len(batch) > 1 and None not in updates:
+        mogrify = database.cursor().mogrify
+        joined = "; ".join(mogrify(sql, params).decode() for sql, params in batch)
+        database.execute_sql(joined.replace("%", "%%"))  # its values are in place already
+    else:
+        with database.atomic() if len(batch) > 1 and not sqlite else nullcontext():
+            for row, update in zip(rows, updates):
+                if update is None:
+                    row.save()
+                else:
+                    database.execute_sql(*update)
+            for statement in statements:
+                database.execute_sql(*statement)
+    for row in rows:
+        row._dirty.clear()
 
 
 def _default(o):

@@ -218,8 +218,12 @@ def mark_handled(update_id: int) -> None:
     """Record an update as handled: written after its effects were committed and its replies
     sent, never before, so a crash in between leads to a redelivery, not to a lost update.
     One statement; a second mark changes nothing."""
+    database.execute_sql(*_mark(update_id))
+
+
+def _mark(update_id: int) -> tuple[str, list]:
     sql = prepared("mark", lambda: ProcessedUpdate.insert(update_id=0).on_conflict_ignore())
-    database.execute_sql(sql, [update_id, ProcessedUpdate.processed_at.db_value(now())])
+    return sql, [update_id, ProcessedUpdate.processed_at.db_value(now())]
 
 
 def _handled_in(state: ChatState | None, update_id: int | None) -> bool:
@@ -230,14 +234,15 @@ def _handled_in(state: ChatState | None, update_id: int | None) -> bool:
 
 def finish_update(rows, update_id: int | None, *, state: ChatState | None = None) -> None:
     """Write what an update changed (``rows``, held back by ``models.core.db.unit_of_work``)
-    and, given ``update_id``, its handled mark, with one commit (``write_together``).
+    and, given ``update_id``, its handled mark, with one commit (``write_together``: on
+    PostgreSQL one round trip).
 
     The mark rides on ``state``, the chat's ChatState that ``load_chat`` reads the marks of,
     when it is among the rows written anyway (a new question's keyboard: a typed answer),
     among its latest ``HANDLED_IN_STATE`` ids; else it is a ProcessedUpdate row. So no answer
     costs more than its read and two writes (issue 15)."""
     rows = list(rows)
-    writes = []
+    statements = []
     if update_id is not None:
         if state is not None and any(r is state for r in rows):
             data = dict(state.data or {})
@@ -245,8 +250,8 @@ def finish_update(rows, update_id: int | None, *, state: ChatState | None = None
             state.data = data
             state.updated_at = now()
         else:
-            writes.append(lambda: mark_handled(update_id))
-    write_together(rows, *writes)
+            statements.append(_mark(update_id))
+    write_together(rows, *statements)
 
 
 def _instance(model, fields, values):

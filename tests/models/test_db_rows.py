@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import peewee
+import pytest
+
 from models.core.db import database, save_later, save_row, unit_of_work, write_together
 from models.core.schema import Draft
 from models.reports.filing import start_draft
@@ -48,3 +51,20 @@ def test_saves_wait_for_the_end_of_the_unit_of_work_but_not_in_a_transaction(db)
     draft.step = "title"
     save_later(draft)  # outside a unit of work: saved at once
     assert Draft.get_by_id(draft.id).step == "title"
+
+
+def test_rows_and_statements_written_together_commit_together(db):
+    """On PostgreSQL in one round trip (models.core.db.write_together): a failing statement
+    leaves the row as it was; a value with a % in it is stored as it is."""
+    draft = start_draft(f.worker("ailin"), "activity")
+    draft.answers = {"title": "满意度 95%"}
+    write_together([draft], ("INSERT INTO processed_update (update_id, processed_at) "
+                             "VALUES (7, '2026-12-07 08:00:00')", []))
+    assert Draft.get_by_id(draft.id).answers == {"title": "满意度 95%"}
+    if not isinstance(database.obj, peewee.PostgresqlDatabase):
+        return  # SQLite: each statement commits by itself
+    draft.answers = {"title": "changed"}
+    with pytest.raises(peewee.IntegrityError):
+        write_together([draft], ("INSERT INTO processed_update (update_id, processed_at) "
+                                 "VALUES (7, '2026-12-07 08:00:00')", []))
+    assert Draft.get_by_id(draft.id).answers == {"title": "满意度 95%"}
