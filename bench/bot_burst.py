@@ -270,7 +270,7 @@ async def _drive(kind: str, workers: int, url: str, media: str, mode: str = "pol
                                            args=(kind, workers, child, webhook))
     proc.start()
     _, base_url, file_url = await asyncio.to_thread(parent.recv)
-    counts = Path(media).with_name(f"sql-{kind}.txt")
+    counts = Path(media).with_name(f"sql-{Path(media).name}.txt")  # one per database
     bot = None
     if kind == "echo":
         app = _echo_application(base_url, file_url)

@@ -17,6 +17,8 @@ from collections.abc import Awaitable
 from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 
+from models.core.db import save_later
+
 from .context import BotContext
 from .errors import describe
 from .updates import handling
@@ -74,8 +76,9 @@ async def answer(update: Update, text: str | None = None, *, show_alert: bool = 
 
 
 def _remember_keyboard(context: BotContext, message_id: int | None, *, save: bool = True) -> None:
-    """Keep the live keyboard's message id. ``save=False`` only in memory: for a change the
-    next ``send`` of the same update overwrites (one write instead of two). Should no send
+    """Keep the live keyboard's message id; written with the update's draft and handled mark
+    at its end (``models.core.db.save_later``: one write, one commit). ``save=False`` only in
+    memory: for a change the next ``send`` of the same update overwrites. Should no send
     follow, the stored id names a message without buttons: closing it again is moot."""
     state = context.chat_state
     data = dict(state.data or {})
@@ -84,7 +87,7 @@ def _remember_keyboard(context: BotContext, message_id: int | None, *, save: boo
     data["kb"] = message_id
     state.data = data
     if save:
-        state.save()
+        save_later(state)
 
 
 def _live_keyboard(context: BotContext) -> int | None:

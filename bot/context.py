@@ -18,14 +18,14 @@ from telegram import Update, User
 from telegram.error import Forbidden
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from models.core.db import database
+from models.core.db import database, unit_of_work
 from models.core.i18n import Translator, negotiate, translator
 from models.core.schema import ChatState, Draft, Worker
 from models.core.settings import Settings
 from models.org.workers import find_worker
-from models.reports.filing import handled_before, load_chat, mark_handled, open_draft
+from models.reports.filing import finish_update, handled_before, load_chat, open_draft
 
-from .updates import HANDLING, Handling
+from .updates import HANDLING, Handling, handling
 
 _sessions = 0
 
@@ -98,7 +98,10 @@ class WusheApplication(Application):
         drops it if it comes again). The record is written last, after the handlers' effects
         and replies, and only if no handler failed: an update cut short by a crash or a kill
         is handled again when it is redelivered, and the handlers are idempotent (a Submit
-        finds its report, an answer its draft's stamp: bot/questions.py)."""
+        finds its report, an answer its draft's stamp: bot/questions.py).
+
+        The draft and the chat's keyboard are written at the end too, with the record, in
+        one transaction (``finish_update``): one commit per answer, before it is confirmed."""
         update_id = update.update_id if isinstance(update, Update) else None
         state = HANDLING.get()
         token = None
@@ -106,11 +109,11 @@ class WusheApplication(Application):
             state = Handling(update_id)
             token = HANDLING.set(state)
         try:
-            with db_session():
+            with db_session(), unit_of_work() as rows:
                 await super().process_update(update)
-                if update_id is not None and not (state.failed or state.marked):
-                    mark_handled(update_id)
-                    state.marked = True
+                mark = update_id is not None and not (state.failed or state.marked)
+                finish_update(rows.values(), update_id if mark else None, state=state.marks_in)
+                state.marked = state.marked or mark
         finally:
             if token is not None:
                 HANDLING.reset(token)
@@ -167,8 +170,9 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         if loaded is None:
             return handled_before(update.update_id)
         handled, worker, state, draft = loaded
-        self.__dict__.update(worker=worker, chat_state=state or ChatState(tg_user_id=user.id),
-                             _draft=draft, _loaded_for=user.id)
+        state = state or ChatState(tg_user_id=user.id)
+        self.__dict__.update(worker=worker, chat_state=state, _draft=draft, _loaded_for=user.id)
+        handling().marks_in = state
         return handled
 
     def open_draft(self) -> "Draft | None":

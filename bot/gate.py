@@ -20,6 +20,7 @@ from models.forms.kinds import bind_scope
 from models.core.i18n import N_
 from models.core.messages import explain
 from models.core.schema import ProcessedUpdate, now
+from models.reports.filing import KEEP_HANDLED
 
 from . import callbacks as cb
 from .chat import answer
@@ -29,7 +30,7 @@ from .updates import handling
 log = logging.getLogger(__name__)
 
 OPEN_COMMANDS = ("start", "help", "lang")
-KEEP_UPDATE_IDS = dt.timedelta(days=3)
+KEEP_UPDATE_IDS = KEEP_HANDLED
 NOT_REGISTERED = N_(
     "This bot is for community workers reporting on the Five Forces plan. To register, open "
     "the invite link your county or township coordinator gave you, or send /start followed by "

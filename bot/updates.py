@@ -19,7 +19,8 @@ from telegram.ext import BaseUpdateProcessor
 class Handling:
     """How the handling of one update went, for whoever confirms it to Telegram: ``failed``
     when a handler raised (the error handler has spoken; a webhook answers 500 so Telegram
-    delivers it again), ``marked`` once it is recorded as handled (bot/gate.py).
+    delivers it again), ``marked`` once it is recorded as handled (bot/gate.py); ``marks_in``
+    the ChatState whose handled marks were read for it (``models.reports.filing.load_chat``).
 
     ``replies``: the update came in a webhook post, whose 200 may carry one Bot API call
     (Telegram makes it and reports no result); ``reply`` is that call, ``ride`` puts it there.
@@ -28,6 +29,7 @@ class Handling:
     update_id: int | None = None
     failed: bool = False
     marked: bool = False
+    marks_in: object = None
     replies: bool = False
     reply: dict | None = None
 

@@ -36,7 +36,7 @@ from devkit.botapi import LocalBotAPI
 from devkit.conversation import Conversation, running, track
 from devkit.conversation import walk  # noqa: F401 (the bot tests' scripts)
 from models.core.i18n import negotiate
-from models.core.schema import Draft, Report, Worker
+from models.core.schema import ChatState, Draft, ProcessedUpdate, Report, Worker
 from models.core.settings import Settings
 
 from tests import factories
@@ -173,6 +173,17 @@ def open_at(chat: Conversation, kind: str, **answers) -> Draft:
     nxt = get_kind(kind).next_field(answers)
     draft.step = nxt.name if nxt else None
     return save_draft(draft)
+
+
+def unmark(update_id: int) -> None:
+    """Forget that an update was handled, wherever its mark is (a ProcessedUpdate row, or its
+    chat's ChatState: models.reports.filing.finish_update): the bot died before writing it."""
+    ProcessedUpdate.delete().where(ProcessedUpdate.update_id == update_id).execute()
+    for state in ChatState.select():
+        handled = (state.data or {}).get("handled", [])
+        if update_id in handled:
+            state.data = {**state.data, "handled": [i for i in handled if i != update_id]}
+            state.save()
 
 
 def unchanged(draft: Draft) -> bool:

@@ -6,7 +6,9 @@ PostgreSQL is used as is. Callers open and close a connection around each update
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,6 +64,107 @@ def connection():
     finally:
         if opened and not database.is_closed():
             database.close()
+
+
+#: The rows whose saves wait for the end of the unit of work in progress (None: none is).
+_UNIT: ContextVar[dict | None] = ContextVar("unit_of_work", default=None)
+
+
+@contextmanager
+def unit_of_work():
+    """Hold back ``save_later``'s saves until its end: the bot's update (bot/context.py)
+    writes what it changed together, once its replies are out, in one transaction
+    (``write_together``). Yields the held rows, in the order first saved."""
+    rows: dict[int, peewee.Model] = {}
+    token = _UNIT.set(rows)
+    try:
+        yield rows
+    finally:
+        _UNIT.reset(token)
+
+
+def save_later(row: peewee.Model) -> None:
+    """Save ``row`` at the end of the unit of work, or now: outside one, or inside a
+    transaction (whose caller wants it written with the rest, a photo and its draft)."""
+    rows = _UNIT.get()
+    if rows is None or database.in_transaction():
+        row.save()
+    else:
+        rows.setdefault(id(row), row)
+
+
+#: SQL written once per database kind and shape of query (``prepared``).
+_SQL: dict[tuple, object] = {}
+
+
+def prepared(key, build: Callable[[], peewee.Query]) -> str:
+    """The SQL of the query ``build()`` returns, written once per database kind and ``key``:
+    peewee writes a query's SQL anew on every execution, about a millisecond for the bot's
+    per-update read (issue 15). The caller passes the parameters in that SQL's order."""
+    full = (type(database.obj), key)
+    sql = _SQL.get(full)
+    if sql is None:
+        sql = _SQL[full] = build().sql()[0]
+    return sql
+
+
+def update_statement(row: peewee.Model) -> tuple[str, list] | None:
+    """The UPDATE that stores ``row`` as ``row.save()`` would (the columns it holds), its SQL
+    written once per model and set of columns (``prepared``); None for a row not stored yet."""
+    meta = row._meta
+    pk = row._pk if meta.primary_key is not False and not meta.composite_key else None
+    if pk is None:
+        return None
+    data = {k: v for k, v in row.__data__.items() if k != meta.primary_key.name}
+    key = ("update", type(row), tuple(data))
+    sql = prepared(key, lambda: type(row).update(**data).where(meta.primary_key == pk))
+    order = _SQL.get((type(database.obj), key, "order"))
+    if order is None:  # peewee sorts the columns it sets: read their order off the SQL
+        quote = database.obj.quote
+        order = _SQL[(type(database.obj), key, "order")] = sorted(data, key=lambda name: sql.index(
+            f"{quote[0]}{meta.fields[name].column_name}{quote[1]} = "))
+    fields = meta.fields
+    return sql, [*(fields[name].db_value(data[name]) for name in order),
+                 meta.primary_key.db_value(pk)]
+
+
+def save_row(row: peewee.Model) -> None:
+    """``row.save()``, through ``update_statement`` when the row is stored already."""
+    statement = update_statement(row)
+    if statement is None:
+        row.save()
+        return
+    database.execute_sql(*statement)
+    row._dirty.clear()
+
+
+def write_together(rows, *statements: tuple[str, list]) -> None:
+    """Save ``rows`` and run ``statements`` (SQL, parameters) with one commit.
+
+    On PostgreSQL, rows already stored: all of it in one round trip, one transaction (the
+    server runs the statements of one simple query as one: one WAL flush, and no BEGIN and
+    COMMIT each waiting for the server). Else in a transaction, statement by statement. On
+    SQLite each statement commits by itself: a WAL commit there flushes nothing
+    (synchronous=normal), and BEGIN would be a statement more."""
+    rows = list(rows)
+    updates = [update_statement(row) for row in rows]
+    sqlite = isinstance(database.obj, peewee.SqliteDatabase)
+    batch = [*updates, *statements]
+    if not sqlite and len(batch) > 1 and None not in updates:
+        mogrify = database.cursor().mogrify
+        joined = "; ".join(mogrify(sql, params).decode() for sql, params in batch)
+        database.execute_sql(joined.replace("%", "%%"))  # its values are in place already
+    else:
+        with database.atomic() if len(batch) > 1 and not sqlite else nullcontext():
+            for row, update in zip(rows, updates):
+                if update is None:
+                    row.save()
+                else:
+                    database.execute_sql(*update)
+            for statement in statements:
+                database.execute_sql(*statement)
+    for row in rows:
+        row._dirty.clear()
 
 
 def _default(o):

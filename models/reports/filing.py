@@ -3,18 +3,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from contextvars import ContextVar
 from pathlib import Path
 
 import peewee
 
-from models.core.db import database
+from models.core.db import database, prepared, save_later, write_together
 from models.core.errors import NotFound, PermissionDenied, ValidationError
 from models.forms.kinds import KindDef, get_kind, validate_complete
 from models.core.i18n import N_, translator
 from models.reports import photos, sinks
 from models.plans.loading import count_report
-from models.core.schema import (Contribution, Draft, Outbox, Photo, ProcessedUpdate, Report, ReportKind,
-                     Worker, audit, now)
+from models.core.schema import (ChatState, Contribution, Draft, Outbox, Photo, ProcessedUpdate,
+                                Report, ReportKind, Worker, audit, now)
+
+#: The drafts the update being handled knows to have no photo (``load_chat`` read it with the
+#: rest; ``store_photo`` forgets it): asking a question spares a read of the photos then.
+_PHOTOLESS: ContextVar[set[str] | frozenset[str]] = ContextVar("photoless", default=frozenset())
 
 REJECT_NOTICE = N_("Your report “{kind}” of {date} was returned for correction.\n"
                    "Reason: {reason}")
@@ -32,8 +37,9 @@ def open_draft(worker: Worker) -> Draft | None:
 
 
 def save_draft(draft: Draft) -> Draft:
+    """Saved now, or with the rest of the update at its end (``models.core.db.save_later``)."""
     draft.updated_at = now()
-    draft.save()
+    save_later(draft)
     return draft
 
 
@@ -51,6 +57,8 @@ def store_photo(media_dir: str | Path, data: bytes, *, draft_uid: str, field: st
     reaches the caller, with nothing stored), so what is kept is a JPEG without metadata."""
     if not isinstance(data, photos.CleanPhoto):
         data = photos.clean(data, field)
+    if draft_uid in _PHOTOLESS.get():
+        _PHOTOLESS.get().discard(draft_uid)
     digest = hashlib.sha256(data).hexdigest()
     path = Path(media_dir) / digest[:2] / f"{digest}.jpg"
     if not path.exists():
@@ -63,6 +71,8 @@ def store_photo(media_dir: str | Path, data: bytes, *, draft_uid: str, field: st
 
 
 def draft_photos(draft: Draft, field: str | None = None) -> list[Photo]:
+    if draft.uid in _PHOTOLESS.get():
+        return []
     q = Photo.select().where(Photo.draft_uid == draft.uid)
     if field:
         q = q.where(Photo.field == field)
@@ -191,6 +201,14 @@ def reject(report: Report, *, actor: str, reason: str) -> Outbox | None:
             payload={"report_uid": report.uid, "action": "fix"})
 
 
+#: Redeliveries come within hours; after a week without updates Telegram numbers the next
+#: one at random, so a mark kept forever could one day swallow a new update.
+KEEP_HANDLED = dt.timedelta(days=3)
+#: How many of a chat's latest handled updates its ChatState remembers (``finish_update``):
+#: more than a chat sends while its updates wait to be confirmed.
+HANDLED_IN_STATE = 32
+
+
 def handled_before(update_id: int) -> bool:
     """Whether this update was handled to the end already (its redelivery is dropped)."""
     return ProcessedUpdate.select().where(ProcessedUpdate.update_id == update_id).exists()
@@ -199,39 +217,81 @@ def handled_before(update_id: int) -> bool:
 def mark_handled(update_id: int) -> None:
     """Record an update as handled: written after its effects were committed and its replies
     sent, never before, so a crash in between leads to a redelivery, not to a lost update.
-    One statement, outside any transaction; a second mark changes nothing."""
-    ProcessedUpdate.insert(update_id=update_id).on_conflict_ignore().execute()
+    One statement; a second mark changes nothing."""
+    database.execute_sql(*_mark(update_id))
+
+
+def _mark(update_id: int) -> tuple[str, list]:
+    sql = prepared("mark", lambda: ProcessedUpdate.insert(update_id=0).on_conflict_ignore())
+    return sql, [update_id, ProcessedUpdate.processed_at.db_value(now())]
+
+
+def _handled_in(state: ChatState | None, update_id: int | None) -> bool:
+    if state is None or update_id is None or state.updated_at < now() - KEEP_HANDLED:
+        return False
+    return update_id in (state.data or {}).get("handled", ())
+
+
+def finish_update(rows, update_id: int | None, *, state: ChatState | None = None) -> None:
+    """Write what an update changed (``rows``, held back by ``models.core.db.unit_of_work``)
+    and, given ``update_id``, its handled mark, with one commit (``write_together``: on
+    PostgreSQL one round trip).
+
+    The mark rides on ``state``, the chat's ChatState that ``load_chat`` reads the marks of,
+    when it is among the rows written anyway (a new question's keyboard: a typed answer),
+    among its latest ``HANDLED_IN_STATE`` ids; else it is a ProcessedUpdate row. So no answer
+    costs more than its read and two writes (issue 15)."""
+    rows = list(rows)
+    statements = []
+    if update_id is not None:
+        if state is not None and any(r is state for r in rows):
+            data = dict(state.data or {})
+            data["handled"] = [*data.get("handled", ())[-(HANDLED_IN_STATE - 1):], update_id]
+            state.data = data
+            state.updated_at = now()
+        else:
+            statements.append(_mark(update_id))
+    write_together(rows, *statements)
 
 
 def _instance(model, fields, values):
-    """A row of ``model`` from selected ``values``, as peewee would load it (not dirty)."""
-    obj = model(**{f.name: v for f, v in zip(fields, values)})
-    obj._dirty.clear()
+    """A row of ``model`` from selected ``values``, as peewee would load it (not dirty; its
+    values put in place without a setattr each, a third of a millisecond a row)."""
+    obj = model(__no_default__=True)
+    obj.__data__.update((f.name, f.python_value(v)) for f, v in zip(fields, values))
     return obj
+
+
+def _chat_query():
+    handled = peewee.fn.EXISTS(ProcessedUpdate.select(peewee.SQL("1"))
+                               .where(ProcessedUpdate.update_id == 0))
+    has_photos = peewee.fn.EXISTS(Photo.select(peewee.SQL("1"))
+                                  .where(Photo.draft_uid == Draft.uid))
+    return (Worker.select(handled, has_photos, *Worker._meta.sorted_fields,
+                          *ChatState._meta.sorted_fields, *Draft._meta.sorted_fields)
+            .join(ChatState, peewee.JOIN.LEFT_OUTER, on=(ChatState.tg_user_id == Worker.tg_user_id))
+            .switch(Worker)
+            .join(Draft, peewee.JOIN.LEFT_OUTER, on=(Draft.worker == Worker.id))
+            .where(Worker.tg_user_id == 0)
+            .order_by(Draft.id.desc()).limit(1))
 
 
 def load_chat(tg_user_id: int, update_id: int | None):
     """Everything an update in a worker's private chat starts from, in one statement:
-    (handled before?, Worker, ChatState or None, their newest Draft or None). None when
-    ``tg_user_id`` is no worker (then ask ``handled_before`` and the rest one by one).
+    (handled before?, Worker, ChatState or None, their newest Draft or None), and whether
+    the draft has photos (none: ``draft_photos`` reads nothing). None when ``tg_user_id`` is
+    no worker (then ask ``handled_before`` and the rest one by one).
 
-    The hot path of the bot (issue 15): four reads became one."""
-    from models.core.schema import ChatState
-
+    The hot path of the bot (issue 15): four reads became one, its SQL written once."""
     worker_fields = Worker._meta.sorted_fields
     state_fields = ChatState._meta.sorted_fields
     draft_fields = Draft._meta.sorted_fields
-    handled = peewee.fn.EXISTS(ProcessedUpdate.select(peewee.SQL("1"))
-                               .where(ProcessedUpdate.update_id == update_id))
-    row = (Worker.select(handled, *worker_fields, *state_fields, *draft_fields)
-           .join(ChatState, peewee.JOIN.LEFT_OUTER, on=(ChatState.tg_user_id == Worker.tg_user_id))
-           .switch(Worker)
-           .join(Draft, peewee.JOIN.LEFT_OUTER, on=(Draft.worker == Worker.id))
-           .where(Worker.tg_user_id == tg_user_id)
-           .order_by(Draft.id.desc()).limit(1).tuples().first())
+    # parameters: the update id (none is negative), the user, the limit
+    row = database.execute_sql(prepared("load_chat", _chat_query),
+                               [-1 if update_id is None else update_id, tg_user_id, 1]).fetchone()
     if row is None:
         return None
-    at = 1
+    at = 2
     worker = _instance(Worker, worker_fields, row[at:at + len(worker_fields)])
     at += len(worker_fields)
     state_values = row[at:at + len(state_fields)]
@@ -239,4 +299,6 @@ def load_chat(tg_user_id: int, update_id: int | None):
     at += len(state_fields)
     draft_values = row[at:]
     draft = _instance(Draft, draft_fields, draft_values) if draft_values[0] is not None else None
-    return bool(row[0]) and update_id is not None, worker, state, draft
+    _PHOTOLESS.set({draft.uid} if draft is not None and not row[1] else set())
+    handled = (bool(row[0]) and update_id is not None) or _handled_in(state, update_id)
+    return handled, worker, state, draft

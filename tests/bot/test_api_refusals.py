@@ -12,11 +12,11 @@ import logging
 
 import pytest
 
-from models.core.schema import ProcessedUpdate, Report
+from models.core.schema import Report
 from models.pushes import deliveries as pushes
 
 from tests import factories
-from tests.botkit import CONTINUE, at_card, draft_of, open_at, reports_of, walk
+from tests.botkit import CONTINUE, at_card, draft_of, open_at, reports_of, unmark, walk
 
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
@@ -177,7 +177,7 @@ async def test_it_says_which_report_holds_a_submit_redelivered_after_it_was_stor
     await walk(ailin, CONTINUE)
     press = await ailin.user.press("Submit")
     await ailin.done.until(press)
-    ProcessedUpdate.delete().where(ProcessedUpdate.update_id == press).execute()
+    unmark(press)
     await bot_app.api.redeliver(press)
     await ailin.done.until(press, times=2)
     assert bot_app.api.calls_for("answerCallbackQuery")[-1].status == 400  # too old
@@ -195,7 +195,7 @@ async def test_it_carries_on_with_the_next_report_after_an_old_submit(bot_app):
     press = await ailin.user.press("Submit")
     await ailin.done.until(press)
     await walk(ailin, ["/report", ("press", "Activity held")])
-    ProcessedUpdate.delete().where(ProcessedUpdate.update_id == press).execute()
+    unmark(press)
     await bot_app.api.redeliver(press)
     await ailin.done.until(press, times=2)
     [report] = reports_of(ailin)

@@ -17,9 +17,9 @@ import time
 import socket
 from types import SimpleNamespace
 
-from models.core.schema import Draft, ProcessedUpdate, Report
+from models.core.schema import Draft, Report
 from tests import factories
-from tests.botkit import at_card, draft_of, open_at, start_run_bot
+from tests.botkit import at_card, draft_of, open_at, start_run_bot, unmark
 
 SECRET = "s3cret-hook"
 SAVED = re.compile(r"saved \(No\. (\d+)\)")
@@ -129,7 +129,7 @@ async def test_an_answer_delivered_again_after_it_was_saved_is_not_recorded_twic
     await ailin.send("12")
     saved = draft_of(ailin)
     assert saved.answers["volunteers"] == 12 and saved.step == "summary"
-    ProcessedUpdate.delete().where(ProcessedUpdate.update_id == ailin.update_id).execute()
+    unmark(ailin.update_id)
     asked = ailin.last
     await bot_app.api.redeliver(ailin.update_id)
     await ailin.done.until(ailin.update_id, times=2)

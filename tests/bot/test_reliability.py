@@ -120,7 +120,8 @@ async def test_it_keeps_the_token_out_of_the_logs(bot_app):
 
 async def test_it_forgets_update_ids_after_a_few_days(bot_app):
     ailin = bot_app.chat("ailin")
-    await ailin.send("/help")
+    await ailin.send("/help")  # a chat's first update writes its ChatState, the mark with it
+    await ailin.send("/help")  # (models.reports.filing.finish_update); this one's is a row
     old = ProcessedUpdate.get(ProcessedUpdate.update_id == ailin.update_id)
     ProcessedUpdate.update(processed_at=now() - dt.timedelta(days=4)).where(
         ProcessedUpdate.update_id == old.update_id).execute()

@@ -1,0 +1,70 @@
+"""The bot's writes (models.core.db, issue 15): a stored row saved through SQL written once
+stores what ``save()`` would, and ``save_later`` waits for the end of the unit of work."""
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee
+import pytest
+
+from models.core.db import database, save_later, save_row, unit_of_work, write_together
+from models.core.schema import Draft
+from models.reports.filing import start_draft
+from tests import factories as f
+
+
+def _columns(draft: Draft) -> dict:
+    return {k: v for k, v in Draft.get_by_id(draft.id).__data__.items() if k != "updated_at"}
+
+
+def test_a_row_saved_through_prepared_sql_reads_back_as_save_stores_it(db):
+    draft = start_draft(f.worker("ailin"), "activity")
+    draft.answers = {"title": "四点半课堂", "participants": 30, "parties": ["community"]}
+    draft.history, draft.step, draft.editing = ["title", "participants"], "place", True
+    draft.update_id, draft.updated_at = 2**40, dt.datetime(2026, 12, 7, 8, 30)
+    for _ in range(2):  # the second time from the SQL kept
+        save_row(draft)
+        assert _columns(draft) == {k: draft.__data__.get(k) for k in _columns(draft)}
+        assert Draft.get_by_id(draft.id).updated_at == dt.datetime(2026, 12, 7, 8, 30)
+        assert not draft.is_dirty()
+        draft.answers = {**draft.answers, "place": "社区活动室"}
+    partial = Draft.select(Draft.id, Draft.step).where(Draft.id == draft.id).get()
+    partial.step = None  # a row loaded with two columns writes those only
+    save_row(partial)
+    stored = Draft.get_by_id(draft.id)
+    assert stored.step is None and stored.answers["place"] == "社区活动室" and stored.editing
+
+
+def test_saves_wait_for_the_end_of_the_unit_of_work_but_not_in_a_transaction(db):
+    draft = start_draft(f.worker("ailin"), "activity")
+    with unit_of_work() as rows:
+        draft.step = "title"
+        save_later(draft)
+        assert Draft.get_by_id(draft.id).step is None and list(rows.values()) == [draft]
+        with database.atomic():
+            draft.step = "place"
+            save_later(draft)  # the transaction's caller wants it now
+        assert Draft.get_by_id(draft.id).step == "place"
+        draft.step = "date"
+        write_together(rows.values())
+    assert Draft.get_by_id(draft.id).step == "date"
+    draft.step = "title"
+    save_later(draft)  # outside a unit of work: saved at once
+    assert Draft.get_by_id(draft.id).step == "title"
+
+
+def test_rows_and_statements_written_together_commit_together(db):
+    """On PostgreSQL in one round trip (models.core.db.write_together): a failing statement
+    leaves the row as it was; a value with a % in it is stored as it is."""
+    draft = start_draft(f.worker("ailin"), "activity")
+    draft.answers = {"title": "满意度 95%"}
+    write_together([draft], ("INSERT INTO processed_update (update_id, processed_at) "
+                             "VALUES (7, '2026-12-07 08:00:00')", []))
+    assert Draft.get_by_id(draft.id).answers == {"title": "满意度 95%"}
+    if not isinstance(database.obj, peewee.PostgresqlDatabase):
+        return  # SQLite: each statement commits by itself
+    draft.answers = {"title": "changed"}
+    with pytest.raises(peewee.IntegrityError):
+        write_together([draft], ("INSERT INTO processed_update (update_id, processed_at) "
+                                 "VALUES (7, '2026-12-07 08:00:00')", []))
+    assert Draft.get_by_id(draft.id).answers == {"title": "满意度 95%"}
