@@ -62,7 +62,7 @@ def _script(kind: str):
     return [
         ("send", "/report", "message"),
         ("press", "k:activity", "message"),
-        ("press", "a:action_line:4", "message"),  # neighbours: no follow-up field
+        ("press", "a:action_line:2", "message"),  # children: asks the minors reached
         ("press", "a:activity_type:0", "message"),
         ("send", "四点半课堂", "message"),
         ("press", f"d:date:{yesterday}", "message"),
