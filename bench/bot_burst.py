@@ -387,7 +387,7 @@ def main() -> int:
           f"{os.cpu_count()} cores, {_load()}")
     profile = str(Path(args.profile).resolve()) if args.profile else None
     echo = asyncio.run(_drive("echo", args.workers, "", str(tmp / "media"),
-                              profile and f"{profile}.echo"))
+                              profile=profile and f"{profile}.echo"))
     failed = 0
     rows = [("echo bot (ceiling)", echo)]
     for database in (["sqlite", "postgres"] if args.database == "both" else [args.database]):
