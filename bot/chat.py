@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 
 from models.core.db import save_later
 
 from .context import BotContext
 from .errors import describe
+from .http import call
 from .updates import handling
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,19 @@ async def answer(update: Update, text: str | None = None, *, show_alert: bool = 
     if handling().ride(ANSWER, callback_query_id=query.id, text=text,
                        show_alert=show_alert or None):
         return True
-    return await courtesy(describe(update), ANSWER, query.answer(text, show_alert=show_alert))
+    return await courtesy(describe(update), ANSWER,
+                          call(query.get_bot(), ANSWER, callback_query_id=query.id, text=text,
+                               show_alert=show_alert))
+
+
+def _edit(query: CallbackQuery, method: str, **params) -> Awaitable:
+    """``query.edit_message_text``/``_reply_markup``, answered in JSON (``bot.http.call``:
+    the edited message, keyboard included, is not parsed)."""
+    if query.inline_message_id:
+        target = {"inline_message_id": query.inline_message_id}
+    else:
+        target = {"chat_id": query.message.chat_id, "message_id": query.message.message_id}
+    return call(query.get_bot(), method, **target, **params)
 
 
 def _remember_keyboard(context: BotContext, message_id: int | None, *, save: bool = True) -> None:
@@ -100,17 +113,19 @@ async def close_keyboard(context: BotContext, chat_id: int, *, forget: bool = Tr
     if not message_id:
         return
     await courtesy(f"chat {chat_id}, message {message_id}", EDIT_MARKUP,
-                   context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None))
+                   call(context.bot, EDIT_MARKUP, chat_id=chat_id, message_id=message_id))
     if forget:
         _remember_keyboard(context, None)
 
 
-async def send(update: Update, context: BotContext, text: str, markup=None) -> Message:
+async def send(update: Update, context: BotContext, text: str, markup=None) -> int:
+    """Send ``text`` to the update's chat as the chat's live question; its message id."""
     chat_id = update.effective_chat.id
     await close_keyboard(context, chat_id, forget=False)
-    message = await context.bot.send_message(chat_id, text, reply_markup=markup)
-    _remember_keyboard(context, message.message_id if markup is not None else None)
-    return message
+    message_id = (await call(context.bot, "sendMessage", chat_id=chat_id, text=text,
+                             reply_markup=markup))["message_id"]
+    _remember_keyboard(context, message_id if markup is not None else None)
+    return message_id
 
 
 async def settle(update: Update, context: BotContext, shown: str | None = None) -> None:
@@ -119,10 +134,10 @@ async def settle(update: Update, context: BotContext, shown: str | None = None) 
     message = query.message
     if shown is not None and message.text:
         await courtesy(describe(update), EDIT_TEXT,
-                       query.edit_message_text(f"{message.text}\n→ {shown}"))
+                       _edit(query, EDIT_TEXT, text=f"{message.text}\n→ {shown}"))
     else:
         await courtesy(describe(update), EDIT_MARKUP,
-                       query.edit_message_reply_markup(reply_markup=None))
+                       _edit(query, EDIT_MARKUP))
     if _live_keyboard(context) == message.message_id:
         _remember_keyboard(context, None, save=False)  # the next question's send saves it
 
@@ -138,7 +153,7 @@ async def ask_in_place(update: Update, context: BotContext, text: str, markup, *
     if not getattr(message, "text", None):
         await settle(update, context, shown)
     elif await courtesy(describe(update), EDIT_TEXT,
-                        update.callback_query.edit_message_text(text, reply_markup=markup)):
+                        _edit(update.callback_query, EDIT_TEXT, text=text, reply_markup=markup)):
         _remember_keyboard(context, message.message_id if markup is not None else None)
         return
     await send(update, context, text.split("\n\n", 1)[-1], markup)
@@ -147,7 +162,7 @@ async def ask_in_place(update: Update, context: BotContext, text: str, markup, *
 async def swap_buttons(update: Update, markup) -> None:
     """Replace the tapped message's buttons in place (unchanged or gone: nothing to do)."""
     await courtesy(describe(update), EDIT_MARKUP,
-                   update.callback_query.edit_message_reply_markup(reply_markup=markup))
+                   _edit(update.callback_query, EDIT_MARKUP, reply_markup=markup))
 
 
 async def no_report(update: Update, context: BotContext) -> None:

@@ -39,6 +39,21 @@ LONGEST_BACKOFF = 30.0
 READ_TIMEOUT = 5.0  # seconds beyond the long poll's own timeout (PTB's default read timeout)
 
 
+def parse_update(item: dict, bot) -> Update:
+    """``item`` (an update as Telegram sends it) parsed as ``ExtBot.get_updates`` parses it,
+    less the keyboard of a tapped message: a tap's update carries the message with all its
+    buttons, which no handler reads (they read the tapped message's text, id, chat and what
+    it replies to), and parsing them was ~3 % of the bot's CPU in a burst."""
+    message = (item.get("callback_query") or {}).get("message")
+    if message and "reply_markup" in message:
+        item = {**item, "callback_query": {**item["callback_query"],
+                                           "message": {k: v for k, v in message.items()
+                                                       if k != "reply_markup"}}}
+    update = Update.de_json(item, bot)
+    bot.insert_callback_data(update)
+    return update
+
+
 class Offsets:
     """The fetched updates that are not confirmed yet, and which of them are done.
 
@@ -172,9 +187,7 @@ class Poller:
         for item in raw or ():
             if item["update_id"] in fresh:
                 fresh.discard(item["update_id"])  # once, even if listed twice
-                update = Update.de_json(item, bot)
-                bot.insert_callback_data(update)  # as ExtBot.get_updates does
-                updates.append(update)
+                updates.append(parse_update(item, bot))
         return updates
 
     def _dispatch(self, updates: Sequence[Update]) -> bool:

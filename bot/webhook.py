@@ -27,6 +27,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from .polling import parse_update
 from .updates import HANDLING, Handling
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class WebhookHandler:
         if request.content_type != "application/json":
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), self.app.bot)
+            update = parse_update(await request.json(), self.app.bot)
         except Exception:  # noqa: BLE001 - anything unreadable
             log.warning("webhook: a post that is not an update was refused", exc_info=True)
             return web.Response(status=400, text="Update could not be processed")

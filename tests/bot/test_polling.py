@@ -8,9 +8,9 @@ import contextlib
 from collections import defaultdict
 
 from telegram import Update
-from telegram.ext import ApplicationBuilder, TypeHandler
+from telegram.ext import ApplicationBuilder, ExtBot, TypeHandler
 
-from bot.polling import Offsets, Poller
+from bot.polling import Offsets, Poller, parse_update
 from bot.updates import PerChatUpdateProcessor
 from tests.botkit import TOKEN
 
@@ -172,3 +172,28 @@ async def test_an_update_in_flight_is_not_parsed_again(bot_api, monkeypatch):
         await bot_api.wait_delivered(timeout=10)
     assert len([c for c in bot_api.calls if c.method == "getUpdates"]) > 3
     assert parsed == [held, held + 1, held + 2, held + 3]
+
+
+def test_a_tapped_messages_keyboard_is_not_parsed_but_what_handlers_read_is():
+    """A tap's update is parsed without the tapped message's buttons (no handler reads them);
+    its text, id, chat and the message it replies to are kept, and the update as Telegram
+    sent it is left as it was."""
+    chat = {"id": 41, "type": "private", "first_name": "Ann"}
+    keyboard = {"inline_keyboard": [[{"text": f"{i}", "callback_data": f"k:{i}"}]
+                                    for i in range(11)]}
+    item = {"update_id": 9, "callback_query": {
+        "id": "q9", "chat_instance": "c", "data": "k:3",
+        "from": {"id": 41, "is_bot": False, "first_name": "Ann"},
+        "message": {"message_id": 77, "date": 1, "chat": chat, "text": "第 2/13 步",
+                    "reply_markup": keyboard,
+                    "reply_to_message": {"message_id": 76, "date": 1, "chat": chat,
+                                         "text": "原文"}}}}
+    update = parse_update(item, ExtBot(TOKEN))
+    message = update.callback_query.message
+    assert (message.message_id, message.chat_id, message.text) == (77, 41, "第 2/13 步")
+    assert message.reply_to_message.text == "原文" and update.callback_query.data == "k:3"
+    assert message.reply_markup is None
+    assert item["callback_query"]["message"]["reply_markup"] is keyboard
+    sent = {"update_id": 10, "message": {"message_id": 5, "date": 1, "chat": chat, "text": "hi",
+                                         "reply_markup": keyboard}}
+    assert parse_update(sent, ExtBot(TOKEN)).message.reply_markup is not None  # only taps

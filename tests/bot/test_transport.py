@@ -107,3 +107,41 @@ async def test_a_call_without_files_reaches_the_api_with_its_parameters_intact()
                 "inline_keyboard": [[{"text": "是 “好”", "callback_data": "a:1"}]]}
         finally:
             await bot.shutdown()
+
+
+async def test_a_raw_call_answers_json_with_ptbs_refusals_and_the_flood_limiter():
+    """``bot.http.call`` skips parsing the answer, nothing else: the message comes back as
+    JSON, a 429 is waited out by the rate limiter (bot/flood.py) and tried again, and the
+    refusals are PTB's exceptions (bot/chat.py's ``moot`` reads them)."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram.error import BadRequest, Forbidden
+    from telegram.ext import ExtBot
+
+    from bot.flood import FloodLimiter
+    from bot.http import call
+
+    async with LocalBotAPI(token=TOKEN) as api:
+        user = api.user(80, "Di")
+        limiter = FloodLimiter()
+        bot = ExtBot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url,
+                     request=AiohttpRequest(), rate_limiter=limiter)
+        await bot.initialize()
+        try:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("是", callback_data="a:1")]])
+            api.fail_next("sendMessage", error_code=429, retry_after=1)
+            sent = await call(bot, "sendMessage", chat_id=user.chat_id, text="问",
+                              reply_markup=markup)
+            assert isinstance(sent, dict) and sent["text"] == "问" and limiter.retries == 1
+            assert [c.status for c in api.calls_for("sendMessage")] == [429, 200]
+            assert api.calls_for("sendMessage")[-1].params["reply_markup"] == {
+                "inline_keyboard": [[{"text": "是", "callback_data": "a:1"}]]}
+            assert await call(bot, "editMessageReplyMarkup", chat_id=user.chat_id,
+                              message_id=sent["message_id"], reply_markup=None)
+            assert "reply_markup" not in api.calls_for("editMessageReplyMarkup")[-1].params
+            with pytest.raises(BadRequest, match="(?i)chat not found"):
+                await call(bot, "sendMessage", chat_id=777, text="x")
+            api.kick(user.chat_id)
+            with pytest.raises(Forbidden):
+                await call(bot, "sendMessage", chat_id=user.chat_id, text="x")
+        finally:
+            await bot.shutdown()
