@@ -84,7 +84,7 @@ async def on_kind(update: Update, context: BotContext) -> None:
         return
     await answer(update)
     kind = KindDef.from_row(row)
-    draft = start_draft(context.worker, code)
+    draft = start_draft(context.worker, code, later=True)
     first = kind.next_field({})
     draft.step = first.name if first else None
     draft.update_id = update.update_id

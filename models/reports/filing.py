@@ -25,12 +25,21 @@ REJECT_NOTICE = N_("Your report “{kind}” of {date} was returned for correcti
                    "Reason: {reason}")
 
 
-def start_draft(worker: Worker, kind_code: str) -> Draft:
+def start_draft(worker: Worker, kind_code: str, *, later: bool = False) -> Draft:
     """One open draft per worker: starting a new report replaces an unfinished one. The kind
-    comes from the per-process cache (``models.forms.kinds.kind_row``)."""
+    comes from the per-process cache (``models.forms.kinds.kind_row``).
+
+    ``later``: the new draft is inserted with the rest of the update, at its end
+    (``save_later``), not now and then updated with its first step (the bot's choice of a
+    kind, issue 15: a statement less)."""
     kind = kind_row(kind_code)
     if kind is None:
         raise ReportKind.DoesNotExist(kind_code)
+    if later:
+        Draft.delete().where(Draft.worker == worker).execute()
+        draft = Draft(worker=worker, kind=kind)
+        save_later(draft)
+        return draft
     with database.atomic():
         Draft.delete().where(Draft.worker == worker).execute()
         return Draft.create(worker=worker, kind=kind)

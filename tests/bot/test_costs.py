@@ -21,10 +21,10 @@ MAX_SQL_PER_ANSWER = 3
 #: /report: the update's read, the worker's last reports ("same as last time") and the chat
 #: state's write (the kinds' menu is cached: models.forms.kinds). Was 4.
 MAX_SQL_REPORT = 3
-#: Choosing the kind starts the draft: the read, delete the old draft, insert the new one
-#: (its kind from the cache), its step and the handled mark written at the end: 5 (SQLite), 4
-#: (PostgreSQL, the last two as one query). Was 10 and 9.
-MAX_SQL_KIND = {"sqlite": 5, "postgres": 4}
+#: Choosing the kind starts the draft: the read, delete the old draft, and at the end of the
+#: update the new draft inserted with its first step (its kind from the cache) and the handled
+#: mark. Was 10 (SQLite) and 9 (PostgreSQL).
+MAX_SQL_KIND = 4
 #: The Submit: the read, whether the draft was stored already, the worker's place, the report,
 #: its photos, the audit row, the kind's indicators, their contributions (one INSERT), the
 #: worker's last report, the draft's removal, the chat state. Was 16.
@@ -50,8 +50,7 @@ def statements(monkeypatch) -> list[str]:
     return seen
 
 
-async def test_a_full_report_costs_few_statements_and_calls_per_update(bot_app, statements,
-                                                                       db_url):
+async def test_a_full_report_costs_few_statements_and_calls_per_update(bot_app, statements):
     api = bot_app.api
     ailin = bot_app.chat("ailin")
     steps = ACTIVITY + [("press", "Submit")]
@@ -69,7 +68,7 @@ async def test_a_full_report_costs_few_statements_and_calls_per_update(bot_app, 
     counts = [len(s) for s in sql_per_step[:-1]]  # every step but the Submit
     print("SQL per step:", counts, "API calls per step:", [len(c) for c in calls_per_step])
     assert counts[0] <= MAX_SQL_REPORT, sql_per_step[0]
-    assert counts[1] <= MAX_SQL_KIND["sqlite" if db_url.startswith("sqlite") else "postgres"], sql_per_step[1]
+    assert counts[1] <= MAX_SQL_KIND, sql_per_step[1]
     assert len(sql_per_step[-1]) <= MAX_SQL_SUBMIT, sql_per_step[-1]
     answers = range(2, len(counts))  # after /report and the kind
     worst = max(answers, key=counts.__getitem__)
