@@ -17,9 +17,9 @@ from telegram.error import BadRequest
 
 from models.core.errors import ValidationError
 from models.core.messages import explain
-from models.core.schema import Draft, ReportKind
-from models.forms.kinds import (FieldDef, KindDef, active_kinds, options_for, parse_answer,
-                                validate_choice)
+from models.core.schema import Draft
+from models.forms.kinds import (FieldDef, KindDef, active_kinds, kind_row, options_for,
+                                parse_answer, validate_choice)
 from models.forms.parsing import parse_multi
 from models.core.db import database
 from models.reports import photos
@@ -77,14 +77,14 @@ async def on_kind(update: Update, context: BotContext) -> None:
         if draft.answers:
             await report_command(update, context)
         return
-    row = ReportKind.get_or_none(ReportKind.code == code, ReportKind.active == True)  # noqa: E712
-    if row is None:
+    row = kind_row(code)
+    if row is None or not row.active:
         await answer(update, t.gettext("This kind of report is no longer available."),
                      show_alert=True)
         return
     await answer(update)
     kind = KindDef.from_row(row)
-    draft = start_draft(context.worker, code)
+    draft = start_draft(context.worker, code, later=True)
     first = kind.next_field({})
     draft.step = first.name if first else None
     draft.update_id = update.update_id

@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
 from models import bootstrap  # noqa: E402
 from models.core.db import database, init_db  # noqa: E402
 from models.extensions import install  # noqa: E402
+from models.forms.kinds import clear_cache  # noqa: E402
 
 install()  # the sinks and option sources, as every entry point does
 
@@ -102,7 +103,9 @@ def pg_template():
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path) -> str:
-    """A fresh, bootstrapped database for one test; the proxy is bound to it."""
+    """A fresh, bootstrapped database for one test; the proxy is bound to it (the kinds and
+    plans a previous test's database left in the per-process cache forgotten)."""
+    clear_cache()
     if request.param == "sqlite":
         template = request.getfixturevalue("sqlite_template")
         path = tmp_path / "wushe.sqlite3"

@@ -163,16 +163,37 @@ def clear_cache() -> None:
 
 
 def kind_by_id(kind_id: int) -> KindDef:
-    return _cached(("kind", kind_id), lambda: KindDef.from_row(ReportKind.get_by_id(kind_id)))
+    return _cached(("kind", kind_id), lambda: KindDef.from_row(kind_row_by_id(kind_id)))
+
+
+def kind_row_by_id(kind_id: int) -> ReportKind:
+    """The stored kind (shared: read it, never change it), so a draft or a report names its
+    kind without a read each (``models.reports.filing``)."""
+    return _cached(("row", kind_id), lambda: ReportKind.get_by_id(kind_id))
+
+
+def kind_row(code: str) -> ReportKind | None:
+    """The stored kind of ``code`` (active or not; shared: read it, never change it)."""
+    def load():
+        row = ReportKind.get_or_none(ReportKind.code == code)
+        if row is not None:
+            _cache[("row", row.id)] = (time.monotonic() + CACHE_SECONDS, row)
+        return row
+    return _cached(("row", code), load)
 
 
 def active_kinds() -> list[KindDef]:
-    return [KindDef.from_row(r) for r in
-            ReportKind.select().where(ReportKind.active == True).order_by(ReportKind.order)]  # noqa: E712
+    return _cached("active", lambda: [KindDef.from_row(r) for r in ReportKind.select().where(
+        ReportKind.active == True).order_by(ReportKind.order)])  # noqa: E712
 
 
 def get_kind(code: str) -> KindDef:
-    return KindDef.from_row(ReportKind.get(ReportKind.code == code))
+    def load():
+        row = kind_row(code)
+        if row is None:
+            raise ReportKind.DoesNotExist(code)
+        return KindDef.from_row(row)
+    return _cached(("def", code), load)
 
 
 def default_plan() -> Plan | None:

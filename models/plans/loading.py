@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from models.plans import rollup
-from models.core.db import database
+from models.core.db import database, prepared
 from models.forms.kinds import clear_cache, numeric
 from models.plans.measures import REGISTRY_EXTRA_FILTERS, REGISTRY_MODELS, REGISTRY_SOURCES
 from models.core.loads import Conflict, Kept, LoadResult, Subject, settle, sync
@@ -399,14 +399,48 @@ def _rows_for(report: Report, indicators, kind_code: str) -> list[dict]:
             for ind in indicators if matches(ind, report, kind_code)]
 
 
-def count_report(report: Report, indicators=None) -> int:
-    """(Re)write the report's contributions to every indicator of every plan it belongs to."""
+#: What ``matches`` and ``contribution_value`` read of an indicator: all a Submit loads.
+_COUNTED_FIELDS = (Indicator.id, Indicator.measure, Indicator.report_kind, Indicator.field,
+                   Indicator.filters, Indicator.spec)
+_CONTRIBUTION_FIELDS = (Contribution.report, Contribution.indicator, Contribution.org_unit,
+                        Contribution.org_path, Contribution.activity_date, Contribution.status,
+                        Contribution.value)
+
+
+def counted_indicators(kind_code: str) -> list[Indicator]:
+    """The count and sum indicators of every plan that count reports of ``kind_code``, with
+    the columns counting reads. Read on every call, so a plan loaded a moment ago counts the
+    next report at once; its SQL is written once (``prepared``) and only that kind's
+    indicators are read and built (the bot's Submit, issue 15)."""
+    sql = prepared("counted_indicators", lambda: Indicator.select(*_COUNTED_FIELDS).where(
+        Indicator.measure.in_(CONTRIBUTION_MEASURES), Indicator.report_kind == ""))
+    out = []
+    for values in database.execute_sql(sql, [*CONTRIBUTION_MEASURES, kind_code]):
+        ind = Indicator(__no_default__=True)
+        ind.__data__.update((f.name, f.python_value(v)) for f, v in zip(_COUNTED_FIELDS, values))
+        out.append(ind)
+    return out
+
+
+def _insert_contributions(rows: list[dict]) -> None:
+    """One INSERT of ``rows``, its SQL written once per number of rows (``prepared``)."""
+    sql = prepared(("contributions", len(rows)), lambda: Contribution.insert_many(
+        [[None] * len(_CONTRIBUTION_FIELDS)] * len(rows), fields=_CONTRIBUTION_FIELDS))
+    database.execute_sql(sql, [f.db_value(row[f.name]) for row in rows
+                               for f in _CONTRIBUTION_FIELDS])
+
+
+def count_report(report: Report, indicators=None, *, fresh: bool = False) -> int:
+    """(Re)write the report's contributions to every indicator of every plan it belongs to;
+    ``fresh``: the report was stored in this transaction, so it has none to delete yet."""
+    kind_code = report.kind.code
     if indicators is None:
-        indicators = list(Indicator.select().where(Indicator.measure.in_(CONTRIBUTION_MEASURES)))
-    Contribution.delete().where(Contribution.report == report).execute()
-    rows = _rows_for(report, indicators, report.kind.code)
+        indicators = counted_indicators(kind_code)
+    if not fresh:
+        Contribution.delete().where(Contribution.report == report).execute()
+    rows = _rows_for(report, indicators, kind_code)
     if rows:
-        Contribution.insert_many(rows).execute()
+        _insert_contributions(rows)
     return len(rows)
 
 

@@ -10,7 +10,7 @@ import peewee
 
 from models.core.db import database, prepared, save_later, write_together
 from models.core.errors import NotFound, PermissionDenied, ValidationError
-from models.forms.kinds import KindDef, get_kind, validate_complete
+from models.forms.kinds import KindDef, get_kind, kind_row, kind_row_by_id, validate_complete
 from models.core.i18n import N_, translator
 from models.reports import photos, sinks
 from models.plans.loading import count_report
@@ -25,11 +25,24 @@ REJECT_NOTICE = N_("Your report “{kind}” of {date} was returned for correcti
                    "Reason: {reason}")
 
 
-def start_draft(worker: Worker, kind_code: str) -> Draft:
-    """One open draft per worker: starting a new report replaces an unfinished one."""
+def start_draft(worker: Worker, kind_code: str, *, later: bool = False) -> Draft:
+    """One open draft per worker: starting a new report replaces an unfinished one. The kind
+    comes from the per-process cache (``models.forms.kinds.kind_row``).
+
+    ``later``: the new draft is inserted with the rest of the update, at its end
+    (``save_later``), not now and then updated with its first step (the bot's choice of a
+    kind, issue 15: a statement less)."""
+    kind = kind_row(kind_code)
+    if kind is None:
+        raise ReportKind.DoesNotExist(kind_code)
+    if later:
+        Draft.delete().where(Draft.worker == worker).execute()
+        draft = Draft(worker=worker, kind=kind)
+        save_later(draft)
+        return draft
     with database.atomic():
         Draft.delete().where(Draft.worker == worker).execute()
-        return Draft.create(worker=worker, kind=ReportKind.get(ReportKind.code == kind_code))
+        return Draft.create(worker=worker, kind=kind)
 
 
 def open_draft(worker: Worker) -> Draft | None:
@@ -99,10 +112,13 @@ def submit_draft(draft: Draft, *, today: dt.date, update_id: int | None = None) 
     report the first one stored. Everything (report, photos, contributions, audit, draft
     removal) is one transaction, so nothing half-done is ever stored.
     """
-    existing = Report.get_or_none(Report.uid == draft.uid)
-    if existing:
-        return existing, False
-    kind = get_kind(draft.kind.code)
+    # its SQL written once: a miss through get_or_none writes it twice more, for the error
+    found = database.execute_sql(prepared("report_by_uid", lambda: Report.select(Report.id).where(
+        Report.uid == "")), [draft.uid]).fetchone()
+    if found:
+        return Report.get_by_id(found[0]), False
+    stored_kind = draft.kind
+    kind = get_kind(stored_kind.code)
     answers = dict(draft.answers)
     validate_complete(kind, answers, today=today)
     worker = draft.worker
@@ -124,14 +140,14 @@ def submit_draft(draft: Draft, *, today: dt.date, update_id: int | None = None) 
                       after={"values": report.values, "status": report.status})
             else:
                 report = Report.create(
-                    uid=draft.uid, kind=draft.kind, worker=worker, org_unit=worker.org_unit,
+                    uid=draft.uid, kind=stored_kind, worker=worker, org_unit=worker.org_unit,
                     org_path=worker.org_unit.path, source_update_id=update_id,
                     **_report_fields(kind, answers, today))
                 Photo.update(report=report).where(Photo.draft_uid == draft.uid).execute()
                 audit(f"tg:{worker.tg_user_id}", "submit", "report", report.id,
                       after={"kind": kind.code, "values": report.values})
-            count_report(report)
-            sinks.apply(draft.kind.stores, report, created=not draft.editing_report_id)
+            count_report(report, fresh=not draft.editing_report_id)
+            sinks.apply(stored_kind.stores, report, created=not draft.editing_report_id)
             Worker.update(last_report_at=now()).where(Worker.id == worker.id).execute()
             draft.delete_instance()
     except peewee.IntegrityError:
@@ -299,6 +315,8 @@ def load_chat(tg_user_id: int, update_id: int | None):
     at += len(state_fields)
     draft_values = row[at:]
     draft = _instance(Draft, draft_fields, draft_values) if draft_values[0] is not None else None
+    if draft is not None:  # what the draft names, without a read each
+        draft.__rel__.update(worker=worker, kind=kind_row_by_id(draft.kind_id))
     _PHOTOLESS.set({draft.uid} if draft is not None and not row[1] else set())
     handled = (bool(row[0]) and update_id is not None) or _handled_in(state, update_id)
     return handled, worker, state, draft
