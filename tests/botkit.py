@@ -122,17 +122,24 @@ def held_open(db_url: str):
         keeper.close()
 
 
-@pytest_asyncio.fixture
-async def bot_app(bot_api, db_url, tmp_path):
-    settings = Settings(database_url=db_url, telegram_bot_token=TOKEN,
-                        telegram_api_base_url=bot_api.base_url, media_dir=str(tmp_path / "media"))
-    harness = BotHarness(bot_api, settings, Clock(settings.timezone, today=TODAY))
+@contextlib.asynccontextmanager
+async def harness_running(api: LocalBotAPI, db_url: str, tmp_path: Path, harness_class=None):
+    """A started harness (``BotHarness`` or a subclass) on ``api`` and ``db_url``, stopped after."""
+    settings = Settings(database_url=db_url, telegram_bot_token=api.token,
+                        telegram_api_base_url=api.base_url, media_dir=str(tmp_path / "media"))
+    harness = (harness_class or BotHarness)(api, settings, Clock(settings.timezone, today=TODAY))
     with held_open(db_url):
         await harness.start()
         try:
             yield harness
         finally:
             await harness.stop()
+
+
+@pytest_asyncio.fixture
+async def bot_app(bot_api, db_url, tmp_path):
+    async with harness_running(bot_api, db_url, tmp_path) as harness:
+        yield harness
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,10 +8,8 @@ import contextlib
 import socket
 
 from bot.app import ALLOWED_UPDATES
-from bot.context import Clock
 from bot.webhook import serve_webhook
-from models.core.settings import Settings
-from tests.botkit import ACTIVITY, TODAY, BotHarness, draft_of, held_open, unchanged, walk
+from tests.botkit import ACTIVITY, BotHarness, draft_of, harness_running, unchanged, walk
 
 SECRET = "reply-hook"
 #: Issue 15's aim: Bot API calls per update over a full report.
@@ -65,15 +63,8 @@ async def _serving(app, api, url: str, port: int):
 @contextlib.asynccontextmanager
 async def on_webhook(api, db_url, tmp_path, *, push: bool = True):
     api.push_webhook = push
-    settings = Settings(database_url=db_url, telegram_bot_token=api.token,
-                        telegram_api_base_url=api.base_url, media_dir=str(tmp_path / "media"))
-    harness = WebhookHarness(api, settings, Clock(settings.timezone, today=TODAY))
-    with held_open(db_url):
-        await harness.start()
-        try:
-            yield harness
-        finally:
-            await harness.stop()
+    async with harness_running(api, db_url, tmp_path, WebhookHarness) as harness:
+        yield harness
 
 
 def _over_http(api, since: int) -> list[str]:
