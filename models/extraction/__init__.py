@@ -19,7 +19,7 @@ from pathlib import Path
 from models.core.paths import DATA_DIR
 from models.forms import parsing
 
-from .counts import _CLAUSE_RE, _counts, _group_count, _money, _one, _role
+from .counts import _CLAUSE_RE, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
 from .names import _fund, _goods, _milestone_name, _place, _place_names, _title
@@ -200,10 +200,15 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     for c, r in zip(counts, role_of):
         if r:
             roles.setdefault(r, []).append(Found(c.value, c.source, c.approximate))
-    audience = roles.get("audience", []) + roles.get("people", [])
     people_field = "audience" if kind == "placename" else "participants"
     if kind in ("activity", "xinfeng", "placename"):
-        one, many = _one(audience)
+        # a count said to be of those present (参加, 到会, 服务) over one that only names
+        # people (推选了2名新理事, 11位逝者骨灰): the one that says who came
+        aside = [c for c, r in zip(counts, role_of) if r == "people" and _object_count(c)]
+        weak = [Found(c.value, c.source, c.approximate) for c, r in zip(counts, role_of)
+                if r == "people" and c not in aside]
+        one, many = _one(roles.get("audience", []) + weak if roles.get("audience") or weak
+                         else roles.get("people", []))
         if one:
             v[people_field] = one
         elif many:
@@ -363,6 +368,14 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     for k in unsure:
         v.pop(k, None)
     return out
+
+
+def _object_count(c) -> bool:
+    """Whether a count only names people something else was done with (推选了2名新理事,
+    11位逝者骨灰以花坛葬安葬): a number, a classifier and a noun, not a tally of those present
+    (家长20人) nor one in a list after a count of them (来了25个小朋友和18位家长)."""
+    return c.unit in ("名", "位", "个") and bool(re.match("[\u4e00-\u9fa5]", c.after)) \
+        and not re.search(f"[{_JOIN}]\\s*$", c.before) and not re.search("[:：]", c.before)
 
 
 _RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守)[照着]?\s*$")

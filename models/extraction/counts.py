@@ -123,6 +123,13 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     noun = _classified(c, volunteer, staff)
     if noun:
         return noun
+    joined = _joined(c.before)
+    if joined:  # 居民和志愿者25人参加, 12号楼居民、物业和社区两委共19人: who the number counts together
+        if any(w in m for m in joined for w in roles.get("present", ())):
+            return "audience"  # residents among them: those present, the workers with them
+        if any(w in m for m in joined for w in volunteer) and not all(
+                any(w in m for w in (*volunteer, *staff)) for m in joined):
+            return "staff"  # 爱心商家和志愿者十几个人帮忙: helpers, not the volunteers alone
     if c.unit in ("户", "家", "处"):  # 2名志愿者给5户困难家庭: households, never helpers
         return None
     if c.unit == "volunteers" or any(w in near for w in volunteer):
@@ -181,6 +188,15 @@ def _classified(c: _Count, volunteer, staff) -> str | None:
         return best[1] if best else None
     strong = any(w in c.before.lower() + c.after[:10].lower() for w in _AUDIENCE + _CAME)
     return "audience" if strong else "people"
+
+
+_JOINED_RE = re.compile(f"[\u4e00-\u9fa5A-Za-z0-9]{{1,10}}(?:[{_JOIN}][\u4e00-\u9fa5A-Za-z0-9]{{1,10}})+$")
+
+
+def _joined(before: str) -> list[str]:
+    """The nouns joined right before a number (居民、物业和社区两委共19人: three), or []."""
+    m = _JOINED_RE.search(before.rstrip("：:的了共计约有是一起等 "))
+    return re.split(f"[{_JOIN}]", m.group(0)) if m else []
 
 
 def _volunteer_head(before: str, volunteer) -> bool:
