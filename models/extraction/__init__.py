@@ -220,12 +220,17 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["action_line"] = Found(line[0], src)
         elif line:
             unsure["action_line"] = [Found(x, src) for x in line]
-        atype, src = _first_option(text, low, data["activity_types"])
-        if atype:
-            v["activity_type"] = Found(atype, src)
         title = _title(text)
         if title:
             v["title"] = title
+        # what the activity is called says its type (民族团结趣味运动会 is a games day, whatever
+        # service the volunteers gave at it); else what the message tells of it
+        atype, src = _first_option(title.value, title.value.lower(), data["activity_types"]) \
+            if title else (None, "")
+        if not atype:
+            atype, src = _first_option(text, low, data["activity_types"])
+        if atype:
+            v["activity_type"] = Found(atype, src)
         said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)
                 for p, words in data["parties"].items()}
         parties = [p for p, hits in said.items() if hits]
