@@ -13,7 +13,7 @@ _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走�
           "办理|参观|就诊|复诊|体检|取药")
 _PLACE_RE = re.compile(
     # (a verb followed by a unit word is the unit's name: 调解室, 服务站)
-    f"(?P<at>在|于|到|再)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中])|，|。|,|;|$)")
+    f"(?P<at>在|于|到|再|走进|来到|前往|深入)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中])|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
 _LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
              "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
@@ -26,7 +26,7 @@ _LEAD_PLACE_RE = re.compile(
     r"(?:^|[，,。；;！!？?\s])(?P<p>(?!按照|根据|依照)[\u4e00-\u9fa5]{2,8}?(?:社区|小区|村|镇|乡|街道))(?![委民级两干里规])")
 _EN_NAMED_PLACE_RE = re.compile(
     r"\b(?P<p>(?:[A-Z][\w'’-]* )+(?:Village|Community|Town|Township|Street|Estate|Park|Square"
-    r"|Centre|Center|Library|Hall|School))\b")
+    r"|Centre|Center|Library|Hall|School|Home|Station|Point|Court|Garden|Gardens))\b")
 _DATEISH_RE = re.compile(f"^(?:{_DATE_RE.pattern})|(?:上午|下午|晚上|中午|早上|傍晚)")
 _TITLE_VERB_RE = re.compile(r"(?:组织开展|开展|举办|举行|召开)(?:了)?")
 _TITLE_CUT_RE = re.compile(r"[，。,；;！!？?\n]|(?<=活动)")
@@ -50,13 +50,23 @@ _UNIT_END_RE = re.compile("(?:社区|小区|村|镇|乡|街道|中心|广场|之
 _PLACE_TAIL_RE = re.compile("[园坝会墓地场亭房堂厅屋馆田林山河桥街路巷里苑坪湾台口门前旁边]$")
 
 
+_JOINS = "和及与、"
+
 _GENERIC_PLACE_RE = re.compile("(?:我们|咱们|我|本|该|全)?(?:辖区|社区|村里|村|小区|街道|镇|乡|家中|家里)")
+
+
+#: What starts a clause's predicate right after a place: 调解室帮楼上楼下两户人家…, 社工站给…
+_PREDICATE_START = set("帮给为对向和与跟把让带替陪教请")
 
 
 def _unit_end(p: str) -> str:
     """A place is a named unit: what follows its last unit word (办了“邻里百家宴”, 授课, 设摊)
-    is the clause's verb and object, not the place, unless it names no unit word at all."""
+    is the clause's verb and object, not the place, unless it names no unit word at all; and
+    a unit word followed by a preposition or a helping verb (帮, 给, 为…) ends it."""
     ends = [m.end() for m in _UNIT_END_RE.finditer(p) if m.end() >= 3]
+    cut = next((e for e in ends if e < len(p) and p[e] in _PREDICATE_START), None)
+    if cut:
+        return p[:cut]
     if not ends or ends[-1] == len(p) or re.search("[“\"「《]", p[:ends[-1]]):
         return p
     rest = p[ends[-1]:]
@@ -93,6 +103,11 @@ def _place(text: str) -> Found | None:
     m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
     if m:
         p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全)", "", _DATEISH_RE.sub("", m.group("p")))
+        if m.re is _LEAD_PLACE_RE:  # 东城街道精神康复服务站组织…: the unit is the whole name
+            rest = re.split(f"[，。,；;！!？?\\s{_JOINS}0-9]|{_VERBS}", text[m.end():], maxsplit=1)[0]
+            whole = _unit_end(p + rest) if rest else p
+            if len(whole) >= len(p) + 2 and _UNIT_END_RE.search(whole[-3:]):
+                p = whole
         if len(re.sub("(?:社区|小区|村|镇|乡|街道)$", "", p)) >= 2 and not re.search(
                 f"[在给为对向]|{_VERBS}", p):  # not 我们社区, nor 区民政局在我们街道, 县民政局联合各乡
             return Found(p, m.group("p"))
