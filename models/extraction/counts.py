@@ -123,6 +123,8 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     noun = _classified(c, volunteer, staff)
     if noun:
         return noun
+    if c.unit in ("户", "家", "处"):  # 2名志愿者给5户困难家庭: households, never helpers
+        return None
     joined = _joined(c.before)
     if joined:  # 居民和志愿者25人参加, 12号楼居民、物业和社区两委共19人: who the number counts together
         if any(w in m for m in joined for w in roles.get("present", ())):
@@ -130,8 +132,6 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         if any(w in m for m in joined for w in volunteer) and not all(
                 any(w in m for w in (*volunteer, *staff)) for m in joined):
             return "staff"  # 爱心商家和志愿者十几个人帮忙: helpers, not the volunteers alone
-    if c.unit in ("户", "家", "处"):  # 2名志愿者给5户困难家庭: households, never helpers
-        return None
     if c.unit == "volunteers" or any(w in near for w in volunteer):
         if any(w in near for w in staff) and not _volunteer_head(near_before, volunteer):
             return "staff"
