@@ -33,7 +33,7 @@ _TITLE_CUT_RE = re.compile(r"[，。,；;！!？?\n]|(?<=活动)")
 _EN_TITLE_RE = re.compile(
     r"\b(?:held|organi[sz]ed|ran|hosted|gave|did|carried out|joined|attended|took part in)"
     r"\s+(?:an?\s+|the\s+|our\s+)?"
-    r"(?P<t>.+?)(?=\s+(?:at|in|on|with|yesterday|today|last)\b|\s+for [0-9]|[,.;]|$)", re.I)
+    r"(?P<t>.+?)(?=\s+(?:at|in|on|with|yesterday|today|last)\b|\s+(?:for|to) (?:about |some |around )?[0-9]|[,.;]|$)", re.I)
 _QUOTED_RE = re.compile(r"[“\"「『《](?P<q>[^”\"」』》]{2,30})[”\"」』》]")
 
 
