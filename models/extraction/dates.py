@@ -61,6 +61,19 @@ def _last_day(expr: str, today: dt.date) -> dt.date:
     raise ValidationError("date", "future")
 
 
+#: Words that put a clause in days to come: its date is a plan, not the day of the report
+#: (Will go back on Friday; 准备周五再去).
+_PLAN_RE = re.compile(r"\b(?:will|going to|plan to|planning to|next)\b|下次|准备|打算|计划|将于|将在|届时|再去",
+                      re.I)
+_CLAUSE_START_RE = re.compile(r"[，。；;！!？?\n]|[.!?]\s")
+
+
+def _to_come(text: str, at: int) -> bool:
+    """Whether the clause a date stands in speaks of days to come, before the date."""
+    start = max([m.end() for m in _CLAUSE_START_RE.finditer(text, 0, at)] + [0])
+    return bool(_PLAN_RE.search(text, start, at))
+
+
 def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Found], bool]:
     """Every date the text names (resolved, distinct), and whether one could not be read."""
     found: list[Found] = []
@@ -68,6 +81,8 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
     text = _SAME_DAY_RE.sub("", text)
     for m in _DATE_RE.finditer(text):
         phrase = m.group(0)
+        if _to_come(text, m.start()):
+            continue
         if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
             bad = True
         expr = _SPOKEN_RE.sub(r"\1天", re.sub("^(?:本月|这个月|这月)", "", phrase))
@@ -92,6 +107,8 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
         found.append(Found(d.isoformat(), phrase))
     for m in _EN_DATE_RE.finditer(text):
         phrase = m.group(0)
+        if _to_come(text, m.start()):
+            continue
         try:
             if m.group(1):
                 d = today - dt.timedelta(days=m.group(1).lower() in ("yesterday", "last night"))

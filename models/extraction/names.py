@@ -124,6 +124,8 @@ def _title(text: str) -> Found | None:
         t = _TITLE_CUT_RE.split(rest, maxsplit=1)[0]
         t = re.sub(r"^(?:了|一场|一次|一期|一堂|一个)+", "", t)
         t = re.sub(r"^[0-9一二两三四五六七八九十半]+个?(?:小时|钟头|分钟|天)的", "", t).strip()  # 3个小时的
+        # “便民服务日”活动: the name in quotes, 活动 only says it was an activity
+        t = re.sub(r"^[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]活动$", r"\1", t)
         if 2 <= len(t) <= 60:
             return Found(t, m.group(0) + t)
     m = _EN_TITLE_RE.search(text)
@@ -151,7 +153,7 @@ def _fund(text: str) -> Found | None:
         name = re.sub("^(?:咱们|我们|我|本|该)", "", text[j:i + 2])
         if len(name) > 2:
             return Found(name, name)
-    m = re.search(r"\b(?:to|into) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* Fund)\b", text)
+    m = re.search(r"\b(?:to|into|for) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* Fund)\b", text)
     if m:
         return Found(m.group("f"), m.group(0))
     return None
@@ -178,8 +180,8 @@ def _milestone_name(text: str) -> Found | None:
         return Found(m.group("q"), m.group(0))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5A-Za-z0-9（）()]{4,40}?(?:工作站|服务站|保护站|康复站|之家|"
                   r"服务中心|社区|公墓|案例|试点县|试点|保护点|养老点|服务点|工作点|社工站|社工室|幸福院|"
-                  r"敬老院|综合体|总站|中心))(?=正式|顺利|成功|挂牌|揭牌|建成|获评|入选|被评为|通过|投入|投用|"
-                  r"落成|成立|，|,|。|$)", text)
+                  r"敬老院|综合体|总站|中心))(?=(?:上个?月底|月底|近日|日前|近期|今天|昨天|前天)?(?:正式|顺利|成功|挂牌|揭牌|建成|获评|入选|被评为|通过|投入|投用|"
+                  r"落成|成立|，|,|。|$))", text)
     if m:
         n = re.sub(f"^(?:{_DATE_RE.pattern})", "", m.group("n"))
         n = re.sub(r"^(?:上午|下午|我们|我|本)", "", n)
