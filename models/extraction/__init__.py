@@ -252,9 +252,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         line_read = v.get("action_line")
         asked = {"children": ("minors", None),
                  "elderly": ("elderly_visited",
-                             lambda c: bool(_hits(c.before + c.source + c.after,
-                                                  (c.before + c.source + c.after).lower(),
-                                                  visits)))}
+                             lambda c: bool(_hits(_said(c), _said(c).lower(), visits)))}
         if line_read and line_read.value in asked:
             name, only = asked[line_read.value]
             one, many = _group_count(counts, role_of, data.get("groups", {}), line_read.value,
@@ -373,6 +371,11 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     for k in unsure:
         v.pop(k, None)
     return out
+
+
+def _said(c) -> str:
+    """A count's clause, with the clause before when its noun is elided there (一共看了7位)."""
+    return (c.prev if c.elided else "") + "，" + c.before + c.source + c.after
 
 
 def _object_count(c) -> bool:

@@ -52,6 +52,14 @@ class _Count:
     before: str  # the clause up to the number
     after: str  # the clause after it
     unit: str
+    prev: str = ""  # the clause before this one
+
+    @property
+    def elided(self) -> bool:
+        """一共看了7位, 收集了12个: a classifier with no noun after it counts the noun of the
+        clause before (入户看望独居老人, 收集地名故事)."""
+        return self.unit in ("个", "位", "名") and not re.match("[\u4e00-\u9fa5A-Za-z]", self.after) \
+            and bool(re.search("(?:^|[了共计有是约])\\s*$", self.before))  # not 家长10名
 
 
 def _clauses(text: str) -> list[str]:
@@ -62,7 +70,8 @@ def _counts(text: str) -> list[_Count]:
     """Every count, with the words around it up to its neighbours in the clause: in
     "社工2名、志愿者3名" the 3 is the volunteers', not the social workers'."""
     out = []
-    for clause in _clauses(text):
+    clauses = _clauses(text)
+    for at, clause in enumerate(clauses):
         found = []
         for m in _COUNT_RE.finditer(clause):
             try:
@@ -89,7 +98,8 @@ def _counts(text: str) -> list[_Count]:
             start = found[i - 1][0].end() if i else 0
             end = found[i + 1][0].start() if i + 1 < len(found) else len(clause)
             out.append(_Count(value, m.group(0), approximate, clause[start:m.start()],
-                              clause[m.end():max(end, m.end())], unit))
+                              clause[m.end():max(end, m.end())], unit,
+                              clauses[at - 1] if at else ""))
     return out
 
 
@@ -116,7 +126,8 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     volunteer, staff = roles["volunteers"], roles["staff"]
     near_before, near_after = c.before[-8:].lower(), c.after[:8].lower()
     near = near_before + " " + c.unit + " " + near_after
-    if c.unit in ("篇", "则", "stories") or "故事" in near_after or "故事" in near_before[-4:]:
+    if c.unit in ("篇", "则", "stories") or "故事" in near_after or "故事" in near_before[-4:] \
+            or (c.elided and "故事" in c.prev[-6:]):
         return "stories"
     if c.unit == "volunteers":  # 8 volunteers, a volunteer doctor: the noun counted
         return "volunteers"
@@ -132,11 +143,15 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         if any(w in m for m in joined for w in volunteer) and not all(
                 any(w in m for w in (*volunteer, *staff)) for m in joined):
             return "staff"  # 爱心商家和志愿者十几个人帮忙: helpers, not the volunteers alone
+    # 听讲师生: 讲师 is no lecturer there (the words of those present are not staff's)
+    workers = near
+    for w in roles.get("present", ()):
+        workers = workers.replace(w, " ")
     if c.unit == "volunteers" or any(w in near for w in volunteer):
-        if any(w in near for w in staff) and not _volunteer_head(near_before, volunteer):
+        if any(w in workers for w in staff) and not _volunteer_head(near_before, volunteer):
             return "staff"
         return "volunteers"
-    if any(w in near for w in staff):
+    if any(w in workers for w in staff):
         return "staff"
     clause = (c.before + c.unit + c.after).lower()
     if kind == "placename" and not any(w in clause for w in _CAME):
@@ -208,7 +223,18 @@ def _volunteer_head(before: str, volunteer) -> bool:
 
 def _group(c: _Count, groups: dict) -> str | None:
     """Whom a count is of ("elderly", "children") when a group's word is right before the
-    number or right after it; None when no group, or when it joins two ("老人和儿童共30人")."""
+    number or right after it, or ends the clause before an elided count (入户看望独居老人，一共
+    看了7位); None when no group, or when it joins two ("老人和儿童共30人")."""
+    own = _own_group(c, groups)
+    if own is None and c.elided and not any(w in c.before for ws in groups.values() for w in ws):
+        prev = c.prev.lower()
+        ends = [(prev.rfind(w.lower()), g) for g, ws in groups.items() for w in ws
+                if w.lower() in prev[-8:]]
+        return max(ends)[1] if ends else None
+    return own
+
+
+def _own_group(c: _Count, groups: dict) -> str | None:
     before = c.before.rstrip("：:的了共计约有是 ").lower()
     after, source = c.after.lower(), c.source.lower()
     for group, words in groups.items():
