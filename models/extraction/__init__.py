@@ -298,6 +298,8 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             if not one and not many and role != "stories":
                 # 四年级学生120人听了: the audience, all of them children
                 one, many = _group_count(counts, role_of, data.get("groups", {}), role)
+            if not one and not many and role != "stories":
+                one = _none_came(text, data.get("groups", {}).get(role, ()))
             if one:
                 v[role] = one
             elif many:
@@ -371,6 +373,20 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     for k in unsure:
         v.pop(k, None)
     return out
+
+
+_NONE_RE = "(?:没有|没|无|并无)"
+_CAME_RE = "(?:参加|参与|到场|来|在场|出席)"
+
+
+def _none_came(text: str, words) -> Found | None:
+    """没有老人参加, no children came: none of a group, said in words (0)."""
+    for w in words:
+        m = re.search(f"{_NONE_RE}{re.escape(w)}{_CAME_RE}", text) or (w.isascii() and re.search(
+            rf"\bno {re.escape(w)} (?:came|attended|took part|were there)", text, re.I))
+        if m:
+            return Found(0, m.group(0))
+    return None
 
 
 def _said(c) -> str:
