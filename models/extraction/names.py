@@ -207,14 +207,24 @@ _NAME_TOLD_RE = re.compile(f"(?:讲述|介绍|讲解|讲|聊)(?:了)?(?P<n>{_NAM
 _NAMES_LISTED_RE = re.compile(f"地名(?:有|是|包括|包含)[:：]?(?P<n>{_NAME}(?:[、和及与]{_NAME})*)")
 
 
+_EN_NAME = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
+_EN_NAMES_RE = re.compile(
+    rf"(?:(?:how|where|why) |(?:names?|stories|story|history|origins?) of )"
+    rf"(?P<n>{_EN_NAME}(?:, {_EN_NAME})*,? and {_EN_NAME})"
+    r"(?= got their names| were named| came to be| (?:got|get) (?:its|their) name|[,.;:]|$)")
+
+
 def _place_names(text: str) -> Found | None:
     # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
     m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text) or _NAME_TOLD_RE.search(text)
     if m:
         # 张家山、大北街、观化街几个老地名的来历: the names, not the words that count them
-        names = re.sub(r"(?:这|那)?(?:几|[0-9一二两三四五六七八九十]+)?个?(?:老)?地名$|等$", "",
+        names = re.sub(r"(?:这|那)?(?:几|[0-9一二两三四五六七八九十]+)?个?(?:老)?(?:地名|名字|地方)$|等$", "",
                        m.group("n"))
         return Found(re.sub("[和及与]", "、", names), m.group(0))
+    m = _EN_NAMES_RE.search(text)
+    if m:  # how Dazhigu, Xiaosunzhuang and Chentangzhuang got their names
+        return Found(re.sub(r",? and ", ", ", m.group("n")), m.group(0))
     quoted = [m.group("q") for m in _QUOTED_RE.finditer(text)
               if not _EVENT_AFTER_RE.match(text, m.end()) and "地名" not in m.group("q")]
     if quoted:
