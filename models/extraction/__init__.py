@@ -122,12 +122,18 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
             text, low, [*data["donors"]["organization"], *data["donors"]["enterprise"]]):
         # 区慈善会给滨河社区送来了价值2万元的过冬物资: a body's goods, their value told
         scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
+    if "donation" in data["kinds"] and _TO_FUND_RE.search(text) and (
+            _money(text) or _hits(text, low, data["goods"]["words"])):
+        # 转了5000块钱给社区爱心基金, 给东岗社区微基金送来轮椅5台: money or goods given to a fund
+        scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
     scores.sort(key=lambda s: -s[1])
-    if scores and scores[0][0] == "donation" and any(
+    served = [w for ws in data.get("groups", {}).values() for w in ws] + data["roles"]["present"]
+    handed = re.search(f"{_HANDED}[^，。,；;]{{0,10}}?(?:{'|'.join(map(re.escape, served))})", text)
+    if scores and scores[0][0] == "donation" and (handed or any(
             _role(c, None, data["roles"]) == "audience" for c in _counts(text)) and any(
-            c == "activity" for c, _ in scores):
+            c == "activity" for c, _ in scores)):
         # 爱心超市开张仪式，企业捐了一批米面油，来了群众50多人: an event with a gift in it, or a gift
-        # at an event? asked
+        # at an event? 收到爱心企业捐的暖手宝，下午就送给了独居老人: a gift, or its handing out? asked
         return [scores[0], ("activity", scores[0][1])]
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
@@ -139,6 +145,13 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
         return [("activity", 1)]  # 去金花村看了3个精神障碍患者家庭: a line's people, counted
     return particular or scores
 
+
+#: Money or goods given to a fund (给…基金, to the … Fund): a donation whatever else is said.
+_TO_FUND_RE = re.compile(r"(?:给|向|为|入|到)[^，。,；;]{0,20}?基金|\b(?:to|for|into) the [^,.;]{0,60}?Fund\b")
+#: Words before goods that make them what the money buys (买点冬衣, 用于购买大米, to buy rice).
+_BOUGHT_RE = re.compile(r"买|购|用于|用来|\bbuy\b|\bpurchase\b")
+#: A gift handed on to people (送给了独居老人): the handing out is an activity of its own.
+_HANDED = "(?:送给|发给|分给|分发给|发放给|送到)了?"
 
 #: Words of a time to come: a notice (下周三来检查台账，周二前交给我) reports nothing done.
 _FUTURE_RE = re.compile(r"下周|下星期|下礼拜|明天|后天|下个月|下月|\b(?:next week|tomorrow)\b", re.I)
@@ -320,7 +333,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         amounts = [f for r, f in money if r == "amount"]
         values = [f for r, f in money if r == "value"]
         rough = [f for r, f in money if r == "rough"]
-        goods_words = _hits(text, low, data["goods"]["words"])
+        # 让我们买点冬衣给困难户: what the money is for, not goods given
+        goods_words = [w for w in _hits(text, low, data["goods"]["words"]) if any(
+            not _BOUGHT_RE.search(low[max(0, i - 8):i])
+            for i in (m.start() for m in re.finditer(re.escape(w.lower()), low)))]
         if goods_words or values:
             v["form"] = Found("goods", max(goods_words, key=len) if goods_words else
                               values[0].source)

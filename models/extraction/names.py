@@ -160,7 +160,7 @@ def _fund(text: str) -> Found | None:
 
 
 def _goods(text: str) -> Found | None:
-    m = re.search(r"(?:捐赠|捐助|捐献|捐了|捐给[^，。]{0,12}?)(?:了)?(?P<g>[^，。；;]{2,80})", text)
+    m = re.search(r"(?:捐赠|捐助|捐献|捐了|捐给[^，。]{0,12}?|送来|送去|赠送|赠予|捐来)(?:了)?(?P<g>[^，。；;]{2,80})", text)
     if m:
         # 捐赠价值2万元的防寒物资: the goods after their value
         g = re.sub(r"^(?:价值|折合|折价)?[约共]?[0-9.零一二两三四五六七八九十百千万]+(?:万元|元)的", "",
