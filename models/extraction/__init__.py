@@ -414,6 +414,8 @@ def _object_count(c) -> bool:
     """Whether a count only names people something else was done with (推选了2名新理事,
     11位逝者骨灰以花坛葬安葬): a number, a classifier and a noun, not a tally of those present
     (家长20人) nor one in a list after a count of them (来了25个小朋友和18位家长)."""
+    if re.search(r"\b(?:ashes|graves|remains) of\s*$", c.before, re.I):
+        return True  # the ashes of 6 people: the people are not there
     return c.unit in ("名", "位", "个") and bool(re.match("[\u4e00-\u9fa5]", c.after)) \
         and not re.search(f"[{_JOIN}]\\s*$", c.before) and not re.search("[:：]", c.before)
 

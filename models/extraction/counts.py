@@ -110,7 +110,7 @@ _PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents"
 _ELDERLY = ("老人", "老年", "长者", "elderly", "seniors")
 _CHILDREN = ("儿童", "孩子", "小孩", "娃娃", "学生", "青少年", "小朋友", "children", "kids", "pupils", "students")
 _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益", "村民", "覆盖", "到场", "观众", "听众",
-             "吸引", "人次", "参会", "took part", "attended", "joined", "residents", "people",
+             "吸引", "人次", "参会", "took part", "attended", "joined", "residents",
              "villagers", "participants", "served")
 
 
@@ -170,7 +170,7 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     if c.unit in _PERSON_UNITS or c.unit in ("elderly", "seniors", "children", "kids",
                                              "pupils", "students", "minors", "teenagers",
                                              "youngsters"):
-        strong = any(w in c.before.lower() + c.unit + c.after[:6].lower() for w in _AUDIENCE)
+        strong = any(w in c.before.lower() + c.unit + c.after[:6].lower() for w in _AUDIENCE + _CAME)
         return "audience" if strong else "people"
     return None
 

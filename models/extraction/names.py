@@ -89,7 +89,8 @@ def _place(text: str) -> Found | None:
             continue  # 到场群众约50人, 降到2万
         if "了" in p[2:]:  # 和平小区调节了一起纠纷, 篮球场放了一场: the place ends before its verb
             at = p.index("了", 2)
-            p = next((h for h in (p[:at - 2], p[:at - 1]) if _PLACE_WORD_RE.search(h[-2:])), p)
+            p = next((h for h in (p[:at - 2], p[:at - 1]) if _PLACE_WORD_RE.search(h[-2:])
+                      or _UNIT_END_RE.search(h[-2:])), p)
         p = re.sub("(?<=[坝院家村屋店室楼馆园场区])里$", "", p)  # 院坝里: where, 院坝
         p = _unit_end(p)
         if _GENERIC_PLACE_RE.fullmatch(p):
