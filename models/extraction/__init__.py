@@ -228,7 +228,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             unsure[people_field] = many
 
     if kind == "activity":
-        line, src = _longest_line(text, low, data["lines"])
+        line, src = _longest_line(text, low, data["lines"], data.get("groups", {}))
         if line and len(line) == 1:
             v["action_line"] = Found(line[0], src)
         elif line:
@@ -461,12 +461,18 @@ def _served(low: str, word: str) -> bool:
                for i in (m.start() for m in re.finditer(re.escape(word), low)))
 
 
-def _longest_line(text: str, low: str, table: dict) -> tuple[list[str], str]:
-    """The action lines named most often (by distinct phrases); ties are all returned."""
+def _longest_line(text: str, low: str, table: dict, groups: dict | None = None
+                  ) -> tuple[list[str], str]:
+    """The action lines named most often (by distinct phrases); ties are all returned. A
+    phrase that only qualifies another line's people (留守老人: left behind, but elderly) names
+    the people's line, not its own."""
     best, chosen, source = 0, [], ""
+    heads = {g: [w.lower() for w in ws] for g, ws in (groups or {}).items()}
     for line, words in table.items():
         hits = [h for h in _hits(text, low, words)
                 if not any(h != o and h in o for o in _hits(text, low, words))]
+        hits = [h for h in hits if not _qualifies(low, h.lower(), [
+            w for g, ws in heads.items() if g != line for w in ws])]
         if not hits:
             continue
         if len(hits) > best:
@@ -475,6 +481,12 @@ def _longest_line(text: str, low: str, table: dict) -> tuple[list[str], str]:
             chosen.append(line)
             source = source + "、" + max(hits, key=len)
     return chosen, source
+
+
+def _qualifies(low: str, phrase: str, heads: list[str]) -> bool:
+    """Whether every time the phrase is said a head noun of another line follows it (留守老人)."""
+    at = [m.end() for m in re.finditer(re.escape(phrase), low)]
+    return bool(at) and all(any(low.startswith(w, i) for w in heads) for i in at)
 
 
 def words_of(text: str, phrase: str, width: int = 40) -> str:
