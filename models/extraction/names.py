@@ -185,7 +185,7 @@ def _milestone_name(text: str) -> Found | None:
                   r"落成|成立|，|,|。|$))", text)
     if m:
         n = re.sub(f"^(?:{_DATE_RE.pattern})", "", m.group("n"))
-        n = re.sub(r"^(?:上午|下午|我们|我|本)", "", n)
+        n = re.sub(r"^(?:上午|下午)?(?:我们|咱们|我|本)(?:县|区|市|镇|乡|街道|社区|村)?的?(?=..)", "", n)
         n = re.sub(r"^(?:街道|社区|村|镇|乡|县|区)的", "", n)  # 我们街道的阳光家园…: whose, not its name
         return Found(n, m.group(0))
     m = re.search(r"\b(?P<n>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)+)", text)
