@@ -240,8 +240,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         # service the volunteers gave at it); else what the message tells of it
         atype, src = _first_option(title.value, title.value.lower(), data["activity_types"]) \
             if title else (None, "")
-        if not atype:
-            atype, src = _first_option(text, low, data["activity_types"])
+        if not atype:  # (服务 in 党群服务中心 names a centre, not a service given)
+            atype, src = _first_option(*_unless(text, data.get("types_unless", {}).get(
+                "words", ())), data["activity_types"])
         if atype:
             v["activity_type"] = Found(atype, src)
         said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)
@@ -322,7 +323,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         # 某公司通过县慈善会向…捐赠: the donor is the company, not the body it gave through
         # … and not the body it gave to (向稠城街道社区发展基金会捐款, to the … Fund)
         via = re.sub(r"(?:通过|经由|经)[^，。,；;]{1,15}?(?=向|给|为|捐)|(?:向|给)[^，。,；;]{2,25}?"
-                     r"(?=捐|凑|赠)|\b(?:through|via|to) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*",
+                     r"(?=捐|凑|赠)|\b(?:through|via|to) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
+                     # 基金会收到某公司捐款: the body that received it is no donor
+                     r"|(?:^|(?<=[，。,；;]))[^，。,；;]{0,30}?(?:收到|接收|接到|获得)",
                      "", text)
         donors, src = _longest_option(via, via.lower(), data["donors"])
         if len(donors) == 1:

@@ -154,7 +154,10 @@ def _fund(text: str) -> Found | None:
         name = re.sub("^(?:咱们|我们|我|本|该)", "", text[j:i + 2])
         if len(name) > 2:
             return Found(name, name)
-    m = re.search(r"\b(?:to|into|for) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* Fund)\b", text)
+    m = re.search(r"(?P<f>[^，。,、；;向给]{2,25}?基金会?)(?:收到|接收|接到)", text)
+    if m:  # 城西街道社区发展基金会收到…捐款: the fund that received it
+        return Found(m.group("f"), m.group("f"))
+    m = re.search(r"\b(?:to|into|for) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*[ -]Fund)\b", text)
     if m:
         return Found(m.group("f"), m.group(0))
     return None
