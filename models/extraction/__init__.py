@@ -238,11 +238,12 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["title"] = title
         # what the activity is called says its type (民族团结趣味运动会 is a games day, whatever
         # service the volunteers gave at it); else what the message tells of it
-        atype, src = _first_option(title.value, title.value.lower(), data["activity_types"]) \
+        # (服务 in 党群服务中心 names a centre, not a service given)
+        unless = data.get("types_unless", {}).get("words", ())
+        atype, src = _first_option(*_unless(title.value, unless), data["activity_types"]) \
             if title else (None, "")
-        if not atype:  # (服务 in 党群服务中心 names a centre, not a service given)
-            atype, src = _first_option(*_unless(text, data.get("types_unless", {}).get(
-                "words", ())), data["activity_types"])
+        if not atype:
+            atype, src = _first_option(*_unless(text, unless), data["activity_types"])
         if atype:
             v["activity_type"] = Found(atype, src)
         said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)

@@ -138,7 +138,8 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         return None
     joined = _joined(c.before)
     if joined:  # 居民和志愿者25人参加, 12号楼居民、物业和社区两委共19人: who the number counts together
-        if any(w in m for m in joined for w in roles.get("present", ())):
+        workers = [m for m in joined if any(w in m for w in (*volunteer, *staff))]
+        if any(w in m for m in joined if m not in workers for w in roles.get("present", ())):
             return "audience"  # residents among them: those present, the workers with them
         if any(w in m for m in joined for w in volunteer) and not all(
                 any(w in m for w in (*volunteer, *staff)) for m in joined):
