@@ -99,7 +99,7 @@ def _lines(text: str) -> str:
     return parsing.normalize(re.sub(r"\s*\n\s*", "；", text.strip()))
 
 
-def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
+def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, int]]:
     scores = []
     for code, spec in data["kinds"].items():
         words = spec["phrases"]
@@ -138,11 +138,13 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
     particular = [s for s in scores if data["kinds"][s[0]].get("weight", 1) > 1]
-    if not scores and any(_role(c, None, data["roles"]) in ("audience", "people")
-                          or c.unit in ("户", "家") or "家庭" in c.after[:10]
-                          for c in _counts(text)) \
+    if not scores and (any(_role(c, None, data["roles"]) in ("audience", "people")
+                           or c.unit in ("户", "家") or "家庭" in c.after[:10]
+                           for c in _counts(text)) or _dates(text, today, None)[0]) \
             and _hits(text, low, [w for ws in data["lines"].values() for w in ws]):
-        return [("activity", 1)]  # 去金花村看了3个精神障碍患者家庭: a line's people, counted
+        # 去金花村看了3个精神障碍患者家庭: a line's people, counted; went to see the Li family
+        # this afternoon … two kids: a line's people on a day gone
+        return [("activity", 1)]
     return particular or scores
 
 
@@ -186,7 +188,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     text = _lines(text)
     low = text.lower()
 
-    scores = _kinds(text, low, data)
+    scores = _kinds(text, low, data, today)
     if kind is None:
         if not scores or _notice(text, today):
             return Extraction(None, [])

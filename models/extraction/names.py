@@ -52,6 +52,9 @@ _PLACE_TAIL_RE = re.compile("[园坝会墓地场亭房堂厅屋馆田林山河�
 
 _JOINS = "和及与、"
 
+#: A count inside what follows 在/到 (8户…老人家里): people or homes, not a place's name.
+_COUNTED_RE = re.compile("(?<![第0-9])(?:[0-9]+|[两二三四五六七八九十]{1,3})(?:户|名|位|个|人)")
+
 _GENERIC_PLACE_RE = re.compile("(?:我们|咱们|我|本|该|全)?(?:辖区|社区|村里|村|小区|街道|镇|乡|家中|家里)")
 
 
@@ -93,8 +96,8 @@ def _place(text: str) -> Found | None:
                       or _UNIT_END_RE.search(h[-2:])), p)
         p = re.sub("(?<=[坝院家村屋店室楼馆园场区])里$", "", p)  # 院坝里: where, 院坝
         p = _unit_end(p)
-        if _GENERIC_PLACE_RE.fullmatch(p):
-            continue  # 在辖区, 在我们街道: no place named
+        if _GENERIC_PLACE_RE.fullmatch(p) or _COUNTED_RE.search(p):
+            continue  # 在辖区, 在我们街道, 到辖区8户特殊困难老人家里: no place named
         if len(p) >= 2 and not _DATE_RE.fullmatch(p):
             return Found(p, m.group(0).rstrip("，。"))
     for m in _EN_PLACE_RE.finditer(text):
@@ -197,7 +200,7 @@ def _milestone_name(text: str) -> Found | None:
     return None
 
 
-_EVENT_AFTER_RE = re.compile(r"进校园|进社区|进小区|主题|活动|宣传|讲座|展览|分享会|讲述会|故事会")
+_EVENT_AFTER_RE = re.compile(r"进校园|进社区|进小区|主题|活动|宣传|讲座|展览|分享|讲述会|故事会|地名文化")
 
 
 _NAME = "[\u4e00-\u9fa5]{2,8}"
