@@ -17,7 +17,7 @@ _NUM = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?[十百千万kw]?"
 _COUNT_RE = re.compile(
     r"(?<![几数好第])(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
     f"(?<![几数好第])(?P<num>{_NUM})"
-    r"(?P<hedge>余|多|来|几)?(?P<unit>人次|个(?!月|多月|小时|钟头|星期|礼拜|季度|工作日)|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
+    r"(?:(?<=[0-9])\s)?(?P<hedge>余|多|来|几)?(?P<unit>人次|号人|个(?!月|多月|小时|钟头|星期|礼拜|季度|工作日)|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
     r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,3}"
@@ -103,7 +103,7 @@ def _counts(text: str) -> list[_Count]:
     return out
 
 
-_PERSON_UNITS = {"人次", "名", "位", "人", "people", "persons", "residents", "participants",
+_PERSON_UNITS = {"人次", "号人", "名", "位", "人", "people", "persons", "residents", "participants",
                  "villagers", "attendees", "guests", "attended", "came", "joined", "turned up",
                  "showed up", "farmers", "members", "parents", "patients", "women", "men",
                  "locals", "relatives", "neighbours", "neighbors", "friends"}
