@@ -19,7 +19,7 @@ from pathlib import Path
 from models.core.paths import DATA_DIR
 from models.forms import parsing
 
-from .counts import _CLAUSE_RE, _JOIN, _counts, _group_count, _money, _one, _role
+from .counts import _CLAUSE_RE, _COUNTED_NOUNS, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
 from .names import _fund, _goods, _milestone_name, _place, _place_names, _title
@@ -221,7 +221,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     if kind in ("activity", "xinfeng", "placename"):
         # a count said to be of those present (参加, 到会, 服务) over one that only names
         # people (推选了2名新理事, 11位逝者骨灰): the one that says who came
-        aside = [c for c, r in zip(counts, role_of) if r == "people" and _object_count(c)]
+        served = (*data["roles"].get("present", ()), *(w for ws in data.get("groups", {}).values()
+                                                       for w in ws), *_COUNTED_NOUNS)
+        aside = [c for c, r in zip(counts, role_of) if r == "people" and _object_count(c)
+                 and not any(c.after.startswith(w, i) for w in served for i in range(4))]
         weak = [Found(c.value, c.source, c.approximate) for c, r in zip(counts, role_of)
                 if r == "people" and c not in aside]
         one, many = _one(roles.get("audience", []) + weak if roles.get("audience") or weak
@@ -421,7 +424,8 @@ def _said(c) -> str:
 def _object_count(c) -> bool:
     """Whether a count only names people something else was done with (推选了2名新理事,
     11位逝者骨灰以花坛葬安葬): a number, a classifier and a noun, not a tally of those present
-    (家长20人) nor one in a list after a count of them (来了25个小朋友和18位家长)."""
+    (家长20人) nor one in a list after a count of them (来了25个小朋友和18位家长); the caller
+    keeps those whose noun is of the people served (为15名困境儿童)."""
     if re.search(r"\b(?:ashes|graves|remains) of\s*$", c.before, re.I):
         return True  # the ashes of 6 people: the people are not there
     return c.unit in ("名", "位", "个") and bool(re.match("[\u4e00-\u9fa5]", c.after)) \
