@@ -203,8 +203,9 @@ def _classified(c: _Count, volunteer, staff) -> str | None:
             i = after.find(w.lower())
             if 0 <= i <= 4 and not any(j in after[:i] for j in _JOIN + "参在到给为对是的") \
                     and not after[i + len(w):].startswith(("家庭", "家", "户")):  # 患者家庭
-                if best is None or i < best[0]:
-                    best = (i, role)
+                # the head noun is the last one (两个大学生志愿者: volunteers, not students)
+                if best is None or i + len(w) > best[0]:
+                    best = (i + len(w), role)
     if best is None or best[1] != "people":
         return best[1] if best else None
     strong = any(w in c.before.lower() + c.after[:10].lower() for w in _AUDIENCE + _CAME)
