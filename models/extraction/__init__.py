@@ -129,7 +129,8 @@ def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, i
         # 转了5000块钱给社区爱心基金, 给东岗社区微基金送来轮椅5台: money or goods given to a fund
         scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
     scores.sort(key=lambda s: -s[1])
-    served = [w for ws in data.get("groups", {}).values() for w in ws] + data["roles"]["present"]
+    served = [w for ws in (*data.get("groups", {}).values(), *data["lines"].values()) for w in ws
+              if not w.isascii()] + data["roles"]["present"]
     handed = re.search(f"{_HANDED}[^，。,；;]{{0,10}}?(?:{'|'.join(map(re.escape, served))})", text)
     if scores and scores[0][0] == "donation" and (handed or any(
             _role(c, None, data["roles"]) == "audience" for c in _counts(text)) and any(
@@ -475,23 +476,28 @@ def _served(low: str, word: str) -> bool:
 
 def _longest_line(text: str, low: str, table: dict, groups: dict | None = None
                   ) -> tuple[list[str], str]:
-    """The action lines named most often (by distinct phrases); ties are all returned. A
-    phrase that only qualifies another line's people (留守老人: left behind, but elderly) names
-    the people's line, not its own."""
-    best, chosen, source = 0, [], ""
-    heads = {g: [w.lower() for w in ws] for g, ws in (groups or {}).items()}
+    """The action lines named most often (by distinct phrases); ties are all returned, but
+    for a line whose every phrase only qualifies another tied line's people (为留守老人开展义诊:
+    left behind, but elderly): that tie goes to the people's line."""
+    best, chosen, source, said = 0, [], "", {}
     for line, words in table.items():
         hits = [h for h in _hits(text, low, words)
                 if not any(h != o and h in o for o in _hits(text, low, words))]
-        hits = [h for h in hits if not _qualifies(low, h.lower(), [
-            w for g, ws in heads.items() if g != line for w in ws])]
         if not hits:
             continue
+        said[line] = hits
         if len(hits) > best:
             best, chosen, source = len(hits), [line], max(hits, key=len)
         elif len(hits) == best:
             chosen.append(line)
             source = source + "、" + max(hits, key=len)
+    if len(chosen) > 1 and groups:
+        heads = {g: [w.lower() for w in ws] for g, ws in groups.items() if g in chosen}
+        kept = [line for line in chosen if not all(
+            _qualifies(low, h.lower(), [w for g, ws in heads.items() if g != line for w in ws])
+            for h in said[line])]
+        if len(kept) == 1:
+            return kept, max(said[kept[0]], key=len)
     return chosen, source
 
 

@@ -107,6 +107,8 @@ def _place(text: str) -> Found | None:
     m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
     if m:
         p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全)", "", _DATEISH_RE.sub("", m.group("p")))
+        # Yesterday Sunshine Children's Home ran…: the capital is the sentence's, not the name's
+        p = re.sub(r"^(?:(?:Yesterday|Today|Tonight|This|Last|On|In|At|The|Our|We)\b ?)+", "", p)
         if m.re is _LEAD_PLACE_RE:  # 东城街道精神康复服务站组织…: the unit is the whole name
             rest = re.split(f"[，。,；;！!？?\\s{_JOINS}0-9]|{_VERBS}", text[m.end():], maxsplit=1)[0]
             whole = _unit_end(p + rest) if rest else p
@@ -187,7 +189,7 @@ def _milestone_name(text: str) -> Found | None:
         return Found(m.group("q"), m.group(0))
     m = re.search(r"(?P<n>[\u4e00-\u9fa5A-Za-z0-9（）()]{4,40}?(?:工作站|服务站|保护站|康复站|之家|"
                   r"服务中心|社区|公墓|案例|试点县|试点|保护点|养老点|服务点|工作点|社工站|社工室|幸福院|"
-                  r"敬老院|综合体|总站|中心))(?=(?:上个?月底|月底|近日|日前|近期|今天|昨天|前天)?(?:正式|顺利|成功|挂牌|揭牌|建成|获评|入选|被评为|通过|投入|投用|"
+                  r"敬老院|综合体|总站|中心))(?=(?:(?:本|上个?|这个?)?月[初底中]|近日|日前|近期|今天|昨天|前天)?(?:正式|顺利|成功|挂牌|揭牌|建成|获评|入选|被评为|通过|投入|投用|"
                   r"落成|成立|，|,|。|$))", text)
     if m:
         n = re.sub(f"^(?:{_DATE_RE.pattern})", "", m.group("n"))
