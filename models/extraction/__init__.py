@@ -451,14 +451,6 @@ def _event_types(text: str, named: dict, data: dict) -> dict:
     if len(named) > 1 and len(instruments) == 1:
         return instruments
     return named
-    instruments = {o: src for o, src in named.items() if o in data["event_instruments"]["types"]}
-    if len(instruments) == 1:
-        return instruments
-    council = named.get("council")
-    if council and text.count(council) == 1 and any(
-            council in m.group(0) for m in _RULE_OF_RE.finditer(text)):
-        return {o: src for o, src in named.items() if o != "council"}
-    return named
 
 
 _KIN_AFTER_RE = re.compile("[^和及与、]{0,3}?(?:家属|家庭|亲属|家长|照料者|照护者)")
