@@ -390,6 +390,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["name"] = name
         things = [Found(c.value, c.source, c.approximate) for c in counts
                   if c.unit in ("个", "处", "家") and "故事" not in c.after[:4]]
+        listed = _milestones_listed(text)
+        if listed and not things:  # A工作站和B工作站同时挂牌: two
+            things = [listed]
         one, many = _one(things)
         if one:
             v["count"] = one
@@ -431,6 +434,19 @@ def _object_count(c) -> bool:
         return True  # the ashes of 6 people: the people are not there
     return c.unit in ("名", "位", "个") and bool(re.match("[\u4e00-\u9fa5]", c.after)) \
         and not re.search(f"[{_JOIN}]\\s*$", c.before) and not re.search("[:：]", c.before)
+
+
+_MILESTONE_UNIT = "(?:工作站|服务站|服务中心|中心|社工站|社工室|养老点|服务点|幸福院|敬老院|社区|公墓|综合体)"
+_LISTED_RE = re.compile(f"[\u4e00-\u9fa5]{{2,20}}?{_MILESTONE_UNIT}"
+                        f"(?:[和、及与][\u4e00-\u9fa5]{{2,20}}?{_MILESTONE_UNIT})+")
+
+
+def _milestones_listed(text: str) -> Found | None:
+    """Two or more units named in a list (城东…工作站和城西…工作站): how many."""
+    m = _LISTED_RE.search(text)
+    if not m:
+        return None
+    return Found(len(re.findall(_MILESTONE_UNIT + "(?:[和、及与]|$)", m.group(0))), m.group(0))
 
 
 _RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守)[照着]?\s*$")
