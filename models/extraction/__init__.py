@@ -170,6 +170,14 @@ def _notice(text: str, today: dt.date) -> bool:
     return all(_BARE_WEEKDAY_RE.fullmatch(d.source) for d in dates)
 
 
+def _errand(text: str, data: dict) -> bool:
+    """Whether the text only passes on paperwork (昨天的活动照片我发你邮箱了): no report, however
+    many of a report's words it holds, when it counts nobody and names no place."""
+    said = data.get("errands", {})
+    return bool(_hits(text, text.lower(), said.get("things", ())) and _hits(
+        text, text.lower(), said.get("sent", ()))) and not _counts(text) and not _place(text)
+
+
 def _at_least(scores: list[tuple[str, int]], code: str, score: int) -> list[tuple[str, int]]:
     """The scores with ``code`` scored at least ``score`` (once)."""
     return [(c, s) for c, s in scores if c != code] + [
@@ -193,7 +201,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     scores = _kinds(text, low, data, today)
     if kind is None:
-        if not scores or _notice(text, today):
+        if not scores or _notice(text, today) or _errand(text, data):
             return Extraction(None, [])
         top = scores[0][1]
         best = [c for c, s in scores if s == top]
