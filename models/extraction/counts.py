@@ -217,6 +217,8 @@ _JOINED_RE = re.compile(f"[\u4e00-\u9fa5A-Za-z0-9]{{1,10}}(?:[{_JOIN}][\u4e00-\u
 
 def _joined(before: str) -> list[str]:
     """The nouns joined right before a number (居民、物业和社区两委共19人: three), or []."""
+    # (与 in 参与/与会, 和 in 和谐/和平/和睦 joins nothing)
+    before = re.sub("(?<=参)与|与(?=会)|和(?=谐|平|睦|美|顺)", "口", before)
     m = _JOINED_RE.search(before.rstrip("：:的了共计约有是一起等 "))
     return re.split(f"[{_JOIN}]", m.group(0)) if m else []
 
