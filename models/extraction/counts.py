@@ -25,6 +25,8 @@ _EN_COUNT_RE = re.compile(
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
     r"|farmers|members|parents|patients|women|men|locals|relatives|neighbou?rs|friends"
     r"|attended|came|joined|turned up|showed up)", re.I)
+#: saw 14 of them: the people named before, counted (not "25 of them elderly", a part)
+_EN_THEM_RE = re.compile(r"\b(?P<num>[0-9]+) of them(?=\s*(?:[,.;!]|$))", re.I)
 _EN_ONE_RE = re.compile(r"\b(?P<num>a|one|[0-9]+) volunteer\b(?!s)", re.I)
 #: 参加人数30, 服务人数：约50: a count whose unit is the label before it
 _LABEL_COUNT_RE = re.compile(
@@ -87,6 +89,8 @@ def _counts(text: str) -> list[_Count]:
             except ValidationError:
                 continue
             found.append((m, value, bool(m.group("pre") in ("约", "大约")), "人"))
+        for m in _EN_THEM_RE.finditer(clause):
+            found.append((m, int(m.group("num")), False, "people"))
         for m in _EN_ONE_RE.finditer(clause):  # a volunteer psychologist, 3 volunteer nurses
             n = m.group("num")
             found.append((m, int(n) if n.isdigit() else 1, False, "volunteers"))
