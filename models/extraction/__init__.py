@@ -422,7 +422,8 @@ def _none_came(text: str, words) -> Found | None:
     """没有老人参加, no children came: none of a group, said in words (0)."""
     for w in words:
         m = re.search(f"{_NONE_RE}{re.escape(w)}{_CAME_RE}", text) or (w.isascii() and re.search(
-            rf"\bno {re.escape(w)} (?:came|attended|took part|were there)", text, re.I))
+            rf"\bno {re.escape(w)}(?: people| residents)?(?= came| attended| took part| were there|"
+            r"\s*[,.;]|\s*$)", text, re.I))
         if m:
             return Found(0, m.group(0))
     return None

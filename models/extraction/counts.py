@@ -20,7 +20,8 @@ _COUNT_RE = re.compile(
     r"(?:(?<=[0-9])\s)?(?P<hedge>余|多|来|几)?(?P<unit>人次|号人|个(?!月|多月|小时|钟头|星期|礼拜|季度|工作日)|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
-    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:[a-z-]{2,} ){0,3}"
+    # (9 families of people: households, not people — no household word between)
+    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:(?!families |households |homes )[a-z-]{2,} ){0,3}"
     r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
     r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
     r"|farmers|members|parents|patients|women|men|locals|relatives|neighbou?rs|friends"

@@ -196,7 +196,9 @@ def _milestone_name(text: str) -> Found | None:
         n = re.sub(r"^(?:上午|下午)?(?:我们|咱们|我|本)(?:县|区|市|镇|乡|街道|社区|村)?的?(?=..)", "", n)
         n = re.sub(r"^(?:街道|社区|村|镇|乡|县|区)的", "", n)  # 我们街道的阳光家园…: whose, not its name
         return Found(n, m.group(0))
-    m = re.search(r"\b(?P<n>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)+)", text)
+    m = re.search(r"\b(?:The |the )?(?P<n>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)+)", text)
+    if m and m.group("n").startswith("The "):
+        m = re.search(r"\bThe (?P<n>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)+)", text)
     if m:
         return Found(m.group("n"), m.group(0))
     return None
@@ -218,7 +220,7 @@ _NAMES_LISTED_RE = re.compile(f"地名(?:有|是|包括|包含)[:：]?(?P<n>{_NA
 
 _EN_NAME = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
 _EN_NAMES_RE = re.compile(
-    rf"(?:(?:how|where|why) |(?:names?|stories|story|history|origins?) of )"
+    rf"(?:(?:how|where|why) |(?:names?|stories|story|history|origins?)(?: of)? )"
     rf"(?P<n>{_EN_NAME}(?:, {_EN_NAME})*,? and {_EN_NAME})"
     r"(?= got their names| were named| came to be| (?:got|get) (?:its|their) name|[,.;:]|$)")
 
