@@ -18,18 +18,20 @@ _PLACE_RE = re.compile(
 _LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
              "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
 _EN_PLACE_RE = re.compile(
-    r"\b(?:at|in) (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of|No\.))*)")
+    r"\b(?:at|in) (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of\b(?= [A-Z0-9])|No\.))*)")
 #: What a place's name ends in or holds: 再新康社区儿童之家 is 在 mistyped, 再开展 is not a place.
 _PLACE_WORD_RE = re.compile("社区|小区|村|镇|乡|街道|中心|广场|之家|学校|小学|中学|公园|院|站|馆|室|楼|场|点")
 #: A place named where a clause starts, with no 在 (新民村村民王某某…, 石堰村李大爷去世).
 _LEAD_PLACE_RE = re.compile(
-    r"(?:^|[，,。；;！!？?\s])(?P<p>(?!按照|根据|依照)[\u4e00-\u9fa5]{2,8}?(?:社区|小区|村|镇|乡|街道))(?![委民级两干里规])")
+    r"(?:^|[，,。；;！!？?\s])(?P<p>(?!按照|根据|依照)[\u4e00-\u9fa5]{2,8}?(?:社区|小区|村|镇|乡|街道))(?![委民级两干里规医])")
 _EN_NAMED_PLACE_RE = re.compile(
     r"\b(?P<p>(?:[A-Z][\w'’-]* )+(?:Village|Community|Town|Township|Street|Estate|Park|Square"
     r"|Centre|Center|Library|Hall|School|Home|Station|Point|Court|Garden|Gardens))\b")
 _DATEISH_RE = re.compile(f"^(?:{_DATE_RE.pattern})|(?:上午|下午|晚上|中午|早上|傍晚)")
 _TITLE_VERB_RE = re.compile(r"(?:组织开展|开展|举办|举行|召开)(?:了)?")
-_TITLE_CUT_RE = re.compile(r"[，。,；;！!？?\n]|(?<=活动)")
+# (a quick message's spaces: 开展 儿童绘画比赛 参赛儿童 40人 — the title ends before its count)
+_TITLE_CUT_RE = re.compile(r"[，。,；;！!？?\n]|(?<=活动)"
+                           r"|\s+(?=参加|参与|参赛|参训|服务|听讲|到场|观众|来了|共|约|[0-9零一二两三四五六七八九十]+[人名位个])")
 _EN_TITLE_RE = re.compile(
     r"\b(?:held|organi[sz]ed|ran|hosted|gave|did|carried out|joined|attended|took part in)"
     r"\s+(?:an?\s+|the\s+|our\s+)?"
@@ -106,7 +108,8 @@ def _place(text: str) -> Found | None:
             return Found(p, m.group(0))
     m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
     if m:
-        p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全)", "", _DATEISH_RE.sub("", m.group("p")))
+        p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全|跟着|跟随|随同|陪同|跟|和|同)", "",
+                   _DATEISH_RE.sub("", m.group("p")))
         # Yesterday Sunshine Children's Home ran…: the capital is the sentence's, not the name's
         p = re.sub(r"^(?:(?:Yesterday|Today|Tonight|This|Last|On|In|At|The|Our|We)\b ?)+", "", p)
         if m.re is _LEAD_PLACE_RE:  # 东城街道精神康复服务站组织…: the unit is the whole name
