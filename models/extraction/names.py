@@ -96,7 +96,7 @@ def _place(text: str) -> Found | None:
             at = p.index("了", 2)
             p = next((h for h in (p[:at - 2], p[:at - 1]) if _PLACE_WORD_RE.search(h[-2:])
                       or _UNIT_END_RE.search(h[-2:])), p)
-        p = re.sub("(?<=[坝院家村屋店室楼馆园场区])里$", "", p)  # 院坝里: where, 院坝
+        p = re.sub("(?<=[坝院家村屋店室楼馆园场区子])里$", "", p)  # 院坝里: where, 院坝
         p = _unit_end(p)
         if _GENERIC_PLACE_RE.fullmatch(p) or _COUNTED_RE.search(p):
             continue  # 在辖区, 在我们街道, 到辖区8户特殊困难老人家里: no place named
@@ -123,6 +123,12 @@ def _place(text: str) -> Found | None:
     return None
 
 
+_SPOKEN_TITLE_RE = re.compile(r"(?:搞了|办了|开了|上了|组织了|举行了|举办了)(?:一场|一次|一期|一堂|一节|一个|个|场|次)?")
+#: What an event's name ends in (讲座, 培训, 会, 课, 赛…): a spoken title is taken only then.
+_EVENT_END_RE = re.compile("(?:讲座|培训|培训会|宣传|宣讲|义诊|演练|活动|会|课|赛|比赛|晚会|演出|服务|体检|集市|义集|"
+                           "课堂|沙龙|展|营|市场)$")
+
+
 def _title(text: str) -> Found | None:
     found = _labelled(text, "title")
     if found:
@@ -136,6 +142,12 @@ def _title(text: str) -> Found | None:
         # “便民服务日”活动: the name in quotes, 活动 only says it was an activity
         t = re.sub(r"^[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]活动$", r"\1", t)
         if 2 <= len(t) <= 60:
+            return Found(t, m.group(0) + t)
+    for m in _SPOKEN_TITLE_RE.finditer(text):
+        # 搞了场消防演练, 开了个协商会, 上了一堂书法课: what was held, when it names an event
+        t = _TITLE_CUT_RE.split(text[m.end():], maxsplit=1)[0].strip()
+        t = re.sub(r"^[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]$", r"\1", t)
+        if 2 <= len(t) <= 30 and _EVENT_END_RE.search(t):
             return Found(t, m.group(0) + t)
     m = _EN_TITLE_RE.search(text)
     if m:
