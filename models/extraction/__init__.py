@@ -267,7 +267,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         parties = [p for p, hits in said.items() if hits]
         if parties:
             v["parties"] = Found(parties, "、".join(max(said[p], key=len) for p in parties))
-        served = {g: [w for w in _hits(text, low, ws) if _served(low, w.lower())]
+        # (a 低保家庭 is the group itself, a 患者家庭 the group's kin)
+        households = data.get("special_group_households", {}).get("groups", ())
+        served = {g: [w for w in _hits(text, low, ws) if g in households or _served(low, w.lower())]
                   for g, ws in data.get("special_groups", {}).items()}
         groups = [g for g, ws in served.items() if ws]
         if groups:  # optional and multiple: every group named is served
