@@ -63,8 +63,8 @@ def _last_day(expr: str, today: dt.date) -> dt.date:
 
 #: Words that put a clause in days to come: its date is a plan, not the day of the report
 #: (Will go back on Friday; 准备周五再去).
-_PLAN_RE = re.compile(r"\b(?:will|going to|plan to|planning to|next)\b|下次|准备|打算|计划|将于|将在|届时|再去",
-                      re.I)
+_PLAN_RE = re.compile(r"\b(?:will|going to|plan to|planning to|next (?:time|week|month))\b"
+                      r"|下次|准备|打算|计划(?:于|在)|将于|将在|届时|再去", re.I)
 _CLAUSE_START_RE = re.compile(r"[，。；;！!？?\n]|[.!?]\s")
 
 
