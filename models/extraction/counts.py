@@ -141,12 +141,14 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         return noun
     if c.unit in ("户", "家", "处"):  # 2名志愿者给5户困难家庭: households, never helpers
         return None
+    # (a tally of people: 25人, 8名, 十几个人 — not 两个地名, which counts names)
+    tally = c.unit in ("人", "人次", "名", "位", "号人") or (c.unit == "个" and c.after.startswith("人"))
     head = c.before.rstrip("：:的了共计约有是一起等 ")
-    if any(head.endswith(w) for w in roles.get("present", ())) and not any(
+    if tally and any(head.endswith(w) for w in roles.get("present", ())) and not any(
             head.endswith(w) for w in (*volunteer, *staff)) and kind != "placename" \
             and "其中" not in c.before and any(w in near for w in (*volunteer, *staff)):
         return "audience"  # 社工和志愿者带领居民30人: the noun the number follows is counted
-    joined = _joined(c.before)
+    joined = _joined(c.before) if tally else []
     if joined:  # 居民和志愿者25人参加, 12号楼居民、物业和社区两委共19人: who the number counts together
         workers = [m for m in joined if any(w in m for w in (*volunteer, *staff))]
         if any(w in m for m in joined if m not in workers for w in roles.get("present", ())):
