@@ -115,8 +115,13 @@ def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, i
     # one volunteer and nobody counted: their particulars (志愿者张三，电话139…，特长…) are a
     # registration, their hours (志愿者周建国…陪护老人3个小时) an entry of hours (3个小时的义诊
     # for 40 residents is an activity)
+    # (社工和志愿者去了…陪她聊了两个小时: workers together, an activity, not one volunteer's hours)
     alone = _hits(text, low, data["roles"]["volunteers"]) and not any(
-        _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text))
+        _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)) \
+        and not re.search(f"(?:{'|'.join(map(re.escape, data['roles']['staff']))})"
+                          f"[{_JOIN}](?:{'|'.join(map(re.escape, data['roles']['volunteers']))})"
+                          f"|(?:{'|'.join(map(re.escape, data['roles']['volunteers']))})(?:们)?"
+                          f"[{_JOIN}](?:{'|'.join(map(re.escape, data['roles']['staff']))})", text)
     for code, said in (("volunteer", particulars_said), ("volunteer_hours", hours_said)):
         if alone and code in data["kinds"] and said(text):
             scores = _at_least(scores, code, data["kinds"][code].get("weight", 1))
@@ -305,8 +310,16 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
                  if (h := _hits(text, low, ws))}
         # the council's own meeting is the council's, whatever it settles; a wedding the
         # council guided names two types: asked
-        if len(named) > 1 and "council" in named and _hits(text, low, data["council_meets"]["words"]):
+        if len(named) > 1 and "council" in named and _council_met(text, named["council"],
+                                                                   data["council_meets"]["words"]):
             named = {"council": named["council"]}
+        if len(named) > 1 and "council" in named and all(
+                re.match("成员|会长|理事|代表|members", text[m.end():], re.I) and re.match(
+                    "[^，。,；;]*?(?:参加|参与|到会|出席|到场|attended|came)", text[m.end():], re.I)
+                for m in re.finditer(re.escape(named["council"]), text, re.I)):
+            # 红白理事会成员和群众代表40人参加: its members came, the event is another's (but
+            # 理事会成员上门劝导…婚事新办: the council at work, or the wedding? asked)
+            named.pop("council")
         named = _event_types(text, named, data)
         if len(named) == 1:
             v["event_type"] = Found(*next(iter(named.items())))
@@ -429,6 +442,14 @@ def _none_came(text: str, words) -> Found | None:
         if m:
             return Found(0, m.group(0))
     return None
+
+
+def _council_met(text: str, council: str, words) -> bool:
+    """Whether the council itself met (召开红白理事会会议, 理事会在…召开例会), not a meeting of
+    another kind its members came to (召开移风易俗座谈会，红白理事会成员…参加)."""
+    meet = "|".join(map(re.escape, words))
+    return bool(re.search(f"{re.escape(council)}[^，。,；;]{{0,30}}?(?:{meet})"
+                          f"|(?:{meet})(?:了)?[^，。,；;]{{0,4}}?{re.escape(council)}", text, re.I))
 
 
 def _said(c) -> str:

@@ -166,6 +166,9 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         return "volunteers"
     if any(w in workers for w in staff):
         return "staff"
+    if tally and re.search("员$", head) and not any(head.endswith(w) for w in roles.get(
+            "members", ())):  # 讲解员2人, 调解员3名: a post held, staff (not 学员, 党员, 成员)
+        return "staff"
     clause = (c.before + c.unit + c.after).lower()
     if kind == "placename" and not any(w in clause for w in _CAME):
         if c.unit in ("elderly", "seniors") or any(w in near_before[-4:] + near_after[:2]
