@@ -129,6 +129,10 @@ def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, i
             text, low, [*data["donors"]["organization"], *data["donors"]["enterprise"]]):
         # 区慈善会给滨河社区送来了价值2万元的过冬物资: a body's goods, their value told
         scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
+    if "donation" in data["kinds"] and re.search(r"收到|接收|\breceived\b", text, re.I) and _hits(
+            text, low, data["goods"]["words"]):
+        # 收到一位匿名居民送来的10床棉被: goods received from someone
+        scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
     if "donation" in data["kinds"] and _TO_FUND_RE.search(text) and (
             _money(text) or _hits(text, low, data["goods"]["words"])):
         # 转了5000块钱给社区爱心基金, 给东岗社区微基金送来轮椅5台: money or goods given to a fund
@@ -264,7 +268,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         atype, src = _first_option(*_unless(title.value, unless), data["activity_types"]) \
             if title else (None, "")
         if not atype:
-            atype, src = _first_option(*_unless(text, unless), data["activity_types"])
+            # (志愿者共20余人参与服务: what the helpers did, not what the activity was)
+            helpers = {c.source + c.after[:6] for c, r in zip(counts, role_of)
+                       if r in ("staff", "volunteers") and re.match("[\u4e00-\u9fa5]", c.after)}
+            atype, src = _first_option(*_unless(text, [*unless, *helpers]), data["activity_types"])
         if atype:
             v["activity_type"] = Found(atype, src)
         said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)

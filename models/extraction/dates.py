@@ -83,6 +83,9 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
         phrase = m.group(0)
         if _to_come(text, m.start()):
             continue
+        if _BARE_WEEKDAY_RE.fullmatch(phrase) and re.search("(?:个|每|第|月份?)$", text[:m.start()]):
+            bad = True  # 11月份最后一个周六, 每周六: which day? asked
+            continue
         if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
             bad = True
         expr = _SPOKEN_RE.sub(r"\1天", re.sub("^(?:本月|这个月|这月)", "", phrase))
