@@ -13,7 +13,7 @@ _VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走�
           "办理|参观|就诊|复诊|体检|取药")
 _PLACE_RE = re.compile(
     # (a verb followed by a unit word is the unit's name: 调解室, 服务站)
-    f"(?P<at>在|于|到|再|走进|来到|前往|深入|去了一趟|去了趟|去了)\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
+    f"(?P<at>在|于|到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
 _LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
              "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
@@ -87,7 +87,7 @@ def _place(text: str) -> Found | None:
     for m in _PLACE_RE.finditer(text):
         p = _DATEISH_RE.sub("", m.group("p")).strip()
         p = re.sub(r"^(?:在|于)", "", p)
-        if m.group("at") in ("再", "去了一趟", "去了趟", "去了") and not _PLACE_WORD_RE.search(p):
+        if m.group("at") in ("再", "去了一趟", "去了趟", "去了", "去") and not _PLACE_WORD_RE.search(p):
             continue
         if m.group("at") == "到" and (p[0] in "场位达" or re.search("[0-9]人", p)) \
                 or p[0].isdigit():
