@@ -86,7 +86,7 @@ def _place(text: str) -> Found | None:
         return found
     for m in _PLACE_RE.finditer(text):
         p = _DATEISH_RE.sub("", m.group("p")).strip()
-        p = re.sub(r"^(?:在|于)", "", p)
+        p = re.sub(r"^(?:在|于|了)", "", p)  # (改到了12月6日: a date, not a place)
         if m.group("at") in ("再", "去了一趟", "去了趟", "去了", "去") and not _PLACE_WORD_RE.search(p):
             continue
         if m.group("at") == "到" and (p[0] in "场位达" or re.search("[0-9]人", p)) \
