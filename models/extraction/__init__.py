@@ -527,9 +527,14 @@ def _longest_line(text: str, low: str, table: dict, groups: dict | None = None
     for a line whose every phrase only qualifies another tied line's people (为留守老人开展义诊:
     left behind, but elderly): that tie goes to the people's line."""
     best, chosen, source, said = 0, [], "", {}
+    found = {line: _hits(text, low, words) for line, words in table.items()}
+    every = [h for hs in found.values() for h in hs]
     for line, words in table.items():
-        hits = [h for h in _hits(text, low, words)
-                if not any(h != o and h in o for o in _hits(text, low, words))]
+        # a phrase inside a longer one found (留守 in 留守妇女, of another line) is not said
+        # on its own unless it is also said apart from it
+        hits = [h for h in found[line] if not any(
+            h != o and h.lower() in o.lower() and low.count(h.lower()) <= low.count(o.lower())
+            for o in every)]
         if not hits:
             continue
         said[line] = hits
