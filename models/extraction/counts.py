@@ -122,7 +122,8 @@ _AUDIENCE = ("参加", "来了", "参与", "服务", "群众", "居民", "受益
 #: The nouns after 个 that make it a count of people ("来了25个小朋友").
 _PEOPLE_NOUNS = ("小朋友", "孩子", "小孩", "朋友", "儿童", "学生", "老人", "居民", "群众", "村民", "家长", "人",
                  "青少年", "娃", "家属", "长者")
-_CAME = ("参加", "参与", "参训", "到场", "观看", "听了", "听讲", "聆听", "来了", "listened", "came", "attended", "took part", "joined")
+_CAME = ("参加", "参与", "参训", "到场", "观看", "听了", "听讲", "聆听", "来了", "listened", "came", "attended", "took part", "joined",
+         "told", "taught", "spoke to", "talked to")
 
 
 def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
