@@ -488,18 +488,18 @@ def _milestones_listed(text: str) -> Found | None:
     return Found(len(re.findall(_MILESTONE_UNIT + "(?:[和、及与]|$)", m.group(0))), m.group(0))
 
 
-_RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守)[照着]?\s*$")
+_RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守|听从|采纳)[照着了]?\s*$")
 
 
 def _event_types(text: str, named: dict, data: dict) -> dict:
     """Which of several custom types the event is. One named only as the rule followed
     (按红白理事会的要求丧事简办, 按照村规民约丧事简办) is no event of its own; an instrument
     (村规民约 written, 红黑榜 posted) is the event, whatever custom it speaks of (彩礼, 厚养薄葬)."""
-    if len(named) < 2:
-        return named
-    followed = {o for o, src in named.items()
-                if all(_RULE_OF_RE.search(text[max(0, m.start() - 6):m.start()])
-                       for m in re.finditer(re.escape(src), text))}
+    said = {o: [m.start() for m in re.finditer(re.escape(src), text, re.I)] for o, src in named.items()}
+    followed = {o for o in named
+                if said[o] and all(_RULE_OF_RE.search(text[max(0, i - 6):i]) for i in said[o])}
+    if len(named) == 1:  # 家属听从红白理事会建议，不办酒席: which custom? asked
+        return {} if followed else named
     if followed and len(followed) < len(named):
         named = {o: src for o, src in named.items() if o not in followed}
     instruments = {o: src for o, src in named.items() if o in data["event_instruments"]["types"]}

@@ -68,6 +68,12 @@ _PLAN_RE = re.compile(r"\b(?:will|going to|plan to|planning to|next (?:time|week
 _CLAUSE_START_RE = re.compile(r"[，。；;！!？?\n]|[.!?]\s")
 
 
+#: A time said without its day (上个月, 上周末, 前几天, 这个月): the report's day is asked.
+_VAGUE_RE = re.compile(
+    f"(?:上个?|这个?|本)月(?!{_DAY}[日号]|最后|的最后|[0-9一二两三四五六七八九十])"
+    r"|上(?:个)?(?:周|星期|礼拜)(?![一二三四五六日天1-7])|前几天|前些天|前段时间|\blast (?:week|month)\b")
+
+
 def _to_come(text: str, at: int) -> bool:
     """Whether the clause a date stands in speaks of days to come, before the date."""
     start = max([m.end() for m in _CLAUSE_START_RE.finditer(text, 0, at)] + [0])
@@ -129,6 +135,9 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
             bad = True
             continue
         found.append(Found(d.isoformat(), phrase))
+    for m in _VAGUE_RE.finditer(text):  # 感谢他们上个月捐的2000元: a day left unsaid, asked
+        if not _to_come(text, m.start()):
+            bad = True
     distinct: dict[str, Found] = {}
     for f in found:
         distinct.setdefault(f.value, f)

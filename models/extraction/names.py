@@ -8,7 +8,7 @@ import re
 from .dates import _DATE_RE, _EN_MONTHS
 from .found import Found
 
-_VERBS = ("开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
+_VERBS = ("设点|摆摊|设摊|摆点|开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
           "公示|修订|讲解|收集|搞|邀请|联合|开了|开个|调解|调节|化解|处理|看了|陪|共开展|共组织|共举办|先后|分别|"
           "办理|参观|就诊|复诊|体检|取药")
 _PLACE_RE = re.compile(
@@ -113,7 +113,7 @@ def _place(text: str) -> Found | None:
         # Yesterday Sunshine Children's Home ran…: the capital is the sentence's, not the name's
         p = re.sub(r"^(?:(?:Yesterday|Today|Tonight|This|Last|On|In|At|The|Our|We)\b ?)+", "", p)
         if m.re is _LEAD_PLACE_RE:  # 东城街道精神康复服务站组织…: the unit is the whole name
-            rest = re.split(f"[，。,；;！!？?\\s{_JOINS}0-9]|{_VERBS}", text[m.end():], maxsplit=1)[0]
+            rest = re.split(f"[，。,；;！!？?\\s{_JOINS}0-9“\"「《]|{_VERBS}", text[m.end():], maxsplit=1)[0]
             whole = _unit_end(p + rest) if rest else p
             if len(whole) >= len(p) + 2 and _UNIT_END_RE.search(whole[-3:]):
                 p = whole
