@@ -23,7 +23,9 @@ _EN_PLACE_RE = re.compile(
 _PLACE_WORD_RE = re.compile("社区|小区|村|镇|乡|街道|中心|广场|之家|学校|小学|中学|公园|院|站|馆|室|楼|场|点")
 #: A place named where a clause starts, with no 在 (新民村村民王某某…, 石堰村李大爷去世).
 _LEAD_PLACE_RE = re.compile(
-    r"(?:^|[，,。；;！!？?\s])(?P<p>(?!按照|根据|依照)[\u4e00-\u9fa5]{2,8}?(?:社区|小区|村|镇|乡|街道))(?![委民级两干里规医])")
+    r"(?:^|[，,。；;！!？?\s])(?P<p>(?!按照|根据|依照)[\u4e00-\u9fa5]{2,10}?(?:社区|小区|村|镇|乡|街道))"
+    # (not 村民, 村委, 社区医生…; but 街道民主村 is a street's village)
+    r"(?![委级两干里规医]|(?<=[村区])民)")
 _EN_NAMED_PLACE_RE = re.compile(
     r"\b(?P<p>(?:[A-Z][\w'’-]* )+(?:Village|Community|Town|Township|Street|Estate|Park|Square"
     r"|Centre|Center|Library|Hall|School|Home|Station|Point|Court|Garden|Gardens))\b")
