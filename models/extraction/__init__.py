@@ -475,7 +475,7 @@ def _object_count(c) -> bool:
         and not re.search(f"[{_JOIN}]\\s*$", c.before) and not re.search("[:：]", c.before)
 
 
-_MILESTONE_UNIT = "(?:工作站|服务站|服务中心|中心|社工站|社工室|养老点|服务点|幸福院|敬老院|社区|公墓|综合体)"
+_MILESTONE_UNIT = "(?:工作站|服务站|服务中心|中心|社工站|社工室|养老点|服务点|幸福院|敬老院|社区|公墓|综合体|村)"
 _LISTED_RE = re.compile(f"[\u4e00-\u9fa5]{{2,20}}?{_MILESTONE_UNIT}"
                         f"(?:[和、及与][\u4e00-\u9fa5]{{2,20}}?{_MILESTONE_UNIT})+")
 
