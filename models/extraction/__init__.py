@@ -22,7 +22,7 @@ from models.forms import parsing
 from .counts import _CLAUSE_RE, _COUNTED_NOUNS, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
-from .names import _fund, _goods, _milestone_name, _place, _place_names, _title
+from .names import _fund, _goods, _labelled, _milestone_name, _place, _place_names, _places, _title
 from .volunteers import hours_said, particulars_said, registration, service
 
 __all__ = ["Found", "Extraction", "extract", "words_of", "PHRASES_FILE"]
@@ -309,7 +309,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     if kind in ("activity", "xinfeng"):
         place = _place(text)
-        if place:
+        where = _places(text) if not _labelled(text, "place") else []
+        if len(where) > 1:  # 上午在东风社区…，下午又到西河村…: which? asked
+            unsure["place"] = where
+        elif place:
             v["place"] = place
 
     if kind == "xinfeng":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .dates import _DATE_RE, _EN_MONTHS
+from .dates import _DATE_RE, _EN_MONTHS, _to_come
 from .found import Found
 
 _VERBS = ("设点|摆摊|设摊|摆点|开设|开办|建立|开展|举办|举行|召开|组织|进行|为|给|向|对|慰问|走访|看望|探访|宣传|集中|设立|发放|签订|张贴|"
@@ -13,7 +13,7 @@ _VERBS = ("设点|摆摊|设摊|摆点|开设|开办|建立|开展|举办|举行
           "办理|参观|就诊|复诊|体检|取药")
 _PLACE_RE = re.compile(
     # (a verb followed by a unit word is the unit's name: 调解室, 服务站)
-    f"(?P<at>在|于|到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
+    f"(?P<at>在|(?<![用对关由等属至])于|到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
 _LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
              "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
@@ -82,10 +82,38 @@ def _unit_end(p: str) -> str:
     return p[:ends[-1]]
 
 
+def _places(text: str) -> list[Found]:
+    """Every place the text says something was done at (在…, 到…, at …), first first; two
+    distinct ones (上午在东风社区…，下午又到西河村…) leave the place to be asked."""
+    out = [*_at_places(text), *(Found(m.group("p").strip(), m.group(0))
+                                for m in _EN_AT_RE.finditer(text))]
+    out = [f for f in out if not _to_come(text, max(text.find(f.source), 0))]  # 下次准备在…
+    distinct: list[Found] = []
+    for f in out:
+        if not any(f.value in d.value or d.value in f.value for d in distinct):
+            distinct.append(f)
+    return distinct
+
+
+#: English "at <Name>": the places named with at (in December, in Yi are no places).
+_EN_AT_RE = re.compile(r"\bat (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of\b(?= [A-Z0-9])|No\.))+)")
+
+
 def _place(text: str) -> Found | None:
     found = _labelled(text, "place")
     if found:
         return found
+    for f in _at_places(text):
+        return f
+    for m in _EN_PLACE_RE.finditer(text):
+        p = m.group("p").strip()
+        if p.lower() not in {w for w in _EN_MONTHS} and len(p) >= 3:
+            return Found(p, m.group(0))
+    return _lead_place(text)
+
+
+def _at_places(text: str):
+    """The places after 在/于/到/走进…, in order."""
     for m in _PLACE_RE.finditer(text):
         p = _DATEISH_RE.sub("", m.group("p")).strip()
         p = re.sub(r"^(?:在|于|了)", "", p)  # (改到了12月6日: a date, not a place)
@@ -103,11 +131,11 @@ def _place(text: str) -> Found | None:
         if _GENERIC_PLACE_RE.fullmatch(p) or _COUNTED_RE.search(p):
             continue  # 在辖区, 在我们街道, 到辖区8户特殊困难老人家里: no place named
         if len(p) >= 2 and not _DATE_RE.fullmatch(p):
-            return Found(p, m.group(0).rstrip("，。"))
-    for m in _EN_PLACE_RE.finditer(text):
-        p = m.group("p").strip()
-        if p.lower() not in {w for w in _EN_MONTHS} and len(p) >= 3:
-            return Found(p, m.group(0))
+            yield Found(p, m.group(0).rstrip("，。"))
+
+
+def _lead_place(text: str) -> Found | None:
+    """A place named where a clause starts, with no 在 (东城街道精神康复服务站组织…)."""
     m = _LEAD_PLACE_RE.search(text) or _EN_NAMED_PLACE_RE.search(text)
     if m:
         p = re.sub("^(?:去|到|来|在|咱们|我们|我|本|该|全|跟着|跟随|随同|陪同|跟|和|同)", "",
