@@ -147,6 +147,10 @@ def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, i
         # 爱心超市开张仪式，企业捐了一批米面油，来了群众50多人: an event with a gift in it, or a gift
         # at an event? 收到爱心企业捐的暖手宝，下午就送给了独居老人: a gift, or its handing out? asked
         return [scores[0], ("activity", scores[0][1])]
+    if scores and scores[0][0] in ("donation", "milestone") and _HELD_RE.search(text):
+        # 揭牌仪式后开展了亲子游戏活动; 举办慈善义卖活动…存入社区慈善基金: an activity held
+        # besides the milestone or the gift — which is the report? asked
+        return [scores[0], ("activity", scores[0][1])]
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
     particular = [s for s in scores if data["kinds"][s[0]].get("weight", 1) > 1]
@@ -160,6 +164,10 @@ def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, i
     return particular or scores
 
 
+#: An activity said to be held (开展了亲子游戏活动, 举办慈善义卖活动), not a ceremony's own words.
+_HELD_RE = re.compile(r"(?:开展|举办|举行|组织)了?[^，。,；;]{0,20}?(?:活动|讲座|培训|比赛|义卖|演出|游戏)"
+                      r"|\b(?:held|organi[sz]ed|ran) (?:an? |the )?[\w' -]{0,30}?(?:activity|event|class|talk|"
+                      r"workshop|sale|fair)\b", re.I)
 #: Money or goods given to a fund (给…基金, to the … Fund): a donation whatever else is said.
 _TO_FUND_RE = re.compile(r"(?:给|向|为|入|到)[^，。,；;]{0,20}?基金|\b(?:to|for|into) the [^,.;]{0,60}?Fund\b")
 #: Words before goods that make them what the money buys (买点冬衣, 用于购买大米, to buy rice).
