@@ -373,7 +373,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         # 某公司通过县慈善会向…捐赠: the donor is the company, not the body it gave through
         # … and not the body it gave to (向稠城街道社区发展基金会捐款, to the … Fund)
         via = re.sub(r"(?:通过|经由|经)[^，。,；;]{1,15}?(?=向|给|为|捐)|(?:向|给)[^，。,；;]{2,25}?"
-                     r"(?=捐|凑|赠)|\b(?:through|via|to) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
+                     r"(?=捐|凑|赠)|(?<![Tt]hanks )\b(?:through|via|to) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
                      # 基金会收到某公司捐款: the body that received it is no donor
                      r"|(?:^|(?<=[，。,；;]))[^，。,；;]{0,30}?(?:收到|接收|接到|获得)",
                      "", text)
@@ -499,7 +499,8 @@ def _milestones_listed(text: str) -> Found | None:
     return Found(len(re.findall(_MILESTONE_UNIT + "(?:[和、及与]|$)", m.group(0))), m.group(0))
 
 
-_RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守|听从|采纳)[照着了]?\s*$")
+_RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守|听从|采纳)[照着了]?\s*$"
+                         r"|\b(?:as|following|according to|in line with|as advised by)\s+(?:the\s+)?$", re.I)
 
 
 def _event_types(text: str, named: dict, data: dict) -> dict:
@@ -508,7 +509,7 @@ def _event_types(text: str, named: dict, data: dict) -> dict:
     (村规民约 written, 红黑榜 posted) is the event, whatever custom it speaks of (彩礼, 厚养薄葬)."""
     said = {o: [m.start() for m in re.finditer(re.escape(src), text, re.I)] for o, src in named.items()}
     followed = {o for o in named
-                if said[o] and all(_RULE_OF_RE.search(text[max(0, i - 6):i]) for i in said[o])}
+                if said[o] and all(_RULE_OF_RE.search(text[max(0, i - 16):i]) for i in said[o])}
     if len(named) == 1:  # 家属听从红白理事会建议，不办酒席: which custom? asked
         return {} if followed else named
     if followed and len(followed) < len(named):

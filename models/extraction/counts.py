@@ -18,13 +18,15 @@ _COUNT_RE = re.compile(
     r"(?<![几数好第])(?P<pre>大约|大概|将近|接近|超过|共计|总共|一共|约|近|逾|共)?"
     f"(?<![几数好第])(?P<num>{_NUM})"
     r"(?:(?<=[0-9])\s)?(?P<hedge>余|多|来|几)?(?P<unit>人次|号人|个(?!月|多月|小时|钟头|星期|礼拜|季度|工作日)|名|位|人|篇|则|处|家|户)(?P<post>左右|以上|上下)?")
+_EN_NOUNS = (r"people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
+             r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
+             r"|farmers|members|parents|patients|women|men|locals|relatives|neighbou?rs|friends")
 _EN_COUNT_RE = re.compile(
     r"(?P<pre>about |around |some |over |nearly |almost |more than |roughly |approximately )?"
-    # (9 families of people: households, not people — no household word between)
-    r"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:(?!families |households |homes )[a-z-]{2,} ){0,3}"
-    r"(?P<unit>people|persons|residents|participants|villagers|volunteers|elderly|seniors|"
-    r"children|kids|pupils|students|minors|teenagers|youngsters|stories|attendees|guests"
-    r"|farmers|members|parents|patients|women|men|locals|relatives|neighbou?rs|friends"
+    # (9 families of people: households, not people — no household word between; 6 volunteers
+    # turned up: the noun, not the verb, is the unit)
+    rf"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:(?!families |households |homes |(?:{_EN_NOUNS})\b)[a-z-]{{2,}} ){{0,3}}"
+    rf"(?P<unit>{_EN_NOUNS}"
     r"|attended|came|joined|turned up|showed up)", re.I)
 #: saw 14 of them: the people named before, counted (not "25 of them elderly", a part)
 _EN_THEM_RE = re.compile(r"\b(?P<num>[0-9]+) of them(?=\s*(?:[,.;!]|$))", re.I)
