@@ -176,7 +176,8 @@ _BOUGHT_RE = re.compile(r"买|购|用于|用来|\bbuy\b|\bpurchase\b")
 _HANDED = "(?:送给|发给|分给|分发给|发放给|送到)了?"
 
 #: Words of a time to come: a notice (下周三来检查台账，周二前交给我) reports nothing done.
-_FUTURE_RE = re.compile(r"下周|下星期|下礼拜|明天|后天|下个月|下月|\b(?:next week|tomorrow)\b", re.I)
+_FUTURE_RE = re.compile(r"下周|下星期|下礼拜|明天|后天|下个月|下月|\b(?:next week|tomorrow|planned for|will be held"
+                        r"|next (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
 
 
 def _notice(text: str, today: dt.date) -> bool:
@@ -261,7 +262,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             unsure[people_field] = many
 
     if kind == "activity":
-        line, src = _longest_line(text, low, data["lines"], data.get("groups", {}))
+        # (the youth league is an organisation, not the children served)
+        line, src = _longest_line(*_unless(text, data.get("lines_unless", {}).get("words", ())),
+                                  data["lines"], data.get("groups", {}))
         if line and len(line) == 1:
             v["action_line"] = Found(line[0], src)
         elif line:

@@ -49,6 +49,11 @@ _CLAUSE_RE = re.compile(r"[，。；;！!？?\n]|(?<![0-9]),|,(?![0-9])|\. "
                         r"(?=[\u4e00-\u9fa5])(?![零〇一二两三四五六七八九十百千万])")
 
 
+#: Two neighbouring digits said together (七八, 两三, 十五六): "seven or eight", a range.
+_RANGE_NUM_RE = re.compile("(?:[一二两三四五六七八九]十)?[一二两三四五六七八九]{2}|十[一二三四五六七八]{2}"
+                           "|[一二两三四五六七八九]{2}[十百千万]")
+
+
 @dataclass(frozen=True)
 class _Count:
     value: int
@@ -67,6 +72,10 @@ class _Count:
             and bool(re.search("(?:^|[了共计有是约])\\s*$", self.before))  # not 家长10名
 
 
+#: 其中 and its spoken forms (里面有, 里头, 当中): what follows is a part of the count before.
+_PART_RE = re.compile("其中|里面|里头|当中")
+
+
 def _clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE_RE.split(text) if c.strip()]
 
@@ -79,6 +88,8 @@ def _counts(text: str) -> list[_Count]:
     for at, clause in enumerate(clauses):
         found = []
         for m in _COUNT_RE.finditer(clause):
+            if _RANGE_NUM_RE.fullmatch(m.group("num")):
+                continue  # 七八个小孩, 十五六个: a range said, no number (asked)
             try:
                 value = parsing.parse_int(m.group("num"), "n")
             except ValidationError:
@@ -180,7 +191,7 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
         if c.unit in ("children", "kids", "pupils", "students") or any(
                 w in near_before[-4:] + near_after[:2] for w in _CHILDREN):
             return "children"
-    if "其中" in c.before:  # 参加居民50人，其中儿童20人: a part of the count before
+    if _PART_RE.search(c.before):  # 参加居民50人，其中儿童20人: a part of the count before
         return "part"
     if c.unit == "个" and (any(c.after.startswith(w) for w in _PEOPLE_NOUNS) or any(
             c.before.rstrip("有的共计约是来了到 ").endswith(w) for w in _PEOPLE_NOUNS)):
@@ -204,7 +215,8 @@ def _classified(c: _Count, volunteer, staff) -> str | None:
     """数 + 量 + 名: 20名志愿者, 3位社工, 两名精神障碍患者 — a number with a classifier counts
     the noun right after it (within a few words of modifiers), whatever role noun stands
     before the verb ahead of it (社工陪同两名患者). None when no noun follows."""
-    if c.unit not in ("名", "位", "个") or not re.match("[\u4e00-\u9fa5]", c.after):
+    if c.unit not in ("名", "位", "个") or not re.match("[\u4e00-\u9fa5]", c.after) \
+            or _PART_RE.search(c.before):  # 里面有20多个老人: a part, read as one below
         return None
     before = c.before.rstrip("：:的了共计约有是 ").lower()
     if any(before.endswith(w.lower()) for w in (*volunteer, *staff)):

@@ -38,6 +38,8 @@ _EN_DATE_RE = re.compile(
     r"\b(yesterday|today|this (?:morning|afternoon|evening)|tonight|last night)\b"
     r"|\b(?:last|on|this past) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\bthis (monday|tuesday|wednesday|thursday|friday|saturday|sunday) just gone\b"
+    # a weekday named alone, capitalised (Tuesday evening): the one just gone, as 周二 is
+    r"|(?<![Nn]ext )(?<![Ee]very )(?<![Cc]oming )(?<![Tt]his )\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"|\b([0-9]{1,2})(?:st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* ([0-9]{1,2})(?:st|nd|rd|th)?\b",
     re.I)
@@ -122,12 +124,13 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
         try:
             if m.group(1):
                 d = today - dt.timedelta(days=m.group(1).lower() in ("yesterday", "last night"))
-            elif m.group(2) or m.group(3):
-                back = (today.weekday() - _EN_DAYS[(m.group(2) or m.group(3)).lower()]) % 7 or 7
+            elif m.group(2) or m.group(3) or m.group(4):
+                day_name = (m.group(2) or m.group(3) or m.group(4)).lower()
+                back = (today.weekday() - _EN_DAYS[day_name]) % 7 or 7
                 d = today - dt.timedelta(days=back)
             else:
-                day = int(m.group(4) or m.group(7))
-                month = _EN_MONTHS[(m.group(5) or m.group(6)).lower()[:3]]
+                day = int(m.group(5) or m.group(8))
+                month = _EN_MONTHS[(m.group(6) or m.group(7)).lower()[:3]]
                 d = dt.date(today.year, month, day)
                 if d > today:
                     bad = True
