@@ -220,6 +220,7 @@ def _goods(text: str) -> Found | None:
         g = re.sub(r"^(?:价值|折合|折价)?[约共]?[0-9.零一二两三四五六七八九十百千万]+(?:万元|元)的", "",
                    m.group("g"))
         g = re.split(r"[，。；;,]|价值|折合|[约共]?[0-9.]+万?元", g)[0].strip("、 ")
+        g = re.sub("^的", "", g)  # 收到爱心企业捐赠的羽绒服60件
         if g and not re.match(r"^[约共]?[0-9零一二两三四五六七八九十百千万.,]+(?:万元|元|块)", g):
             return Found(g, m.group(0))
     m = re.search(r"\b(?:donated|gave|contributed|presented) (?P<g>.+?)(?=\s+(?:worth|valued|to|for)\b|[,.;]|$)", text, re.I)
@@ -240,6 +241,7 @@ def _milestone_name(text: str) -> Found | None:
     if m:
         n = re.sub(f"^(?:{_DATE_RE.pattern})", "", m.group("n"))
         n = re.sub("^.*?(?:首个|首家|第一个|第一家)", "", n)  # 桐庐县首个村级…站: the one, not the count
+        n = re.sub("^.*[了的](?=[^了的]{4,}$)", "", n)  # 去看了看新建成的村级互助养老点: the name
         n = re.sub(r"^(?:上午|下午)?(?:我们|咱们|我|本)(?:县|区|市|镇|乡|街道|社区|村)?的?(?=..)", "", n)
         n = re.sub(r"^(?:街道|社区|村|镇|乡|县|区)的", "", n)  # 我们街道的阳光家园…: whose, not its name
         return Found(n, m.group(0))
