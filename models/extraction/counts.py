@@ -28,6 +28,9 @@ _EN_COUNT_RE = re.compile(
     rf"(?P<num>[0-9][0-9,]*)(?P<hedge>\+| or so|-odd)? ?(?:(?!families |households |homes |(?:{_EN_NOUNS})\b)[a-z-]{{2,}} ){{0,3}}"
     rf"(?P<unit>{_EN_NOUNS}"
     r"|attended|came|joined|turned up|showed up)", re.I)
+#: A labelled form in English: Participants: 22, Volunteers: 3.
+_EN_LABEL_RE = re.compile(r"\b(?P<l>participants|attendees|attendance|number of participants|volunteers)"
+                          r"\s*[:：]\s*(?:about |around )?(?P<num>[0-9]+)\b", re.I)
 #: saw 14 of them: the people named before, counted (not "25 of them elderly", a part)
 _EN_THEM_RE = re.compile(r"\b(?P<num>[0-9]+) of them(?=\s*(?:[,.;!]|$))", re.I)
 _EN_ONE_RE = re.compile(r"\b(?P<num>a|one|[0-9]+) volunteer\b(?!s)", re.I)
@@ -103,6 +106,9 @@ def _counts(text: str) -> list[_Count]:
             except ValidationError:
                 continue
             found.append((m, value, bool(m.group("pre") in ("约", "大约")), "人"))
+        for m in _EN_LABEL_RE.finditer(clause):  # Participants: 22 / Volunteers: 3
+            found.append((m, int(m.group("num")), False,
+                          "volunteers" if m.group("l").lower().startswith("volunteer") else "人"))
         for m in _EN_THEM_RE.finditer(clause):
             found.append((m, int(m.group("num")), False, "people"))
         for m in _EN_ONE_RE.finditer(clause):  # a volunteer psychologist, 3 volunteer nurses

@@ -190,10 +190,13 @@ def _title(text: str) -> Found | None:
     return None
 
 
-_FUND_STOP = set("向给为入到捐了，。,、在与及 ")
+_FUND_STOP = set("向给为入到捐了，。,、在与及 ;；:：")
 
 
 def _fund(text: str) -> Found | None:
+    m = re.search(r"(?:受赠基金|基金名称|受赠方|Fund)[:：]\s*(?P<f>[^;；，。,\n]{2,40})", text)
+    if m:  # 受赠基金：雨城区西城街道社区慈善基金 (a labelled form)
+        return Found(m.group("f").strip(), m.group(0))
     m = re.search("(?:向|给|捐给|捐入|存入|注入)(?P<f>[^，。,、；;向给]{2,25}?基金会)(?=捐|赠|凑|，|。|$)", text)
     if m:  # 向稠城街道社区发展基金会捐款: the foundation given to
         return Found(m.group("f"), m.group("f"))
