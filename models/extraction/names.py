@@ -15,8 +15,10 @@ _PLACE_RE = re.compile(
     # (a verb followed by a unit word is the unit's name: 调解室, 服务站)
     f"(?P<at>在|(?<![用对关由等属至])于|到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
-_LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称)[:：]\s*(?P<v>[^;；，。,]{2,60})"),
-             "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})")}
+_LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称|\b(?:Activity|Event|Title))[:：]\s*"
+                                 r"(?P<v>[^;；，。,]{2,60})"),
+             "place": re.compile(r"(?:活动地点|地点|地址)[:：]\s*(?P<v>[^;；，。,\s]{2,40})"
+                                 r"|\b(?:Venue|Place|Location)[:：]\s*(?P<e>[^;；，。,]{2,60})")}
 _EN_PLACE_RE = re.compile(
     r"\b(?:at|in) (?:the )?(?P<p>[A-Z][\w'’-]*(?: (?:[A-Z0-9][\w'’-]*|of\b(?= [A-Z0-9])|No\.))*)")
 #: What a place's name ends in or holds: 再新康社区儿童之家 is 在 mistyped, 再开展 is not a place.
@@ -43,7 +45,7 @@ _QUOTED_RE = re.compile(r"[“\"「『《](?P<q>[^”\"」』》]{2,30})[”\"�
 
 def _labelled(text: str, name: str) -> Found | None:
     m = _LABEL_RE[name].search(text)
-    return Found(m.group("v").strip(), m.group(0)) if m else None
+    return Found((m.group("v") or m.group("e")).strip(), m.group(0)) if m else None
 
 
 #: Where a named unit ends: 姚桥社区广场 / 甘家村妇女之家 / 乌镇镇文化站广场.
