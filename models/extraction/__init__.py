@@ -19,10 +19,10 @@ from pathlib import Path
 from models.core.paths import DATA_DIR
 from models.forms import parsing
 
-from .counts import _CLAUSE_RE, _counts, _group_count, _money, _one, _role
+from .counts import _CLAUSE_RE, _COUNTED_NOUNS, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
-from .names import _fund, _goods, _milestone_name, _place, _place_names, _title
+from .names import _fund, _goods, _labelled, _milestone_name, _place, _place_names, _places, _title
 from .volunteers import hours_said, particulars_said, registration, service
 
 __all__ = ["Found", "Extraction", "extract", "words_of", "PHRASES_FILE"]
@@ -55,7 +55,9 @@ def _hits(text: str, low: str, words) -> list[str]:
     a space: tree-burial is tree burial)."""
     flat = low.replace("-", " ")
     return [w for w in words if (w in text) or (w.isascii() and (
-        w.lower() in low or w.lower().replace("-", " ") in flat))]
+        w.lower() in low or w.lower().replace("-", " ") in flat)) or (
+        # a verb and its object with 了 between them: 量了血压 is 量血压
+        len(w) >= 3 and not w.isascii() and w[:1] + "了" + w[1:] in text)]
 
 
 def _unless(text: str, words) -> tuple[str, str]:
@@ -99,7 +101,7 @@ def _lines(text: str) -> str:
     return parsing.normalize(re.sub(r"\s*\n\s*", "；", text.strip()))
 
 
-def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
+def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, int]]:
     scores = []
     for code, spec in data["kinds"].items():
         words = spec["phrases"]
@@ -113,8 +115,13 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
     # one volunteer and nobody counted: their particulars (志愿者张三，电话139…，特长…) are a
     # registration, their hours (志愿者周建国…陪护老人3个小时) an entry of hours (3个小时的义诊
     # for 40 residents is an activity)
+    # (社工和志愿者去了…陪她聊了两个小时: workers together, an activity, not one volunteer's hours)
     alone = _hits(text, low, data["roles"]["volunteers"]) and not any(
-        _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text))
+        _role(c, None, data["roles"]) in ("audience", "people", "staff") for c in _counts(text)) \
+        and not re.search(f"(?:{'|'.join(map(re.escape, data['roles']['staff']))})"
+                          f"[{_JOIN}](?:{'|'.join(map(re.escape, data['roles']['volunteers']))})"
+                          f"|(?:{'|'.join(map(re.escape, data['roles']['volunteers']))})(?:们)?"
+                          f"[{_JOIN}](?:{'|'.join(map(re.escape, data['roles']['staff']))})", text)
     for code, said in (("volunteer", particulars_said), ("volunteer_hours", hours_said)):
         if alone and code in data["kinds"] and said(text):
             scores = _at_least(scores, code, data["kinds"][code].get("weight", 1))
@@ -122,26 +129,55 @@ def _kinds(text: str, low: str, data: dict) -> list[tuple[str, int]]:
             text, low, [*data["donors"]["organization"], *data["donors"]["enterprise"]]):
         # 区慈善会给滨河社区送来了价值2万元的过冬物资: a body's goods, their value told
         scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
+    if "donation" in data["kinds"] and re.search(r"收到|接收|\breceived\b", text, re.I) and _hits(
+            text, low, data["goods"]["words"]):
+        # 收到一位匿名居民送来的10床棉被: goods received from someone
+        scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
+    if "donation" in data["kinds"] and _TO_FUND_RE.search(text) and (
+            _money(text) or _hits(text, low, data["goods"]["words"])):
+        # 转了5000块钱给社区爱心基金, 给东岗社区微基金送来轮椅5台: money or goods given to a fund
+        scores = _at_least(scores, "donation", data["kinds"]["donation"].get("weight", 1))
     scores.sort(key=lambda s: -s[1])
-    if scores and scores[0][0] == "donation" and any(
+    served = [w for ws in (*data.get("groups", {}).values(), *data["lines"].values()) for w in ws
+              if not w.isascii()] + data["roles"]["present"]
+    handed = re.search(f"{_HANDED}[^，。,；;]{{0,10}}?(?:{'|'.join(map(re.escape, served))})", text)
+    if scores and scores[0][0] == "donation" and (handed or any(
             _role(c, None, data["roles"]) == "audience" for c in _counts(text)) and any(
-            c == "activity" for c, _ in scores):
+            c == "activity" for c, _ in scores)):
         # 爱心超市开张仪式，企业捐了一批米面油，来了群众50多人: an event with a gift in it, or a gift
-        # at an event? asked
+        # at an event? 收到爱心企业捐的暖手宝，下午就送给了独居老人: a gift, or its handing out? asked
+        return [scores[0], ("activity", scores[0][1])]
+    if scores and scores[0][0] in ("donation", "milestone") and _HELD_RE.search(text):
+        # 揭牌仪式后开展了亲子游戏活动; 举办慈善义卖活动…存入社区慈善基金: an activity held
+        # besides the milestone or the gift — which is the report? asked
         return [scores[0], ("activity", scores[0][1])]
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
     particular = [s for s in scores if data["kinds"][s[0]].get("weight", 1) > 1]
-    if not scores and any(_role(c, None, data["roles"]) in ("audience", "people")
-                          or c.unit in ("户", "家") or "家庭" in c.after[:10]
-                          for c in _counts(text)) \
+    if not scores and (any(_role(c, None, data["roles"]) in ("audience", "people")
+                           or c.unit in ("户", "家") or "家庭" in c.after[:10]
+                           for c in _counts(text)) or _dates(text, today, None)[0]) \
             and _hits(text, low, [w for ws in data["lines"].values() for w in ws]):
-        return [("activity", 1)]  # 去金花村看了3个精神障碍患者家庭: a line's people, counted
+        # 去金花村看了3个精神障碍患者家庭: a line's people, counted; went to see the Li family
+        # this afternoon … two kids: a line's people on a day gone
+        return [("activity", 1)]
     return particular or scores
 
 
+#: An activity said to be held (开展了亲子游戏活动, 举办慈善义卖活动), not a ceremony's own words.
+_HELD_RE = re.compile(r"(?:开展|举办|举行|组织)了?[^，。,；;]{0,20}?(?:活动|讲座|培训|比赛|义卖|演出|游戏)"
+                      r"|\b(?:held|organi[sz]ed|ran) (?:an? |the )?[\w' -]{0,30}?(?:activity|event|class|talk|"
+                      r"workshop|sale|fair)\b", re.I)
+#: Money or goods given to a fund (给…基金, to the … Fund): a donation whatever else is said.
+_TO_FUND_RE = re.compile(r"(?:给|向|为|入|到)[^，。,；;]{0,20}?基金|\b(?:to|for|into) the [^,.;]{0,60}?Fund\b")
+#: Words before goods that make them what the money buys (买点冬衣, 用于购买大米, to buy rice).
+_BOUGHT_RE = re.compile(r"买|购|用于|用来|\bbuy\b|\bpurchase\b")
+#: A gift handed on to people (送给了独居老人): the handing out is an activity of its own.
+_HANDED = "(?:送给|发给|分给|分发给|发放给|送到)了?"
+
 #: Words of a time to come: a notice (下周三来检查台账，周二前交给我) reports nothing done.
-_FUTURE_RE = re.compile(r"下周|下星期|下礼拜|明天|后天|下个月|下月|\b(?:next week|tomorrow)\b", re.I)
+_FUTURE_RE = re.compile(r"下周|下星期|下礼拜|明天|后天|下个月|下月|\b(?:next week|tomorrow|planned for|will be held"
+                        r"|next (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
 
 
 def _notice(text: str, today: dt.date) -> bool:
@@ -150,6 +186,14 @@ def _notice(text: str, today: dt.date) -> bool:
         return False
     dates, _ = _dates(text, today, None)
     return all(_BARE_WEEKDAY_RE.fullmatch(d.source) for d in dates)
+
+
+def _errand(text: str, data: dict) -> bool:
+    """Whether the text only passes on paperwork (昨天的活动照片我发你邮箱了): no report, however
+    many of a report's words it holds, when it counts nobody and names no place."""
+    said = data.get("errands", {})
+    return bool(_hits(text, text.lower(), said.get("things", ())) and _hits(
+        text, text.lower(), said.get("sent", ()))) and not _counts(text) and not _place(text)
 
 
 def _at_least(scores: list[tuple[str, int]], code: str, score: int) -> list[tuple[str, int]]:
@@ -173,9 +217,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     text = _lines(text)
     low = text.lower()
 
-    scores = _kinds(text, low, data)
+    scores = _kinds(text, low, data, today)
     if kind is None:
-        if not scores or _notice(text, today):
+        if not scores or _notice(text, today) or _errand(text, data):
             return Extraction(None, [])
         top = scores[0][1]
         best = [c for c, s in scores if s == top]
@@ -200,33 +244,55 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     for c, r in zip(counts, role_of):
         if r:
             roles.setdefault(r, []).append(Found(c.value, c.source, c.approximate))
-    audience = roles.get("audience", []) + roles.get("people", [])
     people_field = "audience" if kind == "placename" else "participants"
     if kind in ("activity", "xinfeng", "placename"):
-        one, many = _one(audience)
+        # a count said to be of those present (参加, 到会, 服务) over one that only names
+        # people (推选了2名新理事, 11位逝者骨灰): the one that says who came
+        served = (*data["roles"].get("present", ()), *(w for ws in data.get("groups", {}).values()
+                                                       for w in ws), *_COUNTED_NOUNS)
+        aside = [c for c, r in zip(counts, role_of) if r == "people" and _object_count(c)
+                 and not any(c.after.startswith(w, i) for w in served for i in range(4))]
+        weak = [Found(c.value, c.source, c.approximate) for c, r in zip(counts, role_of)
+                if r == "people" and c not in aside]
+        one, many = _one(roles.get("audience", []) + weak if roles.get("audience") or weak
+                         else roles.get("people", []))
         if one:
             v[people_field] = one
         elif many:
             unsure[people_field] = many
 
     if kind == "activity":
-        line, src = _longest_line(text, low, data["lines"])
+        # (the youth league is an organisation, not the children served)
+        line, src = _longest_line(*_unless(text, data.get("lines_unless", {}).get("words", ())),
+                                  data["lines"], data.get("groups", {}))
         if line and len(line) == 1:
             v["action_line"] = Found(line[0], src)
         elif line:
             unsure["action_line"] = [Found(x, src) for x in line]
-        atype, src = _first_option(text, low, data["activity_types"])
-        if atype:
-            v["activity_type"] = Found(atype, src)
         title = _title(text)
         if title:
             v["title"] = title
+        # what the activity is called says its type (民族团结趣味运动会 is a games day, whatever
+        # service the volunteers gave at it); else what the message tells of it
+        # (服务 in 党群服务中心 names a centre, not a service given)
+        unless = data.get("types_unless", {}).get("words", ())
+        atype, src = _first_option(*_unless(title.value, unless), data["activity_types"]) \
+            if title else (None, "")
+        if not atype:
+            # (志愿者共20余人参与服务: what the helpers did, not what the activity was)
+            helpers = {c.source + c.after[:6] for c, r in zip(counts, role_of)
+                       if r in ("staff", "volunteers") and re.match("[\u4e00-\u9fa5]", c.after)}
+            atype, src = _first_option(*_unless(text, [*unless, *helpers]), data["activity_types"])
+        if atype:
+            v["activity_type"] = Found(atype, src)
         said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)
                 for p, words in data["parties"].items()}
         parties = [p for p, hits in said.items() if hits]
         if parties:
             v["parties"] = Found(parties, "、".join(max(said[p], key=len) for p in parties))
-        served = {g: [w for w in _hits(text, low, ws) if _served(low, w.lower())]
+        # (a 低保家庭 is the group itself, a 患者家庭 the group's kin)
+        households = data.get("special_group_households", {}).get("groups", ())
+        served = {g: [w for w in _hits(text, low, ws) if g in households or _served(low, w.lower())]
                   for g, ws in data.get("special_groups", {}).items()}
         groups = [g for g, ws in served.items() if ws]
         if groups:  # optional and multiple: every group named is served
@@ -242,9 +308,7 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         line_read = v.get("action_line")
         asked = {"children": ("minors", None),
                  "elderly": ("elderly_visited",
-                             lambda c: bool(_hits(c.before + c.source + c.after,
-                                                  (c.before + c.source + c.after).lower(),
-                                                  visits)))}
+                             lambda c: bool(_hits(_said(c), _said(c).lower(), visits)))}
         if line_read and line_read.value in asked:
             name, only = asked[line_read.value]
             one, many = _group_count(counts, role_of, data.get("groups", {}), line_read.value,
@@ -256,7 +320,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     if kind in ("activity", "xinfeng"):
         place = _place(text)
-        if place:
+        where = _places(text) if not _labelled(text, "place") else []
+        if len(where) > 1:  # 上午在东风社区…，下午又到西河村…: which? asked
+            unsure["place"] = where
+        elif place:
             v["place"] = place
 
     if kind == "xinfeng":
@@ -264,8 +331,16 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
                  if (h := _hits(text, low, ws))}
         # the council's own meeting is the council's, whatever it settles; a wedding the
         # council guided names two types: asked
-        if len(named) > 1 and "council" in named and _hits(text, low, data["council_meets"]["words"]):
+        if len(named) > 1 and "council" in named and _council_met(text, named["council"],
+                                                                   data["council_meets"]["words"]):
             named = {"council": named["council"]}
+        if len(named) > 1 and "council" in named and all(
+                re.match("成员|会长|理事|代表|members", text[m.end():], re.I) and re.match(
+                    "[^，。,；;]*?(?:参加|参与|到会|出席|到场|attended|came)", text[m.end():], re.I)
+                for m in re.finditer(re.escape(named["council"]), text, re.I)):
+            # 红白理事会成员和群众代表40人参加: its members came, the event is another's (but
+            # 理事会成员上门劝导…婚事新办: the council at work, or the wedding? asked)
+            named.pop("council")
         named = _event_types(text, named, data)
         if len(named) == 1:
             v["event_type"] = Found(*next(iter(named.items())))
@@ -290,6 +365,8 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             if not one and not many and role != "stories":
                 # 四年级学生120人听了: the audience, all of them children
                 one, many = _group_count(counts, role_of, data.get("groups", {}), role)
+            if not one and not many and role != "stories":
+                one = _none_came(text, data.get("groups", {}).get(role, ()))
             if one:
                 v[role] = one
             elif many:
@@ -299,7 +376,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         # 某公司通过县慈善会向…捐赠: the donor is the company, not the body it gave through
         # … and not the body it gave to (向稠城街道社区发展基金会捐款, to the … Fund)
         via = re.sub(r"(?:通过|经由|经)[^，。,；;]{1,15}?(?=向|给|为|捐)|(?:向|给)[^，。,；;]{2,25}?"
-                     r"(?=捐|凑|赠)|\b(?:through|via|to) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*",
+                     r"(?=捐|凑|赠)|(?<![Tt]hanks )\b(?:through|via|to) (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
+                     # 基金会收到某公司捐款: the body that received it is no donor
+                     r"|(?:^|(?<=[，。,；;]))[^，。,；;]{0,30}?(?:收到|接收|接到|获得)",
                      "", text)
         donors, src = _longest_option(via, via.lower(), data["donors"])
         if len(donors) == 1:
@@ -310,7 +389,10 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         amounts = [f for r, f in money if r == "amount"]
         values = [f for r, f in money if r == "value"]
         rough = [f for r, f in money if r == "rough"]
-        goods_words = _hits(text, low, data["goods"]["words"])
+        # 让我们买点冬衣给困难户: what the money is for, not goods given
+        goods_words = [w for w in _hits(text, low, data["goods"]["words"]) if any(
+            not _BOUGHT_RE.search(low[max(0, i - 8):i])
+            for i in (m.start() for m in re.finditer(re.escape(w.lower()), low)))]
         if goods_words or values:
             v["form"] = Found("goods", max(goods_words, key=len) if goods_words else
                               values[0].source)
@@ -352,6 +434,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             v["name"] = name
         things = [Found(c.value, c.source, c.approximate) for c in counts
                   if c.unit in ("个", "处", "家") and "故事" not in c.after[:4]]
+        listed = _milestones_listed(text)
+        if listed and not things:  # A工作站和B工作站同时挂牌: two
+            things = [listed]
         one, many = _one(things)
         if one:
             v["count"] = one
@@ -365,31 +450,76 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     return out
 
 
-_RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守)[照着]?\s*$")
+_NONE_RE = "(?:没有|没|无|并无)"
+_CAME_RE = "(?:参加|参与|到场|来|在场|出席)"
+
+
+def _none_came(text: str, words) -> Found | None:
+    """没有老人参加, no children came: none of a group, said in words (0)."""
+    for w in words:
+        m = re.search(f"{_NONE_RE}{re.escape(w)}{_CAME_RE}", text) or (w.isascii() and re.search(
+            rf"\bno {re.escape(w)}(?: people| residents)?(?= came| attended| took part| were there|"
+            r"\s*[,.;]|\s*$)", text, re.I))
+        if m:
+            return Found(0, m.group(0))
+    return None
+
+
+def _council_met(text: str, council: str, words) -> bool:
+    """Whether the council itself met (召开红白理事会会议, 理事会在…召开例会), not a meeting of
+    another kind its members came to (召开移风易俗座谈会，红白理事会成员…参加)."""
+    meet = "|".join(map(re.escape, words))
+    return bool(re.search(f"{re.escape(council)}[^，。,；;]{{0,30}}?(?:{meet})"
+                          f"|(?:{meet})(?:了)?[^，。,；;]{{0,4}}?{re.escape(council)}", text, re.I))
+
+
+def _said(c) -> str:
+    """A count's clause, with the clause before when its noun is elided there (一共看了7位)."""
+    return (c.prev if c.elided else "") + "，" + c.before + c.source + c.after
+
+
+def _object_count(c) -> bool:
+    """Whether a count only names people something else was done with (推选了2名新理事,
+    11位逝者骨灰以花坛葬安葬): a number, a classifier and a noun, not a tally of those present
+    (家长20人) nor one in a list after a count of them (来了25个小朋友和18位家长); the caller
+    keeps those whose noun is of the people served (为15名困境儿童)."""
+    if re.search(r"\b(?:ashes|graves|remains) of\s*$", c.before, re.I):
+        return True  # the ashes of 6 people: the people are not there
+    return c.unit in ("名", "位", "个") and bool(re.match("[\u4e00-\u9fa5]", c.after)) \
+        and not re.search(f"[{_JOIN}]\\s*$", c.before) and not re.search("[:：]", c.before)
+
+
+_MILESTONE_UNIT = "(?:工作站|服务站|服务中心|中心|社工站|社工室|养老点|服务点|幸福院|敬老院|社区|公墓|综合体|村)"
+_LISTED_RE = re.compile(f"[\u4e00-\u9fa5]{{2,20}}?{_MILESTONE_UNIT}"
+                        f"(?:[和、及与][\u4e00-\u9fa5]{{2,20}}?{_MILESTONE_UNIT})+")
+
+
+def _milestones_listed(text: str) -> Found | None:
+    """Two or more units named in a list (城东…工作站和城西…工作站): how many."""
+    m = _LISTED_RE.search(text)
+    if not m:
+        return None
+    return Found(len(re.findall(_MILESTONE_UNIT + "(?:[和、及与]|$)", m.group(0))), m.group(0))
+
+
+_RULE_OF_RE = re.compile(r"(?:按|依照|根据|遵照|遵守|听从|采纳)[照着了]?\s*$"
+                         r"|\b(?:as|following|according to|in line with|as advised by)\s+(?:the\s+)?$", re.I)
 
 
 def _event_types(text: str, named: dict, data: dict) -> dict:
     """Which of several custom types the event is. One named only as the rule followed
     (按红白理事会的要求丧事简办, 按照村规民约丧事简办) is no event of its own; an instrument
     (村规民约 written, 红黑榜 posted) is the event, whatever custom it speaks of (彩礼, 厚养薄葬)."""
-    if len(named) < 2:
-        return named
-    followed = {o for o, src in named.items()
-                if all(_RULE_OF_RE.search(text[max(0, m.start() - 6):m.start()])
-                       for m in re.finditer(re.escape(src), text))}
+    said = {o: [m.start() for m in re.finditer(re.escape(src), text, re.I)] for o, src in named.items()}
+    followed = {o for o in named
+                if said[o] and all(_RULE_OF_RE.search(text[max(0, i - 16):i]) for i in said[o])}
+    if len(named) == 1:  # 家属听从红白理事会建议，不办酒席: which custom? asked
+        return {} if followed else named
     if followed and len(followed) < len(named):
         named = {o: src for o, src in named.items() if o not in followed}
     instruments = {o: src for o, src in named.items() if o in data["event_instruments"]["types"]}
     if len(named) > 1 and len(instruments) == 1:
         return instruments
-    return named
-    instruments = {o: src for o, src in named.items() if o in data["event_instruments"]["types"]}
-    if len(instruments) == 1:
-        return instruments
-    council = named.get("council")
-    if council and text.count(council) == 1 and any(
-            council in m.group(0) for m in _RULE_OF_RE.finditer(text)):
-        return {o: src for o, src in named.items() if o != "council"}
     return named
 
 
@@ -406,20 +536,42 @@ def _served(low: str, word: str) -> bool:
                for i in (m.start() for m in re.finditer(re.escape(word), low)))
 
 
-def _longest_line(text: str, low: str, table: dict) -> tuple[list[str], str]:
-    """The action lines named most often (by distinct phrases); ties are all returned."""
-    best, chosen, source = 0, [], ""
+def _longest_line(text: str, low: str, table: dict, groups: dict | None = None
+                  ) -> tuple[list[str], str]:
+    """The action lines named most often (by distinct phrases); ties are all returned, but
+    for a line whose every phrase only qualifies another tied line's people (为留守老人开展义诊:
+    left behind, but elderly): that tie goes to the people's line."""
+    best, chosen, source, said = 0, [], "", {}
+    found = {line: _hits(text, low, words) for line, words in table.items()}
+    every = [h for hs in found.values() for h in hs]
     for line, words in table.items():
-        hits = [h for h in _hits(text, low, words)
-                if not any(h != o and h in o for o in _hits(text, low, words))]
+        # a phrase inside a longer one found (留守 in 留守妇女, of another line) is not said
+        # on its own unless it is also said apart from it
+        hits = [h for h in found[line] if not any(
+            h != o and h.lower() in o.lower() and low.count(h.lower()) <= low.count(o.lower())
+            for o in every)]
         if not hits:
             continue
+        said[line] = hits
         if len(hits) > best:
             best, chosen, source = len(hits), [line], max(hits, key=len)
         elif len(hits) == best:
             chosen.append(line)
             source = source + "、" + max(hits, key=len)
+    if len(chosen) > 1 and groups:
+        heads = {g: [w.lower() for w in ws] for g, ws in groups.items() if g in chosen}
+        kept = [line for line in chosen if not all(
+            _qualifies(low, h.lower(), [w for g, ws in heads.items() if g != line for w in ws])
+            for h in said[line])]
+        if len(kept) == 1:
+            return kept, max(said[kept[0]], key=len)
     return chosen, source
+
+
+def _qualifies(low: str, phrase: str, heads: list[str]) -> bool:
+    """Whether every time the phrase is said a head noun of another line follows it (留守老人)."""
+    at = [m.end() for m in re.finditer(re.escape(phrase), low)]
+    return bool(at) and all(any(low.startswith(w, i) for w in heads) for i in at)
 
 
 def words_of(text: str, phrase: str, width: int = 40) -> str:

@@ -37,6 +37,9 @@ _EN_DAYS = {d: i for i, d in enumerate(
 _EN_DATE_RE = re.compile(
     r"\b(yesterday|today|this (?:morning|afternoon|evening)|tonight|last night)\b"
     r"|\b(?:last|on|this past) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\bthis (monday|tuesday|wednesday|thursday|friday|saturday|sunday) just gone\b"
+    # a weekday named alone, capitalised (Tuesday evening): the one just gone, as 周二 is
+    r"|(?<![Nn]ext )(?<![Ee]very )(?<![Cc]oming )(?<![Tt]his )\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"|\b([0-9]{1,2})(?:st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* ([0-9]{1,2})(?:st|nd|rd|th)?\b",
     re.I)
@@ -61,6 +64,25 @@ def _last_day(expr: str, today: dt.date) -> dt.date:
     raise ValidationError("date", "future")
 
 
+#: Words that put a clause in days to come: its date is a plan, not the day of the report
+#: (Will go back on Friday; 准备周五再去).
+_PLAN_RE = re.compile(r"\b(?:will|going to|plan to|planning to|next (?:time|week|month))\b"
+                      r"|下次|准备|打算|计划(?:于|在)|将于|将在|届时|再去", re.I)
+_CLAUSE_START_RE = re.compile(r"[，。；;！!？?\n]|[.!?]\s")
+
+
+#: A time said without its day (上个月, 上周末, 前几天, 这个月): the report's day is asked.
+_VAGUE_RE = re.compile(
+    f"(?:上个?|这个?|本)月(?!{_DAY}[日号]|最后|的最后|[0-9一二两三四五六七八九十])"
+    r"|上(?:个)?(?:周|星期|礼拜)(?![一二三四五六日天1-7])|前几天|前些天|前段时间|\blast (?:week|month)\b")
+
+
+def _to_come(text: str, at: int) -> bool:
+    """Whether the clause a date stands in speaks of days to come, before the date."""
+    start = max([m.end() for m in _CLAUSE_START_RE.finditer(text, 0, at)] + [0])
+    return bool(_PLAN_RE.search(text, start, at))
+
+
 def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Found], bool]:
     """Every date the text names (resolved, distinct), and whether one could not be read."""
     found: list[Found] = []
@@ -68,6 +90,11 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
     text = _SAME_DAY_RE.sub("", text)
     for m in _DATE_RE.finditer(text):
         phrase = m.group(0)
+        if _to_come(text, m.start()):
+            continue
+        if _BARE_WEEKDAY_RE.fullmatch(phrase) and re.search("(?:个|每|第|月份?)$", text[:m.start()]):
+            bad = True  # 11月份最后一个周六, 每周六: which day? asked
+            continue
         if _RANGE_RE.match(text, m.end()):  # "12月3日、4日", "3日至5日": which day?
             bad = True
         expr = _SPOKEN_RE.sub(r"\1天", re.sub("^(?:本月|这个月|这月)", "", phrase))
@@ -92,15 +119,18 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
         found.append(Found(d.isoformat(), phrase))
     for m in _EN_DATE_RE.finditer(text):
         phrase = m.group(0)
+        if _to_come(text, m.start()):
+            continue
         try:
             if m.group(1):
                 d = today - dt.timedelta(days=m.group(1).lower() in ("yesterday", "last night"))
-            elif m.group(2):
-                back = (today.weekday() - _EN_DAYS[m.group(2).lower()]) % 7 or 7
+            elif m.group(2) or m.group(3) or m.group(4):
+                day_name = (m.group(2) or m.group(3) or m.group(4)).lower()
+                back = (today.weekday() - _EN_DAYS[day_name]) % 7 or 7
                 d = today - dt.timedelta(days=back)
             else:
-                day = int(m.group(3) or m.group(6))
-                month = _EN_MONTHS[(m.group(4) or m.group(5)).lower()[:3]]
+                day = int(m.group(5) or m.group(8))
+                month = _EN_MONTHS[(m.group(6) or m.group(7)).lower()[:3]]
                 d = dt.date(today.year, month, day)
                 if d > today:
                     bad = True
@@ -109,6 +139,9 @@ def _dates(text: str, today: dt.date, earliest: dt.date | None) -> tuple[list[Fo
             bad = True
             continue
         found.append(Found(d.isoformat(), phrase))
+    for m in _VAGUE_RE.finditer(text):  # 感谢他们上个月捐的2000元: a day left unsaid, asked
+        if not _to_come(text, m.start()):
+            bad = True
     distinct: dict[str, Found] = {}
     for f in found:
         distinct.setdefault(f.value, f)

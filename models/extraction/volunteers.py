@@ -17,14 +17,18 @@ _CN_NAME = "[\u4e00-\u9fa5]{2,4}"
 _NAME_RE = re.compile(f"(?:姓名|名字|叫)[:：是]?\\s*(?P<n>{_CN_NAME}?)(?=[，,。；;：:\\s]|男|女|$)"
                       f"|志愿者(?:一名|1名)?[:：]?(?P<m>{_CN_NAME}?)(?=[，,；;\\s]|男|女)"
                       # 志愿者报名：张伟，男: a name standing alone before the gender
-                      f"|(?<=[:：，,；;\\s])(?P<k>{_CN_NAME}?)(?=[，,；;\\s]*(?:男|女)[，,。；;\\s])")
+                      f"|(?<=[:：，,；;\\s])(?P<k>{_CN_NAME}?)(?=[，,；;\\s]*(?:男|女)[，,。；;\\s])"
+                      # Zhang Min, female: an English name before the gender
+                      r"|(?P<e>\b[A-Z][a-z]+ [A-Z][a-z]+)(?=, (?:male|female)\b)")
 _GENDER_RE = re.compile(r"(?:性别[:：]?\s*|(?<=[，,；;\s]))(?P<g>男|女)(?:性)?(?=[，,。；;\s]|$)"
                         r"|\b(?P<e>male|female|man|woman)\b", re.I)
 _PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
 _ID_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-_TEAM_RE = re.compile(r"(?:加入了?|队伍[:：]|所属队伍[:：]|服务队[:：])\s*(?P<t>[^，,。；;：:\s]{2,40}?"
-                      r"(?:志愿服务队|志愿者服务队|志愿者协会|志愿队|服务队|志愿者队))")
-_SKILLS_RE = re.compile(r"(?:特长|擅长|技能|专长)[:：是]?\s*(?P<s>[^。；;\n]{1,80}?)(?=[。；;，,]|$)")
+_TEAM_RE = re.compile(r"(?:加入了?)\s*(?P<t>[^，,。；;：:\s]{2,40}?(?:队|志愿者协会|协会|服务团))"
+                      # a labelled team is whatever the label holds (队伍：雅安市蓝天救援队)
+                      r"|(?:所属队伍|队伍|服务队|团队)[:：]\s*(?P<l>[^，,。；;\s]{2,40})"
+                      r"|\bjoined (?:the )?(?P<e>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* (?:Team|Corps|Association))")
+_SKILLS_RE = re.compile(r"(?:特长|擅长|技能|专长|\bgood at|\bskills?:)[:：是]?\s*(?P<s>[^。；;\n]{1,80}?)(?=[。；;，,]|\.?$|\. )")
 _HOURS_RE = re.compile(r"(?P<h>(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十]+)个?半?(?:小时|钟头)"
                        r"|半(?:个)?小时|[0-9]+(?:\.[0-9]+)? ?(?:hours|hrs|hour))")
 
@@ -47,7 +51,7 @@ def particulars_said(text: str) -> bool:
 def registration(text: str, v: dict) -> None:
     """A registered volunteer's particulars, into ``v`` (what the text does not say is asked)."""
     m = _NAME_RE.search(text)
-    name = m and (m.group("n") or m.group("m") or m.group("k"))
+    name = m and (m.group("n") or m.group("m") or m.group("k") or m.group("e"))
     if name:
         v["name"] = Found(name, m.group(0))
     m = _GENDER_RE.search(text)
@@ -64,7 +68,7 @@ def registration(text: str, v: dict) -> None:
                 continue
     m = _TEAM_RE.search(text)
     if m:
-        v["team"] = Found(m.group("t"), m.group(0))
+        v["team"] = Found(m.group("t") or m.group("l") or m.group("e"), m.group(0))
     m = _SKILLS_RE.search(text)
     if m:
         v["skills"] = Found(m.group("s").strip(), m.group(0))
