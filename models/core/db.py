@@ -14,6 +14,7 @@ from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledDatabase
 
 database = peewee.DatabaseProxy()
 
@@ -28,7 +29,7 @@ SQLITE_PRAGMAS = {
 
 #: A pooled PostgreSQL connection unused this long is closed rather than handed out again.
 POOL_STALE_SECONDS = 300
-POOL_MAX_CONNECTIONS = 8
+POOL_MAX_CONNECTIONS = 16
 
 
 def init_db(url: str, *, pool: bool = False) -> peewee.Database:
@@ -64,6 +65,35 @@ def connection():
     finally:
         if opened and not database.is_closed():
             database.close()
+
+
+def pooled_server() -> bool:
+    """Whether the bound database is PostgreSQL behind a pool (the bot's: ``init_db(...,
+    pool=True)``): each statement waits for a round trip, and a thread can have a connection
+    of its own. Not SQLite: its statements run in this process, and a connection opened on
+    another thread pays its pragmas again."""
+    return isinstance(database.obj, PooledDatabase) and isinstance(
+        database.obj, peewee.PostgresqlDatabase)
+
+
+def on_kept_connection(work: Callable, *args, **kwargs):
+    """``work(*args, **kwargs)`` on this thread's own pooled connection, kept checked out for
+    the thread's next call (the bot's database threads: bot/updates.py). Handing it back and
+    taking it again would cost a round trip each time: the pool checks a connection it hands
+    out with a ``SELECT 1``. One the server dropped (psycopg2 knows once a statement failed
+    on it) is replaced, and a transaction left open rolled back, before ``work`` runs."""
+    from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_UNKNOWN
+
+    db = database.obj
+    if not db.is_closed():
+        conn = db.connection()
+        status = conn.get_transaction_status()
+        if conn.closed or status == TRANSACTION_STATUS_UNKNOWN:
+            db.manual_close()
+        elif status != TRANSACTION_STATUS_IDLE:
+            conn.rollback()
+    db.connect(reuse_if_open=True)
+    return work(*args, **kwargs)
 
 
 #: The rows whose saves wait for the end of the unit of work in progress (None: none is).
