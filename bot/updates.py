@@ -119,5 +119,6 @@ async def off_loop(work: Callable, *args, **kwargs):
     global _db_threads
     if _db_threads is None:
         _db_threads = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="db")
-    run = functools.partial(contextvars.copy_context().run, on_kept_connection, work, *args, **kwargs)
+    run = functools.partial(contextvars.copy_context().run, on_kept_connection, work,
+                            *args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(_db_threads, run)

@@ -1,7 +1,8 @@
 """Database lifecycle: one proxy, initialised from DATABASE_URL, shared by bot and admin.
 
 SQLite gets WAL, foreign keys and a busy timeout so the bot and the admin can share one file;
-PostgreSQL is used as is. Callers open and close a connection around each update or request.
+PostgreSQL is used as is. Callers open and close a connection around each update or request
+(the bot's database threads keep theirs checked out of the pool: ``on_kept_connection``).
 """
 from __future__ import annotations
 
