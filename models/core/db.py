@@ -7,6 +7,8 @@ PostgreSQL is used as is. Callers open and close a connection around each update
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -77,12 +79,20 @@ def pooled_server() -> bool:
         database.obj, peewee.PostgresqlDatabase)
 
 
+#: A database thread's kept connection unused this long goes back to the pool before its next
+#: use, which checks it (``SELECT 1``) and retires it when stale: one dropped while the bot
+#: was idle (a restart of the server overnight) costs no failed update.
+KEEP_IDLE_SECONDS = 60.0
+_kept = threading.local()
+
+
 def on_kept_connection(work: Callable, *args, **kwargs):
     """``work(*args, **kwargs)`` on this thread's own pooled connection, kept checked out for
     the thread's next call (the bot's database threads: bot/updates.py). Handing it back and
     taking it again would cost a round trip each time: the pool checks a connection it hands
     out with a ``SELECT 1``. One the server dropped (psycopg2 knows once a statement failed
-    on it) is replaced, and a transaction left open rolled back, before ``work`` runs."""
+    on it) is replaced, one idle for ``KEEP_IDLE_SECONDS`` checked again, and a transaction
+    left open rolled back, before ``work`` runs."""
     from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_UNKNOWN
 
     db = database.obj
@@ -91,10 +101,15 @@ def on_kept_connection(work: Callable, *args, **kwargs):
         status = conn.get_transaction_status()
         if conn.closed or status == TRANSACTION_STATUS_UNKNOWN:
             db.manual_close()
+        elif time.monotonic() - getattr(_kept, "used", 0.0) > KEEP_IDLE_SECONDS:
+            db.close()  # back to the pool (a transaction left open rolled back there)
         elif status != TRANSACTION_STATUS_IDLE:
             conn.rollback()
     db.connect(reuse_if_open=True)
-    return work(*args, **kwargs)
+    try:
+        return work(*args, **kwargs)
+    finally:
+        _kept.used = time.monotonic()
 
 
 #: The rows whose saves wait for the end of the unit of work in progress (None: none is).

@@ -65,3 +65,26 @@ def test_a_kept_connection_the_server_dropped_is_replaced(db_url):
             assert ask(pid) != first  # ... and the next one gets a new connection
     finally:
         init_db(db_url)  # unpooled again, the pool's connections closed
+
+
+def test_a_kept_connection_idle_for_long_is_checked_before_use(db_url, monkeypatch):
+    """One the server dropped while the bot was idle costs no failed call: after
+    ``KEEP_IDLE_SECONDS`` the connection goes back to the pool, which checks it."""
+    if not db_url.startswith("postgres"):
+        pytest.skip("SQLite: nothing runs off the loop (bot.updates.off_loop)")
+    from models.core import db as core_db
+
+    init_db(db_url, pool=True)
+    try:
+        with ThreadPoolExecutor(1) as thread:
+            def ask():
+                return thread.submit(on_kept_connection, lambda: database.execute_sql(
+                    "SELECT pg_backend_pid()").fetchone()[0]).result()
+
+            first = ask()
+            with database.connection_context():
+                database.execute_sql("SELECT pg_terminate_backend(%s)", [first])
+            monkeypatch.setattr(core_db, "KEEP_IDLE_SECONDS", 0.0)  # as after a quiet night
+            assert ask() != first  # no failure: checked, found dropped, replaced
+    finally:
+        init_db(db_url)
