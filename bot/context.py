@@ -23,9 +23,10 @@ from models.core.i18n import Translator, negotiate, translator
 from models.core.schema import ChatState, Draft, Worker
 from models.core.settings import Settings
 from models.org.workers import find_worker
-from models.reports.filing import finish_update, handled_before, load_chat, open_draft
+from models.reports.filing import (finish_update, handled_before, load_chat, open_draft,
+                                   read_chat)
 
-from .updates import HANDLING, Handling, handling
+from .updates import HANDLING, Handling, handling, off_loop
 
 _sessions = 0
 
@@ -101,7 +102,9 @@ class WusheApplication(Application):
         finds its report, an answer its draft's stamp: bot/questions.py).
 
         The draft and the chat's keyboard are written at the end too, with the record, in
-        one transaction (``finish_update``): one commit per answer, before it is confirmed."""
+        one transaction (``finish_update``): one commit per answer, before it is confirmed;
+        on PostgreSQL on a thread of its own, the event loop serving other chats meanwhile
+        (``bot.updates.off_loop``)."""
         update_id = update.update_id if isinstance(update, Update) else None
         state = HANDLING.get()
         token = None
@@ -112,7 +115,8 @@ class WusheApplication(Application):
             with db_session(), unit_of_work() as rows:
                 await super().process_update(update)
                 mark = update_id is not None and not (state.failed or state.marked)
-                finish_update(rows.values(), update_id if mark else None, state=state.marks_in)
+                await off_loop(finish_update, list(rows.values()), update_id if mark else None,
+                               state=state.marks_in)
                 state.marked = state.marked or mark
         finally:
             if token is not None:
@@ -162,13 +166,15 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         self.__dict__["update"] = update
         return self
 
-    def handled_before(self, update: Update) -> bool:
+    async def handled_before(self, update: Update) -> bool:
         """Whether ``update`` was handled already; for a worker's update, the same statement
-        loads their worker, chat state and draft for the handlers (``load_chat``)."""
+        loads their worker, chat state and draft for the handlers (``load_chat``), off the
+        event loop on PostgreSQL (``bot.updates.off_loop``)."""
         user = update.effective_user if isinstance(update, Update) else None
-        loaded = load_chat(user.id, update.update_id) if user is not None else None
+        read = await off_loop(read_chat, user.id, update.update_id) if user is not None else None
+        loaded = load_chat(user.id, update.update_id, read=read) if read is not None else None
         if loaded is None:
-            return handled_before(update.update_id)
+            return await off_loop(handled_before, update.update_id)
         handled, worker, state, draft = loaded
         state = state or ChatState(tg_user_id=user.id)
         self.__dict__.update(worker=worker, chat_state=state, _draft=draft, _loaded_for=user.id)

@@ -40,7 +40,7 @@ PENDING = N_("Your registration is waiting for your coordinator's approval. You 
 
 
 async def drop_repeats(update: Update, context: BotContext) -> None:
-    if context.handled_before(update):  # and loads the worker's rows (bot/context.py)
+    if await context.handled_before(update):  # and loads the worker's rows (bot/context.py)
         log.info("update %s already processed: dropped", update.update_id)
         handling().marked = True
         raise ApplicationHandlerStop

@@ -7,12 +7,17 @@ Submit). So updates run concurrently across chats and one at a time within a cha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextvars
+import functools
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from models.core.db import on_kept_connection, pooled_server
 
 
 @dataclass
@@ -91,3 +96,29 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+#: Threads that run updates' database round trips on PostgreSQL (``off_loop``), each on a
+#: pooled connection of its own that it keeps (``models.core.db.on_kept_connection``): with
+#: the event loop's connection and the jobs' threads, within ``POOL_MAX_CONNECTIONS``.
+DB_THREADS = 8
+_db_threads: ThreadPoolExecutor | None = None
+
+
+async def off_loop(work: Callable, *args, **kwargs):
+    """``work(*args, **kwargs)``, a database call of the update being handled, on a thread
+    of its own when the database is a pooled server (``models.core.db.pooled_server``): the
+    event loop serves other chats while the statement waits for PostgreSQL (psycopg2 blocks
+    the thread that waits; in a burst that thread was the loop's half of the time, issue 15).
+    The update awaits it, so its own steps keep their order, and the update processor keeps
+    each chat's updates in theirs. ``work`` sees the caller's context variables in a copy:
+    what it must hand back, it returns. SQLite: called here and now (no round trip to wait
+    for; a connection on another thread would pay its pragmas)."""
+    if not pooled_server():
+        return work(*args, **kwargs)
+    global _db_threads
+    if _db_threads is None:
+        _db_threads = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="db")
+    run = functools.partial(contextvars.copy_context().run, on_kept_connection, work,
+                            *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_db_threads, run)

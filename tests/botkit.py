@@ -35,6 +35,7 @@ from bot.context import Clock
 from devkit.botapi import LocalBotAPI
 from devkit.conversation import Conversation, running, track
 from devkit.conversation import walk  # noqa: F401 (the bot tests' scripts)
+from models.core.db import init_db
 from models.core.i18n import negotiate
 from models.core.schema import ChatState, Draft, ProcessedUpdate, Report, Worker
 from models.core.settings import Settings
@@ -128,12 +129,26 @@ async def harness_running(api: LocalBotAPI, db_url: str, tmp_path: Path, harness
     settings = Settings(database_url=db_url, telegram_bot_token=api.token,
                         telegram_api_base_url=api.base_url, media_dir=str(tmp_path / "media"))
     harness = (harness_class or BotHarness)(api, settings, Clock(settings.timezone, today=TODAY))
-    with held_open(db_url):
+    with held_open(db_url), pooled(db_url):
         await harness.start()
         try:
             yield harness
         finally:
             await harness.stop()
+
+
+@contextlib.contextmanager
+def pooled(db_url: str):
+    """PostgreSQL behind a pool while the bot runs, as run_bot.py binds it (bot/app.py): its
+    updates' reads and writes then run off the event loop (bot.updates.off_loop)."""
+    if db_url.startswith("sqlite"):
+        yield
+        return
+    init_db(db_url, pool=True)
+    try:
+        yield
+    finally:
+        init_db(db_url)  # unpooled again, the pool's connections closed
 
 
 @pytest_asyncio.fixture

@@ -1,11 +1,14 @@
 """Database lifecycle: one proxy, initialised from DATABASE_URL, shared by bot and admin.
 
 SQLite gets WAL, foreign keys and a busy timeout so the bot and the admin can share one file;
-PostgreSQL is used as is. Callers open and close a connection around each update or request.
+PostgreSQL is used as is. Callers open and close a connection around each update or request
+(the bot's database threads keep theirs checked out of the pool: ``on_kept_connection``).
 """
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledDatabase
 
 database = peewee.DatabaseProxy()
 
@@ -28,7 +32,7 @@ SQLITE_PRAGMAS = {
 
 #: A pooled PostgreSQL connection unused this long is closed rather than handed out again.
 POOL_STALE_SECONDS = 300
-POOL_MAX_CONNECTIONS = 8
+POOL_MAX_CONNECTIONS = 16
 
 
 def init_db(url: str, *, pool: bool = False) -> peewee.Database:
@@ -64,6 +68,48 @@ def connection():
     finally:
         if opened and not database.is_closed():
             database.close()
+
+
+def pooled_server() -> bool:
+    """Whether the bound database is PostgreSQL behind a pool (the bot's: ``init_db(...,
+    pool=True)``): each statement waits for a round trip, and a thread can have a connection
+    of its own. Not SQLite: its statements run in this process, and a connection opened on
+    another thread pays its pragmas again."""
+    return isinstance(database.obj, PooledDatabase) and isinstance(
+        database.obj, peewee.PostgresqlDatabase)
+
+
+#: A database thread's kept connection unused this long goes back to the pool before its next
+#: use, which checks it (``SELECT 1``) and retires it when stale: one dropped while the bot
+#: was idle (a restart of the server overnight) costs no failed update.
+KEEP_IDLE_SECONDS = 60.0
+_kept = threading.local()
+
+
+def on_kept_connection(work: Callable, *args, **kwargs):
+    """``work(*args, **kwargs)`` on this thread's own pooled connection, kept checked out for
+    the thread's next call (the bot's database threads: bot/updates.py). Handing it back and
+    taking it again would cost a round trip each time: the pool checks a connection it hands
+    out with a ``SELECT 1``. One the server dropped (psycopg2 knows once a statement failed
+    on it) is replaced, one idle for ``KEEP_IDLE_SECONDS`` checked again, and a transaction
+    left open rolled back, before ``work`` runs."""
+    from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_UNKNOWN
+
+    db = database.obj
+    if not db.is_closed():
+        conn = db.connection()
+        status = conn.get_transaction_status()
+        if conn.closed or status == TRANSACTION_STATUS_UNKNOWN:
+            db.manual_close()
+        elif time.monotonic() - getattr(_kept, "used", 0.0) > KEEP_IDLE_SECONDS:
+            db.close()  # back to the pool (a transaction left open rolled back there)
+        elif status != TRANSACTION_STATUS_IDLE:
+            conn.rollback()
+    db.connect(reuse_if_open=True)
+    try:
+        return work(*args, **kwargs)
+    finally:
+        _kept.used = time.monotonic()
 
 
 #: The rows whose saves wait for the end of the unit of work in progress (None: none is).

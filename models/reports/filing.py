@@ -20,6 +20,9 @@ from models.core.schema import (ChatState, Contribution, Draft, Outbox, Photo, P
 #: The drafts the update being handled knows to have no photo (``load_chat`` read it with the
 #: rest; ``store_photo`` forgets it): asking a question spares a read of the photos then.
 _PHOTOLESS: ContextVar[set[str] | frozenset[str]] = ContextVar("photoless", default=frozenset())
+#: The workers the update being handled knows to have no draft (``load_chat``; a draft
+#: started forgets it): starting one then deletes nothing.
+_DRAFTLESS: ContextVar[set[int] | frozenset[int]] = ContextVar("draftless", default=frozenset())
 
 REJECT_NOTICE = N_("Your report “{kind}” of {date} was returned for correction.\n"
                    "Reason: {reason}")
@@ -36,13 +39,25 @@ def start_draft(worker: Worker, kind_code: str, *, later: bool = False) -> Draft
     if kind is None:
         raise ReportKind.DoesNotExist(kind_code)
     if later:
-        Draft.delete().where(Draft.worker == worker).execute()
+        if not _was_draftless(worker):  # else none to replace: the update's read saw none
+            Draft.delete().where(Draft.worker == worker).execute()
         draft = Draft(worker=worker, kind=kind)
         save_later(draft)
         return draft
+    _was_draftless(worker)
     with database.atomic():
         Draft.delete().where(Draft.worker == worker).execute()
         return Draft.create(worker=worker, kind=kind)
+
+
+def _was_draftless(worker: Worker) -> bool:
+    """Whether the update's read (``load_chat``) saw no draft of ``worker`` (forgotten: the
+    caller starts one)."""
+    draftless = _DRAFTLESS.get()
+    if worker.id not in draftless:
+        return False
+    draftless.discard(worker.id)
+    return True
 
 
 def open_draft(worker: Worker) -> Draft | None:
@@ -143,7 +158,8 @@ def submit_draft(draft: Draft, *, today: dt.date, update_id: int | None = None) 
                     uid=draft.uid, kind=stored_kind, worker=worker, org_unit=worker.org_unit,
                     org_path=worker.org_unit.path, source_update_id=update_id,
                     **_report_fields(kind, answers, today))
-                Photo.update(report=report).where(Photo.draft_uid == draft.uid).execute()
+                if draft.uid not in _PHOTOLESS.get():  # else the update's read saw it has none
+                    Photo.update(report=report).where(Photo.draft_uid == draft.uid).execute()
                 audit(f"tg:{worker.tg_user_id}", "submit", "report", report.id,
                       after={"kind": kind.code, "values": report.values})
             count_report(report, fresh=not draft.editing_report_id)
@@ -160,6 +176,7 @@ def draft_from_report(worker: Worker, report: Report) -> Draft:
     """Reopen a rejected report for correction; submitting it updates the same report."""
     if report.worker_id != worker.id:
         raise NotFound("report")
+    _was_draftless(worker)
     with database.atomic():
         Draft.delete().where(Draft.worker == worker).execute()
         answers = dict(report.values)
@@ -292,11 +309,12 @@ def _chat_query():
             .order_by(Draft.id.desc()).limit(1))
 
 
-def load_chat(tg_user_id: int, update_id: int | None):
+def read_chat(tg_user_id: int, update_id: int | None):
     """Everything an update in a worker's private chat starts from, in one statement:
-    (handled before?, Worker, ChatState or None, their newest Draft or None), and whether
-    the draft has photos (none: ``draft_photos`` reads nothing). None when ``tg_user_id`` is
-    no worker (then ask ``handled_before`` and the rest one by one).
+    (handled before?, Worker, ChatState or None, their newest Draft or None, whether that
+    draft has photos). None when ``tg_user_id`` is no worker (then ask ``handled_before`` and
+    the rest one by one). Only reads: the bot may run it on a thread of its own (bot/updates.py
+    ``off_loop``); ``load_chat`` puts what it learnt into the update's context.
 
     The hot path of the bot (issue 15): four reads became one, its SQL written once."""
     worker_fields = Worker._meta.sorted_fields
@@ -317,6 +335,19 @@ def load_chat(tg_user_id: int, update_id: int | None):
     draft = _instance(Draft, draft_fields, draft_values) if draft_values[0] is not None else None
     if draft is not None:  # what the draft names, without a read each
         draft.__rel__.update(worker=worker, kind=kind_row_by_id(draft.kind_id))
-    _PHOTOLESS.set({draft.uid} if draft is not None and not row[1] else set())
     handled = (bool(row[0]) and update_id is not None) or _handled_in(state, update_id)
+    return handled, worker, state, draft, bool(row[1])
+
+
+def load_chat(tg_user_id: int, update_id: int | None, *, read=None):
+    """``read_chat``'s (handled before?, Worker, ChatState or None, Draft or None), or None;
+    ``read``: its answer, read already (on another thread). Remembers for the rest of the
+    update whether the draft has photos (none: ``draft_photos`` reads nothing) and whether
+    the worker has a draft at all (none: ``start_draft`` deletes nothing)."""
+    loaded = read_chat(tg_user_id, update_id) if read is None else read
+    if loaded is None:
+        return None
+    handled, worker, state, draft, has_photos = loaded
+    _PHOTOLESS.set({draft.uid} if draft is not None and not has_photos else set())
+    _DRAFTLESS.set({worker.id} if draft is None else set())
     return handled, worker, state, draft

@@ -157,3 +157,33 @@ def test_concurrent_submits_of_one_draft_store_one_report(db_url, db):
     assert Report.select().count() == 1
     created = [r for r in results if isinstance(r, tuple) and r[1]]
     assert len(created) == 1
+
+
+def test_starting_a_draft_deletes_the_old_one_unless_the_updates_read_saw_none(db, monkeypatch):
+    """The bot's kind choice (``start_draft(..., later=True)``) spares the DELETE when the
+    update's read (``load_chat``) found no draft; a draft it found is replaced, not kept."""
+    import contextvars
+
+    import peewee
+
+    from models.core.db import unit_of_work
+    from models.reports.filing import finish_update, load_chat
+
+    seen: list[str] = []
+    execute_sql = peewee.Database.execute_sql
+    monkeypatch.setattr(peewee.Database, "execute_sql", lambda self, sql, params=None, *a, **k: (
+        seen.append(sql), execute_sql(self, sql, params, *a, **k))[1])
+    ailin = f.worker("ailin")
+
+    def update(update_id: int, kind: str) -> None:  # one update: its read, then the choice
+        load_chat(ailin.tg_user_id, update_id)
+        with unit_of_work() as rows:
+            start_draft(ailin, kind, later=True)
+            finish_update(rows.values(), update_id)
+
+    contextvars.copy_context().run(update, 1, "activity")
+    assert not [sql for sql in seen if sql.startswith('DELETE FROM "draft"')]
+    seen.clear()
+    contextvars.copy_context().run(update, 2, "xinfeng")  # its read sees the first draft
+    assert [sql for sql in seen if sql.startswith('DELETE FROM "draft"')]
+    assert [d.kind.code for d in Draft.select().where(Draft.worker == ailin)] == ["xinfeng"]
