@@ -4,6 +4,8 @@ names a talk covered."""
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import lru_cache
 
 from .dates import _DATE_RE, _EN_MONTHS, _to_come
 from .found import Found
@@ -13,7 +15,7 @@ _VERBS = ("设点|摆摊|设摊|摆点|开设|开办|建立|开展|举办|举行
           "办理|参观|就诊|复诊|体检|取药")
 _PLACE_RE = re.compile(
     # (a verb followed by a unit word is the unit's name: 调解室, 服务站)
-    f"(?P<at>在|(?<![用对关由等属至])于|到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
+    f"(?P<at>在(?!旁|一旁|身边|场|座)|(?<![用对关由等属至参])于|(?<![遇想收得做感看听找达受提报迟])到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
 _LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称|\b(?:Activity|Event|Title))[:：]\s*"
                                  r"(?P<v>[^;；，。,]{2,60})"),
@@ -110,8 +112,24 @@ def _place(text: str) -> Found | None:
     for m in _EN_PLACE_RE.finditer(text):
         p = m.group("p").strip()
         if p.lower() not in {w for w in _EN_MONTHS} and len(p) >= 3:
-            return Found(p, m.group(0))
+            more = _en_facility(text[m.end():])
+            return Found(p + more, m.group(0) + more)
     return _lead_place(text)
+
+
+def _en_facility(after: str) -> str:
+    """The lower-case words after a name that end at a facility word (' service hall', "'s
+    elderly activity centre"), or ''."""
+    words = _facilities()
+    m = re.match(rf"^((?: [a-z][\w'’-]*){{0,3}}? (?:{'|'.join(map(re.escape, words))}))\b", after)
+    return m.group(1) if m else ""
+
+
+@lru_cache(maxsize=1)
+def _facilities() -> tuple[str, ...]:
+    from models.core.paths import DATA_DIR
+    data = tomllib.loads((DATA_DIR / "extraction.toml").read_text("utf-8"))
+    return tuple(sorted(data.get("place_facilities", {}).get("en", ()), key=len, reverse=True))
 
 
 def _at_places(text: str):
@@ -161,7 +179,22 @@ _EVENT_END_RE = re.compile("(?:讲座|培训|培训会|宣传|宣讲|义诊|演�
                            "课堂|沙龙|展|营|市场)$")
 
 
+_NAMED_RE = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
+
+
 def _title(text: str) -> Found | None:
+    """The activity's title; a name the text gives it in quotes is the title, bare
+    (举办“邻里百家宴”, a “Know Your Benefits” information session, a class called “Little
+    Lifesavers”): the rest says what kind of event it was, which the type already holds."""
+    found = _title_said(text)
+    if found:
+        named = _NAMED_RE.findall(found.value)
+        if len(named) == 1:
+            return Found(named[0].strip(), found.source)
+    return found
+
+
+def _title_said(text: str) -> Found | None:
     found = _labelled(text, "title")
     if found:
         return found
