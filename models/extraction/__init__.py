@@ -283,6 +283,14 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             helpers = {c.source + c.after[:6] for c, r in zip(counts, role_of)
                        if r in ("staff", "volunteers") and re.match("[\u4e00-\u9fa5]", c.after)}
             atype, src = _first_option(*_unless(text, [*unless, *helpers]), data["activity_types"])
+        if title:
+            # what the name ends in is what it was (楼门长议事能力培训 is a training,
+            # 团体心理辅导 a service): the longest type phrase ending the name
+            name = re.sub(r"(?:活动|班)$", "", _unless(title.value, unless)[0].strip()).lower()
+            ends = [(len(w), o, w) for o, ws in data["activity_types"].items() for w in ws
+                    if len(w) >= 2 and name.endswith(w.lower())]
+            if ends:
+                _, atype, src = max(ends, key=lambda e: e[0])
         if atype:
             v["activity_type"] = Found(atype, src)
         said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)
@@ -473,8 +481,9 @@ def _organisers(text: str, low: str, words: list[str], rule: dict) -> list[str]:
         if en and low.startswith("s", end) and not low.startswith("s'", end):
             continue  # communities/villages: not a body named
         after = low[end:]
-        tail = re.sub(r"^(?:'s|’s)?(?: [a-z'’-]+){0,2}? ", "", after.lstrip()) if en else after
-        if any(after.lstrip().startswith(h) or tail.startswith(h) for h in rule[k + "staff"]) or \
+        if any(after.lstrip().startswith(h) or (en and re.match(
+                rf"^(?:'s|’s)?(?: [a-z'’-]+){{0,2}} {re.escape(h)}\b", after))
+               for h in rule[k + "staff"]) or \
                 re.search(rf"(?:{'|'.join(map(re.escape, rule['labels']))})\s*[：:]?\s*\S{{0,12}}$",
                           low[max(0, start - 40):start]):
             out.append(text[start:end])

@@ -311,6 +311,12 @@ def _one(cands: list[Found]) -> tuple[Found | None, list[Found]]:
         distinct.setdefault(f.value, f)
     if len(distinct) == 1:
         return next(iter(distinct.values())), []
+    # 参与儿童38名、家长12名，共50人: the total of the others is the one
+    nums = [x for x in distinct if isinstance(x, int) and not isinstance(x, bool)]
+    if len(distinct) >= 3 and len(nums) == len(distinct):
+        totals = [x for x in nums if x == sum(nums) - x]
+        if len(totals) == 1:
+            return distinct[totals[0]], []
     return None, list(distinct.values())
 
 
