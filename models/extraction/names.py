@@ -245,19 +245,21 @@ def _fund(text: str) -> Found | None:
     m = re.search(r"(?P<f>[^，。,、；;向给]{2,25}?基金会?)(?:收到|接收|接到)", text)
     if m:  # 城西街道社区发展基金会收到…捐款: the fund that received it
         return Found(m.group("f"), m.group("f"))
-    m = re.search(r"\b(?:to|into|for) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*[ -]Fund)\b", text)
+    # (to the Taoyuan Street neighbourhood fund, into the … community development foundation)
+    m = re.search(r"\b(?:to|into|for) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*(?:[ -]Fund"
+                  r"|(?: [a-z][\w'’-]*){0,3} (?:[Ff]und|[Ff]oundation)))\b", text)
     if m:
         return Found(m.group("f"), m.group(0))
     return None
 
 
 def _goods(text: str) -> Found | None:
-    m = re.search(r"(?:捐赠|捐助|捐献|捐了|捐给[^，。]{0,12}?|送来|送去|赠送|赠予|捐来)(?:了)?(?P<g>[^，。；;]{2,80})", text)
+    m = re.search(r"(?:捐赠|捐增|捐助|捐献|捐了|捐给[^，。]{0,12}?|送来|送去|赠送|赠予|捐来)(?:了)?(?P<g>[^，。；;]{2,80})", text)
     if m:
         # 捐赠价值2万元的防寒物资: the goods after their value
         g = re.sub(r"^(?:价值|折合|折价)?[约共]?[0-9.零一二两三四五六七八九十百千万]+(?:万元|元)的", "",
                    m.group("g"))
-        g = re.split(r"[，。；;,]|价值|折合|[约共]?[0-9.]+万?元", g)[0].strip("、 ")
+        g = re.split(r"[，。；;,（(]|价值|折合|估价|[约共]?[0-9.]+万?元", g)[0].strip("、 ")
         g = re.sub("^的", "", g)  # 收到爱心企业捐赠的羽绒服60件
         if g and not re.match(r"^[约共]?[0-9零一二两三四五六七八九十百千万.,]+(?:万元|元|块)", g):
             return Found(g, m.group(0))
@@ -298,7 +300,7 @@ _NAME = "[\u4e00-\u9fa5]{2,8}"
 #: 讲述了青衣江、金鸡关、周公山的地名故事 / 给村民讲安顺场、松林河的由来: two names or more told
 _NAMES_TOLD_RE = re.compile(
     f"(?:讲述|介绍|讲解|讲|围绕|聊)(?:了)?(?:[\u4e00-\u9fa5]{{1,8}}的)?(?P<n>{_NAME}(?:[、和及与]{_NAME})+)"
-    "(?:的(?:地名故事|地名由来|地名|由来|来历|故事|历史)|(?:这|那)?(?:几|[0-9两二三四五六七八九十]+)个?(?:老)?(?:地名|名字|地方))")
+    "(?:的(?:地名故事|地名由来|地名|由来|来历|故事|历史)|(?:(?:这|那)?(?:几|[0-9两二三四五六七八九十]+)个?|这些|那些)(?:老)?(?:地名|名字|地方))")
 #: 讲飞仙关名字的来历: one name told
 _NAME_TOLD_RE = re.compile(f"(?:讲述|介绍|讲解|讲|聊)(?:了)?(?P<n>{_NAME}?)(?:这个)?(?:名字|地名)的(?:由来|来历|故事)")
 #: 讲的老地名有老城墙、苍坪山、廊桥: the names listed after 地名有
@@ -313,11 +315,14 @@ _EN_NAMES_RE = re.compile(
 
 
 def _place_names(text: str) -> Found | None:
+    # 讲五大道名称的来历和马场道、睦南道的故事: 五大道 is a name told, 来历 is not
+    text = re.sub(r"(?<=[讲述绍解聊了])([\u4e00-\u9fa5]{2,6}?)(?:名称|名字|地名)的(?:来历|由来)(?=[和及与、])",
+                  r"\1", text)
     # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
     m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text) or _NAME_TOLD_RE.search(text)
     if m:
         # 张家山、大北街、观化街几个老地名的来历: the names, not the words that count them
-        names = re.sub(r"(?:这|那)?(?:几|[0-9一二两三四五六七八九十]+)?个?(?:老)?(?:地名|名字|地方)$|等$", "",
+        names = re.sub(r"(?:这些|那些|(?:这|那)?(?:几|[0-9一二两三四五六七八九十]+)?个?)(?:老)?(?:地名|名字|地方)$|等$", "",
                        m.group("n"))
         return Found(re.sub("[和及与]", "、", names), m.group(0))
     m = _EN_NAMES_RE.search(text)
