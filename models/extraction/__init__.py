@@ -22,7 +22,8 @@ from models.forms import parsing
 from .counts import _CLAUSE_RE, _COUNTED_NOUNS, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
-from .names import _fund, _goods, _labelled, _milestone_name, _place, _place_names, _places, _title
+from .names import (_fund, _goods, _labelled, _milestone_name, _place, _place_names, _places, _title,
+                    _title_said)
 from .volunteers import hours_said, particulars_said, registration, service
 
 __all__ = ["Found", "Extraction", "extract", "words_of", "PHRASES_FILE"]
@@ -263,8 +264,22 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     if kind == "activity":
         # (the youth league is an organisation, not the children served)
-        line, src = _longest_line(*_unless(text, data.get("lines_unless", {}).get("words", ())),
+        # (nor does the place's name: 便民服务室 is where, not 便民服务 given)
+        where = _place(text)
+        room = re.sub(r"^.*(?:社区|小区|村|镇|乡|街道)", "", where.value) if where else ""
+        line, src = _longest_line(*_unless(text, [*data.get("lines_unless", {}).get("words", ()),
+                                                  *([room] if len(room) >= 3 else [])]),
                                   data["lines"], data.get("groups", {}))
+        named = _title_said(text)
+        if len(line) > 1 and named:
+            # a tie goes to the one line the activity's name says (困难群众主动发现机制宣讲), a
+            # campaign's quoted name aside (“情暖万家”走访慰问: asked)
+            bare = re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", named.value)
+            own = {x: _hits(bare, bare.lower(), data["lines"][x]) for x in line}
+            own = [x for x, hs in own.items() if hs]
+            if len(own) == 1 and max(map(len, _hits(bare, bare.lower(),
+                                                    data["lines"][own[0]]))) >= 3:
+                line, src = own, max(_hits(bare, bare.lower(), data["lines"][own[0]]), key=len)
         if line and len(line) == 1:
             v["action_line"] = Found(line[0], src)
         elif line:
