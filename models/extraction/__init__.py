@@ -22,8 +22,11 @@ from models.forms import parsing
 from .counts import _CLAUSE_RE, _COUNTED_NOUNS, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
+from .lines import _longest_line, _served
+from .match import _hits, _unless
 from .names import (_fund, _goods, _labelled, _milestone_name, _place, _place_names, _places, _title,
                     _title_said)
+from .parties import _organisers
 from .volunteers import hours_said, particulars_said, registration, service
 
 __all__ = ["Found", "Extraction", "extract", "words_of", "PHRASES_FILE"]
@@ -50,23 +53,6 @@ def phrases(path: Path = PHRASES_FILE) -> dict:
 # --------------------------------------------------------------------------------------------
 # Phrase matching
 # --------------------------------------------------------------------------------------------
-
-def _hits(text: str, low: str, words) -> list[str]:
-    """The phrases of ``words`` found in the text (English case-insensitively, a hyphen as
-    a space: tree-burial is tree burial)."""
-    flat = low.replace("-", " ")
-    return [w for w in words if (w in text) or (w.isascii() and (
-        w.lower() in low or w.lower().replace("-", " ") in flat)) or (
-        # a verb and its object with 了 between them: 量了血压 is 量血压
-        len(w) >= 3 and not w.isascii() and w[:1] + "了" + w[1:] in text)]
-
-
-def _unless(text: str, words) -> tuple[str, str]:
-    """The text (and its lower case) without the phrases ``words``."""
-    for w in words:
-        text = text.replace(w, " ")
-    return text, text.lower()
-
 
 def _longest_option(text: str, low: str, table: dict) -> tuple[list[str], str]:
     """The options whose longest matched phrase is the longest; and that phrase."""
@@ -477,65 +463,6 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
     return out
 
 
-_CLAUSE_BREAK_RE = re.compile(r"[，。；;,.!！?？：:（）()—]")
-
-
-def _organisers(text: str, low: str, words: list[str], rule: dict) -> list[str]:
-    """The community words (of ``words``) said of a community that organises or co-organises:
-    社区联合…, 联合XX社区居委会在…开展, 村委会和镇社工站一起组织, our community ran…; never
-    在XX社区开展 (the venue), 为XX村 (those served), 社区老年学校 (a facility's name)."""
-    out = []
-    alts = sorted({w.lower() for w in words}, key=len, reverse=True)
-    for m in re.finditer("|".join(map(re.escape, alts)), low):
-        en = m.group().isascii()
-        k = "en_" if en else ""
-        start, end = m.start(), m.end()
-        if en and ((start and low[start - 1].isalpha()) or (end < len(low) and low[end].isalpha()
-                                                             and low[end] not in "s")):
-            continue
-        if en and low.startswith("s", end) and not low.startswith("s'", end):
-            continue  # communities/villages: not a body named
-        after = low[end:]
-        if any(after.lstrip().startswith(h) or (en and re.match(
-                rf"^(?:'s|’s)?(?: [a-z'’-]+){{0,2}} {re.escape(h)}\b", after))
-               for h in rule[k + "staff"]) or \
-                re.search(rf"(?:{'|'.join(map(re.escape, rule['labels']))})\s*[：:]?\s*\S{{0,12}}$",
-                          low[max(0, start - 40):start]):
-            out.append(text[start:end])
-            continue
-        # the head noun: 社区居委会 is the committee, 社区's director
-        for h in sorted(rule[k + "heads"], key=len, reverse=True):
-            if after.lstrip().startswith(h):
-                after = after.lstrip()[len(h):]
-                break
-        if en:
-            after = re.sub(r"^(?:'s|’s)?(?: [a-z'’-]+){0,2}? (?=\w)", " ", after) \
-                if re.match(r"^(?:'s|’s)", after) else after
-        clause = _CLAUSE_BREAK_RE.split(after, 1)[0]
-        follow = clause.lstrip()
-        if en:
-            ok = any(re.match(rf"{re.escape(f)}\b", follow) for f in rule["en_follows"]) or (
-                any(re.match(rf"{re.escape(f)}\b", follow) for f in rule["en_follows_if_verb"])
-                and any(re.search(rf"\b{re.escape(v)}\b", follow) for v in rule["en_verbs"]))
-        else:
-            ok = any(follow.startswith(f) for f in rule["follows"]) or (
-                any(follow.startswith(f) for f in rule["follows_if_verb"])
-                and any(v in follow for v in rule["verbs"]))
-        if not ok:
-            continue
-        before = _CLAUSE_BREAK_RE.split(low[:start])[-1]
-        def last(ws):
-            if en:
-                found = [x.end() for w in ws for x in re.finditer(rf"\b{re.escape(w)}\b", before)]
-            else:
-                found = [i + len(w) for w in ws if (i := before.rfind(w)) >= 0]
-            return max(found, default=-1)
-        if last(rule[k + "venue_before"]) > last(rule[k + "with_before"]):
-            continue
-        out.append(text[start:end])
-    return out
-
-
 _NONE_RE = "(?:没有|没|无|并无)"
 _CAME_RE = "(?:参加|参与|到场|来|在场|出席)"
 
@@ -607,57 +534,6 @@ def _event_types(text: str, named: dict, data: dict) -> dict:
     if len(named) > 1 and len(instruments) == 1:
         return instruments
     return named
-
-
-_KIN_AFTER_RE = re.compile("[^和及与、]{0,3}?(?:家属|家庭|亲属|家长|照料者|照护者)")
-_KIN_BEFORE_RE = re.compile(r"(?:carers|caregivers|families|relatives|parents) of (?:people |those )?"
-                            r"(?:with |living with )?(?:severe |serious )?$")
-
-
-def _served(low: str, word: str) -> bool:
-    """Whether a group's word names those served, not their kin (精神障碍患者家属, carers of
-    people with mental illness): the group is the kin's, not the activity's."""
-    return any(not _KIN_AFTER_RE.match(low, i + len(word))
-               and not _KIN_BEFORE_RE.search(low[max(0, i - 50):i])
-               for i in (m.start() for m in re.finditer(re.escape(word), low)))
-
-
-def _longest_line(text: str, low: str, table: dict, groups: dict | None = None
-                  ) -> tuple[list[str], str]:
-    """The action lines named most often (by distinct phrases); ties are all returned, but
-    for a line whose every phrase only qualifies another tied line's people (为留守老人开展义诊:
-    left behind, but elderly): that tie goes to the people's line."""
-    best, chosen, source, said = 0, [], "", {}
-    found = {line: _hits(text, low, words) for line, words in table.items()}
-    every = [h for hs in found.values() for h in hs]
-    for line, words in table.items():
-        # a phrase inside a longer one found (留守 in 留守妇女, of another line) is not said
-        # on its own unless it is also said apart from it
-        hits = [h for h in found[line] if not any(
-            h != o and h.lower() in o.lower() and low.count(h.lower()) <= low.count(o.lower())
-            for o in every)]
-        if not hits:
-            continue
-        said[line] = hits
-        if len(hits) > best:
-            best, chosen, source = len(hits), [line], max(hits, key=len)
-        elif len(hits) == best:
-            chosen.append(line)
-            source = source + "、" + max(hits, key=len)
-    if len(chosen) > 1 and groups:
-        heads = {g: [w.lower() for w in ws] for g, ws in groups.items() if g in chosen}
-        kept = [line for line in chosen if not all(
-            _qualifies(low, h.lower(), [w for g, ws in heads.items() if g != line for w in ws])
-            for h in said[line])]
-        if len(kept) == 1:
-            return kept, max(said[kept[0]], key=len)
-    return chosen, source
-
-
-def _qualifies(low: str, phrase: str, heads: list[str]) -> bool:
-    """Whether every time the phrase is said a head noun of another line follows it (留守老人)."""
-    at = [m.end() for m in re.finditer(re.escape(phrase), low)]
-    return bool(at) and all(any(low.startswith(w, i) for w in heads) for i in at)
 
 
 def words_of(text: str, phrase: str, width: int = 40) -> str:
