@@ -75,8 +75,9 @@ class _Count:
             and bool(re.search("(?:^|[了共计有是约])\\s*$", self.before))  # not 家长10名
 
 
-#: 其中 and its spoken forms (里面有, 里头, 当中): what follows is a part of the count before.
-_PART_RE = re.compile("其中|里面|里头|当中")
+#: 其中 and its spoken forms (里面有, 里头, 当中): what follows is a part of the count before;
+#: so are those who signed up there and then (当场登记意向31人: among those who came).
+_PART_RE = re.compile("其中|里面|里头|当中|当场(?:登记|报名)")
 
 
 def _clauses(text: str) -> list[str]:
