@@ -22,7 +22,11 @@ from models.forms import parsing
 from .counts import _CLAUSE_RE, _COUNTED_NOUNS, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
-from .names import _fund, _goods, _labelled, _milestone_name, _place, _place_names, _places, _title
+from .lines import _longest_line, _served
+from .match import _hits, _unless
+from .names import (_fund, _goods, _labelled, _milestone_name, _place, _place_names, _places, _title,
+                    _title_said)
+from .parties import _organisers
 from .volunteers import hours_said, particulars_said, registration, service
 
 __all__ = ["Found", "Extraction", "extract", "words_of", "PHRASES_FILE"]
@@ -49,23 +53,6 @@ def phrases(path: Path = PHRASES_FILE) -> dict:
 # --------------------------------------------------------------------------------------------
 # Phrase matching
 # --------------------------------------------------------------------------------------------
-
-def _hits(text: str, low: str, words) -> list[str]:
-    """The phrases of ``words`` found in the text (English case-insensitively, a hyphen as
-    a space: tree-burial is tree burial)."""
-    flat = low.replace("-", " ")
-    return [w for w in words if (w in text) or (w.isascii() and (
-        w.lower() in low or w.lower().replace("-", " ") in flat)) or (
-        # a verb and its object with 了 between them: 量了血压 is 量血压
-        len(w) >= 3 and not w.isascii() and w[:1] + "了" + w[1:] in text)]
-
-
-def _unless(text: str, words) -> tuple[str, str]:
-    """The text (and its lower case) without the phrases ``words``."""
-    for w in words:
-        text = text.replace(w, " ")
-    return text, text.lower()
-
 
 def _longest_option(text: str, low: str, table: dict) -> tuple[list[str], str]:
     """The options whose longest matched phrase is the longest; and that phrase."""
@@ -263,8 +250,22 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     if kind == "activity":
         # (the youth league is an organisation, not the children served)
-        line, src = _longest_line(*_unless(text, data.get("lines_unless", {}).get("words", ())),
+        # (nor does the place's name: 便民服务室 is where, not 便民服务 given)
+        where = _place(text)
+        room = re.sub(r"^.*(?:社区|小区|村|镇|乡|街道)", "", where.value) if where else ""
+        line, src = _longest_line(*_unless(text, [*data.get("lines_unless", {}).get("words", ()),
+                                                  *([room] if len(room) >= 3 else [])]),
                                   data["lines"], data.get("groups", {}))
+        named = _title_said(text)
+        if len(line) > 1 and named:
+            # a tie goes to the one line the activity's name says (困难群众主动发现机制宣讲), a
+            # campaign's quoted name aside (“情暖万家”走访慰问: asked)
+            bare = re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", named.value)
+            own = {x: _hits(bare, bare.lower(), data["lines"][x]) for x in line}
+            own = [x for x, hs in own.items() if hs]
+            if len(own) == 1 and max(map(len, _hits(bare, bare.lower(),
+                                                    data["lines"][own[0]]))) >= 3:
+                line, src = own, max(_hits(bare, bare.lower(), data["lines"][own[0]]), key=len)
         if line and len(line) == 1:
             v["action_line"] = Found(line[0], src)
         elif line:
@@ -283,10 +284,22 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
             helpers = {c.source + c.after[:6] for c, r in zip(counts, role_of)
                        if r in ("staff", "volunteers") and re.match("[\u4e00-\u9fa5]", c.after)}
             atype, src = _first_option(*_unless(text, [*unless, *helpers]), data["activity_types"])
+        if title:
+            # what the name ends in is what it was (楼门长议事能力培训 is a training,
+            # 团体心理辅导 a service): the longest type phrase ending the name
+            name = re.sub(r"(?:活动|班)$", "", _unless(title.value, unless)[0].strip()).lower()
+            ends = [(len(w), o, w) for o, ws in data["activity_types"].items() for w in ws
+                    if len(w) >= 2 and name.endswith(w.lower())]
+            if ends:
+                _, atype, src = max(ends, key=lambda e: e[0])
         if atype:
             v["activity_type"] = Found(atype, src)
         said = {p: _hits(*_unless(text, data.get("parties_unless", {}).get(p, ())), words)
                 for p, words in data["parties"].items()}
+        if said.get("community") and "community_organises" in data:
+            # a community only where it organises, not where it is the venue or those served
+            said["community"] = _organisers(*_unless(text, data.get("parties_unless", {}).get(
+                "community", ())), said["community"], data["community_organises"])
         parties = [p for p, hits in said.items() if hits]
         if parties:
             v["parties"] = Found(parties, "、".join(max(said[p], key=len) for p in parties))
@@ -521,57 +534,6 @@ def _event_types(text: str, named: dict, data: dict) -> dict:
     if len(named) > 1 and len(instruments) == 1:
         return instruments
     return named
-
-
-_KIN_AFTER_RE = re.compile("[^和及与、]{0,3}?(?:家属|家庭|亲属|家长|照料者|照护者)")
-_KIN_BEFORE_RE = re.compile(r"(?:carers|caregivers|families|relatives|parents) of (?:people |those )?"
-                            r"(?:with |living with )?(?:severe |serious )?$")
-
-
-def _served(low: str, word: str) -> bool:
-    """Whether a group's word names those served, not their kin (精神障碍患者家属, carers of
-    people with mental illness): the group is the kin's, not the activity's."""
-    return any(not _KIN_AFTER_RE.match(low, i + len(word))
-               and not _KIN_BEFORE_RE.search(low[max(0, i - 50):i])
-               for i in (m.start() for m in re.finditer(re.escape(word), low)))
-
-
-def _longest_line(text: str, low: str, table: dict, groups: dict | None = None
-                  ) -> tuple[list[str], str]:
-    """The action lines named most often (by distinct phrases); ties are all returned, but
-    for a line whose every phrase only qualifies another tied line's people (为留守老人开展义诊:
-    left behind, but elderly): that tie goes to the people's line."""
-    best, chosen, source, said = 0, [], "", {}
-    found = {line: _hits(text, low, words) for line, words in table.items()}
-    every = [h for hs in found.values() for h in hs]
-    for line, words in table.items():
-        # a phrase inside a longer one found (留守 in 留守妇女, of another line) is not said
-        # on its own unless it is also said apart from it
-        hits = [h for h in found[line] if not any(
-            h != o and h.lower() in o.lower() and low.count(h.lower()) <= low.count(o.lower())
-            for o in every)]
-        if not hits:
-            continue
-        said[line] = hits
-        if len(hits) > best:
-            best, chosen, source = len(hits), [line], max(hits, key=len)
-        elif len(hits) == best:
-            chosen.append(line)
-            source = source + "、" + max(hits, key=len)
-    if len(chosen) > 1 and groups:
-        heads = {g: [w.lower() for w in ws] for g, ws in groups.items() if g in chosen}
-        kept = [line for line in chosen if not all(
-            _qualifies(low, h.lower(), [w for g, ws in heads.items() if g != line for w in ws])
-            for h in said[line])]
-        if len(kept) == 1:
-            return kept, max(said[kept[0]], key=len)
-    return chosen, source
-
-
-def _qualifies(low: str, phrase: str, heads: list[str]) -> bool:
-    """Whether every time the phrase is said a head noun of another line follows it (留守老人)."""
-    at = [m.end() for m in re.finditer(re.escape(phrase), low)]
-    return bool(at) and all(any(low.startswith(w, i) for w in heads) for i in at)
 
 
 def words_of(text: str, phrase: str, width: int = 40) -> str:

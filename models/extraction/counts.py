@@ -38,7 +38,7 @@ _EN_ONE_RE = re.compile(r"\b(?P<num>a|one|[0-9]+) volunteer\b(?!s)", re.I)
 _LABEL_COUNT_RE = re.compile(
     f"人数[:：为是]?(?P<pre>约|共|共计|大约)?\\s*(?P<num>{_NUM})(?![0-9.,万千百十人名位个])")
 _MONEY_RE = re.compile(
-    r"(?P<pre>(?:价值|折合|折价)约?|约|共计|共|人民币|¥|￥)?(?<![几数好])(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万wW]?"
+    r"(?P<pre>(?:价值|折合|折价|估价)约?|约|共计|共|人民币|¥|￥)?(?<![几数好])(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?[千万wW]?"
     r"|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)(?P<hedge>多|余|来)?(?P<unit>万元|元|块钱|块)")
 _EN_MONEY_RE = re.compile(
     r"(?P<pre>worth (?:about |around |some |roughly )?|valued at (?:about |around )?)?(?:¥|rmb ?|cny ?)(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<k>k)?"
@@ -75,8 +75,9 @@ class _Count:
             and bool(re.search("(?:^|[了共计有是约])\\s*$", self.before))  # not 家长10名
 
 
-#: 其中 and its spoken forms (里面有, 里头, 当中): what follows is a part of the count before.
-_PART_RE = re.compile("其中|里面|里头|当中")
+#: 其中 and its spoken forms (里面有, 里头, 当中): what follows is a part of the count before;
+#: so are those who signed up there and then (当场登记意向31人: among those who came).
+_PART_RE = re.compile("其中|里面|里头|当中|当场(?:登记|报名)")
 
 
 def _clauses(text: str) -> list[str]:
@@ -171,6 +172,8 @@ def _role(c: _Count, kind: str | None, roles: dict) -> str | None:
     joined = _joined(c.before) if tally else []
     if joined:  # 居民和志愿者25人参加, 12号楼居民、物业和社区两委共19人: who the number counts together
         workers = [m for m in joined if any(w in m for w in (*volunteer, *staff))]
+        if workers and any(c.after.lstrip().startswith(w) for w in roles.get("helping", ())):
+            return "staff"  # 家属和志愿者4人帮忙: volunteers with others who helped, not those served
         if any(w in m for m in joined if m not in workers for w in roles.get("present", ())):
             return "audience"  # residents among them: those present, the workers with them
         if any(w in m for m in joined for w in volunteer) and not all(
@@ -311,6 +314,12 @@ def _one(cands: list[Found]) -> tuple[Found | None, list[Found]]:
         distinct.setdefault(f.value, f)
     if len(distinct) == 1:
         return next(iter(distinct.values())), []
+    # 参与儿童38名、家长12名，共50人: the total of the others is the one
+    nums = [x for x in distinct if isinstance(x, int) and not isinstance(x, bool)]
+    if len(distinct) >= 3 and len(nums) == len(distinct):
+        totals = [x for x in nums if x == sum(nums) - x]
+        if len(totals) == 1:
+            return distinct[totals[0]], []
     return None, list(distinct.values())
 
 
@@ -327,7 +336,7 @@ def _money(text: str) -> list[tuple[str, Found]]:
             continue
         # 五千多元: more than 5,000, the sum itself unsaid ("rough": asked, never stored)
         role = ("rough" if m.group("hedge") else
-                "value" if (m.group("pre") or "").startswith(("价值", "折合", "折价")) else "amount")
+                "value" if (m.group("pre") or "").startswith(("价值", "折合", "折价", "估价")) else "amount")
         out.append((role, Found(str(v), m.group(0), (m.group("pre") or "").endswith("约"))))
     for m in _EN_MONEY_RE.finditer(text):
         num = (m.group("num") or m.group("num2")).replace(",", "")

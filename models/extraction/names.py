@@ -4,6 +4,8 @@ names a talk covered."""
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import lru_cache
 
 from .dates import _DATE_RE, _EN_MONTHS, _to_come
 from .found import Found
@@ -13,7 +15,7 @@ _VERBS = ("设点|摆摊|设摊|摆点|开设|开办|建立|开展|举办|举行
           "办理|参观|就诊|复诊|体检|取药")
 _PLACE_RE = re.compile(
     # (a verb followed by a unit word is the unit's name: 调解室, 服务站)
-    f"(?P<at>在|(?<![用对关由等属至])于|到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
+    f"(?P<at>在(?!旁|一旁|身边|场|座)|(?<![用对关由等属至参])于|(?<![遇想收得做感看听找达受提报迟])到|再|走进|来到|前往|深入|去了一趟|去了趟|去了|去(?![年世掉除]))\\s*(?P<p>[^，。,；;！!？?\\s]{{2,40}}?)(?=\\s*(?:{_VERBS})(?![室站所馆厅中栏墙台])|，|。|,|;|$)")
 #: A labelled form's lines: 活动名称：… / 地点：…
 _LABEL_RE = {"title": re.compile(r"(?:活动名称|活动主题|主题|名称|\b(?:Activity|Event|Title))[:：]\s*"
                                  r"(?P<v>[^;；，。,]{2,60})"),
@@ -110,8 +112,24 @@ def _place(text: str) -> Found | None:
     for m in _EN_PLACE_RE.finditer(text):
         p = m.group("p").strip()
         if p.lower() not in {w for w in _EN_MONTHS} and len(p) >= 3:
-            return Found(p, m.group(0))
+            more = _en_facility(text[m.end():])
+            return Found(p + more, m.group(0) + more)
     return _lead_place(text)
+
+
+def _en_facility(after: str) -> str:
+    """The lower-case words after a name that end at a facility word (' service hall', "'s
+    elderly activity centre"), or ''."""
+    words = _facilities()
+    m = re.match(rf"^((?: [a-z][\w'’-]*){{0,3}}? (?:{'|'.join(map(re.escape, words))}))\b", after)
+    return m.group(1) if m else ""
+
+
+@lru_cache(maxsize=1)
+def _facilities() -> tuple[str, ...]:
+    from models.core.paths import DATA_DIR
+    data = tomllib.loads((DATA_DIR / "extraction.toml").read_text("utf-8"))
+    return tuple(sorted(data.get("place_facilities", {}).get("en", ()), key=len, reverse=True))
 
 
 def _at_places(text: str):
@@ -161,7 +179,22 @@ _EVENT_END_RE = re.compile("(?:讲座|培训|培训会|宣传|宣讲|义诊|演�
                            "课堂|沙龙|展|营|市场)$")
 
 
+_NAMED_RE = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
+
+
 def _title(text: str) -> Found | None:
+    """The activity's title; a name the text gives it in quotes is the title, bare
+    (举办“邻里百家宴”, a “Know Your Benefits” information session, a class called “Little
+    Lifesavers”): the rest says what kind of event it was, which the type already holds."""
+    found = _title_said(text)
+    if found:
+        named = _NAMED_RE.findall(found.value)
+        if len(named) == 1:
+            return Found(named[0].strip(), found.source)
+    return found
+
+
+def _title_said(text: str) -> Found | None:
     found = _labelled(text, "title")
     if found:
         return found
@@ -212,19 +245,21 @@ def _fund(text: str) -> Found | None:
     m = re.search(r"(?P<f>[^，。,、；;向给]{2,25}?基金会?)(?:收到|接收|接到)", text)
     if m:  # 城西街道社区发展基金会收到…捐款: the fund that received it
         return Found(m.group("f"), m.group("f"))
-    m = re.search(r"\b(?:to|into|for) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*[ -]Fund)\b", text)
+    # (to the Taoyuan Street neighbourhood fund, into the … community development foundation)
+    m = re.search(r"\b(?:to|into|for) (?:the )?(?P<f>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*(?:[ -]Fund"
+                  r"|(?: [a-z][\w'’-]*){0,3} (?:[Ff]und|[Ff]oundation)))\b", text)
     if m:
         return Found(m.group("f"), m.group(0))
     return None
 
 
 def _goods(text: str) -> Found | None:
-    m = re.search(r"(?:捐赠|捐助|捐献|捐了|捐给[^，。]{0,12}?|送来|送去|赠送|赠予|捐来)(?:了)?(?P<g>[^，。；;]{2,80})", text)
+    m = re.search(r"(?:捐赠|捐增|捐助|捐献|捐了|捐给[^，。]{0,12}?|送来|送去|赠送|赠予|捐来)(?:了)?(?P<g>[^，。；;]{2,80})", text)
     if m:
         # 捐赠价值2万元的防寒物资: the goods after their value
         g = re.sub(r"^(?:价值|折合|折价)?[约共]?[0-9.零一二两三四五六七八九十百千万]+(?:万元|元)的", "",
                    m.group("g"))
-        g = re.split(r"[，。；;,]|价值|折合|[约共]?[0-9.]+万?元", g)[0].strip("、 ")
+        g = re.split(r"[，。；;,（(]|价值|折合|估价|[约共]?[0-9.]+万?元", g)[0].strip("、 ")
         g = re.sub("^的", "", g)  # 收到爱心企业捐赠的羽绒服60件
         if g and not re.match(r"^[约共]?[0-9零一二两三四五六七八九十百千万.,]+(?:万元|元|块)", g):
             return Found(g, m.group(0))
@@ -265,7 +300,7 @@ _NAME = "[\u4e00-\u9fa5]{2,8}"
 #: 讲述了青衣江、金鸡关、周公山的地名故事 / 给村民讲安顺场、松林河的由来: two names or more told
 _NAMES_TOLD_RE = re.compile(
     f"(?:讲述|介绍|讲解|讲|围绕|聊)(?:了)?(?:[\u4e00-\u9fa5]{{1,8}}的)?(?P<n>{_NAME}(?:[、和及与]{_NAME})+)"
-    "(?:的(?:地名故事|地名由来|地名|由来|来历|故事|历史)|(?:这|那)?(?:几|[0-9两二三四五六七八九十]+)个?(?:老)?(?:地名|名字|地方))")
+    "(?:的(?:地名故事|地名由来|地名|由来|来历|故事|历史)|(?:(?:这|那)?(?:几|[0-9两二三四五六七八九十]+)个?|这些|那些)(?:老)?(?:地名|名字|地方))")
 #: 讲飞仙关名字的来历: one name told
 _NAME_TOLD_RE = re.compile(f"(?:讲述|介绍|讲解|讲|聊)(?:了)?(?P<n>{_NAME}?)(?:这个)?(?:名字|地名)的(?:由来|来历|故事)")
 #: 讲的老地名有老城墙、苍坪山、廊桥: the names listed after 地名有
@@ -280,11 +315,14 @@ _EN_NAMES_RE = re.compile(
 
 
 def _place_names(text: str) -> Found | None:
+    # 讲五大道名称的来历和马场道、睦南道的故事: 五大道 is a name told, 来历 is not
+    text = re.sub(r"(?<=[讲述绍解聊了])([\u4e00-\u9fa5]{2,6}?)(?:名称|名字|地名)的(?:来历|由来)(?=[和及与、])",
+                  r"\1", text)
     # a quoted name right before 进校园, 活动, 讲座… is the event's, not a place's
     m = _NAMES_TOLD_RE.search(text) or _NAMES_LISTED_RE.search(text) or _NAME_TOLD_RE.search(text)
     if m:
         # 张家山、大北街、观化街几个老地名的来历: the names, not the words that count them
-        names = re.sub(r"(?:这|那)?(?:几|[0-9一二两三四五六七八九十]+)?个?(?:老)?(?:地名|名字|地方)$|等$", "",
+        names = re.sub(r"(?:这些|那些|(?:这|那)?(?:几|[0-9一二两三四五六七八九十]+)?个?)(?:老)?(?:地名|名字|地方)$|等$", "",
                        m.group("n"))
         return Found(re.sub("[和及与]", "、", names), m.group(0))
     m = _EN_NAMES_RE.search(text)

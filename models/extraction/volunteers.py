@@ -19,7 +19,7 @@ _NAME_RE = re.compile(f"(?:姓名|名字|叫)[:：是]?\\s*(?P<n>{_CN_NAME}?)(?=
                       # 志愿者报名：张伟，男: a name standing alone before the gender
                       f"|(?<=[:：，,；;\\s])(?P<k>{_CN_NAME}?)(?=[，,；;\\s]*(?:男|女)[，,。；;\\s])"
                       # Zhang Min, female: an English name before the gender
-                      r"|(?P<e>\b[A-Z][a-z]+ [A-Z][a-z]+)(?=, (?:male|female)\b)")
+                      r"|(?P<e>\b[A-Z][a-z]+ [A-Z][a-z]+)(?=,? \(?(?:male|female)\b)")
 _GENDER_RE = re.compile(r"(?:性别[:：]?\s*|(?<=[，,；;\s]))(?P<g>男|女)(?:性)?(?=[，,。；;\s]|$)"
                         r"|\b(?P<e>male|female|man|woman)\b", re.I)
 _PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
@@ -27,8 +27,13 @@ _ID_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 _TEAM_RE = re.compile(r"(?:加入了?)\s*(?P<t>[^，,。；;：:\s]{2,40}?(?:队|志愿者协会|协会|服务团))"
                       # a labelled team is whatever the label holds (队伍：雅安市蓝天救援队)
                       r"|(?:所属队伍|队伍|服务队|团队)[:：]\s*(?P<l>[^，,。；;\s]{2,40})"
-                      r"|\bjoined (?:the )?(?P<e>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* (?:Team|Corps|Association))")
-_SKILLS_RE = re.compile(r"(?:特长|擅长|技能|专长|\bgood at|\bskills?:)[:：是]?\s*(?P<s>[^。；;\n]{1,80}?)(?=[。；;，,]|\.?$|\. )")
+                      # (joining the Hubin Street Qingchun volunteer team)
+                      r"|\b(?:joined|joining) (?:the )?(?P<e>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*(?: [a-z]+){0,2}"
+                      r" (?:[Tt]eam|[Cc]orps|[Aa]ssociation))")
+_SKILLS_RE = re.compile(r"(?:特长|擅长|技能|专长|\bgood at|\bskills?:)[:：是]?\s*(?P<s>[^。；;\n]{1,80}?)(?=[。；;，,]|\.?$|\. )"
+                        # a clause of what the person can do: ，会水电维修、理发，/ She can do …
+                        r"|(?<=[，,；;])会(?P<c>[^，,。；;\n]{2,40})(?=[，,。；;]|$)"
+                        r"|\b(?:[Ss]he|[Hh]e|[Tt]hey) can (?:do )?(?P<e>[^.;\n]{2,80}?)(?=\.|;|$)")
 _HOURS_RE = re.compile(r"(?P<h>(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十]+)个?半?(?:小时|钟头)"
                        r"|半(?:个)?小时|[0-9]+(?:\.[0-9]+)? ?(?:hours|hrs|hour))")
 
@@ -71,7 +76,7 @@ def registration(text: str, v: dict) -> None:
         v["team"] = Found(m.group("t") or m.group("l") or m.group("e"), m.group(0))
     m = _SKILLS_RE.search(text)
     if m:
-        v["skills"] = Found(m.group("s").strip(), m.group(0))
+        v["skills"] = Found((m.group("s") or m.group("c") or m.group("e")).strip(), m.group(0))
 
 
 def service(text: str, v: dict) -> None:

@@ -59,9 +59,12 @@ def test_a_message_with_no_kind_reads_nothing():
 
 
 def test_missing_names_only_what_the_text_left_open():
-    got = extract("在幸福社区开展老年人健康讲座，参加老人35人", today=TODAY)
+    got = extract("幸福社区在社区活动室开展老年人健康讲座，参加老人35人", today=TODAY)
     # the date, and the elderly visited (004), which the text does not state
     assert missing(FIELDS["activity"], answers_of(got)) == ["date", "elderly_visited"]
+    # a community that is only the venue is no party: the five forces are asked too
+    venue = extract("在幸福社区开展老年人健康讲座，参加老人35人", today=TODAY)
+    assert missing(FIELDS["activity"], answers_of(venue)) == ["date", "elderly_visited", "parties"]
     donation = extract("昨天居民张先生向幸福社区基金捐款5000元", today=TODAY)
     assert missing(FIELDS["donation"], answers_of(donation)) == []  # goods fields not asked
 
