@@ -19,8 +19,19 @@ server posts the updates to it as Telegram does (concurrently up to max_connecti
 within a chat) and makes the method of each answer (a button's answer rides it: those calls
 are counted apart from the bot's own HTTP calls). The echo bot polls in either mode.
 
+By default the burst has no think time: each worker sends its next step the instant the reply
+to the last comes, so every worker always has one step waiting and, by Little's law, the mean
+step latency is workers ÷ updates/s whatever the bot does (printed as N÷X beside the aim, with
+the echo's p99). ``--think A,B`` paces the workers as people: a uniform A to B seconds between
+steps, each worker's first step at a uniform moment in the first ``--spread`` seconds (60: the
+whole city reports within the same minute); updates/s is then the load they offer.
+
+run_bot.py's log goes to a file, printed in part when it fails (a pipe nobody reads until the
+end fills up and stops the bot: ``_spawn_bot``).
+
     python bench/bot_burst.py [--workers 500] [--database sqlite|postgres|both]
                               [--mode polling|webhook|both] [--profile FILE]
+                              [--think A,B [--spread S]]
 
 """
 from __future__ import annotations
