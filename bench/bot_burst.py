@@ -396,8 +396,8 @@ async def _drive(kind: str, workers: int, url: str, media: str, mode: str = "pol
             "mean": statistics.fmean(latencies) * 1000,
             # Little's law for a closed loop of `workers` users and no think time: each always
             # has one step waiting, so workers = rate × mean step latency: the mean latency is
-            # workers ÷ rate whatever the bot does (less a little for the ramp-up and the tail,
-            # when fewer are waiting). Paced, the workers come and go: no such bound.
+            # workers ÷ rate whatever the bot does (a little less over a whole run: in the
+            # tail fewer are waiting). Paced, the workers come and go: no such figure.
             "little": workers / rate * 1000 if pace is None else None,
             "log": _log_summary(log) if bot is not None else "",
             "sql": sql, "calls": calls, "replies": sum(methods.values()) - calls,
@@ -527,8 +527,9 @@ def main() -> int:
         print(f"  {name}: {share:.2f} × echo {share_says}; "
               f"p99 {r['p99']:.0f} ms {'met' if r['p99'] <= AIM_P99_MS else 'MISSED'} "
               f"(the echo's p99 {echo['p99']:.0f} ms"
-              + (f"; Little's law: mean ≥ {args.workers} ÷ {r['rate']:.0f} updates/s = "
-                 f"{r['little']:.0f} ms, the echo's {echo['little']:.0f} ms" if pace is None else "")
+              + (f"; Little's law: mean = {args.workers} ÷ {r['rate']:.0f} updates/s = "
+                 f"{r['little']:.0f} ms, measured {r['mean']:.0f}; the echo's "
+                 f"{echo['little']:.0f} ms" if pace is None else "")
               + f"); API/update {r['calls'] / r['updates']:.2f} "
               f"{'met' if r['calls'] / r['updates'] <= AIM_CALLS_PER_UPDATE else 'MISSED'}")
     if pace is None:
