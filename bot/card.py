@@ -86,9 +86,10 @@ async def on_submit(update: Update, context: BotContext) -> None:
                          "the next one.",
                          number=report.id)
     # the card becomes the saved report, the thanks where its buttons were: one edit, not an
-    # edit and a message
+    # edit and a message (a card gone or too long: its buttons closed, the thanks sent)
     if not await close_in_place(update, context,
                                 card_text(kind, draft, t, context.locale, saved=text)):
+        await settle(update, context)
         await send(update, context, text)
     log.info("report %s %s by worker %s (%s)", report.id, "stored" if created else "found",
              report.worker_id, kind.code)

@@ -33,6 +33,8 @@ ANSWER = "answerCallbackQuery"
 EDIT_TEXT = "editMessageText"
 EDIT_MARKUP = "editMessageReplyMarkup"
 
+#: A message's text at most, in UTF-16 code units (Bot API, sendMessage and editMessageText).
+TEXT_LIMIT = 4096
 #: What Telegram says when answering a button is moot: its query has expired (the bot was
 #: restarted or slow: Telegram waits about 15 s) or was answered already (a redelivery).
 STALE_QUERY = ("query is too old", "query id is invalid")
@@ -152,7 +154,7 @@ async def close_in_place(update: Update, context: BotContext, text: str) -> bool
     """Replace the tapped message's text by ``text``, its buttons gone (the card becomes the
     saved report: no message of its own). False if it could not be edited."""
     query = update.callback_query
-    if not getattr(query.message, "text", None):
+    if not getattr(query.message, "text", None) or len(text.encode("utf-16-le")) > 2 * TEXT_LIMIT:
         return False
     if not await courtesy(describe(update), EDIT_TEXT, _edit(query, EDIT_TEXT, text=text)):
         return False

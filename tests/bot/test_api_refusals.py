@@ -113,6 +113,22 @@ async def test_a_stale_tap_is_refused_when_its_message_is_gone(bot_app, caplog):
     assert "Message to edit not found" in line
 
 
+async def test_the_thanks_come_as_a_message_when_the_card_cannot_be_edited(bot_app, caplog):
+    """The Submit edits the card into the saved report; a card deleted meanwhile: the report
+    is stored all the same and the thanks come as a message of their own."""
+    ailin = bot_app.chat("ailin")
+    at_card(ailin)
+    await walk(ailin, CONTINUE)
+    bot_app.api.fail_next("editMessageText", error_code=400, description=NOT_FOUND)
+    with caplog.at_level(logging.INFO):
+        replies = await ailin.press("Submit")
+    [report] = reports_of(ailin)
+    assert [r["kind"] for r in replies] == ["message"]
+    assert replies[0]["text"] == (f"Thank you! Your report is saved (No. {report.id}). Send "
+                                  "/report for the next one.")
+    assert SORRY not in ailin.transcript() and len(skipped(caplog, "editMessageText")) == 1
+
+
 async def test_it_confirms_a_groups_language_when_the_buttons_cannot_be_removed(bot_app):
     api = bot_app.api
     place = factories.community()
