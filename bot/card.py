@@ -14,8 +14,8 @@ from models.reports.filing import (discard_draft, draft_from_report, save_draft,
 
 from . import callbacks as cb
 from . import keyboards as kb
-from .chat import (answer, ask_in_place, close_in_place, is_live, refuse_stale, send, settle,
-                   swap_buttons)
+from .chat import (answer, ask_in_place, close_in_place, close_keyboard, is_live, refuse_stale,
+                   send, settle, swap_buttons)
 from .context import BotContext
 from .questions import (SOURCES_MARK, ask, card_keyboard, card_text, current_field, kind_of,
                         settle_skipped, sources_of, sources_text)
@@ -52,9 +52,10 @@ async def on_submit(update: Update, context: BotContext) -> None:
         if saved is not None:
             await _already_saved(update, context, saved, draft)
         return
-    if not is_live(update, context):  # an older card of this report: the newest holds Submit
-        await refuse_stale(update, context)
-        return
+    # Submit names its report: from an older card of it too (a card asked again after a
+    # crash before the update was confirmed: the worker taps the first), whose text is
+    # rewritten from what is stored; the live card's buttons are then closed
+    older = not is_live(update, context)
     kind = kind_of(draft)
     if current_field(kind, draft) is not None:
         await answer(update)
@@ -87,6 +88,8 @@ async def on_submit(update: Update, context: BotContext) -> None:
                          number=report.id)
     # the card becomes the saved report, the thanks where its buttons were: one edit, not an
     # edit and a message (a card gone or too long: its buttons closed, the thanks sent)
+    if older:
+        await close_keyboard(context, update.effective_chat.id)
     if not await close_in_place(update, context,
                                 card_text(kind, draft, t, context.locale, saved=text)):
         await settle(update, context)

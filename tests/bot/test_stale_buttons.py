@@ -70,9 +70,11 @@ async def test_a_question_asked_again_takes_its_answer_only_from_its_newest_mess
     assert draft_of(ailin).answers["date"] == "2026-11-22" and draft_of(ailin).step == "place"
 
 
-async def test_an_older_card_and_an_older_menu_act_on_nothing(bot_app):
-    """A text sent at the card asks for its buttons with a new card: the first card's Submit
-    and Cancel are refused; so is a kinds menu once a newer message holds the buttons."""
+async def test_an_older_menu_and_card_act_on_nothing_but_the_card_s_submit(bot_app):
+    """A kinds menu is refused once a newer message holds the buttons; so are an older card's
+    Cancel and Edit. Its Submit names its report and stores it (a card asked twice after a
+    crash: the worker taps the first copy): that card becomes the saved report, as stored,
+    and the newer card's buttons are closed."""
     ailin = bot_app.chat("ailin")
     await walk(ailin, ["/report", "/report"])
     old_menu, menu = ailin.live()
@@ -86,16 +88,21 @@ async def test_an_older_card_and_an_older_menu_act_on_nothing(bot_app):
     card = ailin.live()[-1]
     assert card["message_id"] != old_card["message_id"] and "Submit" in ailin.keyboard()[0]
     draft = draft_of(ailin)
-    for data in (f"sub:{draft.uid}", "x", "ed"):  # Submit, Cancel, Edit a field
+    for data in ("x", "ed"):  # Cancel, Edit a field
         await tap(ailin, old_card, data)
         assert (await bot_app.api.callback_answer(ailin.update_id))["text"] == STALE, data
         assert unchanged(draft) and Report.select().count() == 0, data
         assert markup_of(ailin, old_card["message_id"]) == [], data
         assert ailin.live()[-1] == card, data  # the new card, its buttons as they were
-    await ailin.press("✅ Submit", card["message_id"])
+    await tap(ailin, old_card, f"sub:{draft.uid}")
     [report] = reports_of(ailin)
-    saved = ailin.user._chat.messages[card["message_id"]]
+    assert (await bot_app.api.callback_answer(ailin.update_id))["text"] == "Saved"
+    saved = ailin.user._chat.messages[old_card["message_id"]]
     assert saved["text"].endswith(f"✅ Thank you! Your report is saved (No. {report.id}). "
                                   "Send /report for the next one.")
     assert "Please check" not in saved["text"] and "Title: 四点半课堂" in saved["text"]
     assert markup_of(ailin, card["message_id"]) == [] and draft_of(ailin) is None
+    await tap(ailin, card, f"sub:{draft.uid}")  # a client still showing the newer card
+    assert (await bot_app.api.callback_answer(ailin.update_id))["text"] == (
+        "This report is already saved.")
+    assert f"already saved (No. {report.id})" in ailin.last and len(reports_of(ailin)) == 1
