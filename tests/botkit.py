@@ -206,15 +206,17 @@ REFUSALS = (STALE, "This report is no longer open.")
 
 
 async def refused(chat: Conversation, messages: list[dict]) -> None:
-    """Tap the first button of each of ``messages`` (bot messages still showing buttons): each
-    tap is refused with a toast, its buttons go, and nothing else changes (the draft, the
-    other messages' buttons, no message sent)."""
+    """Tap the first button but Submit of each of ``messages`` (bot messages showing
+    buttons): each tap is refused with a toast, its buttons go, and nothing else changes (the
+    draft, the other messages' buttons, no message sent)."""
     api = chat.user.api
     for message in messages:
         draft = draft_of(chat)
         others = {m["message_id"]: m.get("reply_markup") for m in chat.live()
                   if m["message_id"] != message["message_id"]}
-        data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        # a card's Submit names its report and acts from any card of it (bot/card.py)
+        data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
+                    for b in row if not b["callback_data"].startswith("sub:"))
         replies = await chat.press(data, message["message_id"])
         answer = await api.callback_answer(chat.update_id)
         assert answer.get("text") in REFUSALS, (data, answer)
