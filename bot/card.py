@@ -14,20 +14,25 @@ from models.reports.filing import (discard_draft, draft_from_report, save_draft,
 
 from . import callbacks as cb
 from . import keyboards as kb
-from .chat import answer, ask_in_place, send, settle, swap_buttons
+from .chat import (answer, ask_in_place, close_in_place, close_keyboard, is_live, refuse_stale,
+                   send, settle, swap_buttons)
 from .context import BotContext
-from .questions import (SOURCES_MARK, ask, card_keyboard, current_field, kind_of,
+from .questions import (SOURCES_MARK, ask, card_keyboard, card_text, current_field, kind_of,
                         settle_skipped, sources_of, sources_text)
 
 log = logging.getLogger("bot.engine")
 
 
 async def _card_draft(update: Update, context: BotContext) -> Draft | None:
-    """The draft a card button acts on, if it is still on its card."""
+    """The draft a card button acts on, if the report is open and the button on the live
+    message (an older card or question: refused, ``refuse_stale``)."""
     draft = context.open_draft()
     if draft is None:
         await answer(update, context.t.gettext("This report is no longer open."))
         await settle(update, context)
+        return None
+    if not is_live(update, context):
+        await refuse_stale(update, context)
         return None
     return draft
 
@@ -47,6 +52,10 @@ async def on_submit(update: Update, context: BotContext) -> None:
         if saved is not None:
             await _already_saved(update, context, saved, draft)
         return
+    # Submit names its report: from an older card of it too (a card asked again after a
+    # crash before the update was confirmed: the worker taps the first), whose text is
+    # rewritten from what is stored; the live card's buttons are then closed
+    older = not is_live(update, context)
     kind = kind_of(draft)
     if current_field(kind, draft) is not None:
         await answer(update)
@@ -71,14 +80,20 @@ async def on_submit(update: Update, context: BotContext) -> None:
             "your coordinator."))
         return
     await answer(update, t.gettext("Saved"))
-    await settle(update, context)
     if correcting:
         text = t.gettext("Thank you! Your corrected report was sent for review again.")
     else:
         text = t.gettext("Thank you! Your report is saved (No. {number}). Send /report for "
                          "the next one.",
                          number=report.id)
-    await send(update, context, text)
+    # the card becomes the saved report, the thanks where its buttons were: one edit, not an
+    # edit and a message (a card gone or too long: its buttons closed, the thanks sent)
+    if older:
+        await close_keyboard(context, update.effective_chat.id)
+    if not await close_in_place(update, context,
+                                card_text(kind, draft, t, context.locale, saved=text)):
+        await settle(update, context)
+        await send(update, context, text)
     log.info("report %s %s by worker %s (%s)", report.id, "stored" if created else "found",
              report.worker_id, kind.code)
 
@@ -171,6 +186,9 @@ async def cancel(update: Update, context: BotContext) -> None:
     """/cancel or the card's Cancel: discard the draft (and its photos) and say so."""
     t = context.t
     if update.callback_query:
+        if not is_live(update, context):  # an older card's Cancel
+            await refuse_stale(update, context)
+            return
         await answer(update)
         await settle(update, context)
     draft = context.open_draft()

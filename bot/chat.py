@@ -1,13 +1,16 @@
-"""Sending, with one live keyboard per chat: before a new question is sent, the keyboard of
-the previous one is removed (its message id is kept in ``ChatState.data["kb"]``), and a
-question answered by a button is edited to show the answer.
+"""Sending, with one live keyboard per chat: the buttons of the newest question (its message
+id is kept in ``ChatState.data["kb"]``). Only they act: a tap on an older message's buttons
+changes nothing, says so, and removes them (``is_live``, ``refuse_stale``). A new question is
+sent without first editing the buttons off the one above (a typed answer costs one Bot API
+call, not two); a question answered by a button is edited in place into the next one.
 
 Answering a button (its spinner, its toast) and editing a message already sent are courtesies:
 the answer is recorded and the next question is sent whether they go through or not. They go
 through ``courtesy``, which logs and lets pass the refusals that mean the call is moot, and
 nothing else: sending the next question is never one of them. Over a webhook the answer to a
 button rides the 200 of Telegram's post instead (``answer``; ARCHITECTURE.md, "Webhook
-replies").
+replies"); under polling it is a call of its own, never skipped: without it Telegram's
+clients keep the button's spinner turning for seconds whatever else the bot does.
 """
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ ANSWER = "answerCallbackQuery"
 EDIT_TEXT = "editMessageText"
 EDIT_MARKUP = "editMessageReplyMarkup"
 
+#: A message's text at most, in UTF-16 code units (Bot API, sendMessage and editMessageText).
+TEXT_LIMIT = 4096
 #: What Telegram says when answering a button is moot: its query has expired (the bot was
 #: restarted or slow: Telegram waits about 15 s) or was answered already (a redelivery).
 STALE_QUERY = ("query is too old", "query id is invalid")
@@ -119,13 +124,43 @@ async def close_keyboard(context: BotContext, chat_id: int, *, forget: bool = Tr
 
 
 async def send(update: Update, context: BotContext, text: str, markup=None) -> int:
-    """Send ``text`` to the update's chat as the chat's live question; its message id."""
+    """Send ``text`` to the update's chat; its message id. With buttons it becomes the chat's
+    live question, and the buttons above it go stale (they stay on screen: removing them would
+    cost a call per question; ``refuse_stale`` answers a tap on them). Without buttons (a
+    note, /help) the live question stays live."""
     chat_id = update.effective_chat.id
-    await close_keyboard(context, chat_id, forget=False)
     message_id = (await call(context.bot, "sendMessage", chat_id=chat_id, text=text,
                              reply_markup=markup))["message_id"]
-    _remember_keyboard(context, message_id if markup is not None else None)
+    # without buttons: the live id unchanged, written only if this update changed it (settle)
+    _remember_keyboard(context, message_id if markup is not None else _live_keyboard(context))
     return message_id
+
+
+def is_live(update: Update, context: BotContext) -> bool:
+    """Whether the tapped button is on the chat's live question (the newest with buttons)."""
+    message = update.callback_query.message
+    return message is not None and message.message_id == _live_keyboard(context)
+
+
+async def refuse_stale(update: Update, context: BotContext) -> None:
+    """A tap on the buttons of an older message: nothing changes; a toast says so and the
+    stale buttons are removed, so the worker is not misled twice."""
+    await answer(update, context.t.gettext("That button belongs to an earlier question."))
+    if update.callback_query.message is not None:
+        await courtesy(describe(update), EDIT_MARKUP, _edit(update.callback_query, EDIT_MARKUP))
+
+
+async def close_in_place(update: Update, context: BotContext, text: str) -> bool:
+    """Replace the tapped message's text by ``text``, its buttons gone (the card becomes the
+    saved report: no message of its own). False if it could not be edited."""
+    query = update.callback_query
+    if not getattr(query.message, "text", None) or len(text.encode("utf-16-le")) > 2 * TEXT_LIMIT:
+        return False
+    if not await courtesy(describe(update), EDIT_TEXT, _edit(query, EDIT_TEXT, text=text)):
+        return False
+    if _live_keyboard(context) == query.message.message_id:
+        _remember_keyboard(context, None)
+    return True
 
 
 async def settle(update: Update, context: BotContext, shown: str | None = None) -> None:

@@ -4,8 +4,8 @@ Stateless between updates: everything it needs is the worker's ``Draft`` row, sa
 every answer, so a restart loses nothing (``bot.questions``: where a draft stands and how it
 is shown; ``bot.chat``: one live keyboard per chat; ``bot.card``: the confirmation card).
 Parsing, validation and storage are ``models``' job, by field type; this module routes the
-worker's answers. A tap on an old button is checked against the current step and refused if
-it answers another question.
+worker's answers. A tap counts only on the chat's live question (``bot.chat.is_live``) and
+only for the field being asked: any other is refused, with a toast, and changes nothing.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from . import callbacks as cb
 from . import keyboards as kb
 from .card import (cancel, on_card, on_edit, on_edit_field, on_fix, on_sources,  # noqa: F401
                    on_submit)
-from .chat import (answer, ask_in_place, close_keyboard, no_report, send, settle,  # noqa: F401
-                   swap_buttons)
+from .chat import (answer, ask_in_place, close_keyboard, is_live, no_report,  # noqa: F401
+                   refuse_stale, send, settle, swap_buttons)
 from .context import BotContext
 from .questions import (EMPTY, ask, card_text, current_field, go_back, kind_of,  # noqa: F401
                         previous_field, question_keyboard, question_text, record, render,
@@ -71,6 +71,9 @@ async def on_kind(update: Update, context: BotContext) -> None:
         await answer(update)
         await ask(update, context, draft)
         return
+    if not is_live(update, context):  # an older menu: a newer message holds the buttons
+        await refuse_stale(update, context)
+        return
     if draft is not None and (draft.answers or draft.kind.code == code):
         # A second tap on the menu: never wipe answers, never ask the first question twice.
         await answer(update)
@@ -95,6 +98,9 @@ async def on_kind(update: Update, context: BotContext) -> None:
 
 
 async def on_continue(update: Update, context: BotContext) -> None:
+    if not is_live(update, context):
+        await refuse_stale(update, context)
+        return
     await answer(update)
     draft = context.open_draft()
     await settle(update, context)
@@ -105,6 +111,9 @@ async def on_continue(update: Update, context: BotContext) -> None:
 
 
 async def on_restart(update: Update, context: BotContext) -> None:
+    if not is_live(update, context):
+        await refuse_stale(update, context)
+        return
     await answer(update)
     draft = context.open_draft()
     if draft is not None:
@@ -241,6 +250,9 @@ async def _tapped_field(update: Update, context: BotContext
     if replayed(update, draft):  # its answer is saved already: ask what comes next
         await answer(update)
         await ask(update, context, draft)
+        return None
+    if not is_live(update, context):  # an older question's buttons, still on screen
+        await refuse_stale(update, context)
         return None
     kind = kind_of(draft)
     f = current_field(kind, draft)

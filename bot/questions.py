@@ -148,18 +148,23 @@ def question_text(kind: KindDef, draft: Draft, f: FieldDef, t: Translator, local
 
 
 def card_text(kind: KindDef, draft: Draft, t: Translator, locale: str, *,
-              error: str | None = None) -> str:
+              error: str | None = None, saved: str | None = None) -> str:
+    """The confirmation card; ``saved``: the card as it stays once submitted, that line last
+    (where the buttons were, in view on a small screen) instead of the call to check."""
     lines = [f"⚠️ {error}", ""] if error else []
     lines.append(f"{kind.emoji} {t.gettext(kind.name)}".strip())
-    report = draft.editing_report
-    if report is not None:
-        lines.append(t.gettext("Correcting a report that was sent back. Reason: {reason}",
-                               reason=report.reject_reason or "—"))
-    lines.append(t.gettext("Please check your report, then tap Submit."))
+    if saved is None:
+        report = draft.editing_report
+        if report is not None:
+            lines.append(t.gettext("Correcting a report that was sent back. Reason: {reason}",
+                                   reason=report.reject_reason or "—"))
+        lines.append(t.gettext("Please check your report, then tap Submit."))
     lines.append("")
     for f in kind.visible_fields(draft.answers):
         lines.append(t.gettext("{label}: {value}", label=t.gettext(f.label),
                                value=show_value(f, draft.answers.get(f.name), t, locale)))
+    if saved is not None:
+        lines += ["", f"✅ {saved}"]
     return "\n".join(lines)
 
 

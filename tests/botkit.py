@@ -214,6 +214,40 @@ def unchanged(draft: Draft) -> bool:
     return now.answers == draft.answers and now.step == draft.step
 
 
+#: What a tap on an older message's buttons is told (bot.chat.refuse_stale), or, when no
+#: report is open any more, what a leftover card or question's button says.
+STALE = "That button belongs to an earlier question."
+REFUSALS = (STALE, "This report is no longer open.")
+
+
+async def refused(chat: Conversation, messages: list[dict]) -> None:
+    """Tap the first button but Submit of each of ``messages`` (bot messages showing
+    buttons): each tap is refused with a toast, its buttons go, and nothing else changes (the
+    draft, the other messages' buttons, no message sent)."""
+    api = chat.user.api
+    for message in messages:
+        draft = draft_of(chat)
+        others = {m["message_id"]: m.get("reply_markup") for m in chat.live()
+                  if m["message_id"] != message["message_id"]}
+        # a card's Submit names its report and acts from any card of it (bot/card.py)
+        data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
+                    for b in row if not b["callback_data"].startswith("sub:"))
+        replies = await chat.press(data, message["message_id"])
+        answer = await api.callback_answer(chat.update_id)
+        assert answer.get("text") in REFUSALS, (data, answer)
+        assert replies == [], (data, replies)  # no message, no text changed
+        assert not (chat.user._chat.messages[message["message_id"]].get("reply_markup") or {}
+                    ).get("inline_keyboard"), data
+        assert {m["message_id"]: m.get("reply_markup") for m in chat.live()} == others, data
+        assert (draft_of(chat) is None if draft is None else unchanged(draft)), data
+
+
+async def only_the_newest_acts(chat: Conversation) -> None:
+    """The chat's older keyboards, left on screen when a new question is sent (the bot no
+    longer edits them away: bot/chat.py), act on nothing: each is ``refused``."""
+    await refused(chat, chat.live()[:-1])
+
+
 def at_card(chat: Conversation, kind: str = "activity", **answers) -> Draft:
     """An open draft on its confirmation card: the factories' answers, optional fields
     skipped. Send "/report" and press "Continue" to see the card."""

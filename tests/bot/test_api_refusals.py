@@ -16,7 +16,8 @@ from models.core.schema import Report
 from models.pushes import deliveries as pushes
 
 from tests import factories
-from tests.botkit import CONTINUE, at_card, draft_of, open_at, reports_of, unmark, walk
+from tests.botkit import (CONTINUE, STALE, at_card, draft_of, only_the_newest_acts, open_at,
+                          reports_of, unchanged, unmark, walk)
 
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
@@ -85,21 +86,47 @@ async def test_it_goes_on_when_the_tapped_question_cannot_be_edited(bot_app, cap
     assert f"update {ailin.update_id} (callback 'a:action_line:" in line
 
 
-async def test_it_goes_on_when_the_previous_keyboard_is_gone(bot_app, caplog):
-    """A typed answer closes the buttons of the question above it; that message may have
-    been deleted."""
+async def test_a_stale_tap_is_refused_when_its_message_is_gone(bot_app, caplog):
+    """A typed answer leaves the buttons of the question above in place (one call: the next
+    question); a tap on them is refused and they are removed, and that message may have been
+    deleted meanwhile: the refusal stands, nothing changes."""
     ailin = bot_app.chat("ailin")
     open_at(ailin, "activity", action_line="children", activity_type="service")
     await walk(ailin, CONTINUE)
     assert ailin.keyboard()  # the title question has its Back button
+    asked_title = ailin.live()[-1]
+    before = len(bot_app.api.calls)
+    await ailin.send("四点半课堂")
+    assert [c.method for c in bot_app.api.calls[before:] if c.method != "getUpdates"] == [
+        "sendMessage"]
+    assert draft_of(ailin).answers["title"] == "四点半课堂" and "Step 4/13" in ailin.last
+    draft = draft_of(ailin)
     bot_app.api.fail_next("editMessageReplyMarkup", error_code=400, description=NOT_FOUND)
     with caplog.at_level(logging.INFO):
-        await ailin.send("四点半课堂")
+        await ailin.press("⬅ Back", asked_title["message_id"])
+    answer = await bot_app.api.callback_answer(ailin.update_id)
+    assert answer["text"] == STALE
     assert bot_app.api.calls_for("editMessageReplyMarkup")[-1].status == 400
-    assert draft_of(ailin).answers["title"] == "四点半课堂"
-    assert "Step 4/13" in ailin.last and SORRY not in ailin.transcript()
+    assert unchanged(draft) and "Step 4/13" in ailin.last and SORRY not in ailin.transcript()
     [line] = skipped(caplog, "editMessageReplyMarkup")
-    assert f"chat {ailin.user.id}, message " in line and "Message to edit not found" in line
+    assert f"update {ailin.update_id} (callback 'b:title' from user" in line
+    assert "Message to edit not found" in line
+
+
+async def test_the_thanks_come_as_a_message_when_the_card_cannot_be_edited(bot_app, caplog):
+    """The Submit edits the card into the saved report; a card deleted meanwhile: the report
+    is stored all the same and the thanks come as a message of their own."""
+    ailin = bot_app.chat("ailin")
+    at_card(ailin)
+    await walk(ailin, CONTINUE)
+    bot_app.api.fail_next("editMessageText", error_code=400, description=NOT_FOUND)
+    with caplog.at_level(logging.INFO):
+        replies = await ailin.press("Submit")
+    [report] = reports_of(ailin)
+    assert [r["kind"] for r in replies] == ["message"]
+    assert replies[0]["text"] == (f"Thank you! Your report is saved (No. {report.id}). Send "
+                                  "/report for the next one.")
+    assert SORRY not in ailin.transcript() and len(skipped(caplog, "editMessageText")) == 1
 
 
 async def test_it_confirms_a_groups_language_when_the_buttons_cannot_be_removed(bot_app):
@@ -202,7 +229,7 @@ async def test_it_carries_on_with_the_next_report_after_an_old_submit(bot_app):
     assert ailin.last.startswith(f"This report is already saved (No. {report.id}).\n\n")
     assert "Which action line" in ailin.last
     assert any(label.startswith("Child care") for label in ailin.keyboard())
-    assert len(ailin.live()) == 1
+    await only_the_newest_acts(ailin)  # the question asked before the Submit came again
     await ailin.press("Child care")
     assert draft_of(ailin).answers == {"action_line": "children"}
 

@@ -2,7 +2,8 @@
 over a full activity report through the real application (bench/bot_burst.py times them).
 
 Aims (issue 15): at most 3 SQL statements for an update that is not a Submit, at most 1.5
-Bot API calls per update on average. The limits asserted below are the ones reached."""
+Bot API calls per update on average. The limits asserted below are the ones reached, Bot API
+calls under polling (bot_app polls, as run_bot.py does by default)."""
 from __future__ import annotations
 
 import peewee
@@ -31,9 +32,20 @@ MAX_SQL_KIND = 3
 #: report, the draft's removal, the chat state; its photos' UPDATE only when the read saw
 #: photos. Was 16, then 11.
 MAX_SQL_SUBMIT = 10
-#: A tap: answerCallbackQuery + the edit that turns the question into the next one; a typed
-#: answer: close the previous keyboard + send the next question. Aim 1.5: not reached.
-MAX_CALLS_PER_UPDATE = 2.0
+#: Bot API calls under polling (the default deployment), per kind of update. A tap: its
+#: answerCallbackQuery (never skipped: without it the client's spinner turns for seconds) + the
+#: one edit that turns the question into the next (or toggles a box); a typed answer and
+#: /report: the next question only (the buttons above it are left, stale: bot/chat.py); the
+#: Submit: the answer + the card edited into the saved report. Was: a typed answer 2 (close
+#: the previous keyboard, send), the Submit 3 (answer, close the card, send the thanks).
+CALLS = {"typed": ["sendMessage"],
+         "tap": [["answerCallbackQuery", "editMessageText"],
+                 ["answerCallbackQuery", "editMessageReplyMarkup"]],
+         "submit": ["answerCallbackQuery", "editMessageText"]}
+#: ... on average over this walk: 30 calls for 18 updates (was 2.11, 38). Aim 1.5: not
+#: reached under polling, where 11 of the 18 updates are taps that cost 2 each; over the
+#: webhook (tests/bot/test_webhook_reply.py) each tap's answer rides the 200: 1.06.
+MAX_CALLS_PER_UPDATE = 1.67
 
 
 @pytest.fixture
@@ -77,5 +89,12 @@ async def test_a_full_report_costs_few_statements_and_calls_per_update(bot_app, 
     assert counts[worst] <= MAX_SQL_PER_ANSWER, (steps[worst], sql_per_step[worst])
     typed = [i for i in answers if isinstance(steps[i], str)]
     assert typed and all(counts[i] <= MAX_SQL_PER_ANSWER for i in typed)
+    for step, calls in zip(steps, calls_per_step):
+        if isinstance(step, str):
+            assert calls == CALLS["typed"], (step, calls)
+        elif step == ("press", "Submit"):
+            assert calls == CALLS["submit"], (step, calls)
+        else:
+            assert calls in CALLS["tap"], (step, calls)
     calls = sum(len(c) for c in calls_per_step)
     assert calls / len(steps) <= MAX_CALLS_PER_UPDATE, calls_per_step

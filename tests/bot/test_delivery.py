@@ -196,7 +196,7 @@ async def test_a_webhook_post_that_fails_gets_500_and_its_redelivery_stores_once
     telegram = Telegram(bot_api, _free_port())
     user, draft, process = await _at_card_on_webhook(bot_api, telegram, tmp_path, db_url, 7401)
     try:
-        bot_api.fail_next("sendMessage", 500)
+        bot_api.fail_next("editMessageText", 500)  # the card turned into the saved report
         submit = await user.press("Submit")
         assert await telegram.post(submit) == 500
         assert await telegram.post(submit) == 200

@@ -12,8 +12,11 @@ from bot.webhook import serve_webhook
 from tests.botkit import ACTIVITY, BotHarness, draft_of, harness_running, unchanged, walk
 
 SECRET = "reply-hook"
-#: Issue 15's aim: Bot API calls per update over a full report.
+#: Issue 15's aim: Bot API calls per update over a full report. Reached over the webhook: 1.0
+#: (every update one HTTP call: a tap's edit, a typed answer's next question, the Submit's
+#: card edited into the saved report; the 12 button answers ride the 200s).
 AIM_CALLS_PER_UPDATE = 1.5
+REACHED_CALLS_PER_UPDATE = 1.0
 
 
 def _free_port() -> int:
@@ -144,7 +147,7 @@ async def test_a_full_report_over_the_webhook_costs_at_most_1_5_calls_per_update
               f"{len(replies)} answers riding the replies")
         assert all(q in bot_api.callback_answers for q in taps)  # every spinner stopped
         assert len(replies) == len(taps) and all(c.ok for c in replies)
-        assert len(http) / steps <= AIM_CALLS_PER_UPDATE, http
+        assert len(http) / steps <= min(AIM_CALLS_PER_UPDATE, REACHED_CALLS_PER_UPDATE), http
 
 
 async def test_an_old_button_is_refused_and_changes_nothing(bot_app):
