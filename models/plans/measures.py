@@ -113,6 +113,7 @@ class Measures:
         self._pop: dict[tuple[str, str], Decimal | None] = {}
         self._above: dict[str, OrgUnit | None] = {}
         self._stations: list[Station] | None = None
+        self._levels: dict[str, list[tuple[str, OrgUnit]]] = {}
 
     # -- places ---------------------------------------------------------------------------------
     @property
@@ -129,11 +130,21 @@ class Measures:
 
     def units_in(self, path: str, level: str | None = None, among: dict | None = None,
                  within: dict | None = None) -> list[OrgUnit]:
-        if self._sorted is None:
-            self._sorted = sorted(self.units.items())
-        return [u for p, u in self._sorted if p.startswith(path)
+        return [u for p, u in self._of_level(level) if p.startswith(path)
                 and (level is None or u.level == level) and unit_matches(u, among)
                 and (not within or self.is_within(u, within))]
+
+    def _of_level(self, level: str | None) -> list[tuple[str, OrgUnit]]:
+        """The places of ``level`` inside the root, by path: read on their own while the
+        whole tree is not needed (a city's 128 townships, not its 1,200 places)."""
+        if self._units is None and level is not None:
+            if level not in self._levels:
+                self._levels[level] = sorted((u.path, u) for u in OrgUnit.select().where(
+                    inside(OrgUnit.path, self.root), OrgUnit.level == level))
+            return self._levels[level]
+        if self._sorted is None:
+            self._sorted = sorted(self.units.items())
+        return self._sorted
 
     def is_within(self, unit: OrgUnit, within: dict) -> bool:
         """Whether a place lies inside a place that passes ``within`` (its columns or
@@ -223,36 +234,40 @@ class Measures:
         self._values[key] = value
         return value
 
-    def leaf_value(self, ind: Indicator, path: str) -> Decimal | None:
+    def leaf_value(self, ind: Indicator, path: str, level: str | None = None) -> Decimal | None:
         """An indicator's actual at one of many places (each community of a presence, each
         site of a tier): a count or sum from one grouped query per indicator for the whole
         root — from the monthly rollup, which holds every place's own sum, when the window is
-        whole months; else from the raw rows, summed by path prefix — other measures as
-        ``value``."""
+        whole months (only the rows of the places of ``level`` when the caller says all it
+        asks for are of that level, "station" for stations); else from the raw rows, summed
+        by path prefix — other measures as ``value``."""
         if ind.measure not in CONTRIBUTION_MEASURES:
             return self.value(ind, path)
-        key = ("contributions", ind.id)
-        if key not in self._leaves:
-            w = self.window_of(ind)
-            if rollup.covers(w.start, w.end):
+        w = self.window_of(ind)
+        if rollup.covers(w.start, w.end):
+            key = ("rows", ind.id, level)
+            if key not in self._leaves:
                 cm = rollup.ContributionMonth
                 q = (cm.select(cm.org_path, pw.fn.SUM(cm.total))
                      .where(cm.indicator_id == ind.id, cm.month.between(w.start, w.end),
                             inside(cm.org_path, self.root),
                             cm.status.in_(self.plan.counted_statuses))
                      .group_by(cm.org_path))
+                if level is not None:  # a row per place of the level, on the unique index
+                    places = (Station.select(Station.path) if level == "station" else
+                              OrgUnit.select(OrgUnit.path).where(OrgUnit.level == level))
+                    q = q.where(cm.org_path.in_(places))
                 self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
-                self._leaves[("places", ind.id)] = {}  # a place's own row: no prefix sum
-            else:
-                q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
-                     .where(Contribution.indicator == ind.id,
-                            Contribution.activity_date.between(w.start, w.end),
-                            inside(Contribution.org_path, self.root),
-                            Contribution.status.in_(self.plan.counted_statuses))
-                     .group_by(Contribution.org_path))
-                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
-        if ("places", ind.id) in self._leaves:
-            return self._leaves[key].get(path, Decimal(0))
+            return self._leaves[key].get(path, Decimal(0))  # a place's own row: no prefix sum
+        key = ("contributions", ind.id)
+        if key not in self._leaves:
+            q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
+                 .where(Contribution.indicator == ind.id,
+                        Contribution.activity_date.between(w.start, w.end),
+                        inside(Contribution.org_path, self.root),
+                        Contribution.status.in_(self.plan.counted_statuses))
+                 .group_by(Contribution.org_path))
+            self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
         return sum((v for p, v in self._leaves[key].items() if p.startswith(path)), Decimal(0))
 
     def target(self, ind: Indicator, path: str) -> Decimal | None:
@@ -311,7 +326,7 @@ class Measures:
             have = 0
             for u in units:
                 if isinstance(test, str):  # an indicator's actual at the place
-                    n = self.leaf_value(self.indicator(test), u.path) or Decimal(0)
+                    n = self.leaf_value(self.indicator(test), u.path, spec["level"]) or Decimal(0)
                 elif test is not None:
                     n = self.registry(test, u.path, w) or Decimal(0)
                 else:
@@ -334,7 +349,8 @@ class Measures:
             tier = next((t for t in spec["tiers"] if _num(t["from"]) <= n <= _num(t["to"])), None)
             if tier is not None:
                 sites.append((u, _num(tier["target"])))
-        met = sum((self.leaf_value(of, u.path) or Decimal(0)) >= goal for u, goal in sites)
+        met = sum((self.leaf_value(of, u.path, spec.get("level")) or Decimal(0)) >= goal
+                  for u, goal in sites)
         return Decimal(met), Decimal(len(sites))
 
     # -- registries -----------------------------------------------------------------------------

@@ -197,8 +197,8 @@ def target_for(indicator: Indicator, scope: OrgUnit, year: int, explicit=None,
 def actuals(indicators: list[Indicator], plan: Plan, scope: OrgUnit, year: int,
             window: Window | None = None, measures: "Measures | None" = None
             ) -> dict[int, Decimal | None]:
-    """The actual of each indicator inside ``scope``: sums of contributions, one query per
-    distinct period (from the monthly rollup when the period is whole months), then the
+    """The actual of each indicator inside ``scope``: sums of contributions (one query over
+    the monthly rollup for every period of whole months), then the
     measures computed from them and from the registries (``None``: not measured)."""
     out = contribution_actuals(indicators, plan, scope, year, window)
     derived = [i for i in indicators if i.measure in DERIVED_MEASURES]
@@ -382,20 +382,18 @@ def silent_communities(scope: OrgUnit, as_of: dt.date, days: int = 14) -> list[t
     """Communities in ``scope`` with no report dated or filed in the last ``days`` days."""
     since = as_of - dt.timedelta(days=days)
     # One (org_path, activity_date) index probe per community for its last date, instead of
-    # a scan of every report in the scope.
+    # a scan of every report in the scope; the quiet ones only come back, in one query.
     last = (Report.select(pw.fn.MAX(Report.activity_date))
             .where(Report.org_path == OrgUnit.path))
-    quiet: dict[int, dt.date | None] = {}
-    for unit_id, seen in (units_in(scope, "community")
-                          .select(OrgUnit.id, last.alias("last_seen")).tuples()):
-        if isinstance(seen, str):
-            seen = dt.date.fromisoformat(seen)
-        if seen is None or seen < since:
-            quiet[unit_id] = seen
-    if not quiet:
-        return []
-    units = OrgUnit.select().where(OrgUnit.id.in_(list(quiet))).order_by(OrgUnit.code)
-    return [(unit, quiet[unit.id]) for unit in units]
+    quiet = (OrgUnit.select(OrgUnit, last.alias("last_seen"))
+             .where(inside(OrgUnit.path, scope), OrgUnit.level == "community",
+                    pw.fn.COALESCE(last, dt.date.min) < since)
+             .order_by(OrgUnit.code))
+    out = []
+    for unit in quiet:
+        seen = unit.last_seen
+        out.append((unit, dt.date.fromisoformat(seen) if isinstance(seen, str) else seen))
+    return out
 
 
 def worker_summary(worker, year: int) -> dict[str, int]:

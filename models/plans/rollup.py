@@ -20,9 +20,11 @@ the raw ``org_path LIKE scope%`` sums do.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Iterable, Iterator
 
 import peewee as pw
@@ -351,14 +353,19 @@ def _date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def totals(indicator_ids: Iterable[int], start: dt.date, end: dt.date, statuses: Iterable[str],
+def totals(windows: dict[tuple[dt.date, dt.date], list[int]], statuses: Iterable[str],
            *, path: str | None = None, parent_path: str | None = None
            ) -> Iterator[tuple[int, str, Decimal]]:
     """(indicator, place path, total) for the place ``path``, or for each child of the place
-    ``parent_path``, over the whole months from ``start`` to ``end``."""
+    ``parent_path``: each indicator of ``windows`` ((start, end) → indicator ids, every
+    window whole months) over its own window, all in one query."""
     cm = ContributionMonth
+    windows = {w: ids for w, ids in windows.items() if ids}
+    if not windows:
+        return
     q = (cm.select(cm.indicator_id, cm.org_path, pw.fn.SUM(cm.total).alias("total"))
-         .where(cm.indicator_id.in_(list(indicator_ids)), cm.month.between(start, end),
+         .where(reduce(operator.or_, [cm.indicator_id.in_(list(ids)) & cm.month.between(start, end)
+                                      for (start, end), ids in windows.items()]),
                 cm.status.in_(list(statuses)))
          .group_by(cm.indicator_id, cm.org_path))
     if path is not None:
