@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import peewee as pw
 
+from models.core.db import instances, run_prepared
 from models.plans import rollup
 from models.plans.contributions import (CONTRIBUTION_MEASURES, contribution_actuals, inside,
                                         plan_indicators)
@@ -114,6 +115,7 @@ class Measures:
         self._above: dict[str, OrgUnit | None] = {}
         self._stations: list[Station] | None = None
         self._levels: dict[str, list[tuple[str, OrgUnit]]] = {}
+        self._windows: dict[int, Window] = {}
 
     # -- places ---------------------------------------------------------------------------------
     @property
@@ -139,8 +141,13 @@ class Measures:
         whole tree is not needed (a city's 128 townships, not its 1,200 places)."""
         if self._units is None and level is not None:
             if level not in self._levels:
-                self._levels[level] = sorted((u.path, u) for u in OrgUnit.select().where(
-                    inside(OrgUnit.path, self.root), OrgUnit.level == level))
+                fields = OrgUnit._meta.sorted_fields
+                rows = run_prepared(
+                    "measures.places_of_level",
+                    lambda: OrgUnit.select(*fields).where(inside(OrgUnit.path, self.root),
+                                                          OrgUnit.level == level),
+                    [1, len(self.root.path), self.root.path, level])
+                self._levels[level] = sorted((u.path, u) for u in instances(OrgUnit, fields, rows))
             return self._levels[level]
         if self._sorted is None:
             self._sorted = sorted(self.units.items())
@@ -165,9 +172,13 @@ class Measures:
         每个社工站…不少于5次 counts the stations that reach 5, each read at its township),
         their township passing ``among``."""
         if self._stations is None:
-            self._stations = list(Station.select().where(
-                pw.fn.SUBSTR(Station.path, 1, len(self.root.path)) == self.root.path)
-                .order_by(Station.path, Station.code))
+            fields = Station._meta.sorted_fields
+            rows = run_prepared(
+                "measures.stations",
+                lambda: Station.select(*fields).where(inside(Station.path, self.root))
+                .order_by(Station.path, Station.code),
+                [1, len(self.root.path), self.root.path])
+            self._stations = instances(Station, fields, rows)
         return [s for s in self._stations if s.path.startswith(path)
                 and (not among or (s.path in self.units and unit_matches(self.units[s.path], among)))]
 
@@ -191,7 +202,9 @@ class Measures:
     def window_of(self, ind: Indicator) -> Window:
         if self.window and ind.period in WINDOWED:
             return self.window
-        return indicator_window(ind, self.plan, self.year)
+        if ind.id not in self._windows:
+            self._windows[ind.id] = indicator_window(ind, self.plan, self.year)
+        return self._windows[ind.id]
 
     def indicator(self, code: str) -> Indicator:
         if self._codes is None:
@@ -243,22 +256,34 @@ class Measures:
         by path prefix — other measures as ``value``."""
         if ind.measure not in CONTRIBUTION_MEASURES:
             return self.value(ind, path)
+        key = ("rows", ind.id, level)
+        rows = self._leaves.get(key)  # asked for each of many places: the table read once
+        if rows is not None:
+            return rows.get(path, Decimal(0))
         w = self.window_of(ind)
         if rollup.covers(w.start, w.end):
-            key = ("rows", ind.id, level)
-            if key not in self._leaves:
+            statuses = list(self.plan.counted_statuses)
+            params = [ind.id, w.start, w.end, 1, len(self.root.path), self.root.path, *statuses]
+            if level not in (None, "station"):
+                params.append(level)
+
+            def build():
                 cm = rollup.ContributionMonth
                 q = (cm.select(cm.org_path, pw.fn.SUM(cm.total))
                      .where(cm.indicator_id == ind.id, cm.month.between(w.start, w.end),
-                            inside(cm.org_path, self.root),
-                            cm.status.in_(self.plan.counted_statuses))
+                            inside(cm.org_path, self.root), cm.status.in_(statuses))
                      .group_by(cm.org_path))
                 if level is not None:  # a row per place of the level, on the unique index
                     places = (Station.select(Station.path) if level == "station" else
                               OrgUnit.select(OrgUnit.path).where(OrgUnit.level == level))
                     q = q.where(cm.org_path.in_(places))
-                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
-            return self._leaves[key].get(path, Decimal(0))  # a place's own row: no prefix sum
+                return q
+
+            shape = ("measures.leaf", level if level in (None, "station") else "level",
+                     len(statuses))
+            rows = self._leaves[key] = {p: rollup.as_decimal(v) for p, v in
+                                        run_prepared(shape, build, params)}
+            return rows.get(path, Decimal(0))  # a place's own row: no prefix sum
         key = ("contributions", ind.id)
         if key not in self._leaves:
             q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
@@ -311,9 +336,23 @@ class Measures:
         """(places that have it, places × share) among the places of ``level`` in scope."""
         key = (ind.id, path)
         if key not in self._presence:
+            mine = [has for p, has in self._marks(ind) if p.startswith(path)]
+            share_of = share((ind.spec or {}).get("share", 1))
+            self._presence[key] = (Decimal(sum(mine)),
+                                   (Decimal(len(mine)) * share_of).quantize(Decimal("0.01")))
+        return self._presence[key]
+
+    def _marks(self, ind: Indicator) -> list[tuple[str, bool]]:
+        """Each place of a presence's ``level`` inside the root (its path) and whether it has
+        it: tested once, then counted for any place (a city and its counties read the same
+        townships)."""
+        key = ("marks", ind.id)
+        if key not in self._leaves:
             spec = ind.spec or {}
-            units = (self.stations_in(path, spec.get("among")) if spec["level"] == "station"
-                     else self.units_in(path, spec["level"], spec.get("among"), spec.get("within")))
+            units = (self.stations_in(self.root.path, spec.get("among"))
+                     if spec["level"] == "station" else
+                     self.units_in(self.root.path, spec["level"], spec.get("among"),
+                                   spec.get("within")))
             least = _num(spec.get("min", 1))
             most = _num(spec["max"]) if "max" in spec else None
             test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")
@@ -323,7 +362,7 @@ class Measures:
                 # a yearly "at least n per place" read over a quarter or a half asks its share
                 # of n, as a count's target is taken pro rata (季度小结, 半年通报)
                 least = least * Decimal(self.window.days) / Decimal(Window.year(self.year).days)
-            have = 0
+            marks = []
             for u in units:
                 if isinstance(test, str):  # an indicator's actual at the place
                     n = self.leaf_value(self.indicator(test), u.path, spec["level"]) or Decimal(0)
@@ -331,10 +370,9 @@ class Measures:
                     n = self.registry(test, u.path, w) or Decimal(0)
                 else:
                     n = _num(_unit_value(u, spec["attr"]))
-                have += n >= least and (most is None or n <= most)
-            target = (Decimal(len(units)) * share(spec.get("share", 1))).quantize(Decimal("0.01"))
-            self._presence[key] = (Decimal(have), target)
-        return self._presence[key]
+                marks.append((u.path, n >= least and (most is None or n <= most)))
+            self._leaves[key] = marks
+        return self._leaves[key]
 
     def tier(self, ind: Indicator, path: str) -> tuple[Decimal, Decimal]:
         """(sites whose ``of`` reaches their tier's target, sites with a tier) in scope."""
