@@ -1,5 +1,6 @@
 """Rendered charts kept for a short while, so a page's reloads and its neighbours' requests do
-not redraw the same PNG; served with a matching browser cache time.
+not redraw the same PNG; served with a matching browser cache time. ``SharedPages``: the
+same for values every worker process shares (the dashboard's page data, the menu's counts).
 """
 from __future__ import annotations
 
@@ -32,21 +33,33 @@ class ChartCache:
         self.size = size
         self._items: dict[tuple, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
+        self._rendering: dict[tuple, threading.Lock] = {}
+
+    def _hit(self, key: tuple):
+        with self._lock:
+            hit = self._items.get(key)
+            return hit if hit and hit[0] > time.monotonic() else None
 
     def get_or_render(self, key: tuple, ttl: float, render) -> bytes:
         if ttl <= 0:  # kept for no time: the cache is off, neither read nor written
             return render()
-        now = time.monotonic()
+        hit = self._hit(key)
+        if hit:
+            return hit[1]
         with self._lock:
-            hit = self._items.get(key)
-            if hit and hit[0] > now:
+            rendering = self._rendering.setdefault(key, threading.Lock())
+        with rendering:  # one thread renders a key; the others of this process wait for it
+            hit = self._hit(key)
+            if hit:
                 return hit[1]
-        data = render()
-        with self._lock:
-            if len(self._items) >= self.size:
-                for old in sorted(self._items, key=lambda k: self._items[k][0])[: self.size // 4]:
-                    del self._items[old]
-            self._items[key] = (now + ttl, data)
+            data = render()
+            with self._lock:
+                if len(self._items) >= self.size:
+                    for old in sorted(self._items,
+                                      key=lambda k: self._items[k][0])[: self.size // 4]:
+                        del self._items[old]
+                self._items[key] = (time.monotonic() + ttl, data)
+                self._rendering.pop(key, None)
         return data
 
     def clear(self) -> None:
@@ -80,8 +93,8 @@ class SharedPages(ChartCache):
             if blob is not None:
                 try:
                     return unsealed(blob, secret)
-                except (ValueError, pickle.UnpicklingError, zlib.error, EOFError) as e:
-                    log.warning("shared page %s not read: %s", row_key, e)
+                except Exception as e:  # not this app's, or not readable by this code:
+                    log.warning("shared page %s not read: %r", row_key, e)  # a miss
             value = render()
             shared_cache.put(row_key, sealed(value, secret), ttl)
             return value

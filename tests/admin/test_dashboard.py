@@ -433,9 +433,38 @@ def test_a_shared_page_this_app_did_not_sign_is_never_read(as_alice, data, compu
 
 def test_a_page_kept_for_no_time_is_not_written(as_alice, data, app, computed):
     app.config["DASHBOARD_PAGE_TTL"] = 0
+    app.config["QUEUE_COUNTS_TTL"] = 0  # the menu's counts, kept the same way, neither
     as_alice.get("/admin/")
     as_alice.get("/admin/")
     assert computed == ["5118", "5118"] and SharedCache.select().count() == 0
+
+
+def test_threads_asking_for_the_same_page_wait_for_one_rendering():
+    """Officials of one worker opening the same page together: one computes it, the others
+    get its result (each computed it before)."""
+    import threading
+    import time
+
+    from admin.chart_cache import ChartCache
+
+    cache, rendered, inside, release = ChartCache(), [], threading.Event(), threading.Event()
+
+    def render():
+        rendered.append(1)
+        inside.set()
+        release.wait(10)
+        return b"page"
+
+    got = []
+    first = threading.Thread(target=lambda: got.append(cache.get_or_render(("k",), 60, render)))
+    first.start()
+    inside.wait(10)
+    second = threading.Thread(target=lambda: got.append(cache.get_or_render(("k",), 60, render)))
+    second.start()
+    time.sleep(0.2)  # the second asks while the first renders (if late, it finds the page)
+    release.set()
+    first.join(10), second.join(10)
+    assert got == [b"page", b"page"] and rendered == [1]
 
 
 # ---- each lookup once per request -----------------------------------------------------------
