@@ -435,7 +435,10 @@ def _version_11(step: Step) -> None:
 
 
 def _version_12(step: Step) -> None:
+    """The admin's processes share their computed pages; the reports waiting for review are
+    counted from an index."""
     create_tables(SharedCache)
+    add_index(Report, "status", "org_path", "kind_id")
 
 
 MIGRATIONS = [
@@ -459,7 +462,8 @@ MIGRATIONS = [
     Migration(11, N_("weekly sums of reports and contributions for every place (the "
                      "dashboard's weekly trend)"), _version_11),
     Migration(12, N_("a cache of the dashboard's computed pages shared by the admin's "
-                     "processes"), _version_12),
+                     "processes; the reports waiting for review counted from an index"),
+              _version_12),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

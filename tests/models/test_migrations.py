@@ -48,6 +48,7 @@ def back_to(db, version: int) -> None:
     """Make the fixture's database the way the code of ``version`` left it (down to 3)."""
     if version < 12:
         db.drop_tables([SharedCache], safe=True)
+        db.execute_sql('DROP INDEX IF EXISTS "report_status_org_path_kind_id"')
     if version < 11:
         rollup.drop_triggers(WEEKLY)
         db.drop_tables([s.model for s in WEEKLY], safe=True)
@@ -373,17 +374,20 @@ def test_version_10_gets_weekly_sums_of_its_reports_kept_from_then_on(db):
 
 
 def test_version_11_gets_the_shared_page_cache_and_nothing_else_changes(db):
-    """Migration 12: the table the admin's processes share computed pages in; every row the
-    database held is kept as it was."""
+    """Migration 12: the table the admin's processes share computed pages in, and the index
+    the review queue's count reads; every row the database held is kept as it was."""
     f.report(by=f.worker("ailin"), date=dt.date(2026, 1, 2))
     back_to(db, 11)
     assert "shared_cache" not in db.get_tables()
+    waiting = "report_status_org_path_kind_id"
+    assert waiting not in {i.name for i in db.get_indexes("report")}
     before = dump(db)
 
     applied = upgrade()
 
     assert [a.version for a in applied] == [12]
     assert "shared_cache" in db.get_tables()
+    assert waiting in {i.name for i in db.get_indexes("report")}
     after = dump(db)
     assert after.pop("shared_cache") == []
     after["schema_version"] = [r for r in after["schema_version"] if r["version"] != 12]
