@@ -155,6 +155,8 @@ def serve(app, args, settings) -> int:
                "errorlog": "-", "proc_name": "wushe-admin"}
     if not database.is_closed():
         database.close()  # the workers are forked: none may share the master's connection
+    if hasattr(database.obj, "close_all"):
+        database.obj.close_all()  # nor a pooled one the master has handed back
 
     class Server(BaseApplication):
         def load_config(self):

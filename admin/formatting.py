@@ -11,8 +11,8 @@ from models.core.schema import OrgUnit
 def place_names(units: list[OrgUnit]) -> dict[int, str]:
     """'县 · 乡镇' for each community, from one query over all their ancestors."""
     codes = {c for u in units for c in u.path.strip("/").split("/")[1:-1]}
-    name = ({o.code: o.name for o in OrgUnit.select().where(OrgUnit.code.in_(list(codes)))}
-            if codes else {})
+    name = (dict(OrgUnit.select(OrgUnit.code, OrgUnit.name)
+                 .where(OrgUnit.code.in_(list(codes))).tuples()) if codes else {})
     return {u.id: " · ".join(name[c] for c in u.path.strip("/").split("/")[1:-1] if c in name)
             for u in units}
 

@@ -4,6 +4,7 @@
     python bench/admin_load.py --seconds 10 --officials 20
     python bench/admin_load.py --url sqlite:///var/bench/bench.sqlite3 --server gunicorn
                                    # against dashboard_bench's 1M-report database instead
+    python bench/admin_load.py --url ... --review-every 5   # a report reviewed every 5 s
 
 Builds the demo database (``models.demo.build_demo``, as ``make demo`` does) under
 var/bench/, adds the officials (2 city admins and 18 county officials, 2 or 3 per county,
@@ -135,7 +136,34 @@ def floor(base: str, username: str, runs: int = 20) -> float:
     return statistics.median(times)
 
 
-def load(base: str, names: list[str], seconds: float, think: float = 0.0) -> dict:
+class Reviewer(threading.Thread):
+    """An official approving the oldest waiting report every ``every`` seconds while a pass
+    runs, straight through the domain (``review``, audited like the queue's button): each
+    review moves the data version, so every cached page and count is computed again — what
+    the dashboard meets while a city's reports are being reviewed."""
+
+    def __init__(self, url: str, every: float):
+        super().__init__(daemon=True)
+        self.url, self.every, self.done = url, every, 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from models.core.db import connection, init_db
+        from models.core.schema import Report
+        from models.reports.filing import review
+
+        init_db(self.url)
+        while not self.stop.wait(self.every):
+            with connection():
+                report = (Report.select().where(Report.status == "submitted")
+                          .order_by(Report.id).first())
+                if report is not None:
+                    review(report, "approved", actor="admin:bench")
+                    self.done += 1
+
+
+def load(base: str, names: list[str], seconds: float, think: float = 0.0,
+         url: str | None = None, review_every: float = 0.0) -> dict:
     clients = [signed_in(base, name) for name in names]
     for client in clients:  # every worker's templates and caches warm before the clock
         for page in PAGES:
@@ -180,12 +208,19 @@ def load(base: str, names: list[str], seconds: float, think: float = 0.0) -> dic
     threads = [threading.Thread(target=official, args=(c, n)) for n, c in enumerate(clients)]
     for th in threads:
         th.start()
+    reviewer = Reviewer(url, review_every) if review_every and url else None
     began = time.perf_counter()
     deadline[0] = began + seconds
     go.set()
+    if reviewer:
+        reviewer.start()
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - began
+    if reviewer:
+        reviewer.stop.set()
+        reviewer.join()
+        print(f"  {reviewer.done} reports reviewed during the pass", flush=True)
     for c in clients:
         c.close()
     times.sort()
@@ -208,6 +243,9 @@ def main() -> None:
     parser.add_argument("--url", help="serve this database (officials added) instead of the demo")
     parser.add_argument("--server", choices=("gunicorn", "dev", "both"), default="both")
     parser.add_argument("--pages", nargs="+", default=["/admin/", "/admin/reports/"])
+    parser.add_argument("--review-every", type=float, default=0.0, metavar="SECONDS",
+                        help="approve the oldest waiting report every SECONDS during each "
+                             "pass (the data version moves: every cached page is stale)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "admin_load.sqlite3"
@@ -232,12 +270,14 @@ def main() -> None:
             for how, think in passes:
                 print(f"{label}, {how}: {args.officials} officials for {args.seconds:.0f} s ...",
                       flush=True)
-                results[(label, how)] = load(base, names, args.seconds, think)
+                results[(label, how)] = load(base, names, args.seconds, think, url,
+                                             args.review_every)
             results[(label, "alone")] = floor(base, names[0])
         finally:
             stop(proc)
     print(f"\n{args.officials} officials signed in, each loading {' and '.join(PAGES)} in turn "
-          f"for {args.seconds:.0f} s; load average {os.getloadavg()[0]:.1f}")
+          f"for {args.seconds:.0f} s; load average {os.getloadavg()[0]:.1f}"
+          + (f"; a report reviewed every {args.review_every:g} s" if args.review_every else ""))
     print(f"{'server':26} {'officials':18} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for label, _ in servers:
         for how, _ in passes:

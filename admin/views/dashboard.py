@@ -36,7 +36,7 @@ from models.core.i18n import translator
 from models.core.schema import ActionLine, OrgUnit, Plan
 
 from admin.base import Secured, today, unit_in_scope
-from admin.chart_cache import ChartCache, cached_chart, data_version
+from admin.chart_cache import SharedPages, cached_chart, data_version
 from admin.downloads import download, to_xlsx
 from admin.exports import plan_tables
 from admin.formatting import place_names
@@ -113,12 +113,18 @@ class Formatter:
     """Numbers for one request's locale. A page has some 500 of them, so the grouping and
     decimal signs are looked up once, not per number."""
 
-    def __init__(self, locale: str):
+    def __init__(self, locale: str, over: str | None = None):
+        self.locale = locale
         t = translator(locale)
         symbols = t.babel_locale.number_symbols.get("latn", t.babel_locale.number_symbols)
         self.group = symbols.get("group", ",")
         self.decimal = symbols.get("decimal", ".")
         self.percent_ = t.percent
+        # what an over-achieved cell says instead of a percent
+        self.over = _("Over target") if over is None else over
+
+    def __reduce__(self):  # kept (admin.chart_cache.SharedPages) by its locale, not its babel
+        return Formatter, (self.locale, self.over)
 
     def number(self, value) -> str:
         if value is None:
@@ -141,9 +147,9 @@ def period_label(period: str, year: int) -> str:
 
 # ---- the page's data -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
-    """One indicator at one place, formatted for the table."""
+    """One indicator at one place, formatted for the table (a page has some 500: slots)."""
 
     code: str
     place: str
@@ -168,11 +174,15 @@ class Cell:
 def cells(rows, place: str, fmt: Formatter, labels: dict) -> list[Cell]:
     """Each row's figures as text; an over-achieved one says so (``Cell.over``) instead of a
     percent like 6,900 %."""
-    return [Cell(r.indicator.code, place, r, fmt.number(r.actual),
-                 fmt.number(r.target) if r.target is not None else None,
-                 _("Over target") if r.over else fmt.percent(r.percent),
-                 fmt.number(r.expected), r.pace, labels[r.pace], PACE_STYLES[r.pace])
-            for r in rows]
+    out = []
+    for r in rows:
+        percent = r.percent
+        out.append(Cell(r.indicator.code, place, r, fmt.number(r.actual),
+                        fmt.number(r.target) if r.target is not None else None,
+                        fmt.over if percent is not None and percent > 100.0
+                        else fmt.percent(percent),
+                        fmt.number(r.expected), r.pace, labels[r.pace], PACE_STYLES[r.pace]))
+    return out
 
 
 CARD_PACES = ("done", "on_track", "behind", "at_risk", "missed")
@@ -324,13 +334,14 @@ def _png(name: str, render) -> Response:
 
 
 PAGE_TTL = 600  # seconds a page's figures are reused while the data version stays the same
-page_cache = ChartCache(size=64)
+page_cache = SharedPages(size=64)
 
 
 def cached_page_data(sel: Selection) -> dict:
     """``page_data`` per (plan, place, year, period, day, root, locale), recomputed as soon as a
     report, a target or a plan changes (``progress.data_version``, read from the database,
-    so every worker process sees the change on its next request)."""
+    so every worker process sees the change on its next request); computed once for every
+    worker process (``SharedPages``: kept in the database too)."""
     # the official's root too: the trail and the links of the page start from it
     key = ("page", *sel.key(), sel.root.id, project_locale(), data_version())
     ttl = current_app.config.get("DASHBOARD_PAGE_TTL", PAGE_TTL)

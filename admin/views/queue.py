@@ -20,7 +20,7 @@ from models.reports.filing import review
 
 from admin.answers import kind_defs, places_of, summary
 from admin.base import Secured, actor
-from admin.chart_cache import ChartCache, data_version
+from admin.chart_cache import SharedPages, data_version
 from admin.i18n import project_locale
 
 SHOWN = 50  # items of each kind on the page (the count says how many wait in all)
@@ -39,7 +39,8 @@ def waiting_counts() -> dict[str, int]:
         if not ok:
             g.wushe_queue_counts = {}
         else:
-            cache = current_app.extensions.setdefault("wushe_queue_counts", ChartCache())
+            # kept for every worker process (SharedPages), as the dashboard's pages are
+            cache = current_app.extensions.setdefault("wushe_queue_counts", SharedPages())
             # what the counts depend on: the account's role, place and state (officials of
             # one county share them)
             key = (current_user.role, current_user.org_unit_id, current_user.active,

@@ -154,6 +154,33 @@ def prepared(key, build: Callable[[], peewee.Query]) -> str:
     return sql
 
 
+def run_prepared(key, build: Callable[[], peewee.Query], params: list):
+    """A cursor over ``build()``'s query with ``params``, its SQL written once per database
+    kind and ``key`` (``prepared``; ``key`` names the query's shape: how many values each
+    ``IN`` holds). The first time, ``params`` must be the very values peewee put in that
+    SQL, in its order (``build()`` is made with them): a caller listing them otherwise
+    fails then, not with wrong rows later."""
+    full = (type(database.obj), key)
+    sql = _SQL.get(full)
+    if sql is None:
+        sql, built = build().sql()
+        if list(built) != list(params):
+            raise ValueError(f"parameters of {key!r} out of the SQL's order: {built!r}")
+        _SQL[full] = sql
+    return database.execute_sql(sql, params)
+
+
+def instances(model, fields, rows) -> list:
+    """Rows of ``model`` from selected ``fields``' values, as peewee would load them (not
+    dirty), without its per-row machinery: a page reads hundreds of places this way."""
+    out = []
+    for values in rows:
+        obj = model(__no_default__=True)
+        obj.__data__.update((f.name, f.python_value(v)) for f, v in zip(fields, values))
+        out.append(obj)
+    return out
+
+
 def update_statement(row: peewee.Model) -> tuple[str, list] | None:
     """The UPDATE that stores ``row`` as ``row.save()`` would (the columns it holds), its SQL
     written once per model and set of columns (``prepared``); None for a row not stored yet."""

@@ -28,8 +28,9 @@ from models.core.db import database
 from models.core.i18n import N_, translator
 from models.core.schema import (TABLES, AdminUser, Application, ApplicationStep, Delivery,
                                 Draft, Group, Heartbeat, Indicator, OrgUnit, Outbox, Photo, Plan,
-                                Report, ReportKind, SchemaVersion, SocialOrganization,
-                                Subscription, Target, Volunteer, VolunteerHours)
+                                Report, ReportKind, SchemaVersion, SharedCache,
+                                SocialOrganization, Subscription, Target, Volunteer,
+                                VolunteerHours)
 
 INIT = "python -m models init"
 UPGRADE = "python -m models upgrade"
@@ -433,6 +434,13 @@ def _version_11(step: Step) -> None:
     install_rollup()
 
 
+def _version_12(step: Step) -> None:
+    """The admin's processes share their computed pages; the reports waiting for review are
+    counted from an index."""
+    create_tables(SharedCache)
+    add_index(Report, "status", "org_path", "kind_id")
+
+
 MIGRATIONS = [
     Migration(2, N_("groups, deliveries, registries and applications; admin accounts; "
                     "place facts and plan specs"), _version_2),
@@ -453,6 +461,9 @@ MIGRATIONS = [
                      "workers and the social-work agency taken in"), _version_10),
     Migration(11, N_("weekly sums of reports and contributions for every place (the "
                      "dashboard's weekly trend)"), _version_11),
+    Migration(12, N_("a cache of the dashboard's computed pages shared by the admin's "
+                     "processes; the reports waiting for review counted from an index"),
+              _version_12),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

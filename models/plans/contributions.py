@@ -1,6 +1,6 @@
 """The count and sum measures: sums of ``Contribution`` rows (one per report × indicator),
-one grouped query per distinct period, read from the monthly rollup when the period is whole
-months, so every caller sees the same numbers."""
+read from the monthly rollup when the period is whole months (one query for every such
+period), else one grouped query per distinct period, so every caller sees the same numbers."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import peewee as pw
 
+from models.core.db import instances, run_prepared
 from models.plans import rollup
 from models.plans.pacing import WINDOWED, Window, indicator_window
 from models.core.schema import Contribution, Indicator, OrgUnit, Plan
@@ -17,8 +18,12 @@ CONTRIBUTION_MEASURES = ("count", "sum")
 
 
 def plan_indicators(plan: Plan) -> list[Indicator]:
-    """A plan's indicators in the plan file's order (the order every table shows)."""
-    return list(Indicator.select().where(Indicator.plan == plan).order_by(Indicator.order))
+    """A plan's indicators in the plan file's order (the order every table shows); read on
+    every dashboard page, so its SQL is written once."""
+    fields = Indicator._meta.sorted_fields
+    rows = run_prepared("plan_indicators", lambda: Indicator.select(*fields).where(
+        Indicator.plan == plan.id).order_by(Indicator.order), [plan.id])
+    return instances(Indicator, fields, rows)
 
 
 def inside(path_field, scope: OrgUnit):
@@ -37,7 +42,7 @@ def _sum_query(indicator_ids, scope: OrgUnit, start: dt.date, end: dt.date, stat
 
 def _by_period(indicators, plan: Plan, year: int, window: Window | None
                ) -> dict[tuple[dt.date, dt.date], list[int]]:
-    """The count and sum indicators grouped by the dates they read: one query per group."""
+    """The count and sum indicators grouped by the dates they read."""
     groups: dict[tuple[dt.date, dt.date], list[int]] = {}
     for ind in indicators:
         if ind.measure not in CONTRIBUTION_MEASURES:
@@ -51,11 +56,12 @@ def contribution_actuals(indicators, plan: Plan, scope: OrgUnit, year: int,
                          window: Window | None) -> dict[int, Decimal]:
     """Each count and sum indicator's total inside ``scope`` (absent: nothing counted)."""
     out: dict[int, Decimal] = {}
-    for (start, end), ids in _by_period(indicators, plan, year, window).items():
-        if rollup.covers(start, end):
-            for ind, _, total in rollup.totals(ids, start, end, plan.counted_statuses,
-                                               path=scope.path):
-                out[ind] = total
+    periods = _by_period(indicators, plan, year, window)
+    rolled = {w: ids for w, ids in periods.items() if rollup.covers(*w)}
+    for ind, _, total in rollup.totals(rolled, plan.counted_statuses, path=scope.path):
+        out[ind] = total
+    for (start, end), ids in periods.items():
+        if (start, end) in rolled:
             continue
         q = _sum_query(ids, scope, start, end, plan.counted_statuses).group_by(Contribution.indicator)
         for row in q.dicts():
@@ -75,12 +81,13 @@ def contribution_actuals_by_child(indicators, plan: Plan, scope: OrgUnit, year: 
     out: dict[tuple[int, int], Decimal] = {}
     prefix = pw.fn.SUBSTR(Contribution.org_path, 1, length)
     direct = all(c.parent_id == scope.id for c in children)
-    for (start, end), ids in _by_period(indicators, plan, year, window).items():
-        if direct and rollup.covers(start, end):
-            for ind, path, total in rollup.totals(ids, start, end, plan.counted_statuses,
-                                                  parent_path=scope.path):
-                if path in by_prefix:
-                    out[(ind, by_prefix[path])] = total
+    periods = _by_period(indicators, plan, year, window)
+    rolled = {w: ids for w, ids in periods.items() if direct and rollup.covers(*w)}
+    for ind, path, total in rollup.totals(rolled, plan.counted_statuses, parent_path=scope.path):
+        if path in by_prefix:
+            out[(ind, by_prefix[path])] = total
+    for (start, end), ids in periods.items():
+        if (start, end) in rolled:
             continue
         q = (Contribution.select(Contribution.indicator, prefix.alias("prefix"),
                                  pw.fn.SUM(Contribution.value).alias("total"))

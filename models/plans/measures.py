@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import peewee as pw
 
+from models.core.db import instances, run_prepared
 from models.plans import rollup
 from models.plans.contributions import (CONTRIBUTION_MEASURES, contribution_actuals, inside,
                                         plan_indicators)
@@ -113,6 +114,8 @@ class Measures:
         self._pop: dict[tuple[str, str], Decimal | None] = {}
         self._above: dict[str, OrgUnit | None] = {}
         self._stations: list[Station] | None = None
+        self._levels: dict[str, list[tuple[str, OrgUnit]]] = {}
+        self._windows: dict[int, Window] = {}
 
     # -- places ---------------------------------------------------------------------------------
     @property
@@ -129,11 +132,26 @@ class Measures:
 
     def units_in(self, path: str, level: str | None = None, among: dict | None = None,
                  within: dict | None = None) -> list[OrgUnit]:
-        if self._sorted is None:
-            self._sorted = sorted(self.units.items())
-        return [u for p, u in self._sorted if p.startswith(path)
+        return [u for p, u in self._of_level(level) if p.startswith(path)
                 and (level is None or u.level == level) and unit_matches(u, among)
                 and (not within or self.is_within(u, within))]
+
+    def _of_level(self, level: str | None) -> list[tuple[str, OrgUnit]]:
+        """The places of ``level`` inside the root, by path: read on their own while the
+        whole tree is not needed (a city's 128 townships, not its 1,200 places)."""
+        if self._units is None and level is not None:
+            if level not in self._levels:
+                fields = OrgUnit._meta.sorted_fields
+                rows = run_prepared(
+                    "measures.places_of_level",
+                    lambda: OrgUnit.select(*fields).where(inside(OrgUnit.path, self.root),
+                                                          OrgUnit.level == level),
+                    [1, len(self.root.path), self.root.path, level])
+                self._levels[level] = sorted((u.path, u) for u in instances(OrgUnit, fields, rows))
+            return self._levels[level]
+        if self._sorted is None:
+            self._sorted = sorted(self.units.items())
+        return self._sorted
 
     def is_within(self, unit: OrgUnit, within: dict) -> bool:
         """Whether a place lies inside a place that passes ``within`` (its columns or
@@ -154,9 +172,13 @@ class Measures:
         每个社工站…不少于5次 counts the stations that reach 5, each read at its township),
         their township passing ``among``."""
         if self._stations is None:
-            self._stations = list(Station.select().where(
-                pw.fn.SUBSTR(Station.path, 1, len(self.root.path)) == self.root.path)
-                .order_by(Station.path, Station.code))
+            fields = Station._meta.sorted_fields
+            rows = run_prepared(
+                "measures.stations",
+                lambda: Station.select(*fields).where(inside(Station.path, self.root))
+                .order_by(Station.path, Station.code),
+                [1, len(self.root.path), self.root.path])
+            self._stations = instances(Station, fields, rows)
         return [s for s in self._stations if s.path.startswith(path)
                 and (not among or (s.path in self.units and unit_matches(self.units[s.path], among)))]
 
@@ -180,7 +202,9 @@ class Measures:
     def window_of(self, ind: Indicator) -> Window:
         if self.window and ind.period in WINDOWED:
             return self.window
-        return indicator_window(ind, self.plan, self.year)
+        if ind.id not in self._windows:
+            self._windows[ind.id] = indicator_window(ind, self.plan, self.year)
+        return self._windows[ind.id]
 
     def indicator(self, code: str) -> Indicator:
         if self._codes is None:
@@ -223,36 +247,52 @@ class Measures:
         self._values[key] = value
         return value
 
-    def leaf_value(self, ind: Indicator, path: str) -> Decimal | None:
+    def leaf_value(self, ind: Indicator, path: str, level: str | None = None) -> Decimal | None:
         """An indicator's actual at one of many places (each community of a presence, each
         site of a tier): a count or sum from one grouped query per indicator for the whole
         root — from the monthly rollup, which holds every place's own sum, when the window is
-        whole months; else from the raw rows, summed by path prefix — other measures as
-        ``value``."""
+        whole months (only the rows of the places of ``level`` when the caller says all it
+        asks for are of that level, "station" for stations); else from the raw rows, summed
+        by path prefix — other measures as ``value``."""
         if ind.measure not in CONTRIBUTION_MEASURES:
             return self.value(ind, path)
-        key = ("contributions", ind.id)
-        if key not in self._leaves:
-            w = self.window_of(ind)
-            if rollup.covers(w.start, w.end):
+        key = ("rows", ind.id, level)
+        rows = self._leaves.get(key)  # asked for each of many places: the table read once
+        if rows is not None:
+            return rows.get(path, Decimal(0))
+        w = self.window_of(ind)
+        if rollup.covers(w.start, w.end):
+            statuses = list(self.plan.counted_statuses)
+            params = [ind.id, w.start, w.end, 1, len(self.root.path), self.root.path, *statuses]
+            if level not in (None, "station"):
+                params.append(level)
+
+            def build():
                 cm = rollup.ContributionMonth
                 q = (cm.select(cm.org_path, pw.fn.SUM(cm.total))
                      .where(cm.indicator_id == ind.id, cm.month.between(w.start, w.end),
-                            inside(cm.org_path, self.root),
-                            cm.status.in_(self.plan.counted_statuses))
+                            inside(cm.org_path, self.root), cm.status.in_(statuses))
                      .group_by(cm.org_path))
-                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
-                self._leaves[("places", ind.id)] = {}  # a place's own row: no prefix sum
-            else:
-                q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
-                     .where(Contribution.indicator == ind.id,
-                            Contribution.activity_date.between(w.start, w.end),
-                            inside(Contribution.org_path, self.root),
-                            Contribution.status.in_(self.plan.counted_statuses))
-                     .group_by(Contribution.org_path))
-                self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
-        if ("places", ind.id) in self._leaves:
-            return self._leaves[key].get(path, Decimal(0))
+                if level is not None:  # a row per place of the level, on the unique index
+                    places = (Station.select(Station.path) if level == "station" else
+                              OrgUnit.select(OrgUnit.path).where(OrgUnit.level == level))
+                    q = q.where(cm.org_path.in_(places))
+                return q
+
+            shape = ("measures.leaf", level if level in (None, "station") else "level",
+                     len(statuses))
+            rows = self._leaves[key] = {p: rollup.as_decimal(v) for p, v in
+                                        run_prepared(shape, build, params)}
+            return rows.get(path, Decimal(0))  # a place's own row: no prefix sum
+        key = ("contributions", ind.id)
+        if key not in self._leaves:
+            q = (Contribution.select(Contribution.org_path, pw.fn.SUM(Contribution.value))
+                 .where(Contribution.indicator == ind.id,
+                        Contribution.activity_date.between(w.start, w.end),
+                        inside(Contribution.org_path, self.root),
+                        Contribution.status.in_(self.plan.counted_statuses))
+                 .group_by(Contribution.org_path))
+            self._leaves[key] = {p: rollup.as_decimal(v) for p, v in q.tuples()}
         return sum((v for p, v in self._leaves[key].items() if p.startswith(path)), Decimal(0))
 
     def target(self, ind: Indicator, path: str) -> Decimal | None:
@@ -296,9 +336,23 @@ class Measures:
         """(places that have it, places × share) among the places of ``level`` in scope."""
         key = (ind.id, path)
         if key not in self._presence:
+            mine = [has for p, has in self._marks(ind) if p.startswith(path)]
+            share_of = share((ind.spec or {}).get("share", 1))
+            self._presence[key] = (Decimal(sum(mine)),
+                                   (Decimal(len(mine)) * share_of).quantize(Decimal("0.01")))
+        return self._presence[key]
+
+    def _marks(self, ind: Indicator) -> list[tuple[str, bool]]:
+        """Each place of a presence's ``level`` inside the root (its path) and whether it has
+        it: tested once, then counted for any place (a city and its counties read the same
+        townships)."""
+        key = ("marks", ind.id)
+        if key not in self._leaves:
             spec = ind.spec or {}
-            units = (self.stations_in(path, spec.get("among")) if spec["level"] == "station"
-                     else self.units_in(path, spec["level"], spec.get("among"), spec.get("within")))
+            units = (self.stations_in(self.root.path, spec.get("among"))
+                     if spec["level"] == "station" else
+                     self.units_in(self.root.path, spec["level"], spec.get("among"),
+                                   spec.get("within")))
             least = _num(spec.get("min", 1))
             most = _num(spec["max"]) if "max" in spec else None
             test = spec.get("count") or ({k: spec[k] for k in ("source", "where", "sum")
@@ -308,18 +362,17 @@ class Measures:
                 # a yearly "at least n per place" read over a quarter or a half asks its share
                 # of n, as a count's target is taken pro rata (季度小结, 半年通报)
                 least = least * Decimal(self.window.days) / Decimal(Window.year(self.year).days)
-            have = 0
+            marks = []
             for u in units:
                 if isinstance(test, str):  # an indicator's actual at the place
-                    n = self.leaf_value(self.indicator(test), u.path) or Decimal(0)
+                    n = self.leaf_value(self.indicator(test), u.path, spec["level"]) or Decimal(0)
                 elif test is not None:
                     n = self.registry(test, u.path, w) or Decimal(0)
                 else:
                     n = _num(_unit_value(u, spec["attr"]))
-                have += n >= least and (most is None or n <= most)
-            target = (Decimal(len(units)) * share(spec.get("share", 1))).quantize(Decimal("0.01"))
-            self._presence[key] = (Decimal(have), target)
-        return self._presence[key]
+                marks.append((u.path, n >= least and (most is None or n <= most)))
+            self._leaves[key] = marks
+        return self._leaves[key]
 
     def tier(self, ind: Indicator, path: str) -> tuple[Decimal, Decimal]:
         """(sites whose ``of`` reaches their tier's target, sites with a tier) in scope."""
@@ -334,7 +387,8 @@ class Measures:
             tier = next((t for t in spec["tiers"] if _num(t["from"]) <= n <= _num(t["to"])), None)
             if tier is not None:
                 sites.append((u, _num(tier["target"])))
-        met = sum((self.leaf_value(of, u.path) or Decimal(0)) >= goal for u, goal in sites)
+        met = sum((self.leaf_value(of, u.path, spec.get("level")) or Decimal(0)) >= goal
+                  for u, goal in sites)
         return Decimal(met), Decimal(len(sites))
 
     # -- registries -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import peewee as pw
 
+from models.core.db import instances, run_prepared
 from models.plans import rollup
 from models.plans.contributions import (CONTRIBUTION_MEASURES, contribution_actuals,  # noqa: F401
                                         contribution_actuals_by_child, inside, plan_indicators)
@@ -137,25 +138,33 @@ def _mean(items: list[float]) -> float | None:
 
 
 def _explicit_targets(indicators: list[Indicator], year: int) -> dict[int, list[tuple[str, Decimal]]]:
-    rows = (Target.select(Target.indicator, Target.value, OrgUnit.path)
-            .join(OrgUnit)
-            .where(Target.indicator.in_([i.id for i in indicators]),
-                   (Target.year.is_null()) | (Target.year == year)))
+    ids = [i.id for i in indicators]
+    if not ids:
+        return {}
+    rows = run_prepared(("explicit_targets", len(ids)), lambda: (
+        Target.select(Target.indicator, Target.value, OrgUnit.path).join(OrgUnit)
+        .where(Target.indicator.in_(ids), (Target.year.is_null()) | (Target.year == year))),
+        [*ids, year])
     out: dict[int, list[tuple[str, Decimal]]] = {}
-    for t in rows:
-        out.setdefault(t.indicator_id, []).append((t.org_unit.path, Decimal(t.value)))
+    for indicator_id, value, path in rows:
+        out.setdefault(indicator_id, []).append((path, Decimal(Target.value.python_value(value))))
     return out
 
 
-def _unit_counts(scopes: list[OrgUnit]) -> dict:
+def _unit_counts(scopes: list[OrgUnit], indicators: list[Indicator]) -> dict:
     """Stations and counties inside each of ``scopes`` (the ``counts`` ``target_for`` reads),
-    from two small queries instead of two per place."""
-    stations = [p for (p,) in Station.select(Station.path).tuples()]
-    counties = [p for (p,) in OrgUnit.select(OrgUnit.path).where(OrgUnit.level == "county").tuples()]
+    from a small query each instead of one per place, for the bases ``indicators`` use."""
+    bases = {i.target_basis for i in indicators}
     counts: dict = {}
-    for scope in scopes:
-        counts[("per_station", scope.id)] = sum(p.startswith(scope.path) for p in stations)
-        counts[("per_county", scope.id)] = sum(p.startswith(scope.path) for p in counties)
+    for basis, query, params in (
+            ("per_station", lambda: Station.select(Station.path), []),
+            ("per_county", lambda: OrgUnit.select(OrgUnit.path).where(OrgUnit.level == "county"),
+             ["county"])):
+        if basis not in bases:
+            continue
+        paths = [p for (p,) in run_prepared(("unit_counts", basis), query, params)]
+        for scope in scopes:
+            counts[(basis, scope.id)] = sum(p.startswith(scope.path) for p in paths)
     return counts
 
 
@@ -197,8 +206,8 @@ def target_for(indicator: Indicator, scope: OrgUnit, year: int, explicit=None,
 def actuals(indicators: list[Indicator], plan: Plan, scope: OrgUnit, year: int,
             window: Window | None = None, measures: "Measures | None" = None
             ) -> dict[int, Decimal | None]:
-    """The actual of each indicator inside ``scope``: sums of contributions, one query per
-    distinct period (from the monthly rollup when the period is whole months), then the
+    """The actual of each indicator inside ``scope``: sums of contributions (one query over
+    the monthly rollup for every period of whole months), then the
     measures computed from them and from the registries (``None``: not measured)."""
     out = contribution_actuals(indicators, plan, scope, year, window)
     derived = [i for i in indicators if i.measure in DERIVED_MEASURES]
@@ -219,33 +228,54 @@ def actuals_by_child(indicators: list[Indicator], plan: Plan, scope: OrgUnit, ye
     derived = [i for i in indicators if i.measure in DERIVED_MEASURES]
     if derived and children:
         m = measures or Measures(plan, year, window, scope)
+        by_child: dict[int, dict[int, Decimal]] = {}
+        for (i, c), v in out.items():
+            by_child.setdefault(c, {})[i] = v
         for child in children:
-            m.seed(child.path, indicators, {i: v for (i, c), v in out.items() if c == child.id})
+            m.seed(child.path, indicators, by_child.get(child.id, {}))
             for ind in derived:
                 out[(ind.id, child.id)] = m.value(ind, child.path)
     return out
 
 
 
-def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: Window | None,
-                 indicators: list[Indicator], actual_of, explicit: dict, counts: dict,
-                 measures: "Measures | None" = None) -> PlanProgress:
-    """One place's rows, from actuals already computed (``actual_of(indicator)``)."""
-    result = PlanProgress(plan=plan, scope=scope, year=year, as_of=as_of, window=window)
+def _rules(plan: Plan, year: int, as_of: dt.date, window: Window | None,
+           indicators: list[Indicator]) -> list[tuple]:
+    """What each indicator's row needs besides the place, the same for every place of an
+    ``overview``: (indicator, its window, the days a yearly target is taken pro rata over
+    (days in the period, days in the year) or None, the share due by ``as_of``, how it is met)."""
+    out = []
     for ind in indicators:
         w = indicator_window(ind, plan, year)
-        target = target_for(ind, scope, year, explicit, counts, measures)
+        days = None
         if window and ind.period in WINDOWED:
-            if target is not None and ind.measure not in STATE_MEASURES and ind.period == "year":
-                target = (target * Decimal(window.days) / Decimal(w.days)).quantize(Decimal("0.01"))
+            if ind.measure not in STATE_MEASURES and ind.period == "year":
+                days = (Decimal(window.days), Decimal(w.days))
             w = window
         if ind.measure == "reference":
-            result.rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
+            out.append((ind, w, days, None, None))
+        else:
+            out.append((ind, w, days, due_share(ind, plan, w, as_of), bounds(ind)))
+    return out
+
+
+def _progress_of(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date, window: Window | None,
+                 indicators: list[Indicator], actual_of, explicit: dict, counts: dict,
+                 measures: "Measures | None" = None, rules: list | None = None) -> PlanProgress:
+    """One place's rows, from actuals already computed (``actual_of(indicator)``); ``rules``:
+    ``_rules`` of the same indicators, when the caller rates several places."""
+    result = PlanProgress(plan=plan, scope=scope, year=year, as_of=as_of, window=window)
+    rows = result.rows
+    for ind, w, days, elapsed, how in rules or _rules(plan, year, as_of, window, indicators):
+        target = target_for(ind, scope, year, explicit, counts, measures)
+        if days is not None and target is not None:
+            target = (target * days[0] / days[1]).quantize(Decimal("0.01"))
+        if how is None:  # a reference: named, not measured
+            rows.append(IndicatorProgress(ind, None, target, None, w, "not_measured"))
             continue
         actual = actual_of(ind)
-        pace, expected = pace_of(actual, target, w, as_of, elapsed=due_share(ind, plan, w, as_of),
-                                 **bounds(ind))
-        result.rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
+        pace, expected = pace_of(actual, target, w, as_of, elapsed=elapsed, **how)
+        rows.append(IndicatorProgress(ind, actual, target, expected, w, pace))
     return result
 
 
@@ -262,7 +292,8 @@ def plan_progress(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     got = actuals(indicators, plan, scope, year, window, measures)
     return _progress_of(plan, scope, year, as_of, window, indicators,
                         lambda ind: got.get(ind.id, Decimal(0)),
-                        _explicit_targets(indicators, year), _unit_counts([scope]), measures)
+                        _explicit_targets(indicators, year), _unit_counts([scope], indicators),
+                        measures)
 
 
 def breakdown(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
@@ -277,21 +308,25 @@ def overview(plan: Plan, scope: OrgUnit, year: int, as_of: dt.date,
     """``plan_progress`` of ``scope`` (unless not ``own``) and its ``breakdown`` together,
     each input read once for both: the indicators, the targets, the places counted and the
     measures (a dashboard showed each of them read twice)."""
-    children = list(OrgUnit.select().where(OrgUnit.parent == scope).order_by(OrgUnit.code))
+    fields = OrgUnit._meta.sorted_fields
+    children = instances(OrgUnit, fields, run_prepared("children", lambda: OrgUnit.select(
+        *fields).where(OrgUnit.parent == scope.id).order_by(OrgUnit.code), [scope.id]))
     indicators = plan_indicators(plan)
     measures = Measures(plan, year, window, scope, indicators)
     explicit = _explicit_targets(indicators, year)
-    counts = _unit_counts([scope, *children] if own else children)
+    counts = _unit_counts([scope, *children] if own else children, indicators)
+    rules = _rules(plan, year, as_of, window, indicators)
     total = None
     if own:
         got = actuals(indicators, plan, scope, year, window, measures)
         total = _progress_of(plan, scope, year, as_of, window, indicators,
-                             lambda ind: got.get(ind.id, Decimal(0)), explicit, counts, measures)
+                             lambda ind: got.get(ind.id, Decimal(0)), explicit, counts, measures,
+                             rules)
     by_child = actuals_by_child(indicators, plan, scope, year, children, window, measures)
     return total, {child.id: _progress_of(plan, child, year, as_of, window, indicators,
                                           lambda ind, c=child.id: by_child.get((ind.id, c),
                                                                                Decimal(0)),
-                                          explicit, counts, measures)
+                                          explicit, counts, measures, rules)
                    for child in children}
 
 
@@ -382,20 +417,22 @@ def silent_communities(scope: OrgUnit, as_of: dt.date, days: int = 14) -> list[t
     """Communities in ``scope`` with no report dated or filed in the last ``days`` days."""
     since = as_of - dt.timedelta(days=days)
     # One (org_path, activity_date) index probe per community for its last date, instead of
-    # a scan of every report in the scope.
-    last = (Report.select(pw.fn.MAX(Report.activity_date))
-            .where(Report.org_path == OrgUnit.path))
-    quiet: dict[int, dt.date | None] = {}
-    for unit_id, seen in (units_in(scope, "community")
-                          .select(OrgUnit.id, last.alias("last_seen")).tuples()):
-        if isinstance(seen, str):
-            seen = dt.date.fromisoformat(seen)
-        if seen is None or seen < since:
-            quiet[unit_id] = seen
-    if not quiet:
-        return []
-    units = OrgUnit.select().where(OrgUnit.id.in_(list(quiet))).order_by(OrgUnit.code)
-    return [(unit, quiet[unit.id]) for unit in units]
+    # a scan of every report in the scope; the quiet ones only come back, in one query.
+    fields = OrgUnit._meta.sorted_fields
+
+    def build():
+        last = (Report.select(pw.fn.MAX(Report.activity_date))
+                .where(Report.org_path == OrgUnit.path))
+        return (OrgUnit.select(*fields, last.alias("last_seen"))
+                .where(inside(OrgUnit.path, scope), OrgUnit.level == "community",
+                       pw.fn.COALESCE(last, dt.date.min) < since)
+                .order_by(OrgUnit.code))
+
+    rows = list(run_prepared("silent_communities", build,
+                             [1, len(scope.path), scope.path, "community", dt.date.min, since]))
+    units = instances(OrgUnit, fields, [row[:-1] for row in rows])
+    return [(unit, dt.date.fromisoformat(row[-1]) if isinstance(row[-1], str) else row[-1])
+            for unit, row in zip(units, rows)]
 
 
 def worker_summary(worker, year: int) -> dict[str, int]:

@@ -20,14 +20,16 @@ the raw ``org_path LIKE scope%`` sums do.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Iterable, Iterator
 
 import peewee as pw
 
-from models.core.db import BaseModel, database
+from models.core.db import BaseModel, database, run_prepared
 
 MAX_DEPTH = 6  # city / county / township / community today; room for two more levels
 
@@ -351,21 +353,34 @@ def _date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def totals(indicator_ids: Iterable[int], start: dt.date, end: dt.date, statuses: Iterable[str],
+def totals(windows: dict[tuple[dt.date, dt.date], list[int]], statuses: Iterable[str],
            *, path: str | None = None, parent_path: str | None = None
            ) -> Iterator[tuple[int, str, Decimal]]:
     """(indicator, place path, total) for the place ``path``, or for each child of the place
-    ``parent_path``, over the whole months from ``start`` to ``end``."""
-    cm = ContributionMonth
-    q = (cm.select(cm.indicator_id, cm.org_path, pw.fn.SUM(cm.total).alias("total"))
-         .where(cm.indicator_id.in_(list(indicator_ids)), cm.month.between(start, end),
-                cm.status.in_(list(statuses)))
-         .group_by(cm.indicator_id, cm.org_path))
-    if path is not None:
-        q = q.where(cm.org_path == path)
-    if parent_path is not None:
-        q = q.where(cm.parent_path == parent_path)
-    for ind, org_path, total in q.tuples():
+    ``parent_path``: each indicator of ``windows`` ((start, end) → indicator ids, every
+    window whole months) over its own window, all in one query (its SQL written once per
+    shape: a dashboard asks it on every page)."""
+    windows = {w: list(ids) for w, ids in windows.items() if ids}
+    if not windows:
+        return
+    statuses = list(statuses)
+    by_parent = path is None
+    place = parent_path if by_parent else path
+    params = [v for (start, end), ids in windows.items() for v in (*ids, start, end)]
+    params += [*statuses, place]
+
+    def build():
+        cm = ContributionMonth
+        return (cm.select(cm.indicator_id, cm.org_path, pw.fn.SUM(cm.total).alias("total"))
+                .where(reduce(operator.or_, [cm.indicator_id.in_(ids) & cm.month.between(start, end)
+                                             for (start, end), ids in windows.items()]),
+                       cm.status.in_(statuses),
+                       (cm.parent_path if by_parent else cm.org_path) == place)
+                .group_by(cm.indicator_id, cm.org_path))
+
+    shape = ("rollup.totals", by_parent, tuple(len(ids) for ids in windows.values()),
+             len(statuses))
+    for ind, org_path, total in run_prepared(shape, build, params):
         yield ind, org_path, as_decimal(total)
 
 

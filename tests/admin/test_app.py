@@ -2,6 +2,7 @@
 and sign-in. Its fixtures are in tests/adminkit.py."""
 from __future__ import annotations
 
+import peewee
 import pytest
 
 from admin import create_app
@@ -53,10 +54,30 @@ def test_the_language_switch_never_redirects_off_site(client):
     assert r.headers["Location"] == "/admin/"
 
 
-def test_it_closes_the_connection_it_opened_for_a_request(as_bob, world):
+def test_it_gives_back_the_connection_it_opened_for_a_request(as_bob, world):
+    """PostgreSQL: closed (to the pool when the app made one); SQLite: kept open for the
+    thread's next request, as the bot keeps its own, outside any transaction."""
     database.close()
     assert as_bob.get("/admin/reports/").status_code == 200
-    assert database.is_closed()
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        assert not database.is_closed()
+        assert not database.connection().in_transaction
+    else:
+        assert database.is_closed()
+
+
+def test_a_kept_sqlite_connection_never_keeps_a_transaction(app, as_bob, world):
+    if not isinstance(database.obj, peewee.SqliteDatabase):
+        pytest.skip("PostgreSQL connections are closed after each request (the test above)")
+    database.close()
+    assert as_bob.get("/admin/reports/").status_code == 200  # the thread's connection kept
+    with app.test_request_context("/admin/reports/"):
+        app.preprocess_request()
+        database.execute_sql("BEGIN")  # a request that left one open, whatever the reason
+        assert database.connection().in_transaction
+        app.do_teardown_request()
+    assert not database.is_closed()
+    assert not database.connection().in_transaction
 
 
 def test_it_leaves_open_a_connection_the_caller_holds(as_bob, world):

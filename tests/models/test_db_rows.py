@@ -68,3 +68,28 @@ def test_rows_and_statements_written_together_commit_together(db):
         write_together([draft], ("INSERT INTO processed_update (update_id, processed_at) "
                                  "VALUES (7, '2026-12-07 08:00:00')", []))
     assert Draft.get_by_id(draft.id).answers == {"title": "满意度 95%"}
+
+
+def test_a_query_run_through_sql_written_once_reads_what_peewee_reads(db):
+    """``run_prepared`` (the dashboard's reads, issue 15): the SQL of the first call serves
+    the next with other values, and ``instances`` loads the rows as peewee would."""
+    from models.core.db import instances, run_prepared
+    from models.core.schema import OrgUnit
+
+    fields = OrgUnit._meta.sorted_fields
+    for level in ("county", "township"):  # the second from the SQL of the first
+        rows = run_prepared("test.units_of_level", lambda: OrgUnit.select(*fields).where(
+            OrgUnit.level == level).order_by(OrgUnit.code), [level])
+        got = instances(OrgUnit, fields, rows)
+        want = list(OrgUnit.select().where(OrgUnit.level == level).order_by(OrgUnit.code))
+        assert got and [u.__data__ for u in got] == [u.__data__ for u in want]
+        assert not any(u.is_dirty() for u in got)
+
+
+def test_parameters_out_of_the_sqls_order_fail_at_once(db):
+    from models.core.db import run_prepared
+    from models.core.schema import OrgUnit
+
+    with pytest.raises(ValueError, match="out of the SQL's order"):
+        run_prepared("test.two_parameters", lambda: OrgUnit.select().where(
+            OrgUnit.level == "county", OrgUnit.code == "511802"), ["511802", "county"])

@@ -16,7 +16,8 @@ from models.core.db import database, init_db
 from models.core.migrations import (MIGRATIONS, SCHEMA_VERSION, SchemaError, check, check_url,
                                     create_schema, stored_version, upgrade)
 from models.core.schema import (AdminUser, SocialOrganization, Group, Indicator, OrgUnit, Outbox, Photo, Plan,
-                                Report, ReportKind, SchemaVersion, Subscription, Target, audit)
+                                Report, ReportKind, SchemaVersion, SharedCache, Subscription,
+                                Target, audit)
 from models.plans import rollup
 from models.pushes import deliveries as pushes
 from models.reports.filing import start_draft, store_photo
@@ -45,6 +46,9 @@ OWNED = ("org_unit", "plan", "target")  # version 7
 
 def back_to(db, version: int) -> None:
     """Make the fixture's database the way the code of ``version`` left it (down to 3)."""
+    if version < 12:
+        db.drop_tables([SharedCache], safe=True)
+        db.execute_sql('DROP INDEX IF EXISTS "report_status_org_path_kind_id"')
     if version < 11:
         rollup.drop_triggers(WEEKLY)
         db.drop_tables([s.model for s in WEEKLY], safe=True)
@@ -131,7 +135,8 @@ def test_upgrading_a_version_3_database_keeps_every_row(db, tmp_path):
     assert [a.version for a in applied] == AFTER_3
     assert stored_version() == SCHEMA_VERSION and check() is None
     after = dump(db)
-    assert set(after) == set(before) | {"heartbeat", "contribution_week", "report_week"}
+    assert set(after) == set(before) | {"heartbeat", "contribution_week", "report_week",
+                                             "shared_cache"}
     assert after["report_week"] and after["contribution_week"]  # filled from the reports
     for table in set(before) - {"admin_user", "schema_version", "photo", "draft", *OWNED}:
         assert after[table] == before[table], table
@@ -330,7 +335,7 @@ def test_version_9_organizations_are_filed_ones_with_no_part_time_workers(db):
 
     applied = upgrade()
 
-    assert [a.version for a in applied] == [10, 11]
+    assert [a.version for a in applied] == [10, 11, 12]
     again = SocialOrganization.get_by_id(org.id)
     assert (again.registration, again.part_time_social_workers,
             again.social_work_agency) == ("filed", 0, None)
@@ -359,10 +364,31 @@ def test_version_10_gets_weekly_sums_of_its_reports_kept_from_then_on(db):
 
     applied = upgrade()
 
-    assert [a.version for a in applied] == [11]
+    assert [a.version for a in applied] == [11, 12]
     assert _weekly_rows(db) == built
     f.report(by=ailin, date=dt.date(2026, 3, 6), status="approved")
     week = rollup.ReportWeek.get(rollup.ReportWeek.status == "approved",
                                  rollup.ReportWeek.org_path == ailin.org_unit.path,
                                  rollup.ReportWeek.week == dt.date(2026, 3, 2))
     assert week.n == 2
+
+
+def test_version_11_gets_the_shared_page_cache_and_nothing_else_changes(db):
+    """Migration 12: the table the admin's processes share computed pages in, and the index
+    the review queue's count reads; every row the database held is kept as it was."""
+    f.report(by=f.worker("ailin"), date=dt.date(2026, 1, 2))
+    back_to(db, 11)
+    assert "shared_cache" not in db.get_tables()
+    waiting = "report_status_org_path_kind_id"
+    assert waiting not in {i.name for i in db.get_indexes("report")}
+    before = dump(db)
+
+    applied = upgrade()
+
+    assert [a.version for a in applied] == [12]
+    assert "shared_cache" in db.get_tables()
+    assert waiting in {i.name for i in db.get_indexes("report")}
+    after = dump(db)
+    assert after.pop("shared_cache") == []
+    after["schema_version"] = [r for r in after["schema_version"] if r["version"] != 12]
+    assert after == before
