@@ -19,6 +19,7 @@ from pathlib import Path
 from models.core.paths import DATA_DIR
 from models.forms import parsing
 
+from .application import application
 from .counts import _CLAUSE_RE, _COUNTED_NOUNS, _JOIN, _counts, _group_count, _money, _one, _role
 from .dates import _BARE_WEEKDAY_RE, _dates
 from .found import Found
@@ -138,6 +139,11 @@ def _kinds(text: str, low: str, data: dict, today: dt.date) -> list[tuple[str, i
         # 揭牌仪式后开展了亲子游戏活动; 举办慈善义卖活动…存入社区慈善基金: an activity held
         # besides the milestone or the gift — which is the report? asked
         return [scores[0], ("activity", scores[0][1])]
+    pilot = next((s for s in scores if s[0] == "pilot_application"), None)
+    if pilot and _HELD_RE.search(text):
+        # 申报试点的“邻里帮帮团”项目昨天开展了助老活动: the pilot applied for, or an activity
+        # held in it? asked, whichever has more words (an activity's words come with both)
+        return [pilot, ("activity", pilot[1])]
     # An activity is what a report is when nothing more particular is named: its words
     # (开展, 活动) come with every kind.
     particular = [s for s in scores if data["kinds"][s[0]].get("weight", 1) > 1]
@@ -206,7 +212,9 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
 
     scores = _kinds(text, low, data, today)
     if kind is None:
-        if not scores or _notice(text, today) or _errand(text, data):
+        # (an application speaks of days to come, 下个月申报: no notice for that)
+        if not scores or (_notice(text, today) and scores[0][0] != "pilot_application") \
+                or _errand(text, data):
             return Extraction(None, [])
         top = scores[0][1]
         best = [c for c, s in scores if s == top]
@@ -458,6 +466,8 @@ def extract(text: str, *, today: dt.date, earliest: dt.date | None = None,
         elif (name or "milestone_type" in v) and not _PLURAL_RE.search(text):
             # one named, or one of a type (我县获批全省婚俗改革实验区): one
             v["count"] = Found(1, (name or v["milestone_type"]).source)
+    if kind == "pilot_application":
+        application(text, low, data, v, unsure)
     for k in unsure:
         v.pop(k, None)
     return out

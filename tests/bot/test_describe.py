@@ -225,3 +225,15 @@ async def test_a_volunteers_hours_in_one_message_ask_only_which_volunteer(bot_ap
     assert draft.kind.code == "volunteer_hours"
     assert draft.answers["hours"] == "3" and draft.answers["date"] == (
         TODAY - dt.timedelta(days=1)).isoformat()
+
+
+async def test_a_pilot_application_in_one_message_opens_the_application_with_what_it_says(bot_app):
+    ailin = bot_app.chat("ailin")
+    await ailin.send("我们孔家崖街道准备申报三社联动试点项目，项目名称暂定“孔家崖邻里帮帮团”，"
+                     "想申请省级补助5万元")
+    draft = draft_of(ailin)
+    assert draft.kind.code == "pilot_application"
+    assert draft.answers["project_name"] == "孔家崖邻里帮帮团"
+    assert draft.answers["subsidy"] == "50000.00"
+    # what the message does not state is asked, the first of them next
+    assert "Describe your community" in ailin.last
