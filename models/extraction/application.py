@@ -47,6 +47,23 @@ def application(text: str, low: str, data: dict, v: dict, unsure: dict) -> None:
     m = _PERIOD_RE.search(text)
     if m:
         v["period"] = Found(m.group(0), m.group(0))
+    who = _implementer(text, data.get("implementer", {}))
+    if who:
+        v["implementer"] = who
+
+
+def _implementer(text: str, said: dict) -> Found | None:
+    """Who carries the project out: 由阳光社会工作服务中心承接实施, carried out by the Sunshine
+    Social Work Centre (a name in capitals)."""
+    verbs = "|".join(map(re.escape, sorted(said.get("verbs", ()), key=len, reverse=True)))
+    m = verbs and re.search(f"由(?P<w>[^，。,；;由]{{2,30}}?)(?:{verbs})", text)
+    if m:
+        return Found(m.group("w"), m.group(0))
+    en = "|".join(map(re.escape, said.get("en_verbs", ())))
+    m = en and re.search(rf"\b(?i:{en}) (?:the )?(?P<w>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*)", text)
+    if m:
+        return Found(m.group("w"), m.group(0))
+    return None
 
 
 def _clause_of(text: str, phrase: str) -> str:
