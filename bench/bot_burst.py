@@ -26,6 +26,10 @@ the echo's p99). ``--think A,B`` paces the workers as people: a uniform A to B s
 steps, each worker's first step at a uniform moment in the first ``--spread`` seconds (60: the
 whole city reports within the same minute); updates/s is then the load they offer.
 
+Each run also prints the latency by step of the walk (the 17 steps of ``_script``): p50/p99
+per step, each step's share of the run's latencies above its p99, and in which tenth of the
+run those were sent: which steps make the tail, and when.
+
 run_bot.py's log goes to a file, printed in part when it fails (a pipe nobody reads until the
 end fills up and stops the bot: ``_spawn_bot``).
 
