@@ -26,6 +26,10 @@ the echo's p99). ``--think A,B`` paces the workers as people: a uniform A to B s
 steps, each worker's first step at a uniform moment in the first ``--spread`` seconds (60: the
 whole city reports within the same minute); updates/s is then the load they offer.
 
+Each run also prints the latency by step of the walk (the 17 steps of ``_script``): p50/p99
+per step, each step's share of the run's latencies above its p99, and in which tenth of the
+run those were sent: which steps make the tail, and when.
+
 run_bot.py's log goes to a file, printed in part when it fails (a pipe nobody reads until the
 end fills up and stops the bot: ``_spawn_bot``).
 
@@ -111,12 +115,14 @@ class Pace:
 WAIT_FOR = {"message": {"message"}, "edit": {"edit_markup", "edit_text", "edit"}}
 
 
-async def _worker(api, user_id: int, kind: str, latencies: list[float],
+async def _worker(api, user_id: int, kind: str, latencies: list[tuple[int, float, float]],
                   pace: Pace | None = None) -> None:
     """One worker's report, step by step: each step sent the instant the previous reply came
     (``pace`` None: the zero-think burst), or after a think time drawn from ``pace``, the first
     step after a start delay within ``pace.spread``. A step's latency is from sending it to its
-    reply; think time is not in it."""
+    reply; think time is not in it. Each latency goes to ``latencies`` as (step, seconds, sent
+    at): the step's index in ``_script`` and its clock, so the tail can be told apart by step
+    and by moment of the run (``_by_step``)."""
     user = api.user(user_id, f"W{user_id}", language_code="en")
     rng = random.Random(user_id)  # the same draws for the echo and run_bot.py
     if pace is not None:
@@ -137,7 +143,7 @@ async def _worker(api, user_id: int, kind: str, latencies: list[float],
         # a tap's answer may come as the tapped message edited into the next question
         kinds = WAIT_FOR["edit"] | {"message"} if action == "press" else WAIT_FOR[wait_for]
         await user.next_message(timeout=120, kinds=kinds)
-        latencies.append(time.perf_counter() - t0)
+        latencies.append((n, time.perf_counter() - t0, t0))
 
 
 def _server_process(kind: str, workers: int, conn, webhook: bool = False,
@@ -152,7 +158,7 @@ def _server_process(kind: str, workers: int, conn, webhook: bool = False,
             await asyncio.to_thread(conn.recv)  # the bot is started
             while not (api.webhook if webhook else api.calls_for("getUpdates")):
                 await asyncio.sleep(0.05)  # ... and polling, or its webhook is set
-            latencies: list[float] = []
+            latencies: list[tuple[int, float, float]] = []
             for i in range(workers):  # chats exist before the burst starts
                 api.user(FIRST_USER + i, f"W{i}", language_code="en")
             calls_before = len(api.calls)
@@ -387,7 +393,8 @@ async def _drive(kind: str, workers: int, url: str, media: str, mode: str = "pol
         await app.shutdown()
     parent.send("bye")
     proc.join(timeout=10)
-    latencies.sort()
+    steps, tail_when = _by_step(latencies)
+    latencies = sorted(seconds for _, seconds, _ in latencies)
     calls = sum(n for (via, _), n in methods.items() if via == "http")
     rate = updates / elapsed
     return {"updates": updates, "seconds": elapsed, "rate": rate,
@@ -401,7 +408,80 @@ async def _drive(kind: str, workers: int, url: str, media: str, mode: str = "pol
             "little": workers / rate * 1000 if pace is None else None,
             "log": _log_summary(log) if bot is not None else "",
             "sql": sql, "calls": calls, "replies": sum(methods.values()) - calls,
-            "methods": methods, "cpu": cpu, "profile": profile}
+            "methods": methods, "cpu": cpu, "profile": profile, "steps": steps,
+            "tail_when": tail_when}
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted values, nearest rank (as the run's own p99 is taken)."""
+    return ordered[max(int(len(ordered) * q) - 1, 0)]
+
+
+def _by_step(samples: list[tuple[int, float, float]]) -> tuple[list[dict], list[float]]:
+    """Latency by step of the walk: for each step (its index in ``_script``) p50, p99 and max
+    in ms, and how many of the run's latencies above the run's p99 it holds (``tail``) with
+    that count's share of them (``tail_share``): which steps make the tail. Beside it, when:
+    the share of those tail latencies sent in each tenth of the run."""
+    run_p99 = _percentile(sorted(seconds for _, seconds, _ in samples), 0.99)
+    above = sum(seconds > run_p99 for _, seconds, _ in samples)
+    start = min(sent for _, _, sent in samples)
+    span = max(sent for _, _, sent in samples) - start or 1.0
+    when = [0.0] * 10
+    for _, seconds, sent in samples:
+        if seconds > run_p99:
+            when[min(int((sent - start) / span * 10), 9)] += 1 / above
+    out = []
+    for step in sorted({n for n, _, _ in samples}):
+        ordered = sorted(seconds for n, seconds, _ in samples if n == step)
+        tail = sum(seconds > run_p99 for seconds in ordered)
+        out.append({"step": step, "n": len(ordered), "p50": statistics.median(ordered) * 1000,
+                    "p99": _percentile(ordered, 0.99) * 1000, "max": ordered[-1] * 1000,
+                    "tail": tail, "tail_share": tail / above if above else 0.0})
+    return out, when
+
+
+def _step_name(step: int) -> str:
+    """A step of run_bot.py's walk as the worker makes it: the text sent or the button."""
+    action, arg, _ = _script("wushe")[step]
+    return arg if action == "send" else f"[{arg.rstrip(':') or arg}]"
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 0)
+
+
+def _print_steps(rows: list[tuple[str, dict]]) -> None:
+    """One line per step of the walk, one column per run of run_bot.py: p50/p99 ms and the
+    step's share of the run's latencies above its p99; the echo's steps (a different walk)
+    in one line beside them."""
+    runs = [(name, r) for name, r in rows if len(r["steps"]) == len(_script("wushe"))]
+    if not runs:
+        return
+    print("latency by step (p50 / p99 ms, share of the run's latencies above its p99):")
+    print(f"  {'step':28}" + "".join(f"{name.removeprefix('run_bot.py '):>26}" for name, _ in runs))
+    for i in range(len(_script("wushe"))):
+        cells = "".join(f"{r['steps'][i]['p50']:>8.0f} /{r['steps'][i]['p99']:>6.0f}"
+                        f"{r['steps'][i]['tail_share']:>10.0%}" for _, r in runs)
+        print(f"  {i + 1:>2} {_pad(_step_name(i)[:25], 25)}{cells}")
+    for name, r in runs:
+        top = sorted(r["steps"], key=lambda s: s["p99"], reverse=True)[:3]
+        print(f"  {name}: slowest p99: " + ", ".join(
+            f"{s['step'] + 1} {_step_name(s['step'])} {s['p99']:.0f} ms "
+            f"(max {s['max']:.0f}, {s['tail_share']:.0%} of the tail)" for s in top))
+    for name, r in rows:
+        print(f"  {name}: its latencies above its p99, by tenth of the run (when sent): "
+              + " ".join(f"{share:.0%}" for share in r["tail_when"]))
+    for name, r in rows:
+        if all(r is not run for _, run in runs):
+            p99s = [s["p99"] for s in r["steps"]]
+            first = r["steps"][0]
+            print(f"  {name}: step p99 {min(p99s):.0f}–{max(p99s):.0f} ms; its first step "
+                  f"p50/p99 {first['p50']:.0f}/{first['p99']:.0f} ms, "
+                  f"{first['tail_share']:.0%} of its tail")
 
 
 def _database_url(database: str, tmp: Path) -> str:
@@ -504,6 +584,7 @@ def main() -> int:
         print(f"  N÷X: Little's law, {args.workers} workers ÷ updates/s: with no think time "
               f"every worker always has a step waiting, so the mean step latency is this, "
               f"whatever the bot does, unless it handles more updates/s")
+    _print_steps(rows)
     if profile:
         from bench.cpu_profile import report
 

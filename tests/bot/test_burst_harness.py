@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
+
 from bench.bot_burst import _log_summary, _spawn_bot
 
 LINES = 256  # 256 × 1 KiB: four times a pipe's 64 KiB
@@ -31,3 +33,25 @@ def test_the_bots_log_cannot_fill_up_and_stop_it(tmp_path):
     assert bot.wait() == 0, "the bot's stderr filled up: its writes would block"
     assert len(log.read_bytes().splitlines()) == LINES
     assert _log_summary(log).startswith(f"{LINES} warning/error lines")
+
+
+def test_the_tail_is_told_apart_by_step_and_by_moment():
+    """``_by_step``: per step of the walk its p50/p99, and which steps hold the latencies
+    above the run's p99 and when they were sent (17 steps of 100 latencies; step 17's last
+    30 are slow and sent last, so they are the whole tail and sit in the last tenth)."""
+    from bench.bot_burst import _by_step, _script
+
+    samples = []
+    for step in range(len(_script("wushe"))):
+        for i in range(100):
+            slow = step == 16 and i >= 70
+            samples.append((step, 2.0 + i / 1000 if slow else 0.1 + i / 1000,
+                            100.0 + step + i / 100))
+    steps, when = _by_step(samples)
+    assert [s["step"] for s in steps] == list(range(17)) and all(s["n"] == 100 for s in steps)
+    assert steps[0]["p50"] == pytest.approx(149.5) and steps[0]["p99"] == pytest.approx(198)
+    assert steps[16]["p99"] == pytest.approx(2098) and steps[16]["max"] == pytest.approx(2099)
+    # the run's p99 is the 1,683rd of 1,700: 17 latencies lie above it, all step 17's
+    assert [s["tail"] for s in steps] == [0] * 16 + [17]
+    assert steps[16]["tail_share"] == pytest.approx(1)
+    assert when[9] == pytest.approx(1) and sum(when[:9]) == 0
