@@ -17,7 +17,6 @@ from . import keyboards as kb
 from .chat import (answer, ask_in_place, close_in_place, close_keyboard, is_live, refuse_stale,
                    send, settle, swap_buttons)
 from .context import BotContext
-from .updates import off_loop
 from .questions import (SOURCES_MARK, ask, card_keyboard, card_text, current_field, kind_of,
                         settle_skipped, sources_of, sources_text)
 
@@ -39,17 +38,14 @@ async def _card_draft(update: Update, context: BotContext) -> Draft | None:
 
 
 async def on_submit(update: Update, context: BotContext) -> None:
-    """Store the report exactly once: a second tap finds it by the draft's uid. Its ~9
-    statements run off the event loop on PostgreSQL (``bot.updates.off_loop``), awaited: the
-    report is committed before the update's end-of-update write marks it handled."""
+    """Store the report exactly once: a second tap finds it by the draft's uid."""
     query = update.callback_query
     t = context.t
     _, args = cb.unpack(query.data)
     uid = args[0] if args else ""
     draft = context.open_draft()
     if draft is None or draft.uid != uid:
-        saved = await off_loop(Report.get_or_none, Report.uid == uid,
-                               Report.worker == context.worker)
+        saved = Report.get_or_none(Report.uid == uid, Report.worker == context.worker)
         await answer(update, t.gettext("This report is already saved.") if saved else
                      t.gettext("This report is no longer open."))
         await settle(update, context)
@@ -67,8 +63,7 @@ async def on_submit(update: Update, context: BotContext) -> None:
         return
     correcting = draft.editing_report_id is not None
     try:
-        report, created = await off_loop(submit_draft, draft, today=context.today(),
-                                         update_id=update.update_id)
+        report, created = submit_draft(draft, today=context.today(), update_id=update.update_id)
     except ValidationError as e:
         if e.field and any(f.name == e.field for f in kind.fields):
             draft.step = e.field

@@ -88,33 +88,3 @@ def test_a_kept_connection_idle_for_long_is_checked_before_use(db_url, monkeypat
             assert ask() != first  # no failure: checked, found dropped, replaced
     finally:
         init_db(db_url)
-
-
-async def test_a_submits_statements_run_off_the_event_loop_on_postgres(
-        bot_app, db_url, threads_of_statements):
-    """The Submit's ~9 statements (bot/card.py ``on_submit``: ``submit_draft``) and a second
-    tap's look-up of the report it stored wait on a database thread too, and the report is
-    still stored once."""
-    from models.core.schema import Report
-
-    ailin = bot_app.chat("ailin")
-    await walk(ailin, ACTIVITY)
-    assert "Please check your report" in ailin.last
-    del threads_of_statements[:]
-    await ailin.user.press("Submit")
-    second = await ailin.user.press("Submit")
-    await ailin.done.until(second)
-    texts = [m["text"] for m in ailin.user.messages if m.get("text")]
-    assert "Your report is saved" in texts[-2] and "already saved" in texts[-1]
-    assert Report.select().count() == 1
-    loop = threading.current_thread().name
-    stored = [name for name, sql in threads_of_statements
-              if sql.startswith(('INSERT INTO "report"', 'DELETE FROM "draft"'))]
-    looked_up = [name for name, sql in threads_of_statements
-                 if sql.startswith('SELECT') and 'FROM "report"' in sql and '"t1"."uid" = ' in sql]
-    assert len(stored) == 2 and len(looked_up) >= 2, threads_of_statements
-    if db_url.startswith("postgres"):
-        assert all(name != loop and name.startswith("db") for name in stored + looked_up), (
-            stored, looked_up)
-    else:
-        assert all(name == loop for name, _ in threads_of_statements)
